@@ -1,0 +1,32 @@
+#pragma once
+// Entry point of the SystemC model: elaborates the accelerator the configuration describes,
+// runs every compute layer of the workload cycle by cycle and returns per-layer results.
+// SystemC elaborates once per process: call simulate() at most once per process (sweeps run
+// points as separate processes; tests run each case in its own process via ctest).
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "sw/config/arch_config.h"
+#include "sw/image/weight_image.h"
+#include "sw/trace/layer_result.h"
+#include "sw/workload/workload.h"
+
+namespace sx {
+
+struct RunOptions {
+    const WeightImage* weights = nullptr;  // null: synthetic weights from the workload's densities
+    std::string weights_label;             // for the trace ("model.sxw", "synthetic (seed 1)")
+    std::string activations_dir;           // optional: <layer>.npy int8 inputs per layer
+    bool check = false;                    // compare every layer bit-exactly with the reference
+    uint64_t seed = 1;                     // synthetic weights/activations
+    std::string vcd_file;                  // dump handshakes/occupancies of `vcd_layer`
+    std::string vcd_layer;
+    std::string only_layer;                // simulate just this layer (others listed, skipped)
+    // Called after each layer (progress display). index counts all layers, including skipped.
+    std::function<void(std::size_t index, std::size_t count, const LayerResult&)> on_layer;
+};
+
+RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOptions& options);
+
+}  // namespace sx

@@ -1,0 +1,37 @@
+#pragma once
+// Errors that cross the library boundary. The command line maps InputError to exit code 2
+// and everything else to exit code 1 (see sw/cli/exit_codes.h).
+#include <stdexcept>
+#include <string>
+
+namespace sx {
+
+// Bad input: names the file, the field (a JSON pointer, or a byte offset / section name for
+// binary files) and what was expected, so the user can fix the input without reading code.
+class InputError : public std::runtime_error {
+public:
+    InputError(std::string file, std::string field, std::string expected, std::string found = "");
+
+    const std::string& file() const { return file_; }
+    const std::string& field() const { return field_; }
+    const std::string& expected() const { return expected_; }
+    const std::string& found() const { return found_; }
+
+private:
+    std::string file_, field_, expected_, found_;
+};
+
+// A functional check failed (simulated outputs differ from the reference), or an internal
+// consistency check (conservation of bytes or MACs) was violated: exit code 1.
+class CheckError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The simulation stopped making progress (watchdog) or hit an impossible state: exit code 1.
+class SimulationError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace sx

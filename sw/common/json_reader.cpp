@@ -1,0 +1,223 @@
+#include "sw/common/json_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "sw/common/error.h"
+
+namespace sx {
+
+namespace {
+std::string escape_pointer_token(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+    return out;
+}
+
+std::string range_text(const char* kind, double min, double max, bool integral) {
+    auto fmt = [integral](double v) {
+        std::ostringstream os;
+        if (integral) os << static_cast<long long>(v);
+        else os << v;
+        return os.str();
+    };
+    const bool has_min = std::isfinite(min) && min > -9.2e18;
+    const bool has_max = std::isfinite(max) && max < 9.2e18;
+    std::string s = kind;
+    if (has_min && has_max) s += " in [" + fmt(min) + ", " + fmt(max) + "]";
+    else if (has_min) s += " >= " + fmt(min);
+    else if (has_max) s += " <= " + fmt(max);
+    return s;
+}
+}  // namespace
+
+json parse_json_text(const std::string& text, const std::string& origin) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        // Translate the byte offset into line:column, which is what editors show.
+        std::size_t line = 1, col = 1;
+        for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+            if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+        }
+        throw InputError(origin, "line " + std::to_string(line) + " column " + std::to_string(col),
+                         "valid JSON", std::string("a syntax error (") + e.what() + ")");
+    }
+}
+
+json load_json_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path, "", "a readable JSON file", "it cannot be opened");
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return parse_json_text(buf.str(), path);
+}
+
+std::string describe_json(const json& value) {
+    std::string type = value.type_name();
+    std::string text = value.dump();
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    return type + " " + text;
+}
+
+JsonNode::JsonNode(const json& value, std::string file, std::string pointer)
+    : value_(&value), file_(std::move(file)), pointer_(std::move(pointer)) {}
+
+const std::string& JsonNode::root_pointer() {
+    static const std::string root = "/";
+    return root;
+}
+
+std::string JsonNode::child_pointer(const std::string& key) const {
+    return pointer_ + "/" + escape_pointer_token(key);
+}
+
+std::string JsonNode::found() const { return describe_json(*value_); }
+
+void JsonNode::fail(const std::string& expected) const {
+    throw InputError(file_, pointer(), expected, found());
+}
+
+void JsonNode::fail_member(const std::string& key, const std::string& expected) const {
+    if (value_->is_object() && value_->contains(key)) at(key).fail(expected);
+    throw InputError(file_, child_pointer(key), expected, "nothing (the field is missing)");
+}
+
+void JsonNode::expect_object() const {
+    if (!value_->is_object()) fail("an object");
+}
+
+void JsonNode::expect_array() const {
+    if (!value_->is_array()) fail("an array");
+}
+
+void JsonNode::expect_only(const std::vector<std::string>& allowed) const {
+    expect_object();
+    for (const auto& [key, v] : value_->items()) {
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            throw InputError(file_, child_pointer(key), "one of the known fields (" + join(allowed, ", ") + ")",
+                             "an unknown field '" + key + "'");
+        }
+    }
+}
+
+bool JsonNode::has(const std::string& key) const { return value_->is_object() && value_->contains(key); }
+
+JsonNode JsonNode::at(const std::string& key) const {
+    expect_object();
+    auto it = value_->find(key);
+    if (it == value_->end()) throw InputError(file_, child_pointer(key), "a value", "nothing (the field is missing)");
+    return JsonNode(*it, file_, child_pointer(key));
+}
+
+std::optional<JsonNode> JsonNode::find(const std::string& key) const {
+    expect_object();
+    auto it = value_->find(key);
+    if (it == value_->end()) return std::nullopt;
+    return JsonNode(*it, file_, child_pointer(key));
+}
+
+JsonNode JsonNode::at(std::size_t index) const {
+    expect_array();
+    if (index >= value_->size()) fail("an array with at least " + std::to_string(index + 1) + " elements");
+    return JsonNode((*value_)[index], file_, pointer_ + "/" + std::to_string(index));
+}
+
+std::size_t JsonNode::size() const {
+    expect_array();
+    return value_->size();
+}
+
+std::vector<std::string> JsonNode::keys() const {
+    expect_object();
+    std::vector<std::string> out;
+    for (const auto& [key, v] : value_->items()) out.push_back(key);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+int64_t JsonNode::as_int(int64_t min, int64_t max) const {
+    const std::string what = range_text("an integer", static_cast<double>(min), static_cast<double>(max), true);
+    int64_t v = 0;
+    if (value_->is_number_integer()) {
+        if (value_->is_number_unsigned() && value_->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) fail(what);
+        v = value_->get<int64_t>();
+    } else if (value_->is_number_float()) {
+        const double d = value_->get<double>();
+        if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9.0e18) fail(what);
+        v = static_cast<int64_t>(d);
+    } else {
+        fail(what);
+    }
+    if (v < min || v > max) fail(what);
+    return v;
+}
+
+double JsonNode::as_double(double min, double max) const {
+    const std::string what = range_text("a number", min, max, false);
+    if (!value_->is_number()) fail(what);
+    const double v = value_->get<double>();
+    if (!std::isfinite(v) || v < min || v > max) fail(what);
+    return v;
+}
+
+std::string JsonNode::as_string() const {
+    if (!value_->is_string()) fail("a string");
+    return value_->get<std::string>();
+}
+
+bool JsonNode::as_bool() const {
+    if (!value_->is_boolean()) fail("true or false");
+    return value_->get<bool>();
+}
+
+std::string JsonNode::as_enum(const std::vector<std::string>& options) const {
+    std::string what = "one of \"" + join(options, "\", \"") + "\"";
+    if (!value_->is_string()) fail(what);
+    std::string v = value_->get<std::string>();
+    if (std::find(options.begin(), options.end(), v) == options.end()) fail(what);
+    return v;
+}
+
+int64_t JsonNode::get_int(const std::string& key, int64_t min, int64_t max) const { return at(key).as_int(min, max); }
+int64_t JsonNode::get_int_or(const std::string& key, int64_t fallback, int64_t min, int64_t max) const {
+    auto n = find(key);
+    return n ? n->as_int(min, max) : fallback;
+}
+double JsonNode::get_double(const std::string& key, double min, double max) const { return at(key).as_double(min, max); }
+double JsonNode::get_double_or(const std::string& key, double fallback, double min, double max) const {
+    auto n = find(key);
+    return n ? n->as_double(min, max) : fallback;
+}
+std::string JsonNode::get_string(const std::string& key) const { return at(key).as_string(); }
+std::string JsonNode::get_string_or(const std::string& key, const std::string& fallback) const {
+    auto n = find(key);
+    return n ? n->as_string() : fallback;
+}
+bool JsonNode::get_bool(const std::string& key) const { return at(key).as_bool(); }
+bool JsonNode::get_bool_or(const std::string& key, bool fallback) const {
+    auto n = find(key);
+    return n ? n->as_bool() : fallback;
+}
+std::string JsonNode::get_enum(const std::string& key, const std::vector<std::string>& options) const {
+    return at(key).as_enum(options);
+}
+std::string JsonNode::get_enum_or(const std::string& key, const std::vector<std::string>& options,
+                                  const std::string& fallback) const {
+    auto n = find(key);
+    return n ? n->as_enum(options) : fallback;
+}
+
+}  // namespace sx

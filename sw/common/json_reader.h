@@ -1,0 +1,86 @@
+#pragma once
+// Validating access to JSON documents. Every failure is an InputError naming the file, the
+// JSON pointer of the field and what was expected, e.g.
+//   configs/x.json: /buffers/input/banks: expected an integer >= 1, found -2
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sx {
+
+using json = nlohmann::json;
+
+// Parse a JSON file; syntax errors and unreadable files become InputError.
+json load_json_file(const std::string& path);
+json parse_json_text(const std::string& text, const std::string& origin);
+
+class JsonNode {
+public:
+    JsonNode(const json& value, std::string file, std::string pointer = "");
+
+    const json& value() const { return *value_; }
+    const std::string& file() const { return file_; }
+    const std::string& pointer() const { return pointer_.empty() ? root_pointer() : pointer_; }
+
+    bool has(const std::string& key) const;
+    JsonNode at(const std::string& key) const;           // required member (object expected)
+    std::optional<JsonNode> find(const std::string& key) const;
+    JsonNode at(std::size_t index) const;                // array element
+    std::size_t size() const;                            // array length (array expected)
+    std::vector<std::string> keys() const;               // object keys, sorted
+
+    void expect_object() const;
+    void expect_array() const;
+    // Rejects members not in `allowed`: catches typos such as "dim_n" for "dim_m".
+    void expect_only(const std::vector<std::string>& allowed) const;
+
+    // Typed getters on this node.
+    int64_t as_int(int64_t min = std::numeric_limits<int64_t>::min(),
+                   int64_t max = std::numeric_limits<int64_t>::max()) const;
+    double as_double(double min = -std::numeric_limits<double>::infinity(),
+                     double max = std::numeric_limits<double>::infinity()) const;
+    std::string as_string() const;
+    bool as_bool() const;
+    std::string as_enum(const std::vector<std::string>& options) const;
+
+    // Typed getters on a member: required, and optional with a default.
+    int64_t get_int(const std::string& key, int64_t min = std::numeric_limits<int64_t>::min(),
+                    int64_t max = std::numeric_limits<int64_t>::max()) const;
+    int64_t get_int_or(const std::string& key, int64_t fallback,
+                       int64_t min = std::numeric_limits<int64_t>::min(),
+                       int64_t max = std::numeric_limits<int64_t>::max()) const;
+    double get_double(const std::string& key, double min = -std::numeric_limits<double>::infinity(),
+                      double max = std::numeric_limits<double>::infinity()) const;
+    double get_double_or(const std::string& key, double fallback,
+                         double min = -std::numeric_limits<double>::infinity(),
+                         double max = std::numeric_limits<double>::infinity()) const;
+    std::string get_string(const std::string& key) const;
+    std::string get_string_or(const std::string& key, const std::string& fallback) const;
+    bool get_bool(const std::string& key) const;
+    bool get_bool_or(const std::string& key, bool fallback) const;
+    std::string get_enum(const std::string& key, const std::vector<std::string>& options) const;
+    std::string get_enum_or(const std::string& key, const std::vector<std::string>& options,
+                            const std::string& fallback) const;
+
+    // Raise an InputError at this node (or at one of its members).
+    [[noreturn]] void fail(const std::string& expected) const;
+    [[noreturn]] void fail_member(const std::string& key, const std::string& expected) const;
+
+private:
+    static const std::string& root_pointer();
+    std::string child_pointer(const std::string& key) const;
+    std::string found() const;
+
+    const json* value_;
+    std::string file_;
+    std::string pointer_;
+};
+
+// Short rendering of a JSON value for error messages (truncated).
+std::string describe_json(const json& value);
+
+}  // namespace sx

@@ -1,0 +1,93 @@
+#pragma once
+// What a simulation reports per layer. Every dataflow fills the same fields so that traces of
+// SmartExchange, Eyeriss, SCNN and the dense design line up row by row; a field a design
+// has no use for stays 0. docs/formats.md lists the CSV columns this turns into.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sw/workload/workload.h"
+
+namespace sx {
+
+// Fixed buffer roles (trace columns). A design maps each of its buffers to one role.
+enum class BufferRole { Input, Output, Weight, Index, kCount };
+const char* to_string(BufferRole r);
+BufferRole buffer_role_from_string(const std::string& s);  // throws std::invalid_argument
+
+// Fixed energy components (trace columns), all in pJ.
+enum class EnergyComponent {
+    Dram,          // device energy: activate/precharge, read/write bursts, I/O, background
+    InputBuffer,   // global buffers by role
+    OutputBuffer,
+    WeightBuffer,
+    IndexBuffer,
+    RegisterFile,  // PE-local register files, scratchpads, FIFOs, accumulator banks
+    Noc,           // on-chip networks / crossbars / adder trees
+    Rebuild,       // SmartExchange basis-rebuild engines (shift-and-add)
+    IndexDecoder,  // sparse index decoding
+    PeArray,       // MACs / multipliers
+    Leakage,       // static power x latency
+    kCount
+};
+const char* to_string(EnergyComponent c);
+
+struct BufferCounters {
+    uint64_t reads = 0;        // port-width accesses
+    uint64_t writes = 0;
+    uint64_t read_bytes = 0;
+    uint64_t write_bytes = 0;
+    uint64_t conflict_cycles = 0;  // cycles a requester waited on a busy port/bank
+};
+
+struct LayerResult {
+    Layer layer;               // the shapes it ran with
+    bool simulated = false;    // false: not a compute layer (pooling, add), listed and skipped
+
+    uint64_t macs = 0;           // dense MAC count of the layer (batch included)
+    uint64_t macs_executed = 0;  // MACs a PE actually performed
+    uint64_t macs_skipped = 0;   // MACs skipped (zero Ce rows, zero operands); executed+skipped == macs
+    uint64_t cycles = 0;         // first DRAM request to last output write completed, core clock
+    double latency_us = 0;       // cycles / clock
+    double pe_utilization = 0;   // macs_executed / (cycles * MAC units); bit-serial counts a MAC once
+    uint64_t active_pes = 0;     // PEs (or MAC lanes) the mapping uses
+
+    uint64_t dram_read_bytes = 0;
+    uint64_t dram_write_bytes = 0;
+    uint64_t dram_row_hits = 0;
+    uint64_t dram_row_misses = 0;
+    std::array<BufferCounters, static_cast<int>(BufferRole::kCount)> buffers{};
+    uint64_t rf_accesses = 0;    // register file / scratchpad / FIFO accesses
+
+    std::array<double, static_cast<int>(EnergyComponent::kCount)> energy_pj{};
+    double energy_total_pj() const;
+
+    // Dataflow-specific figures (stall breakdowns, rebuilds, skipped rows, tiles ...): keys
+    // are sorted and written to the JSON trace only, so the CSV column set stays stable.
+    std::map<std::string, double> extra;
+
+    BufferCounters& buffer(BufferRole r) { return buffers[static_cast<int>(r)]; }
+    const BufferCounters& buffer(BufferRole r) const { return buffers[static_cast<int>(r)]; }
+    double& energy(EnergyComponent c) { return energy_pj[static_cast<int>(c)]; }
+    double energy(EnergyComponent c) const { return energy_pj[static_cast<int>(c)]; }
+};
+
+struct RunResult {
+    std::string arch_name, arch_file;
+    std::string workload_name, workload_file;
+    std::string dataflow;
+    double clock_mhz = 0;
+    int64_t batch = 1;
+    std::string weights;        // weight image path, or "synthetic (seed N)"
+    bool check_enabled = false;
+    bool check_passed = false;  // all simulated layers matched the reference bit-exactly
+    uint64_t seed = 0;
+    std::vector<LayerResult> layers;
+
+    uint64_t total_cycles() const;
+    double total_energy_pj() const;
+};
+
+}  // namespace sx

@@ -1,0 +1,62 @@
+#pragma once
+// Workload description (models/*.json): a network as a list of layers with their shapes.
+// docs/formats.md documents the format.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sw/common/json_reader.h"
+
+namespace sx {
+
+enum class LayerType { Conv, FullyConnected, MaxPool, AvgPool, GlobalAvgPool, Add };
+const char* to_string(LayerType t);
+
+struct LayerStats {
+    std::optional<double> weight_density;      // fraction of non-zero weights (0,1]
+    std::optional<double> activation_density;  // fraction of non-zero input activations (0,1]
+    std::string source;                        // where the numbers come from; required if any is set
+};
+
+// Shapes follow the usual convention: input N x C x H x W, weights K x (C/groups) x R x S,
+// output N x K x P x Q. Fully connected: H = W = R = S = 1, C = input features.
+struct Layer {
+    std::string name;
+    LayerType type = LayerType::Conv;
+    int64_t N = 1, C = 0, K = 0, H = 0, W = 0, R = 1, S = 1;
+    int64_t stride = 1, padding = 0, groups = 1;
+    std::vector<std::string> inputs;  // producer layer names; "input" is the network input
+    LayerStats stats;
+
+    int64_t P() const { return (H + 2 * padding - R) / stride + 1; }  // output rows
+    int64_t Q() const { return (W + 2 * padding - S) / stride + 1; }  // output columns
+    bool is_compute() const { return type == LayerType::Conv || type == LayerType::FullyConnected; }
+    bool is_depthwise() const { return type == LayerType::Conv && groups > 1 && groups == C && groups == K; }
+    int64_t weights() const;       // K * C/groups * R * S (0 for non-compute layers)
+    int64_t macs() const;          // N * K * P * Q * C/groups * R * S (0 for non-compute layers)
+    int64_t input_elems() const { return N * C * H * W; }
+    int64_t output_elems() const;  // N * K * P * Q
+};
+
+struct Workload {
+    std::string file;
+    std::string name;
+    std::string source;     // where the shapes come from
+    int64_t batch = 1;
+    int64_t in_C = 0, in_H = 0, in_W = 0;
+    std::vector<Layer> layers;
+
+    int64_t total_macs() const;
+    const Layer* find(const std::string& name) const;
+    // Change the batch (sxsim run --batch N): sets N of every layer.
+    void set_batch(int64_t n);
+};
+
+// Load and validate: types, positive dimensions, producers that exist and come earlier,
+// shapes that chain (a layer's C x H x W equals its producer's output; FC C equals the
+// producer's K*P*Q), groups dividing C and K, densities in (0,1] with a source.
+Workload load_workload(const std::string& path);
+Workload parse_workload(const json& doc, const std::string& path);
+
+}  // namespace sx
