@@ -1,0 +1,180 @@
+#include "sw/image/synthetic_image.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+#include "sw/image/layer_plan.h"
+
+namespace sx {
+
+ResolvedDensities resolve_densities(const Layer& layer, const SyntheticDensities& d) {
+    ResolvedDensities r;
+    const auto& wd = layer.stats.weight_density;
+    if (d.element_density) r.element = *d.element_density;
+    if (d.row_density) {
+        r.row = *d.row_density;
+    } else if (wd) {
+        r.row = std::min(1.0, *wd / r.element);
+        if (r.row >= 1.0 && !d.element_density) r.element = std::min(1.0, *wd);
+    }
+    if (d.raw_density) r.raw = *d.raw_density;
+    else if (wd) r.raw = *wd;
+    // A non-zero row has at least one non-zero code.
+    r.element = std::clamp(r.element, 1.0 / 3.0, 1.0);
+    r.row = std::clamp(r.row, 0.0, 1.0);
+    r.raw = std::clamp(r.raw, 0.0, 1.0);
+    return r;
+}
+
+namespace {
+
+// Portable draws (the std distributions are implementation-defined; these are not).
+double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
+int uniform_int(std::mt19937_64& g, int lo, int hi) {
+    return lo + static_cast<int>(g() % static_cast<uint64_t>(hi - lo + 1));
+}
+
+uint64_t splitmix64(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+// Per-element probability p such that, conditioned on a row having at least one non-zero of
+// three, the expected fraction of non-zeros is e: 3p / (1 - (1-p)^3) = 3e.
+double conditional_element_probability(double e) {
+    if (e >= 1.0) return 1.0;
+    if (e <= 1.0 / 3.0) return 0.0;
+    double lo = 0.0, hi = 1.0;
+    for (int it = 0; it < 60; ++it) {
+        const double p = 0.5 * (lo + hi);
+        const double mean = p / (1.0 - std::pow(1.0 - p, 3));  // fraction = 3p/(1-(1-p)^3) / 3
+        (mean < e ? lo : hi) = p;
+    }
+    return 0.5 * (lo + hi);
+}
+
+int8_t random_nonzero_int8(std::mt19937_64& g) {
+    const int v = uniform_int(g, 1, 127);
+    return static_cast<int8_t>((g() & 1) ? v : -v);
+}
+
+// Rounding right shift as the rebuild engine does it (weight_image.h), without saturation.
+int64_t round_shift_right(int64_t x, int s) {
+    if (s == 0) return x;
+    const int64_t num = x + (int64_t{1} << (s - 1));
+    const int64_t den = int64_t{1} << s;
+    int64_t q = num / den;
+    if ((num % den) != 0 && num < 0) --q;
+    return q;
+}
+
+void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensities& dens,
+                     std::mt19937_64& g) {
+    il.kind = ImageLayerKind::Decomposed;
+    il.rows_per_filter = plan.rows_per_filter;
+    il.blocks_per_filter = static_cast<uint32_t>(plan.blocks.size());
+    il.row_bitmap.assign((il.total_rows() + 7) / 8, 0);
+    const double p_elem = conditional_element_probability(dens.element);
+    uint64_t nibble = 0;
+    auto push_code = [&](uint8_t c) {
+        if ((nibble & 1) == 0) il.ce_codes.push_back(c);
+        else il.ce_codes.back() = static_cast<uint8_t>(il.ce_codes.back() | (c << 4));
+        ++nibble;
+    };
+    std::vector<uint8_t> codes;  // the block's rows, 3 codes each (0 for zero rows)
+    for (uint32_t k = 0; k < il.K; ++k) {
+        for (const BlockSpan& span : plan.blocks) {
+            BasisBlock blk;
+            blk.first_row = span.first_row;
+            blk.rows = span.rows;
+            for (auto& row : blk.basis)
+                for (auto& v : row) v = static_cast<int8_t>(uniform_int(g, -127, 127));
+            codes.assign(3ull * span.rows, 0);
+            for (uint32_t i = 0; i < span.rows; ++i) {
+                if (uniform01(g) >= dens.row) continue;
+                uint8_t* c = &codes[3ull * i];
+                bool any = false;
+                while (!any) {  // rejection sampling: a non-zero row has a non-zero code
+                    for (int t = 0; t < 3; ++t) {
+                        const bool nz = uniform01(g) < p_elem;
+                        const int sign = (g() & 1) ? 1 : -1;
+                        const int ex = uniform_int(g, 0, kSyntheticMaxExponent);
+                        c[t] = nz ? ce_code_make(sign, ex) : 0;
+                        any = any || nz;
+                    }
+                    if (p_elem <= 0.0 && !any) {  // element density 1/3: exactly one code
+                        const int t = uniform_int(g, 0, 2);
+                        c[t] = ce_code_make((g() & 1) ? 1 : -1, uniform_int(g, 0, kSyntheticMaxExponent));
+                        any = true;
+                    }
+                }
+            }
+            // Smallest rebuild shift that rebuilds every row of the block without saturation.
+            for (int s = 0; s <= 15; ++s) {
+                blk.rebuild_shift = static_cast<uint8_t>(s);
+                bool fits = true;
+                for (uint32_t i = 0; i < span.rows && fits; ++i) {
+                    const uint8_t* c = &codes[3ull * i];
+                    for (int j = 0; j < 3 && fits; ++j) {
+                        int64_t acc = 0;
+                        for (int t = 0; t < 3; ++t)
+                            acc += ce_code_sign(c[t]) * int64_t{blk.basis[t][j]} * (int64_t{1} << ce_code_exponent(c[t]));
+                        const int64_t v = round_shift_right(acc, s);
+                        fits = v >= -128 && v <= 127;
+                    }
+                }
+                if (fits) break;
+            }
+            // Scale chosen so rebuilt weights land near typical trained magnitudes (~0.01-0.1).
+            blk.scale = static_cast<float>(std::ldexp(0.5 + 0.5 * uniform01(g), -10));
+            for (uint32_t i = 0; i < span.rows; ++i) {
+                const uint8_t* c = &codes[3ull * i];
+                if (!(c[0] | c[1] | c[2])) continue;
+                const uint64_t bit = static_cast<uint64_t>(k) * il.rows_per_filter + span.first_row + i;
+                il.row_bitmap[bit >> 3] = static_cast<uint8_t>(il.row_bitmap[bit >> 3] | (1u << (bit & 7)));
+                for (int t = 0; t < 3; ++t) push_code(c[t]);
+            }
+            il.blocks.push_back(blk);
+        }
+    }
+}
+
+}  // namespace
+
+WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+    WeightImage img;
+    img.network = workload.name;
+    for (std::size_t li = 0; li < workload.layers.size(); ++li) {
+        const Layer& layer = workload.layers[li];
+        if (!layer.is_compute()) continue;
+        // One generator per layer, seeded from (seed, layer index): a layer's content does not
+        // depend on the other layers.
+        std::mt19937_64 g(splitmix64(seed ^ splitmix64(li)));
+        const LayerPlan plan = plan_layer(layer, d.block_channels);
+        const ResolvedDensities dens = resolve_densities(layer, d);
+        ImageLayer il;
+        il.K = static_cast<uint32_t>(layer.K);
+        il.C = static_cast<uint32_t>(layer.C);
+        il.R = static_cast<uint32_t>(layer.R);
+        il.S = static_cast<uint32_t>(layer.S);
+        il.groups = static_cast<uint32_t>(layer.groups);
+        if (plan.kind == ImageLayerKind::Decomposed) {
+            make_decomposed(il, plan, dens, g);
+        } else {
+            il.kind = ImageLayerKind::Raw;
+            il.raw.resize(plan.filter_size * il.K);
+            for (auto& v : il.raw) v = uniform01(g) < dens.raw ? random_nonzero_int8(g) : int8_t{0};
+            il.raw_scale = static_cast<float>(std::ldexp(1.0, -9));
+        }
+        il.name = layer.name;
+        il.synthetic = true;
+        img.layers.push_back(std::move(il));
+    }
+    return img;
+}
+
+}  // namespace sx
