@@ -1,0 +1,41 @@
+#include "sw/cli/model_input.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "sw/common/error.h"
+
+namespace fs = std::filesystem;
+
+namespace sx {
+
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+Workload load_model_input(const std::string& path) {
+    if (ends_with(path, ".onnx")) {
+        throw InputError(path, "", "a models/*.json workload (ONNX import is not built in this binary)");
+    }
+    return load_workload(path);
+}
+
+WeightImage load_weights_for(const std::string& path, const Workload& workload) {
+    throw InputError(path, "", "no weight image reader is built in this binary");
+}
+
+void ensure_output_dir(const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) throw InputError(dir, "--out", "a directory that can be created", ec.message());
+    const fs::path probe = fs::path(dir) / ".sxsim-write-test";
+    {
+        std::ofstream out(probe);
+        if (!out) throw InputError(dir, "--out", "a writable directory", "it cannot be written");
+    }
+    fs::remove(probe, ec);
+}
+
+}  // namespace sx
