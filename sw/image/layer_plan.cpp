@@ -7,7 +7,17 @@ namespace sx {
 std::vector<uint32_t> split_even(uint32_t n, uint32_t max_units) {
     if (max_units == 0) throw std::invalid_argument("split_even: max_units must be >= 1");
     if (n == 0) return {};
-    const uint32_t parts = (n + max_units - 1) / max_units;
+    const uint32_t min_parts = (n + max_units - 1) / max_units;
+    // Equal parts when a part count up to twice the minimum divides n (C=160, at most 64 ->
+    // 4 x 40 rather than 54+53+53, as in the reference partition); otherwise the minimum
+    // count with sizes differing by one.
+    uint32_t parts = min_parts;
+    for (uint32_t p = min_parts; p <= 2 * min_parts && p <= n; ++p) {
+        if (n % p == 0) {
+            parts = p;
+            break;
+        }
+    }
     std::vector<uint32_t> out(parts, n / parts);
     for (uint32_t i = 0; i < n % parts; ++i) ++out[i];
     return out;

@@ -28,7 +28,9 @@ struct LayerPlan {
 // in whole-channel units (C=96 -> 2 x 48 channels, C=160 -> 4 x 40).
 LayerPlan plan_layer(const Layer& layer, uint32_t block_channels = 64);
 
-// Splits n units into ceil(n / max_units) parts as evenly as possible (the larger parts first).
+// Splits n units into parts of at most max_units: the smallest part count in
+// [ceil(n/max_units), 2*ceil(n/max_units)] that divides n (equal parts), else ceil(n/max_units)
+// parts differing by at most one (the larger first).
 std::vector<uint32_t> split_even(uint32_t n, uint32_t max_units);
 
 }  // namespace sx
