@@ -67,7 +67,7 @@ struct ArchConfig {
     TechTable tech;
     BitWidths bits;
     DramChoice dram;
-    std::vector<BufferConfig> buffers;  // in file order
+    std::vector<BufferConfig> buffers;  // sorted by name (JSON objects keep no order)
     PeArrayConfig pe;
     SimulationConfig sim;
     json dataflow_params;      // the section named after the dataflow ({} if absent)

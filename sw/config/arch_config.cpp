@@ -1,0 +1,199 @@
+#include "sw/config/arch_config.h"
+
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "sw/common/error.h"
+
+namespace sx {
+
+namespace fs = std::filesystem;
+
+namespace {
+const std::vector<std::string> kDataflows = {"smartexchange", "eyeriss", "scnn", "dense"};
+const std::vector<std::string> kRoles = {"input", "output", "weight", "index"};
+
+double positive_double(const JsonNode& parent, const std::string& key) {
+    const JsonNode n = parent.at(key);
+    const double v = n.as_double();
+    if (!(v > 0)) n.fail("a number > 0");
+    return v;
+}
+
+// Resolve a path written in the config relative to the config's folder, and insist the file
+// exists so the error names the config field rather than a bare file name.
+std::string resolve_existing(const JsonNode& node, const std::string& config_path, const std::string& what) {
+    const std::string rel = node.as_string();
+    if (rel.empty()) node.fail("a path to " + what);
+    fs::path p(rel);
+    if (p.is_relative()) p = fs::path(config_path).parent_path() / p;
+    p = p.lexically_normal();
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec))
+        throw InputError(node.file(), node.pointer(), "a path to an existing " + what + " (relative to the config's folder)",
+                         "\"" + rel + "\", which resolves to " + p.string() + " (no such file)");
+    return p.string();
+}
+
+BitWidths parse_bits(const JsonNode& n) {
+    n.expect_only({"activation", "weight", "accumulator", "ce_code", "basis"});
+    BitWidths b;
+    b.activation = static_cast<int>(n.get_int("activation", 1, 64));
+    b.weight = static_cast<int>(n.get_int("weight", 1, 64));
+    b.accumulator = static_cast<int>(n.get_int("accumulator", 1, 64));
+    b.ce_code = static_cast<int>(n.get_int_or("ce_code", b.ce_code, 1, 64));
+    b.basis = static_cast<int>(n.get_int_or("basis", b.basis, 1, 64));
+    return b;
+}
+
+DramChoice parse_dram(const JsonNode& n, const std::string& path) {
+    n.expect_only({"preset", "channels", "bus_width_bits", "clock_mhz"});
+    DramChoice d;
+    d.preset_path = resolve_existing(n.at("preset"), path, "DRAM preset file");
+    d.preset = load_json_file(d.preset_path);
+    d.channels = static_cast<int>(n.get_int("channels", 1, 1024));
+    d.bus_width_bits = static_cast<int>(n.get_int_or("bus_width_bits", 0, 1, 4096));
+    if (n.has("clock_mhz")) d.clock_mhz_override = positive_double(n, "clock_mhz");
+    return d;
+}
+
+std::vector<BufferConfig> parse_buffers(const JsonNode& n) {
+    n.expect_object();
+    std::vector<BufferConfig> out;
+    for (const auto& key : n.keys()) {
+        const JsonNode b = n.at(key);
+        b.expect_only({"capacity_kib", "banks", "port_width_bits", "role"});
+        BufferConfig c;
+        c.name = key;
+        const double kib = positive_double(b, "capacity_kib");
+        c.capacity_bytes = static_cast<uint64_t>(std::llround(kib * 1024.0));
+        if (c.capacity_bytes == 0) b.at("capacity_kib").fail("a capacity of at least one byte");
+        c.banks = static_cast<int>(b.get_int("banks", 1, 1 << 20));
+        c.port_width_bits = static_cast<int>(b.get_int("port_width_bits", 1, 1 << 16));
+        c.role = b.get_enum("role", kRoles);
+        out.push_back(c);
+    }
+    if (out.empty()) n.fail("at least one buffer");
+    return out;
+}
+
+PeArrayConfig parse_pe(const JsonNode& n) {
+    n.expect_only({"dim_m", "dim_c", "dim_f", "rows", "cols", "multipliers_per_pe"});
+    PeArrayConfig pe;
+    const bool se = n.has("dim_m") || n.has("dim_c") || n.has("dim_f");
+    const bool grid = n.has("rows") || n.has("cols");
+    if (se && grid) n.fail("either dim_m/dim_c/dim_f or rows/cols, not both");
+    if (se) {
+        pe.dim_m = static_cast<int>(n.get_int("dim_m", 1, 1 << 20));
+        pe.dim_c = static_cast<int>(n.get_int("dim_c", 1, 1 << 20));
+        pe.dim_f = static_cast<int>(n.get_int("dim_f", 1, 1 << 20));
+    } else if (grid) {
+        pe.rows = static_cast<int>(n.get_int("rows", 1, 1 << 20));
+        pe.cols = static_cast<int>(n.get_int("cols", 1, 1 << 20));
+    } else {
+        n.fail("dim_m, dim_c, dim_f (SmartExchange) or rows, cols (other dataflows)");
+    }
+    pe.multipliers_per_pe = static_cast<int>(n.get_int_or("multipliers_per_pe", 1, 1, 1 << 20));
+    return pe;
+}
+
+void apply_overrides(json& doc, const std::map<std::string, json>& overrides, const std::string& path) {
+    for (const auto& [ptr, value] : overrides) {
+        json::json_pointer jp;
+        try {
+            jp = json::json_pointer(ptr);
+        } catch (const json::exception& e) {
+            throw InputError(path, ptr, "a valid JSON pointer such as /buffers/input/banks", e.what());
+        }
+        if (ptr.empty() || !doc.contains(jp))
+            throw InputError(path, ptr, "an override of a field that exists in the configuration",
+                             "no such field");
+        doc[jp] = value;
+    }
+}
+}  // namespace
+
+const char* to_string(Dataflow d) {
+    switch (d) {
+        case Dataflow::SmartExchange: return "smartexchange";
+        case Dataflow::Eyeriss: return "eyeriss";
+        case Dataflow::Scnn: return "scnn";
+        case Dataflow::Dense: return "dense";
+    }
+    return "?";
+}
+
+Dataflow dataflow_from_string(const std::string& s) {
+    for (std::size_t i = 0; i < kDataflows.size(); ++i)
+        if (kDataflows[i] == s) return static_cast<Dataflow>(i);
+    throw std::invalid_argument("unknown dataflow '" + s + "' (expected smartexchange, eyeriss, scnn or dense)");
+}
+
+int PeArrayConfig::total_macs() const {
+    if (dim_m > 0 && dim_c > 0 && dim_f > 0) return dim_m * dim_c * dim_f;
+    return rows * cols * multipliers_per_pe;
+}
+
+const BufferConfig* ArchConfig::find_buffer(const std::string& name) const {
+    for (const auto& b : buffers)
+        if (b.name == name) return &b;
+    return nullptr;
+}
+
+const BufferConfig& ArchConfig::buffer(const std::string& name) const {
+    if (const BufferConfig* b = find_buffer(name)) return *b;
+    std::string names;
+    for (const auto& b : buffers) names += (names.empty() ? "" : ", ") + b.name;
+    throw InputError(file, "/buffers/" + name, "a buffer named '" + name + "' (the " + to_string(dataflow) +
+                                                   " dataflow needs it)", "only: " + names);
+}
+
+JsonNode ArchConfig::dataflow_node() const {
+    return JsonNode(dataflow_params, file, std::string("/") + to_string(dataflow));
+}
+
+ArchConfig parse_arch_config(const json& doc, const std::string& path) {
+    const JsonNode root(doc, path);
+    std::vector<std::string> allowed = {"name",    "description", "notes",    "dataflow",   "clock_mhz",
+                                        "technology", "bits",     "dram",     "buffers",    "pe_array",
+                                        "simulation"};
+    // Only the section of the chosen dataflow is accepted: a stray "scnn" block in an Eyeriss
+    // config is almost certainly a mistake.
+    root.expect_object();
+    ArchConfig c;
+    c.dataflow = dataflow_from_string(root.get_enum("dataflow", kDataflows));
+    allowed.push_back(to_string(c.dataflow));
+    root.expect_only(allowed);
+
+    c.file = path;
+    c.raw = doc;
+    c.name = root.get_string("name");
+    c.description = root.get_string_or("description", "");
+    if (root.has("notes")) root.get_string("notes");
+    c.clock_mhz = positive_double(root, "clock_mhz");
+    c.tech = load_tech_table(resolve_existing(root.at("technology"), path, "technology table"));
+    c.bits = parse_bits(root.at("bits"));
+    c.dram = parse_dram(root.at("dram"), path);
+    c.buffers = parse_buffers(root.at("buffers"));
+    c.pe = parse_pe(root.at("pe_array"));
+    if (auto sim = root.find("simulation")) {
+        sim->expect_only({"watchdog_cycles"});
+        c.sim.watchdog_cycles = static_cast<uint64_t>(sim->get_int_or("watchdog_cycles", 1000000, 1));
+    }
+    if (auto df = root.find(to_string(c.dataflow))) {
+        df->expect_object();
+        c.dataflow_params = df->value();
+    } else {
+        c.dataflow_params = json::object();
+    }
+    return c;
+}
+
+ArchConfig load_arch_config(const std::string& path, const std::map<std::string, json>& overrides) {
+    json doc = load_json_file(path);
+    apply_overrides(doc, overrides, path);
+    return parse_arch_config(doc, path);
+}
+
+}  // namespace sx

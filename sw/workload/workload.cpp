@@ -1,0 +1,221 @@
+#include "sw/workload/workload.h"
+
+#include <map>
+#include <set>
+
+#include "sw/common/error.h"
+
+namespace sx {
+
+const char* to_string(LayerType t) {
+    switch (t) {
+        case LayerType::Conv: return "conv";
+        case LayerType::FullyConnected: return "fc";
+        case LayerType::MaxPool: return "maxpool";
+        case LayerType::AvgPool: return "avgpool";
+        case LayerType::GlobalAvgPool: return "global_avgpool";
+        case LayerType::Add: return "add";
+    }
+    return "?";
+}
+
+int64_t Layer::weights() const {
+    if (!is_compute()) return 0;
+    return K * (C / groups) * R * S;
+}
+
+int64_t Layer::macs() const {
+    if (!is_compute()) return 0;
+    return N * K * P() * Q() * (C / groups) * R * S;
+}
+
+int64_t Layer::output_elems() const { return N * K * P() * Q(); }
+
+int64_t Workload::total_macs() const {
+    int64_t sum = 0;
+    for (const auto& l : layers) sum += l.macs();
+    return sum;
+}
+
+const Layer* Workload::find(const std::string& name) const {
+    for (const auto& l : layers)
+        if (l.name == name) return &l;
+    return nullptr;
+}
+
+void Workload::set_batch(int64_t n) {
+    batch = n;
+    for (auto& l : layers) l.N = n;
+}
+
+namespace {
+
+const std::vector<std::string> kTypeNames = {"conv", "fc", "maxpool", "avgpool", "global_avgpool", "add"};
+
+LayerType type_from_name(const std::string& s) {
+    for (std::size_t i = 0; i < kTypeNames.size(); ++i)
+        if (kTypeNames[i] == s) return static_cast<LayerType>(i);
+    return LayerType::Conv;  // unreachable: the name was validated with get_enum
+}
+
+// Output tensor of a layer (or of the network input) as the next layer sees it.
+struct Shape {
+    int64_t N, K, P, Q;
+};
+
+std::string shape_text(const Shape& s) {
+    return "N=" + std::to_string(s.N) + " K=" + std::to_string(s.K) + " P=" + std::to_string(s.P) +
+           " Q=" + std::to_string(s.Q);
+}
+
+LayerStats parse_stats(const JsonNode& node) {
+    node.expect_only({"weight_density", "activation_density", "source"});
+    LayerStats st;
+    auto density = [&](const char* key) -> std::optional<double> {
+        auto n = node.find(key);
+        if (!n) return std::nullopt;
+        const double v = n->as_double();
+        if (!(v > 0.0 && v <= 1.0)) n->fail("a density in (0, 1]");
+        return v;
+    };
+    st.weight_density = density("weight_density");
+    st.activation_density = density("activation_density");
+    if (st.weight_density || st.activation_density) {
+        st.source = node.get_string("source");
+        if (st.source.empty()) node.at("source").fail("a non-empty citation for the densities");
+    } else {
+        st.source = node.get_string_or("source", "");
+    }
+    return st;
+}
+
+Layer parse_layer(const JsonNode& node, int64_t batch) {
+    node.expect_only({"name", "type", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "input",
+                      "inputs", "stats"});
+    Layer l;
+    l.name = node.get_string("name");
+    if (l.name.empty()) node.at("name").fail("a non-empty layer name");
+    if (l.name == "input") node.at("name").fail("a layer name other than \"input\" (reserved for the network input)");
+    l.type = type_from_name(node.get_enum("type", kTypeNames));
+
+    l.N = node.get_int_or("N", batch, 1);
+    l.C = node.get_int("C", 1);
+    l.K = node.get_int("K", 1);
+    const bool fc = l.type == LayerType::FullyConnected;
+    const bool gap = l.type == LayerType::GlobalAvgPool;
+    const bool add = l.type == LayerType::Add;
+    l.H = fc ? node.get_int_or("H", 1, 1) : node.get_int("H", 1);
+    l.W = fc ? node.get_int_or("W", 1, 1) : node.get_int("W", 1);
+    if (fc || add) {
+        l.R = node.get_int_or("R", 1, 1);
+        l.S = node.get_int_or("S", 1, 1);
+    } else if (gap) {
+        l.R = node.get_int_or("R", l.H, 1);
+        l.S = node.get_int_or("S", l.W, 1);
+    } else {
+        l.R = node.get_int("R", 1);
+        l.S = node.get_int("S", 1);
+    }
+    l.stride = node.get_int_or("stride", 1, 1);
+    l.padding = node.get_int_or("padding", 0, 0);
+    l.groups = node.get_int_or("groups", 1, 1);
+
+    // Type-specific shape rules.
+    if (fc) {
+        for (const char* k : {"H", "W", "R", "S", "stride"})
+            if (node.has(k) && node.at(k).as_int() != 1) node.at(k).fail("1 (a fully connected layer works on a flattened vector)");
+        if (l.padding != 0) node.at("padding").fail("0 for a fully connected layer");
+    }
+    if (!l.is_compute()) {
+        if (l.K != l.C) node.at("K").fail("K equal to C (" + std::to_string(l.C) + ") for a " + to_string(l.type) + " layer");
+        if (l.groups != 1) node.at("groups").fail("1 for a " + std::string(to_string(l.type)) + " layer");
+    }
+    if (gap) {
+        if (l.R != l.H) node.at("R").fail("R equal to H (" + std::to_string(l.H) + ") for global_avgpool");
+        if (l.S != l.W) node.at("S").fail("S equal to W (" + std::to_string(l.W) + ") for global_avgpool");
+    }
+    if (add) {
+        if (l.R != 1) node.at("R").fail("1 for an add layer");
+        if (l.S != 1) node.at("S").fail("1 for an add layer");
+        if (l.stride != 1) node.at("stride").fail("1 for an add layer");
+        if (l.padding != 0) node.at("padding").fail("0 for an add layer");
+    }
+    if (l.C % l.groups != 0) node.at("groups").fail("a divisor of C (" + std::to_string(l.C) + ")");
+    if (l.K % l.groups != 0) node.at("groups").fail("a divisor of K (" + std::to_string(l.K) + ")");
+    if (l.H + 2 * l.padding < l.R)
+        node.at("R").fail("R <= H + 2*padding (" + std::to_string(l.H + 2 * l.padding) + ") so the output has at least one row");
+    if (l.W + 2 * l.padding < l.S)
+        node.at("S").fail("S <= W + 2*padding (" + std::to_string(l.W + 2 * l.padding) + ") so the output has at least one column");
+
+    if (node.has("input") && node.has("inputs")) node.at("inputs").fail("either \"input\" or \"inputs\", not both");
+    if (auto in = node.find("input")) {
+        l.inputs.push_back(in->as_string());
+    } else if (auto ins = node.find("inputs")) {
+        if (ins->size() < (add ? 2u : 1u)) ins->fail(add ? "an array of at least 2 producer names" : "an array of 1 producer name");
+        if (!add && ins->size() != 1) ins->fail("a single producer (only add layers take several inputs)");
+        for (std::size_t i = 0; i < ins->size(); ++i) l.inputs.push_back(ins->at(i).as_string());
+    } else if (add) {
+        node.fail_member("inputs", "an array of at least 2 producer names for an add layer");
+    }
+    if (node.has("stats")) l.stats = parse_stats(node.at("stats"));
+    return l;
+}
+
+}  // namespace
+
+Workload parse_workload(const json& doc, const std::string& path) {
+    const JsonNode root(doc, path);
+    root.expect_only({"name", "source", "notes", "batch", "input", "layers"});
+    Workload w;
+    w.file = path;
+    w.name = root.get_string("name");
+    w.source = root.get_string("source");
+    if (root.has("notes")) root.get_string("notes");
+    w.batch = root.get_int_or("batch", 1, 1);
+    const JsonNode in = root.at("input");
+    in.expect_only({"C", "H", "W"});
+    w.in_C = in.get_int("C", 1);
+    w.in_H = in.get_int("H", 1);
+    w.in_W = in.get_int("W", 1);
+
+    const JsonNode layers = root.at("layers");
+    if (layers.size() == 0) layers.fail("a non-empty array of layers");
+    std::map<std::string, Shape> produced;
+    produced["input"] = Shape{w.batch, w.in_C, w.in_H, w.in_W};
+    std::string previous = "input";
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const JsonNode node = layers.at(i);
+        Layer l = parse_layer(node, w.batch);
+        if (produced.count(l.name)) node.at("name").fail("a unique layer name ('" + l.name + "' is already used)");
+        if (l.inputs.empty()) l.inputs.push_back(previous);
+
+        // Every producer must exist already and its output must be this layer's input.
+        for (std::size_t j = 0; j < l.inputs.size(); ++j) {
+            const std::string& p = l.inputs[j];
+            const JsonNode where = node.has("inputs") ? node.at("inputs").at(j)
+                                   : node.has("input") ? node.at("input") : node;
+            auto it = produced.find(p);
+            if (it == produced.end())
+                where.fail("the name of a layer defined earlier (or \"input\"); '" + p + "' is not");
+            const Shape& s = it->second;
+            const std::string from = " (output of '" + p + "': " + shape_text(s) + ")";
+            if (l.N != s.N) node.fail_member("N", "N = " + std::to_string(s.N) + from);
+            if (l.type == LayerType::FullyConnected) {
+                if (l.C != s.K * s.P * s.Q)
+                    node.at("C").fail("C = K*P*Q = " + std::to_string(s.K * s.P * s.Q) + " (flattened" + from + ")");
+            } else {
+                if (l.C != s.K) node.at("C").fail("C = " + std::to_string(s.K) + from);
+                if (l.H != s.P) node.at("H").fail("H = " + std::to_string(s.P) + from);
+                if (l.W != s.Q) node.at("W").fail("W = " + std::to_string(s.Q) + from);
+            }
+        }
+        produced[l.name] = Shape{l.N, l.K, l.P(), l.Q()};
+        previous = l.name;
+        w.layers.push_back(std::move(l));
+    }
+    return w;
+}
+
+Workload load_workload(const std::string& path) { return parse_workload(load_json_file(path), path); }
+
+}  // namespace sx
