@@ -1,0 +1,199 @@
+// Hardware configuration and technology table loaders: bundled files, overrides, and every
+// kind of malformed input (each error names the file and the JSON pointer).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "sw/common/error.h"
+#include "sw/config/arch_config.h"
+
+using namespace sx;
+namespace fs = std::filesystem;
+
+namespace {
+std::string repo(const std::string& rel) { return std::string(SX_SOURCE_DIR) + "/" + rel; }
+
+// A scratch folder holding a config, a tiny tech table and a stand-in DRAM preset (the real
+// presets are validated by hw/dram, not here).
+struct Scratch {
+    fs::path dir;
+    Scratch() {
+        dir = fs::temp_directory_path() / ("sx_test_config_" + std::to_string(::getpid()));
+        fs::create_directories(dir / "tech");
+        fs::create_directories(dir / "dram");
+        write("tech/t.json", R"({"name": "t", "node_nm": 45,
+            "energy": {"mac_8b": {"value": 0.3, "unit": "pJ", "source": "test"}},
+            "sram": [{"capacity_kib": 8, "read_pj_per_64b": 10, "write_pj_per_64b": 12, "leakage_mw": 1, "source": "a"},
+                     {"capacity_kib": 32, "read_pj_per_64b": 20, "write_pj_per_64b": 24, "leakage_mw": 3, "source": "b"}]})");
+        write("dram/d.json", R"({"standard": "test"})");
+    }
+    ~Scratch() { std::error_code ec; fs::remove_all(dir, ec); }
+    std::string write(const std::string& rel, const std::string& text) const {
+        std::ofstream(dir / rel) << text;
+        return (dir / rel).string();
+    }
+};
+
+json base_config() {
+    return json::parse(R"({
+      "name": "x", "description": "d", "dataflow": "smartexchange", "clock_mhz": 500,
+      "technology": "tech/t.json",
+      "bits": {"activation": 8, "weight": 8, "accumulator": 32},
+      "dram": {"preset": "dram/d.json", "channels": 2},
+      "buffers": {"in": {"capacity_kib": 16, "banks": 4, "port_width_bits": 64, "role": "input"}},
+      "pe_array": {"dim_m": 2, "dim_c": 3, "dim_f": 4},
+      "smartexchange": {"k": 1}
+    })");
+}
+
+// Writes `doc` and expects an InputError at `pointer` naming `file_suffix`.
+void expect_error(const Scratch& s, const json& doc, const std::string& pointer, const std::string& file_suffix = "c.json",
+                  const std::map<std::string, json>& overrides = {}) {
+    const std::string path = s.write("c.json", doc.dump(2));
+    try {
+        load_arch_config(path, overrides);
+        FAIL("no InputError for " << pointer);
+    } catch (const InputError& e) {
+        INFO(e.what());
+        CHECK(e.field() == pointer);
+        CHECK(e.file().size() >= file_suffix.size());
+        CHECK(e.file().compare(e.file().size() - file_suffix.size(), file_suffix.size(), file_suffix) == 0);
+        CHECK(std::string(e.what()).find(pointer + ": expected") != std::string::npos);
+    }
+}
+}  // namespace
+
+TEST_CASE("A small config loads with its defaults and helpers") {
+    Scratch s;
+    const ArchConfig c = load_arch_config(s.write("c.json", base_config().dump()));
+    CHECK(c.dataflow == Dataflow::SmartExchange);
+    CHECK(c.pe.total_macs() == 24);
+    CHECK(c.cycle_ns() == Approx(2.0));
+    CHECK(c.bits.ce_code == 4);
+    CHECK(c.dram.channels == 2);
+    CHECK(c.dram.preset["standard"] == "test");
+    CHECK_FALSE(c.dram.clock_mhz_override);
+    CHECK(c.buffer("in").capacity_bytes == 16 * 1024);
+    CHECK(c.find_buffer("out") == nullptr);
+    CHECK_THROWS_AS(c.buffer("out"), InputError);
+    CHECK(c.sim.watchdog_cycles == 1000000);
+    CHECK(c.dataflow_node().get_int("k") == 1);
+    CHECK(c.dataflow_node().pointer() == "/smartexchange");
+    // SRAM: log2 interpolation between 8 KiB (10 pJ) and 32 KiB (20 pJ): 16 KiB is halfway.
+    CHECK(c.tech.sram_read_pj(16, 64) == Approx(15.0));
+    CHECK(c.tech.sram_write_pj(16, 32) == Approx(18.0 / 2));
+    CHECK(c.tech.sram_read_pj(1, 64) == Approx(10.0));     // clamped below
+    CHECK(c.tech.sram_read_pj(4096, 64) == Approx(20.0));  // clamped above
+    CHECK(c.tech.sram_leakage_mw(16) == Approx(2.0));
+    CHECK(c.tech.pj("mac_8b") == Approx(0.3));
+    try {
+        c.tech.pj("mac_16b");
+        FAIL("missing action accepted");
+    } catch (const InputError& e) {
+        CHECK(e.field() == "/energy/mac_16b");
+        CHECK(e.file().find("t.json") != std::string::npos);
+    }
+}
+
+TEST_CASE("Dataflow names round-trip and grid arrays count multipliers") {
+    for (Dataflow d : {Dataflow::SmartExchange, Dataflow::Eyeriss, Dataflow::Scnn, Dataflow::Dense})
+        CHECK(dataflow_from_string(to_string(d)) == d);
+    CHECK_THROWS_AS(dataflow_from_string("tpu"), std::invalid_argument);
+    PeArrayConfig pe;
+    pe.rows = 8;
+    pe.cols = 8;
+    pe.multipliers_per_pe = 16;
+    CHECK(pe.total_macs() == 1024);
+}
+
+TEST_CASE("Overrides change fields before validation") {
+    Scratch s;
+    const std::string path = s.write("c.json", base_config().dump());
+    const ArchConfig c = load_arch_config(path, {{"/buffers/in/banks", 8}, {"/clock_mhz", 250.0}});
+    CHECK(c.buffer("in").banks == 8);
+    CHECK(c.clock_mhz == 250.0);
+    CHECK(c.raw["clock_mhz"] == 250.0);
+}
+
+TEST_CASE("Malformed configs name the file and the field") {
+    Scratch s;
+    json d = base_config();
+    SECTION("syntax error") {
+        const std::string path = s.write("c.json", "{\"name\": \"x\",,}");
+        try {
+            load_arch_config(path);
+            FAIL("accepted");
+        } catch (const InputError& e) {
+            CHECK(e.field() == "line 1 column 14");
+        }
+    }
+    SECTION("unknown dataflow lists the options") {
+        d["dataflow"] = "tpu";
+        expect_error(s, d, "/dataflow");
+        try { load_arch_config(s.write("c.json", d.dump())); } catch (const InputError& e) {
+            CHECK(e.expected().find("smartexchange") != std::string::npos);
+            CHECK(e.expected().find("dense") != std::string::npos);
+        }
+    }
+    SECTION("missing field") { d.erase("clock_mhz"); expect_error(s, d, "/clock_mhz"); }
+    SECTION("wrong type") { d["clock_mhz"] = "fast"; expect_error(s, d, "/clock_mhz"); }
+    SECTION("zero clock") { d["clock_mhz"] = 0; expect_error(s, d, "/clock_mhz"); }
+    SECTION("negative capacity") { d["buffers"]["in"]["capacity_kib"] = -1; expect_error(s, d, "/buffers/in/capacity_kib"); }
+    SECTION("zero banks") { d["buffers"]["in"]["banks"] = 0; expect_error(s, d, "/buffers/in/banks"); }
+    SECTION("unknown role") { d["buffers"]["in"]["role"] = "psum"; expect_error(s, d, "/buffers/in/role"); }
+    SECTION("unknown field (typo)") { d["pe_array"]["dim_n"] = 2; expect_error(s, d, "/pe_array/dim_n"); }
+    SECTION("section of another dataflow") { d["scnn"] = json::object(); expect_error(s, d, "/scnn"); }
+    SECTION("incomplete PE array") { d["pe_array"].erase("dim_f"); expect_error(s, d, "/pe_array/dim_f"); }
+    SECTION("missing technology file") { d["technology"] = "tech/nope.json"; expect_error(s, d, "/technology"); }
+    SECTION("missing DRAM preset") { d["dram"]["preset"] = "dram/nope.json"; expect_error(s, d, "/dram/preset"); }
+    SECTION("override on a missing pointer") { expect_error(s, d, "/buffers/out/banks", "c.json", {{"/buffers/out/banks", 2}}); }
+    SECTION("override makes a field invalid") { expect_error(s, d, "/bits/weight", "c.json", {{"/bits/weight", 0}}); }
+    SECTION("bad tech table: missing source") {
+        s.write("tech/t.json", R"({"name": "t", "node_nm": 45, "energy": {"mac_8b": {"value": 0.3, "unit": "pJ"}},
+                                   "sram": [{"capacity_kib": 8, "read_pj_per_64b": 1, "write_pj_per_64b": 1, "leakage_mw": 0, "source": "a"}]})");
+        expect_error(s, d, "/energy/mac_8b/source", "t.json");
+    }
+    SECTION("bad tech table: zero SRAM capacity") {
+        s.write("tech/t.json", R"({"name": "t", "node_nm": 45, "energy": {},
+                                   "sram": [{"capacity_kib": 0, "read_pj_per_64b": 1, "write_pj_per_64b": 1, "leakage_mw": 0, "source": "a"}]})");
+        expect_error(s, d, "/sram/0/capacity_kib", "t.json");
+    }
+}
+
+TEST_CASE("Bundled technology tables load and cite every number") {
+    for (const char* name : {"horowitz45", "eyeriss65"}) {
+        INFO(name);
+        const TechTable t = load_tech_table(repo(std::string("configs/tech/") + name + ".json"));
+        for (const char* a : {"mac_8b", "mac_16b", "mult_16b", "add_8b", "add_16b", "add_32b", "shift_add_8b",
+                              "rf_read_16b", "rf_write_16b", "fifo_access_16b", "noc_hop_16b", "index_bit",
+                              "leakage_mw_per_mac"}) {
+            INFO(a);
+            CHECK(t.has(a));
+        }
+        for (const auto& [k, e] : t.energy) CHECK_FALSE(e.source.empty());
+    }
+    const TechTable h = load_tech_table(repo("configs/tech/horowitz45.json"));
+    CHECK(h.pj("add_8b") == 0.03);
+    CHECK(h.sram_read_pj(32, 64) == Approx(20.0));
+    CHECK(h.sram_read_pj(32, 128) == Approx(40.0));
+}
+
+TEST_CASE("Bundled configurations load") {
+    const ArchConfig se = load_arch_config(repo("configs/smartexchange.json"));
+    CHECK(se.dataflow == Dataflow::SmartExchange);
+    CHECK(se.pe.total_macs() == 16 * 8 * 8);
+    CHECK(se.buffer("index").capacity_bytes == 8 * 1024);
+    CHECK(se.dataflow_node().get_int("rebuild_engines_per_line") == 2);
+    const ArchConfig ey = load_arch_config(repo("configs/eyeriss.json"));
+    CHECK(ey.pe.total_macs() == 168);
+    CHECK(*ey.dram.clock_mhz_override == 60.0);
+    CHECK(ey.dram.bus_width_bits == 64);
+    const ArchConfig sc = load_arch_config(repo("configs/scnn.json"));
+    CHECK(sc.pe.total_macs() == 1024);
+    const ArchConfig dc = load_arch_config(repo("configs/dcnn.json"));
+    CHECK(dc.dataflow == Dataflow::Dense);
+    CHECK(dc.pe.total_macs() == 1024);
+}

@@ -1,0 +1,144 @@
+// Trace writer: stable CSV column set (golden list), deterministic CSV/JSON, atomic writes.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "sw/common/error.h"
+#include "sw/trace/trace_writer.h"
+
+using namespace sx;
+namespace fs = std::filesystem;
+
+namespace {
+RunResult sample_run() {
+    RunResult run;
+    run.arch_name = "smartexchange";
+    run.arch_file = "configs/smartexchange.json";
+    run.workload_name = "tiny";
+    run.workload_file = "models/tiny.json";
+    run.dataflow = "smartexchange";
+    run.clock_mhz = 1000;
+    run.weights = "synthetic (seed 7)";
+    run.seed = 7;
+    LayerResult conv;
+    conv.layer.name = "conv,1";  // a comma forces CSV quoting
+    conv.layer.C = 3;
+    conv.layer.K = 4;
+    conv.layer.H = conv.layer.W = 8;
+    conv.layer.R = conv.layer.S = 3;
+    conv.layer.padding = 1;
+    conv.simulated = true;
+    conv.macs = 6912;  // 4*8*8*3*9
+    conv.macs_executed = 6000;
+    conv.macs_skipped = 912;
+    conv.cycles = 300;
+    conv.latency_us = 0.3;
+    conv.pe_utilization = 1.0 / 3.0;
+    conv.buffer(BufferRole::Input).reads = 5;
+    conv.energy(EnergyComponent::Dram) = 100.5;
+    conv.energy(EnergyComponent::PeArray) = 1.0 / 7.0;
+    conv.extra["rebuilds"] = 12;
+    LayerResult pool;
+    pool.layer.name = "pool";
+    pool.layer.type = LayerType::MaxPool;
+    pool.layer.C = pool.layer.K = 4;
+    pool.layer.H = pool.layer.W = 8;
+    pool.layer.R = pool.layer.S = 2;
+    pool.layer.stride = 2;
+    run.layers = {conv, pool};
+    return run;
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+}  // namespace
+
+TEST_CASE("CSV column set is stable") {
+    // Golden list: changing it breaks every notebook that reads traces; update docs/formats.md too.
+    const std::vector<std::string> golden = {
+        "layer", "type", "simulated", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "P", "Q",
+        "macs", "macs_executed", "macs_skipped", "cycles", "clock_mhz", "latency_us", "pe_utilization", "active_pes",
+        "dram_read_bytes", "dram_write_bytes", "dram_row_hits", "dram_row_misses",
+        "input_buffer_reads", "input_buffer_writes", "input_buffer_read_bytes", "input_buffer_write_bytes", "input_buffer_conflict_cycles",
+        "output_buffer_reads", "output_buffer_writes", "output_buffer_read_bytes", "output_buffer_write_bytes", "output_buffer_conflict_cycles",
+        "weight_buffer_reads", "weight_buffer_writes", "weight_buffer_read_bytes", "weight_buffer_write_bytes", "weight_buffer_conflict_cycles",
+        "index_buffer_reads", "index_buffer_writes", "index_buffer_read_bytes", "index_buffer_write_bytes", "index_buffer_conflict_cycles",
+        "rf_accesses",
+        "energy_dram_pj", "energy_input_buffer_pj", "energy_output_buffer_pj", "energy_weight_buffer_pj",
+        "energy_index_buffer_pj", "energy_register_file_pj", "energy_noc_pj", "energy_rebuild_pj",
+        "energy_index_decoder_pj", "energy_pe_array_pj", "energy_leakage_pj", "energy_total_pj"};
+    CHECK(csv_columns() == golden);
+    CHECK(csv_header().rfind("layer,type,simulated,N,", 0) == 0);
+}
+
+TEST_CASE("CSV rows: one per layer, fixed formatting, quoting") {
+    const RunResult run = sample_run();
+    const std::string csv = to_csv(run);
+    std::istringstream in(csv);
+    std::string header, row1, row2, more;
+    std::getline(in, header);
+    std::getline(in, row1);
+    std::getline(in, row2);
+    CHECK_FALSE(std::getline(in, more));  // no TOTAL row
+    CHECK(row1.rfind("\"conv,1\",conv,true,1,3,4,8,8,3,3,1,1,1,8,8,6912,6000,912,300,1000,0.3,0.333333333,0,", 0) == 0);
+    CHECK(row2.rfind("pool,maxpool,false,1,4,4,8,8,2,2,2,0,1,4,4,0,", 0) == 0);
+    // energy_total = 100.5 + 1/7, printed with 9 significant digits.
+    const std::string tail = ",100.642857";
+    REQUIRE(row1.size() > tail.size());
+    CHECK(row1.substr(row1.size() - tail.size()) == tail);
+}
+
+TEST_CASE("JSON trace: provenance, every CSV field, extras and totals") {
+    const RunResult run = sample_run();
+    const json j = to_json(run);
+    CHECK(j["format_version"] == 1);
+    CHECK(j["arch"]["dataflow"] == "smartexchange");
+    CHECK(j["workload"]["batch"] == 1);
+    CHECK(j["weights"] == "synthetic (seed 7)");
+    CHECK(j["check"]["enabled"] == false);
+    REQUIRE(j["layers"].size() == 2);
+    for (const auto& c : csv_columns()) CHECK(j["layers"][0].contains(c));
+    CHECK(j["layers"][0]["extra"]["rebuilds"] == 12.0);
+    CHECK(j["layers"][0]["pe_utilization"].get<double>() == 0.333333333);
+    CHECK(j["totals"]["cycles"] == 300);
+    CHECK(j["totals"]["macs"] == 6912);
+    CHECK(j["totals"]["energy_dram_pj"] == 100.5);
+    CHECK(j["totals"]["energy_total_pj"].get<double>() == 100.642857);
+}
+
+TEST_CASE("Traces are written atomically and byte-identically") {
+    const fs::path dir = fs::temp_directory_path() / ("sx_test_trace_" + std::to_string(::getpid())) / "a" / "b";
+    const RunResult run = sample_run();
+    write_traces(run, dir.string());
+    const std::string csv1 = slurp(dir / "layers.csv"), json1 = slurp(dir / "run.json");
+    write_traces(run, dir.string());
+    CHECK(slurp(dir / "layers.csv") == csv1);
+    CHECK(slurp(dir / "run.json") == json1);
+    CHECK(csv1 == to_csv(run));
+    int files = 0;
+    for (const auto& e : fs::directory_iterator(dir)) { (void)e; ++files; }
+    CHECK(files == 2);  // no temporaries left behind
+    fs::remove_all(dir.parent_path().parent_path());
+}
+
+TEST_CASE("An unwritable trace directory is an InputError") {
+    // A regular file where the directory should be.
+    const fs::path file = fs::temp_directory_path() / ("sx_test_trace_file_" + std::to_string(::getpid()));
+    std::ofstream(file) << "x";
+    CHECK_THROWS_AS(write_traces(sample_run(), (file / "sub").string()), InputError);
+    CHECK_THROWS_AS(write_file_atomically((file / "x.csv").string(), "a"), InputError);
+    fs::remove(file);
+}
+
+TEST_CASE("Roles and components round-trip their names") {
+    for (int i = 0; i < static_cast<int>(BufferRole::kCount); ++i)
+        CHECK(buffer_role_from_string(to_string(static_cast<BufferRole>(i))) == static_cast<BufferRole>(i));
+    CHECK_THROWS_AS(buffer_role_from_string("psum"), std::invalid_argument);
+}
