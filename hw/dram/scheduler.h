@@ -1,0 +1,34 @@
+#pragma once
+// Scheduling policy interface. Each call the controller lists, for every burst in one
+// channel's scheduler buffer, the next command that burst needs and the earliest cycle the
+// timing checker allows it; the policy picks the one to issue now, or none, and says when
+// to look again. Policies only choose: legality is the timing checker's job.
+#include <cstddef>
+#include <cstdint>
+
+namespace sx {
+
+enum class DramCommand : uint8_t { Act, Pre, Rd, Wr };
+
+struct DramCandidate {
+    uint64_t earliest;   // first legal cycle of `cmd`
+    uint64_t seq;        // arrival order of the burst (smaller = older)
+    uint32_t index;      // position in the channel's scheduler buffer
+    uint32_t bank;
+    DramCommand cmd;
+};
+
+struct DramDecision {
+    int pick = -1;                       // index into the candidate array, -1: nothing now
+    uint64_t next_wake = UINT64_MAX;     // when nothing is picked: earliest cycle worth a look
+};
+
+class DramScheduler {
+public:
+    virtual ~DramScheduler() = default;
+    // bank_has_hit[b]: some burst in the buffer targets the row currently open in bank b.
+    virtual DramDecision choose(const DramCandidate* cands, std::size_t n,
+                                const uint8_t* bank_has_hit, uint64_t now) const = 0;
+};
+
+}  // namespace sx
