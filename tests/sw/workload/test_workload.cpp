@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "sw/common/error.h"
@@ -137,4 +139,19 @@ TEST_CASE("Malformed workloads name the file and the field") {
             CHECK(e.file() == "/nonexistent/model.json");
         }
     }
+}
+
+TEST_CASE("The workload example in docs/formats.md loads") {
+    std::ifstream in(std::string(SX_SOURCE_DIR) + "/docs/formats.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string doc = ss.str();
+    const std::size_t section = doc.find("## Workload");
+    REQUIRE(section != std::string::npos);
+    const std::size_t begin = doc.find("```json\n", section);
+    REQUIRE(begin != std::string::npos);
+    const std::size_t end = doc.find("```", begin + 8);
+    const Workload w = parse_workload(parse_json_text(doc.substr(begin + 8, end - begin - 8), "formats.md"), "formats.md");
+    CHECK(w.layers.size() == 6);
+    CHECK(w.layers.back().C == 4);
 }
