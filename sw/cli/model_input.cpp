@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "sw/common/error.h"
+#include "sw/image/image_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -23,7 +24,9 @@ Workload load_model_input(const std::string& path) {
 }
 
 WeightImage load_weights_for(const std::string& path, const Workload& workload) {
-    throw InputError(path, "", "no weight image reader is built in this binary");
+    WeightImage image = read_image(path);
+    validate_against(image, workload, path);
+    return image;
 }
 
 void ensure_output_dir(const std::string& dir) {
