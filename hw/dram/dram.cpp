@@ -68,14 +68,17 @@ unsigned int Dram::transport_dbg(tlm::tlm_generic_payload& gp) {
 void Dram::validate(const tlm::tlm_generic_payload& gp) const {
     const uint64_t bpb = bytes_per_burst();
     const uint64_t a = gp.get_address(), n = gp.get_data_length();
+    const bool ok = (gp.is_read() || gp.is_write()) && n != 0 && n % bpb == 0 && a % bpb == 0 &&
+                    a + n <= cfg_.capacity_bytes() && !gp.get_byte_enable_ptr() &&
+                    (gp.get_streaming_width() == 0 || gp.get_streaming_width() >= n);
+    if (ok) return;   // hot path: no string work
     std::ostringstream why;
     if (!gp.is_read() && !gp.is_write()) why << "command is neither read nor write";
     else if (n == 0 || n % bpb) why << "length " << n << " is not a positive multiple of the burst size " << bpb;
     else if (a % bpb) why << "address 0x" << std::hex << a << std::dec << " is not aligned to the burst size " << bpb;
     else if (a + n > cfg_.capacity_bytes()) why << "address range 0x" << std::hex << a << "+" << std::dec << n << " beyond capacity " << cfg_.capacity_bytes();
     else if (gp.get_byte_enable_ptr()) why << "byte enables are not supported";
-    else if (gp.get_streaming_width() != 0 && gp.get_streaming_width() < n) why << "streaming width below length is not supported";
-    else return;
+    else why << "streaming width below length is not supported";
     throw SimulationError(std::string(name()) + ": bad transaction: " + why.str());
 }
 

@@ -5,7 +5,6 @@
 // BEGIN_REQ / END_REQ / BEGIN_RESP times of each. Header-only; not used by the accelerator.
 #include <cstdint>
 #include <deque>
-#include <unordered_map>
 #include <vector>
 
 #include <systemc>
@@ -35,7 +34,7 @@ public:
         SC_THREAD(run);
     }
 
-    // Requests must be added before sc_start. Returns the index.
+    // Requests must be added before sc_start (before end of elaboration). Returns the index.
     std::size_t add(uint64_t addr, uint32_t len, bool write,
                     sc_core::sc_time issue_at = sc_core::SC_ZERO_TIME, const uint8_t* wdata = nullptr) {
         Request r;
@@ -50,8 +49,9 @@ public:
     sc_core::sc_time last_response() const { return last_resp_; }
 
 private:
+    void end_of_elaboration() override { payloads_ = std::vector<tlm::tlm_generic_payload>(reqs_.size()); }
+
     void run() {
-        payloads_.resize(reqs_.size());
         for (std::size_t i = 0; i < reqs_.size(); ++i) {
             Request& r = reqs_[i];
             if (r.issue_at > sc_core::sc_time_stamp()) wait(r.issue_at - sc_core::sc_time_stamp());
@@ -64,7 +64,6 @@ private:
             gp.set_streaming_width(r.len);
             gp.set_byte_enable_ptr(nullptr);
             gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-            index_of_[&gp] = i;
             r.begin_req = sc_core::sc_time_stamp();
             ++in_flight_;
             req_open_ = true;
@@ -81,7 +80,7 @@ private:
 
     tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph,
                                        sc_core::sc_time& d) {
-        Request& r = reqs_[index_of_.at(&gp)];
+        Request& r = reqs_[std::size_t(&gp - payloads_.data())];
         if (ph == tlm::END_REQ) {
             r.end_req = sc_core::sc_time_stamp() + d;
             req_open_ = false;
@@ -106,8 +105,7 @@ private:
     std::size_t completed_ = 0;
     sc_core::sc_time last_resp_;
     std::deque<Request> reqs_;
-    std::deque<tlm::tlm_generic_payload> payloads_;
-    std::unordered_map<const tlm::tlm_generic_payload*, std::size_t> index_of_;
+    std::vector<tlm::tlm_generic_payload> payloads_;   // sized at end of elaboration
     sc_core::sc_event end_req_ev_, resp_ev_;
 };
 

@@ -105,8 +105,9 @@ TEST_CASE("dram: another row in the same bank costs tRP + tRCD + tCL + tBURST", 
     CHECK(s.activates == 2); CHECK(s.precharges == 1); CHECK(s.row_misses == 2);
 }
 
-static void stream(const char* file, uint32_t req_bytes, unsigned outstanding, uint64_t total) {
-    const DramConfig cfg = load_dram_config(preset(file));
+static void stream(const char* file, uint32_t req_bytes, unsigned outstanding, uint64_t total,
+                   int channels = 1, int width = 0, std::optional<double> mhz = std::nullopt) {
+    const DramConfig cfg = load_dram_config(preset(file), channels, width, mhz);
     Bench b(cfg, outstanding);
     for (uint64_t a = 0; a < total; a += req_bytes) b.init.add(a, req_bytes, false);
     const auto w0 = std::chrono::steady_clock::now();
@@ -117,9 +118,9 @@ static void stream(const char* file, uint32_t req_bytes, unsigned outstanding, u
     const double bw = double(total) / secs;
     const double peak = cfg.peak_bandwidth_bytes_per_s();
     const DramStats s = b.dram.stats();
-    std::printf("%s: %llu B in %u-B requests, %u outstanding: %.3f GB/s of %.3f GB/s peak = %.1f%%; "
+    std::printf("%s x%d ch @ %.0f MHz: %llu B in %u-B requests, %u outstanding: %.3f GB/s of %.3f GB/s peak = %.1f%%; "
                 "%llu refreshes, %llu ACT, hit rate %.3f; wall %.3f s = %.2f M bursts/s, %.2f M transactions/s\n",
-                cfg.name.c_str(), (unsigned long long)total, req_bytes, outstanding, bw / 1e9, peak / 1e9,
+                cfg.name.c_str(), cfg.channels, cfg.clock_mhz, (unsigned long long)total, req_bytes, outstanding, bw / 1e9, peak / 1e9,
                 100 * bw / peak, (unsigned long long)s.refreshes, (unsigned long long)s.activates,
                 double(s.row_hits) / double(s.bursts()), wall, double(s.bursts()) / wall / 1e6,
                 double(total / req_bytes) / wall / 1e6);
@@ -134,6 +135,16 @@ TEST_CASE("dram: streaming 1 MiB read sustains >= 85% of LPDDR4-3200 peak", "[dr
 
 TEST_CASE("dram: streaming 1 MiB read sustains >= 85% of DDR4-2400 peak", "[dram]") {
     stream("ddr4-2400.json", 1024, 8, 1 << 20);
+}
+
+TEST_CASE("dram: two channels double the streamed bandwidth", "[dram]") {
+    // row:bank:column:channel puts consecutive bursts on alternate channels: peak 25.6 GB/s.
+    stream("lpddr4-3200.json", 1024, 8, 1 << 20, 2);
+}
+
+TEST_CASE("dram: a 60 MHz 64-bit link limits bandwidth to 0.96 GB/s", "[dram]") {
+    // 64 bit x 2 transfers x 60 MHz = 0.96 GB/s; the stream must approach and never exceed it.
+    stream("lpddr4-3200.json", 1024, 8, 1 << 20, 1, 64, 60.0);
 }
 
 TEST_CASE("dram: streaming 64-byte transactions (simulation speed figure)", "[dram]") {
