@@ -1,8 +1,10 @@
 #include "sw/cli/cmd_run.h"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hw/sim/simulate.h"
 #include "sw/cli/console.h"
@@ -24,6 +26,7 @@ struct RunArgs {
     std::string vcd;
     std::string vcd_layer;
     std::string layer;
+    std::vector<std::string> sets;  // --set /json/pointer=value (sweeps, compare normalization)
     int64_t batch = 0;
     uint64_t seed = 1;
     bool check = false;
@@ -58,7 +61,20 @@ void print_summary(const RunResult& run, const std::string& out_dir) {
 }
 
 void run_command(const RunArgs& a) {
-    ArchConfig arch = load_arch_config(a.arch);
+    // --set POINTER=VALUE: VALUE is JSON when it parses (8, 0.5, true, "x"), a string otherwise.
+    std::map<std::string, json> overrides;
+    for (const auto& s : a.sets) {
+        const auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0 || s[0] != '/')
+            throw InputError(a.arch, "--set", "/json/pointer=value, e.g. /pe_array/dim_m=16", "'" + s + "'");
+        const std::string text = s.substr(eq + 1);
+        try {
+            overrides[s.substr(0, eq)] = json::parse(text);
+        } catch (const json::exception&) {
+            overrides[s.substr(0, eq)] = text;
+        }
+    }
+    ArchConfig arch = load_arch_config(a.arch, overrides);
     Workload workload = load_model_input(a.model);
     if (a.batch > 0) workload.set_batch(a.batch);
     if (!a.layer.empty() && !workload.find(a.layer))
@@ -113,6 +129,8 @@ void add_run_command(CLI::App& app) {
     run->add_option("--batch", args->batch, "Override the workload's batch size (images)")->check(CLI::PositiveNumber);
     run->add_option("--seed", args->seed, "Seed of synthetic weights and activations")->capture_default_str();
     run->add_flag("--check", args->check, "Compare every layer's outputs bit-exactly with the reference convolution");
+    run->add_option("--set", args->sets, "Override a configuration field before validation (repeatable): "
+                                         "/json/pointer=value, e.g. --set /pe_array/dim_m=32 --set /clock_mhz=800");
     run->add_option("--layer", args->layer, "Simulate only this layer (others are listed and skipped)");
     run->add_option("--vcd", args->vcd, "Write a VCD waveform (GTKWave) of one layer to this file");
     run->add_option("--vcd-layer", args->vcd_layer, "Layer to trace with --vcd (default: the first compute layer)");

@@ -1,0 +1,373 @@
+#include "sw/cli/cmd_workflow.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "sw/cli/console.h"
+#include "sw/common/error.h"
+#include "sw/workflow/compare.h"
+#include "sw/workflow/csv_table.h"
+#include "sw/workflow/normalization.h"
+#include "sw/workflow/plots.h"
+#include "sw/workflow/point_runner.h"
+#include "sw/workflow/process_pool.h"
+#include "sw/workflow/report.h"
+#include "sw/workflow/sweep_spec.h"
+
+namespace fs = std::filesystem;
+
+namespace sx {
+
+namespace {
+
+constexpr int kExitInterrupted = 130;
+
+struct CommonArgs {
+    std::string out;
+    int jobs = 0;
+    double timeout_s = 0;
+    int64_t batch = 0;
+    uint64_t seed = 1;
+    bool check = false;
+    bool plots = false;
+    bool quiet = false;
+};
+
+struct SweepArgs : CommonArgs {
+    std::string spec;
+    std::string arch;
+    std::vector<std::string> models;
+    std::vector<std::string> params;
+    bool zip = false;
+    bool retry_failed = false;
+    bool dry_run = false;
+};
+
+struct CompareArgs : CommonArgs {
+    std::string model;
+    std::vector<std::string> archs;
+    std::string reference;
+    std::string same_tech;
+    double same_clock = 0;
+    int64_t iso_macs = 0;
+    double iso_sram = 0;
+};
+
+void add_common(CLI::App* cmd, CommonArgs& a) {
+    cmd->add_option("--out", a.out, "Output directory (created if missing); rerunning into it resumes")->required();
+    cmd->add_option("-j,--jobs", a.jobs, "Simulations in parallel, one process each (default: all cores)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--timeout", a.timeout_s, "Per-point watchdog in seconds of wall time; a point over it is "
+                                              "killed and recorded as 'timeout' (default: none)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--batch", a.batch, "Override the workloads' batch size (images)")->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", a.seed, "Seed of synthetic weights and activations")->capture_default_str();
+    cmd->add_flag("--check", a.check, "Bit-exact functional check of every layer in every point (slower)");
+    cmd->add_flag("--plots", a.plots, "Draw the plots (PNG and SVG, sw/plots/*.py, needs /usr/bin/python3 + matplotlib)");
+    cmd->add_flag("-q,--quiet", a.quiet, "No progress line and no tables");
+}
+
+std::string self_exe() {
+    std::error_code ec;
+    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) throw SimulationError("cannot locate the sxsim executable (/proc/self/exe): " + ec.message());
+    return p.string();
+}
+
+std::string require_file(const std::string& path, const std::string& what, const std::string& option) {
+    if (!fs::is_regular_file(path)) throw InputError(path, option, "an existing " + what + " file", "no such file");
+    return path;
+}
+
+json run_options(const CommonArgs& a) {
+    return {{"batch", a.batch}, {"seed", a.seed}, {"check", a.check}};
+}
+
+std::function<std::vector<std::string>(const SimPoint&, const std::string&)> sxsim_command(const CommonArgs& a) {
+    const std::string exe = self_exe();
+    return [exe, a](const SimPoint& p, const std::string& dir) {
+        std::vector<std::string> argv = {exe, "run", "--arch", p.arch, "--model", p.model, "--out", dir, "--quiet",
+                                         "--seed", std::to_string(a.seed)};
+        if (a.batch > 0) argv.insert(argv.end(), {"--batch", std::to_string(a.batch)});
+        if (a.check) argv.push_back("--check");
+        for (const auto& [ptr, v] : p.overrides) argv.insert(argv.end(), {"--set", ptr + "=" + v.dump()});
+        return argv;
+    };
+}
+
+// A swept field must sit in an object that exists in the base configuration: catches typos
+// before hundreds of points fail on them.
+void check_pointer_in_base(const json& base, const std::string& ptr, const std::string& arch, const std::string& origin) {
+    const json::json_pointer p(ptr);
+    const json::json_pointer parent = p.parent_pointer();
+    if (!base.contains(parent) || !base.at(parent).is_object())
+        throw InputError(origin, ptr, "a field of an object present in the base configuration " + arch);
+    if (!base.contains(p) && base.at(parent).is_object())
+        std::fprintf(stderr, "note: %s is not set in %s; the sweep adds it\n", ptr.c_str(), arch.c_str());
+}
+
+void run_plots(const std::string& script, const std::vector<std::string>& args, const std::string& out,
+               std::vector<std::string>* pngs, bool quiet) {
+    const PlotOutcome o = run_plot_script(script, args, (fs::path(out) / "plots").string());
+    if (!o.ok) {
+        std::fprintf(stderr, "sxsim: warning: %s\n", o.warning.c_str());
+        return;
+    }
+    for (const auto& f : o.files) {
+        if (!quiet) std::printf("plot: %s\n", f.c_str());
+        if (pngs && fs::path(f).extension() == ".png") pngs->push_back(fs::relative(f, out).string());
+    }
+}
+
+void sweep_command(const SweepArgs& a) {
+    SweepSpec spec;
+    if (!a.spec.empty()) spec = load_sweep_spec(require_file(a.spec, "sweep specification", "--spec"));
+    const std::string arch = !a.arch.empty() ? a.arch : spec.arch;
+    if (arch.empty()) throw InputError(a.spec.empty() ? "sxsim sweep" : a.spec, "--arch", "a base configuration (--arch or \"arch\" in the spec)");
+    require_file(arch, "configuration", "--arch");
+    const std::vector<std::string> models = !a.models.empty() ? a.models : spec.models;
+    if (models.empty()) throw InputError(a.spec.empty() ? "sxsim sweep" : a.spec, "--model", "at least one workload (--model or \"models\" in the spec)");
+    for (const auto& m : models) require_file(m, "workload", "--model");
+
+    // Command-line parameters replace the spec's parameter of the same pointer.
+    std::vector<ParamAxis> axes = spec.params;
+    for (const auto& text : a.params) {
+        ParamAxis axis = parse_param_arg(text);
+        bool replaced = false;
+        for (auto& x : axes)
+            if (x.pointer == axis.pointer) x = axis, replaced = true;
+        if (!replaced) axes.push_back(std::move(axis));
+    }
+    const CombineMode mode = a.zip ? CombineMode::Zip : spec.mode;
+    const std::vector<Overrides> combos = expand_points(spec.points, axes, mode, a.spec.empty() ? "--param" : a.spec);
+
+    CommonArgs run = a;
+    if (run.batch == 0 && spec.batch) run.batch = *spec.batch;
+    if (spec.seed && a.seed == 1) run.seed = *spec.seed;
+    if (run.timeout_s == 0 && spec.timeout_s) run.timeout_s = *spec.timeout_s;
+
+    const std::string arch_text = read_text_file(arch);
+    const json base = parse_json_text(arch_text, arch);
+    std::vector<std::string> swept;  // column order: first appearance
+    for (const auto& o : combos)
+        for (const auto& [k, v] : o)
+            if (std::find(swept.begin(), swept.end(), k) == swept.end()) swept.push_back(k);
+    for (const auto& ptr : swept) check_pointer_in_base(base, ptr, arch, a.spec.empty() ? "--param" : a.spec);
+
+    std::vector<SimPoint> points;
+    for (const auto& model : models) {
+        const std::string model_text = read_text_file(model);
+        for (const auto& o : combos) {
+            SimPoint p;
+            p.arch = arch;
+            p.model = model;
+            p.overrides = o;
+            p.id = point_id(arch_text, model_text, o, run_options(run));
+            for (const auto& ptr : swept) {
+                const auto it = o.find(ptr);
+                p.columns.emplace_back(ptr, it == o.end() ? "" : value_text(it->second));
+            }
+            points.push_back(std::move(p));
+        }
+    }
+    if (a.dry_run) {
+        std::printf("%zu point(s) over %zu workload(s), base %s\n", points.size(), models.size(), arch.c_str());
+        for (const auto& p : points) {
+            std::printf("%s  %s", p.id.c_str(), fs::path(p.model).stem().c_str());
+            for (const auto& [k, v] : p.columns) std::printf("  %s=%s", k.c_str(), v.c_str());
+            std::printf("\n");
+        }
+        return;
+    }
+
+    PointRunnerOptions opt;
+    opt.out_dir = a.out;
+    opt.jobs = a.jobs;
+    opt.timeout_s = run.timeout_s;
+    opt.retry_failed = a.retry_failed;
+    opt.progress = !a.quiet;
+    opt.command = sxsim_command(run);
+    fs::create_directories(a.out);
+    json manifest = {{"arch", arch}, {"models", models}, {"swept", swept}, {"points", points.size()},
+                     {"run", run_options(run)}};
+    write_file_atomic((fs::path(a.out) / "sweep.json").string(), manifest.dump(2) + "\n");
+
+    install_interrupt_handler();
+    const PointRunSummary s = run_points(points, opt);
+    if (s.interrupted) {
+        std::fprintf(stderr, "sxsim: interrupted: %zu of %zu points recorded in %s; rerun the same command to resume\n",
+                     s.ok + s.failed, s.total, a.out.c_str());
+        std::exit(kExitInterrupted);
+    }
+    if (!a.quiet) {
+        std::printf("sweep: %zu points (%zu ran now in %.1f s, %zu already done, %zu recovered from disk): %zu ok, %zu failed\n",
+                    s.total, s.ran, s.wall_s, s.skipped, s.recovered, s.ok, s.failed);
+        std::printf("tables: %s/sweep_networks.csv, %s/sweep_layers.csv; traces: %s/points/<point-id>/\n",
+                    a.out.c_str(), a.out.c_str(), a.out.c_str());
+    }
+    if (a.plots) run_plots("plot_sweep.py", {a.out}, a.out, nullptr, a.quiet);
+    if (s.failed > 0)
+        throw SimulationError(std::to_string(s.failed) + " of " + std::to_string(s.total) +
+                              " points failed; their status and error are in " + a.out + "/sweep_networks.csv");
+}
+
+void print_table(const Table& t) {
+    if (t.empty()) return;
+    TextTable tt(t[0]);
+    for (std::size_t i = 1; i < t.size(); ++i) {
+        if (t[i][0] == "total") tt.add_separator();
+        tt.add_row(t[i]);
+    }
+    std::printf("%s\n", tt.render().c_str());
+}
+
+void compare_command(const CompareArgs& a) {
+    if (a.archs.empty()) throw InputError("sxsim compare", "--arch", "at least one design");
+    require_file(a.model, "workload", "--model");
+    NormalizationOptions norm;
+    if (!a.same_tech.empty()) norm.same_tech = fs::absolute(require_file(a.same_tech, "technology table", "--same-tech")).string();
+    if (a.same_clock > 0) norm.same_clock_mhz = a.same_clock;
+    if (a.iso_macs > 0) norm.iso_macs = a.iso_macs;
+    if (a.iso_sram > 0) norm.iso_sram_kib = a.iso_sram;
+
+    CompareResult result;
+    result.model = fs::path(a.model).stem().string();
+    result.normalization = describe_normalization(norm);
+    const std::string model_text = read_text_file(a.model);
+    std::vector<SimPoint> points;
+    std::set<std::string> names;
+    for (const auto& arch : a.archs) {
+        require_file(arch, "configuration", "--arch");
+        const std::string text = read_text_file(arch);
+        const json doc = parse_json_text(text, arch);
+        CompareDesign d;
+        d.name = doc.contains("name") && doc["name"].is_string() ? doc["name"].get<std::string>() : fs::path(arch).stem().string();
+        for (int k = 2; names.count(d.name); ++k) d.name = fs::path(arch).stem().string() + "-" + std::to_string(k);
+        names.insert(d.name);
+        d.arch = arch;
+        d.normalization = normalize_design(doc, arch, norm);
+        SimPoint p;
+        p.arch = arch;
+        p.model = a.model;
+        p.overrides = d.normalization.overrides;
+        p.id = point_id(text, model_text, p.overrides, run_options(a));
+        p.columns = {{"design", d.name}};
+        d.point_id = p.id;
+        points.push_back(p);
+        result.designs.push_back(std::move(d));
+    }
+    result.reference = result.designs.front().name;
+    if (!a.reference.empty()) {
+        bool found = false;
+        for (const auto& d : result.designs)
+            if (d.name == a.reference || d.arch == a.reference || fs::path(d.arch).stem() == a.reference) {
+                result.reference = d.name;
+                found = true;
+            }
+        if (!found) throw InputError("sxsim compare", "--reference", "the name or file of one of the --arch designs", a.reference);
+    }
+
+    PointRunnerOptions opt;
+    opt.out_dir = a.out;
+    opt.table_prefix = "runs_";
+    opt.jobs = a.jobs;
+    opt.timeout_s = a.timeout_s;
+    opt.progress = !a.quiet;
+    opt.progress_label = "compare";
+    opt.command = sxsim_command(a);
+    install_interrupt_handler();
+    const PointRunSummary s = run_points(points, opt);
+    if (s.interrupted) {
+        std::fprintf(stderr, "sxsim: interrupted; rerun the same command to resume\n");
+        std::exit(kExitInterrupted);
+    }
+    for (auto& d : result.designs)
+        for (std::size_t i = 0; i < s.networks.size(); ++i)
+            if (s.networks.get(i, "point_id") == d.point_id) {
+                d.status = s.networks.get(i, "status");
+                d.error = s.networks.get(i, "error");
+            }
+    fill_compare_figures(result, s.layers);
+    write_file_atomic((fs::path(a.out) / "compare.csv").string(), compare_csv(result));
+    write_file_atomic((fs::path(a.out) / "compare.json").string(), compare_json(result).dump(2) + "\n");
+
+    std::vector<std::string> pngs;
+    if (a.plots) run_plots("plot_compare.py", {a.out}, a.out, &pngs, a.quiet);
+    write_compare_report(result, a.out, pngs);
+
+    if (!a.quiet) {
+        std::printf("%s on %zu designs; reference %s; ratios are design / reference (below 1 is better)\n",
+                    result.model.c_str(), result.designs.size(), result.reference.c_str());
+        std::printf("normalization: %s\n", result.normalization.c_str());
+        for (const auto& d : result.designs)
+            for (const auto& n : d.normalization.notes) std::printf("  %s: %s\n", d.name.c_str(), n.c_str());
+        std::printf("\n");
+        print_table(totals_table(result));
+        print_table(breakdown_table(result));
+        for (const char* q : {"latency", "energy", "edp", "dram"}) print_table(layer_table(result, q));
+        std::printf("written: %s/compare.csv, %s/compare.json, %s/report.md, %s/report.html\n", a.out.c_str(),
+                    a.out.c_str(), a.out.c_str(), a.out.c_str());
+    }
+    std::size_t failed = 0;
+    for (const auto& d : result.designs)
+        if (d.status != "ok") {
+            ++failed;
+            std::fprintf(stderr, "sxsim: %s %s: %s\n", d.name.c_str(), d.status.c_str(), d.error.c_str());
+        }
+    if (failed) throw SimulationError(std::to_string(failed) + " of " + std::to_string(result.designs.size()) + " designs failed");
+}
+
+}  // namespace
+
+void add_workflow_commands(CLI::App& app) {
+    auto sa = std::make_shared<SweepArgs>();
+    CLI::App* sweep = app.add_subcommand(
+        "sweep", "Simulate a base configuration over a grid of parameter values x workloads, one process per point, "
+                 "in parallel; aggregate per-layer and per-network CSV tables; resumable");
+    sweep->add_option("--spec", sa->spec, "Sweep specification (configs/sweeps/*.json); options below add to it");
+    sweep->add_option("--arch", sa->arch, "Base hardware configuration (configs/*.json)");
+    sweep->add_option("--model", sa->models, "Workload (repeatable): every point runs on each");
+    sweep->add_option("--param", sa->params,
+                      "Swept field (repeatable) as JSON-POINTER=VALUES: a list 8,16,32, a range from:to:step "
+                      "(200:1000:200, inclusive) or a geometric range from:to:xF (4:64:x2). Points: the product of "
+                      "all parameters (or --zip)");
+    sweep->add_flag("--zip", sa->zip, "Combine parameters element-wise (equal lengths) instead of the full product");
+    sweep->add_flag("--retry-failed", sa->retry_failed, "Run again the points recorded as failed or timed out");
+    sweep->add_flag("--dry-run", sa->dry_run, "List the points (ids and values) and exit");
+    add_common(sweep, *sa);
+    sweep->footer("Outputs: OUT/sweep_networks.csv (one row per point and workload: status, error, cycles, latency_us, "
+                  "energy in pJ per component, DRAM bytes, MACs, PE count), OUT/sweep_layers.csv (one row per point "
+                  "and layer), OUT/points/<point-id>/ (traces and logs). Point ids hash the base configuration's and "
+                  "workload's contents, the values and the run options: rerunning skips the points already done. "
+                  "Exit code 1 if any point failed, 130 if interrupted.");
+    sweep->callback([sa]() { sweep_command(*sa); });
+
+    auto ca = std::make_shared<CompareArgs>();
+    CLI::App* cmp = app.add_subcommand(
+        "compare", "Run several designs on one workload and compare them per layer and in total (latency, energy, EDP, "
+                   "DRAM traffic, energy breakdown) with ratios against a reference design");
+    cmp->add_option("--model", ca->model, "Workload (models/*.json)")->required();
+    cmp->add_option("--arch", ca->archs, "Design (repeatable): configs/*.json")->required();
+    cmp->add_option("--reference", ca->reference, "Reference design: its name or file (default: the first --arch)");
+    cmp->add_option("--same-tech", ca->same_tech, "Run every design with this technology table (configs/tech/*.json)");
+    cmp->add_option("--same-clock", ca->same_clock, "Run every design at this core clock, MHz")->check(CLI::PositiveNumber);
+    cmp->add_option("--iso-macs", ca->iso_macs,
+                    "Scale every PE array to about this many MAC units (smartexchange: dim_m; grids: rows and cols "
+                    "keeping the aspect ratio and the multipliers per PE)")
+        ->check(CLI::PositiveNumber);
+    cmp->add_option("--iso-sram", ca->iso_sram,
+                    "Scale every design's global buffers by one factor to this total, KiB (banks and ports kept)")
+        ->check(CLI::PositiveNumber);
+    add_common(cmp, *ca);
+    cmp->footer("Outputs: OUT/compare.csv (per design and layer, plus 'total' rows, with ratios), OUT/compare.json, "
+                "OUT/report.md and OUT/report.html (tables; plots with --plots), OUT/points/<id>/ traces. "
+                "Units: latency us, energy pJ in files (uJ in tables), EDP pJ*us in files (uJ*ms in tables), bytes.");
+    cmp->callback([ca]() { compare_command(*ca); });
+}
+
+}  // namespace sx

@@ -1,0 +1,290 @@
+#include "sw/workflow/point_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <unistd.h>
+
+#include "sw/common/error.h"
+#include "sw/workflow/normalization.h"
+#include "sw/workflow/process_pool.h"
+
+namespace fs = std::filesystem;
+
+namespace sx {
+
+namespace {
+
+double now_s() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string model_name(const std::string& path) { return fs::path(path).stem().string(); }
+
+bool is_summed_column(const std::string& c) {
+    static const std::set<std::string> fixed = {"macs", "macs_executed", "macs_skipped", "cycles", "latency_us",
+                                                "dram_read_bytes", "dram_write_bytes"};
+    const bool energy = c.rfind("energy_", 0) == 0 && c.size() > 10 && c.compare(c.size() - 3, 3, "_pj") == 0;
+    return fixed.count(c) || energy;
+}
+
+// Sweep progress on stderr: one updating line on a terminal, a line per finished point otherwise.
+class SweepProgress {
+public:
+    SweepProgress(std::string label, std::size_t total, std::size_t already, bool enabled)
+        : label_(std::move(label)), total_(total), done_(already), enabled_(enabled),
+          tty_(isatty(STDERR_FILENO) != 0), start_(now_s()) {}
+
+    void point_done(bool ok, const std::string& detail) {
+        ++done_;
+        ++finished_now_;
+        if (!ok) ++failed_;
+        draw(detail, true);
+    }
+    void tick(std::size_t running) {
+        running_ = running;
+        if (tty_ && now_s() - last_draw_ > 0.5) draw("", false);
+    }
+    void finish() {
+        if (enabled_ && tty_) std::fprintf(stderr, "\n");
+    }
+    std::size_t failed() const { return failed_; }
+
+private:
+    void draw(const std::string& detail, bool event) {
+        if (!enabled_ || (!tty_ && !event)) return;
+        last_draw_ = now_s();
+        const double elapsed = last_draw_ - start_;
+        const int width = 24;
+        const int filled = total_ ? static_cast<int>(width * done_ / total_) : width;
+        std::string eta;
+        if (finished_now_ > 0 && done_ < total_) {
+            char buf[48];
+            std::snprintf(buf, sizeof buf, ", eta %.0f s", elapsed / finished_now_ * (total_ - done_));
+            eta = buf;
+        }
+        std::fprintf(stderr, "%s%s [%s%s] %zu/%zu done, %zu failed, %.0f s%s%s%s%s", tty_ ? "\r\033[K" : "",
+                     label_.c_str(), std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), done_,
+                     total_, failed_, elapsed, eta.c_str(), detail.empty() ? "" : "  ", detail.c_str(),
+                     tty_ ? "" : "\n");
+        std::fflush(stderr);
+    }
+
+    std::string label_;
+    std::size_t total_, done_, failed_ = 0, finished_now_ = 0, running_ = 0;
+    bool enabled_, tty_;
+    double start_, last_draw_ = 0;
+};
+
+RecordTable::Record point_columns(const SimPoint& p) {
+    RecordTable::Record r{{"point_id", p.id}, {"model", model_name(p.model)}};
+    for (const auto& c : p.columns) r.push_back(c);
+    return r;
+}
+
+// Layer rows and the network row of a finished point read back from its traces.
+struct PointTables {
+    std::vector<RecordTable::Record> layers;
+    RecordTable::Record network;
+};
+
+PointTables collect(const SimPoint& p, const std::string& dir, const std::string& status, const ChildResult* res) {
+    PointTables t;
+    t.network = point_columns(p);
+    t.network.emplace_back("status", status);
+    t.network.emplace_back("exit_code", res && res->exited ? std::to_string(res->exit_code) : "");
+    t.network.emplace_back("error", res ? res->error : "");
+    t.network.emplace_back("wall_s", res ? format_number(std::round(res->wall_s * 100) / 100) : "");
+    // The design's size, from its configuration with the point's overrides.
+    try {
+        const json doc = apply_overrides(load_json_file(p.arch), p.overrides);
+        t.network.emplace_back("pe_count", std::to_string(pe_count(doc, p.arch)));
+        t.network.emplace_back("mac_units", std::to_string(mac_units(doc, p.arch)));
+        t.network.emplace_back("sram_kib", format_number(onchip_sram_kib(doc, p.arch)));
+    } catch (const std::exception&) {
+        t.network.emplace_back("pe_count", "");
+        t.network.emplace_back("mac_units", "");
+        t.network.emplace_back("sram_kib", "");
+    }
+    if (status != "ok") return t;
+
+    const CsvData csv = read_csv_file((fs::path(dir) / "layers.csv").string());
+    std::vector<std::pair<std::string, double>> sums;
+    std::string clock;
+    std::size_t simulated = 0;
+    for (const auto& row : csv.rows) {
+        RecordTable::Record r = point_columns(p);
+        for (std::size_t i = 0; i < csv.header.size(); ++i) {
+            const std::string& c = csv.header[i];
+            r.emplace_back(c, row[i]);
+            if (c == "clock_mhz" && clock.empty()) clock = row[i];
+            if (c == "simulated" && (row[i] == "1" || row[i] == "true")) ++simulated;
+            if (!is_summed_column(c)) continue;
+            auto it = std::find_if(sums.begin(), sums.end(), [&](const auto& s) { return s.first == c; });
+            if (it == sums.end()) it = sums.insert(sums.end(), {c, 0.0});
+            it->second += to_number(row[i]);
+        }
+        t.layers.push_back(std::move(r));
+    }
+    double energy = 0, latency = 0, dram = 0;
+    t.network.emplace_back("clock_mhz", clock);
+    t.network.emplace_back("layers", std::to_string(csv.rows.size()));
+    t.network.emplace_back("layers_simulated", std::to_string(simulated));
+    for (const auto& [c, v] : sums) {
+        t.network.emplace_back(c, format_number(v));
+        if (c == "energy_total_pj") energy = v;
+        if (c == "latency_us") latency = v;
+        if (c == "dram_read_bytes" || c == "dram_write_bytes") dram += v;
+    }
+    t.network.emplace_back("dram_bytes", format_number(dram));
+    t.network.emplace_back("edp_pj_us", format_number(energy * latency));
+    return t;
+}
+
+bool traces_complete(const std::string& dir) {
+    return fs::exists(fs::path(dir) / "layers.csv") && fs::exists(fs::path(dir) / "run.json");
+}
+
+}  // namespace
+
+std::string format_number(double v) {
+    if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 9e15) return std::to_string(std::llround(v));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
+double to_number(const std::string& s) {
+    if (s.empty()) return 0;
+    try {
+        std::size_t used = 0;
+        const double v = std::stod(s, &used);
+        return used == s.size() ? v : 0;
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+std::string point_dir(const std::string& out_dir, const SimPoint& p) {
+    return (fs::path(out_dir) / "points" / p.id).string();
+}
+
+PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunnerOptions& opt) {
+    PointRunSummary sum;
+    const double start = now_s();
+    sum.total = points.size();
+    fs::create_directories(opt.out_dir);
+    const std::string layers_path = (fs::path(opt.out_dir) / (opt.table_prefix + "layers.csv")).string();
+    const std::string networks_path = (fs::path(opt.out_dir) / (opt.table_prefix + "networks.csv")).string();
+
+    // The networks table is the record of what is done: layers are written first, so layer
+    // rows of a point missing from the networks table are leftovers and are dropped.
+    const CsvData net_csv = read_csv_file(networks_path);
+    const CsvData lay_csv = read_csv_file(layers_path);
+    sum.networks.load(net_csv);
+    std::map<std::string, std::string> status;  // point id -> status
+    for (std::size_t i = 0; i < sum.networks.size(); ++i)
+        status[sum.networks.get(i, "point_id")] = sum.networks.get(i, "status");
+    {
+        RecordTable all;
+        all.load(lay_csv);
+        sum.layers.load(CsvData{lay_csv.header, {}, 0});
+        for (std::size_t i = 0; i < all.size(); ++i)
+            if (status.count(all.get(i, "point_id"))) sum.layers.add(all.record(i));
+    }
+    if (net_csv.dropped_rows + lay_csv.dropped_rows > 0 && opt.progress)
+        std::fprintf(stderr, "note: ignored %zu incomplete row(s) in the existing tables; those points run again\n",
+                     net_csv.dropped_rows + lay_csv.dropped_rows);
+
+    auto write_tables = [&]() {
+        write_file_atomic(layers_path, sum.layers.to_csv());
+        write_file_atomic(networks_path, sum.networks.to_csv());
+    };
+    auto record = [&](const SimPoint& p, const PointTables& t, const std::string& st) {
+        sum.layers.remove_where("point_id", p.id);
+        sum.networks.remove_where("point_id", p.id);
+        for (const auto& r : t.layers) sum.layers.add(r);
+        sum.networks.add(t.network);
+        status[p.id] = st;
+    };
+
+    std::vector<const SimPoint*> todo;
+    std::set<std::string> planned;
+    bool changed = false;
+    for (const auto& p : points) {
+        if (!planned.insert(p.id).second) continue;  // the same point listed twice runs once
+        const auto it = status.find(p.id);
+        if (it != status.end() && (it->second == "ok" || !opt.retry_failed)) {
+            ++sum.skipped;
+            continue;
+        }
+        const std::string dir = point_dir(opt.out_dir, p);
+        if (traces_complete(dir)) {
+            record(p, collect(p, dir, "ok", nullptr), "ok");
+            ++sum.recovered;
+            changed = true;
+            continue;
+        }
+        todo.push_back(&p);
+    }
+    if (changed) write_tables();
+
+    SweepProgress progress(opt.progress_label, planned.size(), planned.size() - todo.size(), opt.progress);
+    ProcessPool pool(opt.jobs);
+    std::size_t running = 0;
+    const bool completed = pool.run(
+        todo.size(),
+        [&](std::size_t i) {
+            const SimPoint& p = *todo[i];
+            const std::string dir = point_dir(opt.out_dir, p);
+            fs::remove_all(dir);  // a partial output of an interrupted run
+            fs::create_directories(dir);
+            ChildJob job;
+            job.argv = opt.command(p, dir);
+            job.stdout_path = (fs::path(dir) / "stdout.log").string();
+            job.stderr_path = (fs::path(dir) / "stderr.log").string();
+            job.timeout_s = opt.timeout_s;
+            ++running;
+            return job;
+        },
+        [&](std::size_t i, const ChildResult& res) {
+            --running;
+            const SimPoint& p = *todo[i];
+            const std::string dir = point_dir(opt.out_dir, p);
+            std::string st = res.ok() ? "ok" : (res.timed_out ? "timeout" : "failed");
+            ChildResult r = res;
+            if (st == "ok" && !traces_complete(dir)) {
+                st = "failed";
+                r.error = "the child exited 0 but wrote no layers.csv/run.json";
+            }
+            record(p, collect(p, dir, st, &r), st);
+            json info = {{"point_id", p.id}, {"arch", p.arch}, {"model", p.model}, {"status", st},
+                         {"exit_code", r.exited ? json(r.exit_code) : json(nullptr)}, {"error", r.error},
+                         {"wall_s", r.wall_s}, {"overrides", json::object()}};
+            for (const auto& [k, v] : p.overrides) info["overrides"][k] = v;
+            write_file_atomic((fs::path(dir) / "point.json").string(), info.dump(2) + "\n");
+            write_tables();
+            ++sum.ran;
+            std::string detail = p.id;
+            for (const auto& [k, v] : p.columns) detail += " " + v;
+            if (st != "ok") detail += ": " + st + (r.error.empty() ? "" : " (" + r.error + ")");
+            progress.point_done(st == "ok", detail);
+        },
+        [&]() { progress.tick(running); });
+    progress.finish();
+    sum.interrupted = !completed;
+
+    for (const auto& id : planned) {
+        const auto it = status.find(id);
+        if (it == status.end()) continue;
+        if (it->second == "ok") ++sum.ok; else ++sum.failed;
+    }
+    sum.wall_s = now_s() - start;
+    return sum;
+}
+
+}  // namespace sx

@@ -1,0 +1,58 @@
+#pragma once
+// Runs simulation points as child processes and aggregates their traces into two CSV tables
+// (<prefix>layers.csv: one row per point and layer; <prefix>networks.csv: one row per point),
+// rewritten atomically after each point. Resumable: a point whose id is already in the
+// networks table is skipped; a point whose traces are complete on disk but missing from the
+// tables (the sweep was killed before recording it) is recovered without running it again.
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sw/workflow/csv_table.h"
+#include "sw/workflow/sweep_params.h"
+
+namespace sx {
+
+struct SimPoint {
+    std::string id;     // stable hash (point_id)
+    std::string arch;   // base configuration file
+    std::string model;  // workload file
+    Overrides overrides;
+    // Columns that describe the point in the tables (swept values, design name ...).
+    std::vector<std::pair<std::string, std::string>> columns;
+};
+
+struct PointRunnerOptions {
+    std::string out_dir;
+    std::string table_prefix = "sweep_";
+    int jobs = 0;             // 0: all cores
+    double timeout_s = 0;     // per point, 0: none
+    bool retry_failed = false;
+    bool progress = true;     // progress line on stderr
+    std::string progress_label = "sweep";
+    // The child command for a point writing its traces into `dir`.
+    std::function<std::vector<std::string>(const SimPoint&, const std::string& dir)> command;
+};
+
+struct PointRunSummary {
+    std::size_t total = 0;      // points in the plan
+    std::size_t skipped = 0;    // already in the tables
+    std::size_t recovered = 0;  // complete on disk, added to the tables without running
+    std::size_t ran = 0;        // child processes that ended
+    std::size_t ok = 0;         // points of this plan with status ok (skipped ones included)
+    std::size_t failed = 0;     // points of this plan with a failed status
+    bool interrupted = false;
+    double wall_s = 0;
+    RecordTable layers, networks;  // the tables as written (all points, earlier runs included)
+};
+
+std::string point_dir(const std::string& out_dir, const SimPoint& p);  // OUT/points/<id>
+
+PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunnerOptions& options);
+
+// Helpers shared with compare: totals of a point from its layers.csv rows.
+std::string format_number(double v);
+double to_number(const std::string& s);  // 0 for empty / non-numeric
+
+}  // namespace sx
