@@ -16,6 +16,9 @@
 #include "sw/cli/cmd_workflow.h"
 #endif
 
+// libsystemc.so references sc_main; sxsim owns main() and drives SystemC itself.
+extern "C" __attribute__((weak)) int sc_main(int, char**) { return 0; }
+
 int main(int argc, char** argv) {
     // SystemC prints a banner on first use; sxsim output is meant for tables and pipes.
     setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
