@@ -1,0 +1,54 @@
+#include "hw/common/sim_context.h"
+
+#include "sw/common/error.h"
+
+namespace sx {
+
+int ProgressMonitor::add(const std::string& module) {
+    entries_.push_back({module, ""});
+    return static_cast<int>(entries_.size() - 1);
+}
+
+bool ProgressMonitor::anyone_waiting() const {
+    for (const auto& e : entries_)
+        if (e.waiting_on[0] != '\0') return true;
+    return false;
+}
+
+std::string ProgressMonitor::report() const {
+    std::string s;
+    for (const auto& e : entries_) {
+        if (e.waiting_on[0] == '\0') continue;
+        if (!s.empty()) s += "; ";
+        s += e.module + " waits for " + e.waiting_on;
+    }
+    return s.empty() ? "no module reports waiting" : s;
+}
+
+void SimContext::fail(std::exception_ptr e) {
+    if (!error) error = e;
+    sc_core::sc_stop();
+}
+
+Watchdog::Watchdog(sc_core::sc_module_name name, SimContext& ctx) : sc_module(name), ctx_(ctx) {
+    SC_HAS_PROCESS(Watchdog);
+    SC_THREAD(run);
+}
+
+void Watchdog::run() {
+    uint64_t last = ctx_.monitor.count();
+    for (;;) {
+        sc_core::wait(ctx_.cycles(ctx_.watchdog_cycles));
+        if (ctx_.finished) return;
+        const uint64_t now = ctx_.monitor.count();
+        if (now == last) {
+            ctx_.fail(std::make_exception_ptr(SimulationError(
+                "watchdog: no progress for " + std::to_string(ctx_.watchdog_cycles) + " cycles (at cycle " +
+                std::to_string(ctx_.now_cycles()) + "): " + ctx_.monitor.report())));
+            return;
+        }
+        last = now;
+    }
+}
+
+}  // namespace sx

@@ -1,0 +1,26 @@
+#pragma once
+// Energy building blocks every dataflow uses: access counters times the technology table
+// (configs/tech/*.json), leakage times latency. docs/energy-model.md lists every action and
+// its source.
+#include <cstdint>
+
+#include "sw/config/arch_config.h"
+#include "sw/trace/layer_result.h"
+
+namespace sx {
+
+// Reads and writes of a global buffer (port-width accesses) at the table's SRAM energy for
+// its capacity and port width.
+double buffer_energy_pj(const TechTable& tech, const BufferConfig& buf, const BufferCounters& c);
+// Static power of the buffers of the config plus `mac_units` x leakage_mw_per_mac (if the
+// table has it), in mW.
+double leakage_mw(const ArchConfig& arch, uint64_t mac_units);
+// mW over `cycles` of the core clock, in pJ (mW x ns = pJ).
+double leakage_pj(double mw, uint64_t cycles, double clock_mhz);
+// Energy of `bytes` of DRAM traffic when no device model is present: dram_access_64b per 64 bits.
+double dram_bytes_energy_pj(const TechTable& tech, uint64_t bytes);
+// Fills the four buffer columns from result.buffers (each buffer of the config reports to its
+// role; several buffers of one role add up).
+void add_buffer_energy(const ArchConfig& arch, LayerResult& result);
+
+}  // namespace sx

@@ -1,0 +1,55 @@
+#pragma once
+// How a dataflow plugs into the simulator. A dataflow implements AcceleratorModel (built from
+// the ArchConfig during elaboration: it creates its SystemC modules there) and adds one line
+// to hw/sim/registry.cpp. simulate() then drives it: it creates the data of each layer,
+// calls run_layer() from a SystemC thread, checks the outputs against sw/reference and the
+// conservation counters, and collects the LayerResults.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/common/sim_context.h"
+#include "sw/config/arch_config.h"
+#include "sw/image/weight_image.h"
+#include "sw/trace/layer_result.h"
+#include "sw/workload/workload.h"
+
+namespace sx {
+
+struct LayerJob {
+    const Layer* layer = nullptr;
+    const ImageLayer* image = nullptr;             // the layer's weight image (SmartExchange format)
+    const std::vector<int8_t>* weights = nullptr;  // decode_int8(*image): K x C/g x R x S
+    const std::vector<int8_t>* inputs = nullptr;   // N x C x H x W
+    bool trace = false;                            // this is the --vcd layer
+};
+
+// Conservation figures a model reports per layer; simulate() checks them.
+struct LayerConservation {
+    uint64_t dram_read_bytes = 0;       // as the memory counted them
+    uint64_t buffer_bytes_in = 0;       // bytes the global buffers received from the DMA
+    uint64_t overfetch_bytes = 0;       // bytes of aligned bursts outside the requested ranges
+};
+
+class AcceleratorModel {
+public:
+    virtual ~AcceleratorModel() = default;
+    // Runs one layer inside a SystemC thread (may wait). Fills `result` (everything but the
+    // layer/macs fields simulate() sets) and `outputs` (N x K x P x Q int32 accumulators).
+    virtual void run_layer(const LayerJob& job, LayerResult& result, std::vector<int32_t>& outputs,
+                           LayerConservation& conservation) = 0;
+    // Registers VCD traces (before the simulation starts); values should change only while a
+    // job with trace = true runs.
+    virtual void trace(sc_core::sc_trace_file* tf) {}
+};
+
+using ModelFactory = std::function<std::unique_ptr<AcceleratorModel>(const ArchConfig&, SimContext&)>;
+
+// The registry: hw/sim/registry.cpp holds one line per dataflow.
+const ModelFactory* find_model_factory(Dataflow d);
+
+}  // namespace sx

@@ -1,0 +1,16 @@
+// One line per dataflow: a new dataflow adds its factory here (docs/architecture.md).
+#include "hw/sim/accelerator_model.h"
+#include "hw/smartexchange/smartexchange_model.h"
+
+namespace sx {
+
+const ModelFactory* find_model_factory(Dataflow d) {
+    static const std::vector<std::pair<Dataflow, ModelFactory>> registry = {
+        {Dataflow::SmartExchange, make_smartexchange_model},
+    };
+    for (const auto& [df, f] : registry)
+        if (df == d) return &f;
+    return nullptr;
+}
+
+}  // namespace sx

@@ -1,0 +1,158 @@
+#include "hw/sim/simulate.h"
+
+#include <filesystem>
+#include <memory>
+
+#include <systemc>
+
+#include "hw/common/sim_context.h"
+#include "hw/sim/accelerator_model.h"
+#include "sw/common/error.h"
+#include "sw/data/activations.h"
+#include "sw/image/synthetic_image.h"
+#include "sw/reference/conv_reference.h"
+
+namespace sx {
+
+using namespace sc_core;
+
+namespace {
+
+class Runner : public sc_module {
+public:
+    SC_HAS_PROCESS(Runner);
+    Runner(sc_module_name n, const ArchConfig& arch, const Workload& wl, const RunOptions& opt, const WeightImage& img,
+           AcceleratorModel& model, SimContext& ctx, RunResult& run)
+        : sc_module(n), arch_(arch), wl_(wl), opt_(opt), img_(img), model_(model), ctx_(ctx), run_(run) {
+        SC_THREAD(main);
+    }
+
+private:
+    void main() {
+        guarded(ctx_, [&] {
+            run_.check_passed = opt_.check;
+            for (std::size_t i = 0; i < wl_.layers.size(); ++i) {
+                const Layer& layer = wl_.layers[i];
+                LayerResult r;
+                r.layer = layer;
+                if (!layer.is_compute() || (!opt_.only_layer.empty() && layer.name != opt_.only_layer)) {
+                    run_.layers.push_back(r);
+                    if (opt_.on_layer) opt_.on_layer(i, wl_.layers.size(), run_.layers.back());
+                    continue;
+                }
+                run_one(layer, r);
+                run_.layers.push_back(r);
+                if (opt_.on_layer) opt_.on_layer(i, wl_.layers.size(), run_.layers.back());
+            }
+            ctx_.finished = true;
+            sc_stop();
+        });
+    }
+
+    void run_one(const Layer& layer, LayerResult& r) {
+        const ImageLayer* image = img_.find(layer.name);
+        if (!image)
+            throw InputError(opt_.weights_label, "/layers/" + layer.name, "a weight image layer for every compute layer");
+        std::vector<int8_t> acts;
+        const std::string npy = opt_.activations_dir.empty() ? "" : opt_.activations_dir + "/" + layer.name + ".npy";
+        if (!npy.empty() && std::filesystem::exists(npy))
+            acts = load_activations_npy(npy, layer);
+        else
+            acts = make_activations(layer, opt_.seed, activation_density_of(layer));
+        const std::vector<int8_t> w = decode_int8(*image);
+        LayerJob job;
+        job.layer = &layer;
+        job.image = image;
+        job.weights = &w;
+        job.inputs = &acts;
+        job.trace = !opt_.vcd_file.empty() && opt_.vcd_layer == layer.name;
+        std::vector<int32_t> out;
+        LayerConservation cons;
+        model_.run_layer(job, r, out, cons);
+        r.layer = layer;
+        r.simulated = true;
+        r.macs = static_cast<uint64_t>(layer.macs());
+        r.latency_us = static_cast<double>(r.cycles) / arch_.clock_mhz;
+        const double units = static_cast<double>(arch_.pe.total_macs());
+        r.pe_utilization = r.cycles && units > 0 ? static_cast<double>(r.macs_executed) / (static_cast<double>(r.cycles) * units) : 0;
+        // Conservation, every run.
+        if (r.macs_executed + r.macs_skipped != r.macs)
+            throw CheckError("layer " + layer.name + ": MAC conservation violated: executed " +
+                             std::to_string(r.macs_executed) + " + skipped " + std::to_string(r.macs_skipped) +
+                             " != " + std::to_string(r.macs));
+        if (cons.dram_read_bytes != cons.buffer_bytes_in + cons.overfetch_bytes)
+            throw CheckError("layer " + layer.name + ": byte conservation violated: DRAM read " +
+                             std::to_string(cons.dram_read_bytes) + " bytes, buffers received " +
+                             std::to_string(cons.buffer_bytes_in) + " + " + std::to_string(cons.overfetch_bytes) +
+                             " dropped burst-alignment bytes");
+        if (opt_.check) {
+            const std::vector<int32_t> ref = reference_conv(layer, acts, w);
+            if (ref.size() != out.size())
+                throw CheckError("layer " + layer.name + ": " + std::to_string(out.size()) + " outputs, reference has " +
+                                 std::to_string(ref.size()));
+            for (std::size_t i = 0; i < ref.size(); ++i)
+                if (ref[i] != out[i])
+                    throw CheckError("layer " + layer.name + ": output " + std::to_string(i) + " is " +
+                                     std::to_string(out[i]) + ", reference " + std::to_string(ref[i]) +
+                                     " (first mismatch; N x K x P x Q order)");
+        }
+    }
+
+    const ArchConfig& arch_;
+    const Workload& wl_;
+    const RunOptions& opt_;
+    const WeightImage& img_;
+    AcceleratorModel& model_;
+    SimContext& ctx_;
+    RunResult& run_;
+};
+
+}  // namespace
+
+RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOptions& options) {
+    const ModelFactory* factory = find_model_factory(arch.dataflow);
+    if (!factory)
+        throw InputError(arch.file, "/dataflow", "a dataflow with a registered model", to_string(arch.dataflow));
+    RunResult run;
+    run.arch_name = arch.name;
+    run.arch_file = arch.file;
+    run.workload_name = workload.name;
+    run.workload_file = workload.file;
+    run.dataflow = to_string(arch.dataflow);
+    run.clock_mhz = arch.clock_mhz;
+    run.batch = workload.batch;
+    run.check_enabled = options.check;
+    run.seed = options.seed;
+    WeightImage synthetic;
+    const WeightImage* img = options.weights;
+    RunOptions opt = options;
+    if (!img) {
+        synthetic = make_synthetic_image(workload, options.seed, SyntheticDensities{});
+        img = &synthetic;
+        if (opt.weights_label.empty()) opt.weights_label = "synthetic (seed " + std::to_string(options.seed) + ")";
+    }
+    run.weights = opt.weights_label;
+
+    SimContext ctx;
+    ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
+    ctx.watchdog_cycles = arch.sim.watchdog_cycles;
+    std::unique_ptr<AcceleratorModel> model = (*factory)(arch, ctx);
+    Watchdog watchdog("watchdog", ctx);
+    Runner runner("runner", arch, workload, opt, *img, *model, ctx, run);
+    sc_trace_file* tf = nullptr;
+    if (!opt.vcd_file.empty()) {
+        std::string base = opt.vcd_file;
+        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+        tf = sc_create_vcd_trace_file(base.c_str());
+        tf->set_time_unit(1, SC_NS);
+        model->trace(tf);
+    }
+    sc_start();
+    if (tf) sc_close_vcd_trace_file(tf);
+    if (ctx.error) std::rethrow_exception(ctx.error);
+    if (!ctx.finished)
+        throw SimulationError("simulation ran out of events before the last layer finished: " + ctx.monitor.report());
+    return run;
+}
+
+}  // namespace sx

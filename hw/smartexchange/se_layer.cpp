@@ -1,0 +1,214 @@
+#include "hw/smartexchange/se_layer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sw/common/error.h"
+#include "sw/reference/conv_reference.h"
+
+namespace sx {
+
+namespace {
+
+uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+}  // namespace
+
+int64_t SeLayer::in_lo(int64_t pt) const { return std::max<int64_t>(0, pt_first(pt) * stride - pad); }
+int64_t SeLayer::in_hi(int64_t pt) const {
+    return std::min<int64_t>(H, (pt_first(pt) + pt_rows(pt) - 1) * stride - pad + R);
+}
+
+SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfig& arch, const SeParams& prm,
+                      uint64_t burst) {
+    SeLayer L;
+    L.layer = &layer;
+    L.image = &img;
+    L.N = layer.N;
+    L.C = layer.C;
+    L.K = layer.K;
+    L.H = layer.H;
+    L.W = layer.W;
+    L.R = layer.R;
+    L.S = layer.S;
+    L.P = layer.P();
+    L.Q = layer.Q();
+    L.stride = layer.stride;
+    L.pad = layer.padding;
+    L.Cg = layer.C / layer.groups;
+    L.Kg = layer.K / layer.groups;
+    L.decomposed = img.kind == ImageLayerKind::Decomposed;
+    L.pointwise = L.decomposed && !(layer.R == 3 && layer.S == 3);
+    if (L.decomposed) {
+        L.rows_per_filter = img.rows_per_filter;
+        L.row_len = 3;
+    } else {
+        L.rows_per_filter = static_cast<uint32_t>(L.Cg * L.R);
+        L.row_len = static_cast<uint32_t>(L.S);
+    }
+    if (img.K != static_cast<uint32_t>(L.K) || img.C != static_cast<uint32_t>(L.C))
+        throw SimulationError("layer " + layer.name + ": weight image shape (K=" + std::to_string(img.K) +
+                              ", C=" + std::to_string(img.C) + ") does not match the workload");
+    L.dim_m = arch.pe.dim_m;
+    L.dim_c = arch.pe.dim_c;
+    L.dim_f = arch.pe.dim_f;
+    L.n_kgroups = (L.K + L.dim_m - 1) / L.dim_m;
+    L.chunk_rows = static_cast<uint32_t>(L.dim_c * prm.rf_rows_per_line);
+    L.requant_shift = requant_shift(layer);
+
+    const auto cap = [&](const char* role) -> uint64_t {
+        for (const auto& b : arch.buffers)
+            if (b.role == role) return b.capacity_bytes;
+        throw SimulationError(std::string("smartexchange needs a buffer with role ") + role);
+    };
+    const uint64_t w_half = cap("weight") / 2, i_half = cap("index") / 2, in_half = cap("input") / 2,
+                   out_cap = cap("output");
+    const uint64_t M = static_cast<uint64_t>(L.dim_m);
+
+    // Weight tiles: as many whole passes (chunk_rows) as fit the halves, in the worst case of a
+    // dense Ce (every row non-zero), so the tiling does not depend on the data.
+    const uint32_t rpf = L.rows_per_filter;
+    auto blocks_touched = [&](uint32_t r0, uint32_t r1) -> uint32_t {
+        if (!L.decomposed || r1 <= r0) return 0;
+        uint32_t b0 = 0, b1 = 0;
+        for (uint32_t b = 0; b < img.blocks_per_filter; ++b) {
+            const BasisBlock& blk = img.blocks[b];
+            if (blk.first_row <= r0) b0 = b;
+            if (blk.first_row <= r1 - 1) b1 = b;
+        }
+        return b1 - b0 + 1;
+    };
+    auto slot_bytes = [&](uint32_t rows, uint32_t blocks, uint64_t& ce) -> uint64_t {
+        if (!L.decomposed) {
+            ce = 0;
+            return static_cast<uint64_t>(rows) * L.row_len;
+        }
+        ce = round_up((3ull * rows + 1) / 2 + 1, 8);  // +1: a segment may start mid-byte
+        return ce + 10ull * blocks;  // basis record: 9 elements + rebuild shift
+    };
+    uint32_t wt = std::max<uint32_t>(1, (rpf + L.chunk_rows - 1) / L.chunk_rows) * L.chunk_rows;
+    for (;;) {
+        const uint32_t rows = std::min(wt, rpf);
+        uint32_t maxb = 0;
+        for (uint32_t r0 = 0; r0 < rpf; r0 += rows) maxb = std::max(maxb, blocks_touched(r0, std::min(rpf, r0 + rows)));
+        uint64_t ce = 0;
+        const uint64_t slot = round_up(slot_bytes(rows, maxb, ce), 8);
+        const uint64_t islot = L.decomposed ? round_up(rows / 8 + 2, 8) : 0;
+        if (M * slot <= w_half && M * islot <= i_half) {
+            L.wt_rows = rows;
+            L.w_slot = slot;
+            L.w_slot_ce = ce;
+            L.idx_slot = islot;
+            L.blocks_per_tile = maxb;
+            break;
+        }
+        if (wt <= L.chunk_rows) {
+            // Smaller than one pass: still correct (a pass just ends early), so keep halving.
+            if (wt == 1)
+                throw SimulationError("layer " + layer.name + ": one weight row of " + std::to_string(M) +
+                                      " filters does not fit half of the weight/index buffers");
+            wt /= 2;
+        } else {
+            wt -= L.chunk_rows;
+        }
+    }
+    L.n_wtiles = (rpf + L.wt_rows - 1) / L.wt_rows;
+    L.w_tile_bytes = M * L.w_slot;
+    L.idx_tile_bytes = M * L.idx_slot;
+    L.weights_resident = static_cast<uint64_t>(L.n_kgroups) * L.n_wtiles * L.w_tile_bytes <= w_half &&
+                         static_cast<uint64_t>(L.n_kgroups) * L.n_wtiles * L.idx_tile_bytes <= i_half;
+
+    // Input tiles: the most output rows whose input rows (all channels) fit half the input
+    // buffer and whose outputs (int32 partial sums + two int8 halves) fit the output buffer.
+    for (int64_t pt = L.P; pt >= 1; --pt) {
+        const uint64_t rows_in = static_cast<uint64_t>(std::min<int64_t>(L.H, (pt - 1) * L.stride + L.R));
+        const uint64_t in_bytes = static_cast<uint64_t>(L.C) * rows_in * static_cast<uint64_t>(L.W);
+        const uint64_t seg = round_up(static_cast<uint64_t>(pt * L.Q), burst);
+        const uint64_t psum = M * static_cast<uint64_t>(pt * L.Q) * 4;
+        if (in_bytes <= in_half && psum + 2 * M * seg <= out_cap) {
+            L.Pt = pt;
+            L.in_rows_max = rows_in;
+            L.in_half = in_half;
+            L.out_seg = seg;
+            L.psum_bytes = psum;
+            break;
+        }
+    }
+    if (L.Pt == 0)
+        throw SimulationError("layer " + layer.name + ": one output row does not fit the input/output buffers (needs " +
+                              std::to_string(L.C * std::min<int64_t>(L.H, L.R) * L.W) + " input bytes per half, has " +
+                              std::to_string(in_half) + ")");
+    L.n_ptiles = (L.P + L.Pt - 1) / L.Pt;
+
+    // DRAM layout, every region burst-aligned.
+    uint64_t a = 0;
+    L.dram_in = a;
+    a = round_up(a + static_cast<uint64_t>(layer.input_elems()), burst);
+    if (L.decomposed) {
+        L.ce_off.resize(static_cast<std::size_t>(L.K));
+        L.nz_at.assign(static_cast<std::size_t>(L.K) * (L.n_wtiles + 1), 0);
+        L.dram_ce = a;
+        uint64_t off = 0;
+        for (uint32_t k = 0; k < L.K; ++k) {
+            L.ce_off[k] = L.dram_ce + off;
+            uint32_t nz = 0, r = 0;
+            for (uint32_t t = 0; t <= L.n_wtiles; ++t) {
+                const uint32_t start = t < L.n_wtiles ? L.wt_first(t) : L.rows_per_filter;
+                for (; r < start; ++r) nz += img.row_nonzero(k, r) ? 1 : 0;
+                L.nz_at[k * (L.n_wtiles + 1) + t] = nz;
+            }
+            off += (3ull * nz + 1) / 2;
+        }
+        a = round_up(L.dram_ce + off, burst);
+        L.dram_basis = a;
+        a = round_up(a + img.blocks.size() * 10, burst);
+        L.dram_bitmap = a;
+        a = round_up(a + img.row_bitmap.size(), burst);
+        for (uint32_t t = 0; t < L.n_wtiles; ++t) {
+            uint32_t b0 = 0;
+            for (uint32_t b = 0; b < img.blocks_per_filter; ++b)
+                if (img.blocks[b].first_row <= L.wt_first(t)) b0 = b;
+            L.block_first.push_back(b0);
+        }
+    } else {
+        L.dram_raw = a;
+        a = round_up(a + img.raw.size(), burst);
+    }
+    L.dram_out = a;
+    a += static_cast<uint64_t>(L.N * L.n_ptiles * L.K) * L.out_seg;
+    L.dram_end = round_up(a, burst);
+    return L;
+}
+
+std::vector<uint8_t> se_dram_image(const SeLayer& L, const std::vector<int8_t>& act) {
+    std::vector<uint8_t> m(L.dram_out, 0);
+    std::memcpy(m.data() + L.dram_in, act.data(), act.size());
+    const ImageLayer& img = *L.image;
+    if (L.decomposed) {
+        // Ce codes per filter, packed two per byte (low nibble first), each filter byte-aligned.
+        uint64_t nz_global = 0;
+        for (uint32_t k = 0; k < L.K; ++k) {
+            uint64_t nib = 0;
+            for (uint32_t r = 0; r < L.rows_per_filter; ++r) {
+                if (!img.row_nonzero(k, r)) continue;
+                for (int t = 0; t < 3; ++t, ++nib) {
+                    const uint8_t code = img.ce_code(nz_global, t);
+                    uint8_t& byte = m[L.ce_off[k] + nib / 2];
+                    byte = static_cast<uint8_t>((nib & 1) ? (byte & 0x0F) | (code << 4) : (byte & 0xF0) | code);
+                }
+                ++nz_global;
+            }
+        }
+        for (std::size_t b = 0; b < img.blocks.size(); ++b)
+            for (int t = 0; t < 3; ++t)
+                for (int j = 0; j < 3; ++j)
+                    m[L.dram_basis + b * 10 + t * 3 + j] = static_cast<uint8_t>(img.blocks[b].basis[t][j]);
+        for (std::size_t b = 0; b < img.blocks.size(); ++b) m[L.dram_basis + b * 10 + 9] = img.blocks[b].rebuild_shift;
+        std::memcpy(m.data() + L.dram_bitmap, img.row_bitmap.data(), img.row_bitmap.size());
+    } else {
+        std::memcpy(m.data() + L.dram_raw, img.raw.data(), img.raw.size());
+    }
+    return m;
+}
+
+}  // namespace sx

@@ -1,0 +1,30 @@
+#pragma once
+// The "smartexchange" section of an architecture config (docs/architecture.md explains each
+// choice). Parsed with JsonNode so a bad value names the file and the field.
+#include <cstdint>
+#include <string>
+
+#include "sw/config/arch_config.h"
+
+namespace sx {
+
+struct SeParams {
+    bool bit_serial = true;            // false: one cycle per MAC (comparison option)
+    int rebuild_engines_per_line = 2;  // ping-pong pair
+    int rf_rows_per_line = 8;          // rebuilt weight rows a line's register file holds per pass
+    int rebuild_cycles_per_row = 3;    // an RE produces one weight (3 shifted terms) per cycle
+    int bypass_cycles_per_row = 1;     // raw weights through the bypass multiplexer
+    int index_bits_per_cycle = 16;     // bitmap bits an index decoder consumes per cycle
+    int dma_max_outstanding = 8;       // bursts in flight
+    int dma_transfer_bytes = 64;       // DMA transaction size (rounded up to the DRAM burst)
+    int fifo_depth = 2;                // depth of the decoder -> rebuild -> PE FIFOs
+    // Memory behind the DMA: "dram" (hw/dram, the preset of the config) or "fixed" (a fixed
+    // latency / bandwidth stub, used by micro-tests whose cycle counts are derived by hand).
+    std::string memory = "dram";
+    int fixed_latency_cycles = 20;
+    int fixed_bytes_per_cycle = 16;
+};
+
+SeParams parse_se_params(const ArchConfig& arch);
+
+}  // namespace sx

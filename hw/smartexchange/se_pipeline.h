@@ -1,0 +1,52 @@
+#pragma once
+// Work items that flow between the SmartExchange blocks through bounded FIFOs:
+//   controller --SeTask--> index decoder --SeChunk--> rebuild engines --SeChunk--> PE array
+//   PE array --SeStore--> store unit (DMA writes)
+// plus the per-layer counters every block adds to.
+#include <cstdint>
+#include <vector>
+
+namespace sx {
+
+struct SeTask {
+    int64_t n = 0, pt = 0, kg = 0;
+    uint32_t wt = 0;
+    uint64_t in_base = 0;               // input buffer address of the tile
+    uint64_t w_base = 0, idx_base = 0;  // weight / index buffer address of the weight tile
+    bool first_of_group = false;        // first weight tile of (n, pt, kg)
+    bool last_of_group = false;         // last weight tile of (n, pt, kg)
+    bool release_weights = false;       // weight half free after this task
+    bool release_input = false;         // input half free after this task
+};
+
+struct SeChunk {
+    SeTask task;
+    uint32_t i0 = 0, i1 = 0;            // filter rows of this pass
+    bool first_of_task = false, last_of_task = false;
+    std::vector<uint8_t> nz;            // [m][row - i0]: non-zero row
+    std::vector<uint32_t> ce_nibble;    // [m][row - i0]: nibble index of its codes in the slot
+    std::vector<int8_t> w;              // [m][row - i0][j]: weights after rebuild / bypass
+    uint32_t rows() const { return i1 - i0; }
+};
+
+struct SeStore {
+    int64_t n = 0, pt = 0, kg = 0;
+    int half = 0;
+};
+
+struct SeCounters {
+    uint64_t macs_executed = 0, macs_skipped = 0;
+    uint64_t compute_cycles = 0;        // PE array busy
+    uint64_t stall_input = 0, stall_output = 0, stall_weights = 0;
+    uint64_t lane_digit_cycles = 0;     // lane-cycles doing a Booth digit (or a MAC if bit-parallel)
+    uint64_t lane_active_cycles = 0;    // lane-cycles of MAC lanes in use
+    uint64_t act_rows_read = 0, act_rows_skipped = 0;
+    uint64_t rows_rebuilt = 0, rows_bypassed = 0, rows_zero = 0, basis_loads = 0;
+    uint64_t bitmap_bits = 0;
+    uint64_t rf_accesses = 0;           // line RF reads/writes, psum register updates
+    uint64_t adder_tree_ops = 0;
+    uint64_t chunks = 0, chunks_skipped = 0, steps = 0, tasks = 0, stores = 0;
+    uint64_t first_request = 0, last_write_done = 0;
+};
+
+}  // namespace sx
