@@ -1,0 +1,49 @@
+#include "hw/eyeriss/eyeriss_params.h"
+
+#include "sw/common/error.h"
+
+namespace sx {
+
+EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
+    EyerissParams p;
+    if (arch.pe.rows < 1 || arch.pe.cols < 1)
+        throw InputError(arch.file, "/pe_array", "rows and cols >= 1 for eyeriss", "missing");
+    p.rows = arch.pe.rows;
+    p.cols = arch.pe.cols;
+    // The GLB split of the chip: an ifmap+psum buffer (role input) and a filter buffer (role weight).
+    const BufferConfig* glb = nullptr;
+    const BufferConfig* fil = nullptr;
+    for (const auto& b : arch.buffers) {
+        if (b.role == "input") glb = &b;
+        if (b.role == "weight") fil = &b;
+    }
+    if (!glb) throw InputError(arch.file, "/buffers", "a buffer with role \"input\" (eyeriss ifmap+psum GLB)", "none");
+    if (!fil) throw InputError(arch.file, "/buffers", "a buffer with role \"weight\" (eyeriss filter GLB)", "none");
+    p.glb_banks = glb->banks;
+    p.glb_bank_bytes = glb->capacity_bytes / static_cast<uint64_t>(glb->banks);
+    p.filter_glb_bytes = fil->capacity_bytes;
+    p.value_bytes = (arch.bits.activation + 7) / 8;
+    const JsonNode n = arch.dataflow_node();
+    if (n.value().is_null()) return p;
+    n.expect_object();
+    n.expect_only({"spad_ifmap_entries", "spad_filter_entries", "spad_psum_entries", "ifmap_noc_bits",
+                   "filter_noc_bits", "psum_noc_bits", "psum_link_bits", "mac_pipeline_stages", "rlc_run_bits",
+                   "rlc_pairs_per_word", "link_fifo_bytes", "dma_max_outstanding", "dma_transfer_bytes", "comment"});
+    p.spad_ifmap = static_cast<int>(n.get_int_or("spad_ifmap_entries", p.spad_ifmap, 1, 4096));
+    p.spad_filter = static_cast<int>(n.get_int_or("spad_filter_entries", p.spad_filter, 1, 1 << 20));
+    p.spad_psum = static_cast<int>(n.get_int_or("spad_psum_entries", p.spad_psum, 1, 4096));
+    const int vb = p.value_bytes * 8;
+    p.ifmap_noc_values = static_cast<int>(n.get_int_or("ifmap_noc_bits", 16, vb, 4096)) / vb;
+    p.filter_noc_values = static_cast<int>(n.get_int_or("filter_noc_bits", 64, vb, 4096)) / vb;
+    p.psum_noc_values = static_cast<int>(n.get_int_or("psum_noc_bits", 64, vb, 4096)) / vb;
+    p.psum_link_values = static_cast<int>(n.get_int_or("psum_link_bits", 64, vb, 4096)) / vb;
+    p.mac_pipeline_stages = static_cast<int>(n.get_int_or("mac_pipeline_stages", p.mac_pipeline_stages, 1, 64));
+    p.rlc_run_bits = static_cast<int>(n.get_int_or("rlc_run_bits", p.rlc_run_bits, 1, 16));
+    p.rlc_pairs_per_word = static_cast<int>(n.get_int_or("rlc_pairs_per_word", p.rlc_pairs_per_word, 1, 3));
+    p.link_fifo_bytes = static_cast<uint64_t>(n.get_int_or("link_fifo_bytes", 512, 64, 1 << 20));
+    p.dma_max_outstanding = static_cast<int>(n.get_int_or("dma_max_outstanding", p.dma_max_outstanding, 1, 1024));
+    p.dma_transfer_bytes = static_cast<int>(n.get_int_or("dma_transfer_bytes", p.dma_transfer_bytes, 8, 1 << 20));
+    return p;
+}
+
+}  // namespace sx

@@ -1,0 +1,180 @@
+#include "hw/eyeriss/rs_mapper.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+#include "sw/common/error.h"
+
+namespace sx {
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct Shape {
+    int e, pieces, sets;
+};
+
+// The physical set shapes a layer may use: the whole E if it fits, split pieces stacked
+// vertically, or strip-mined widths.
+std::vector<Shape> set_shapes(int set_h, int64_t E, const EyerissParams& prm) {
+    std::vector<Shape> out;
+    const int fit_v = prm.rows / set_h;
+    if (E <= prm.cols) {
+        const int e = static_cast<int>(E);
+        out.push_back({e, 1, fit_v * (prm.cols / e)});
+        return out;
+    }
+    const int pieces = static_cast<int>(ceil_div(E, prm.cols));
+    if (pieces * set_h <= prm.rows) out.push_back({static_cast<int>(E), pieces, prm.rows / (pieces * set_h)});
+    int last = -1;
+    for (int64_t k = pieces; k <= E; ++k) {  // k strips of width ceil(E/k)
+        const int e = static_cast<int>(ceil_div(E, k));
+        if (e == last) continue;
+        last = e;
+        out.push_back({e, 1, fit_v * (prm.cols / e)});
+    }
+    return out;
+}
+
+}  // namespace
+
+int64_t RsMapping::passes() const {
+    return groups * strips * r_folds * ceil_div(Kg, p * t) * channel_blocks() * batches();
+}
+
+std::string RsMapping::describe() const {
+    std::ostringstream o;
+    o << "set " << set_h << "x" << e;
+    if (pieces > 1) o << " split " << pieces;
+    if (strips > 1) o << " strips " << strips;
+    if (r_folds > 1) o << " rfolds " << r_folds;
+    o << " sets " << sets << " n" << n << " p" << p << " q" << q << " r" << r << " t" << t << " m" << m
+      << " glb " << ifmap_banks << "i+" << psum_banks << "p" << (ifmap_double ? " dbl" : "") << " pes "
+      << active_pes;
+    return o.str();
+}
+
+RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_bytes_per_cycle) {
+    RsMapping b;
+    b.N = layer.N;
+    b.groups = layer.type == LayerType::FullyConnected ? 1 : layer.groups;
+    b.Cg = layer.C / b.groups;
+    b.Kg = layer.K / b.groups;
+    b.R = layer.R;
+    b.S = layer.S;
+    b.H = layer.H;
+    b.W = layer.W;
+    b.E = layer.P();
+    b.F = layer.Q();
+    b.stride = layer.stride;
+    b.pad = layer.padding;
+    const uint64_t vb = static_cast<uint64_t>(prm.value_bytes);
+    if (b.S > prm.spad_ifmap)
+        throw InputError(layer.name, "/S", "a filter width that fits the ifmap scratchpad (<= " +
+                                               std::to_string(prm.spad_ifmap) + ")",
+                         std::to_string(b.S));
+    const int set_h = static_cast<int>(std::min<int64_t>(b.R, prm.rows));
+    const int r_folds = static_cast<int>(ceil_div(b.R, set_h));
+    const uint64_t bank = prm.glb_bank_bytes;
+    const double in_bytes = static_cast<double>(layer.input_elems() * static_cast<int64_t>(vb));
+    const double w_bytes = static_cast<double>(layer.weights() * static_cast<int64_t>(vb));
+    const double out_bytes = static_cast<double>(layer.output_elems() * static_cast<int64_t>(vb));
+
+    // Two sweeps over the legal candidates: the first finds the fastest estimate, the second
+    // takes, among those within 2% of it, the least DRAM traffic (the chip's compiler ranks by
+    // energy, which DRAM dominates), then more active PEs, then fewer passes.
+    double fastest = 0;
+    bool found = false;
+    RsMapping best;
+    for (int sweep = 0; sweep < 2; ++sweep)
+    for (const Shape& sh : set_shapes(set_h, b.E, prm)) {
+        const int strips = static_cast<int>(ceil_div(b.E, sh.e));
+        const int rows_needed = static_cast<int>(std::min<int64_t>((sh.e - 1) * b.stride + set_h, b.H + 2 * b.pad));
+        const int rows_stored = static_cast<int>(std::min<int64_t>(rows_needed, b.H));
+        for (int q = 1; q <= prm.spad_ifmap / b.S && q <= b.Cg; ++q)
+            for (int p = 1; p <= prm.spad_psum && p <= b.Kg && p * q * b.S <= prm.spad_filter; ++p)
+                for (int r = 1; r <= sh.sets && r <= ceil_div(b.Cg, q); ++r) {
+                    // t: as many filter sets as fit and have filters to work on.
+                    const int t = static_cast<int>(std::min<int64_t>(sh.sets / r, ceil_div(b.Kg, p)));
+                    if (t < 1) continue;
+                    const uint64_t fpass = static_cast<uint64_t>(p * t * q * r * set_h * b.S) * vb;
+                    if (fpass > prm.filter_glb_bytes) continue;
+                    for (int n = 1; n <= b.N; ++n) {
+                        const uint64_t ifp = static_cast<uint64_t>(rows_stored * b.W) * vb;
+                        const uint64_t psp = static_cast<uint64_t>(sh.e * b.F) * vb;
+                        const int ibanks = static_cast<int>(ceil_div(static_cast<int64_t>(n * q * r * ifp), bank));
+                        const int64_t pt = p * t;
+                        const int64_t kmax = ceil_div(b.Kg, pt) * pt;
+                        // Largest m (psum residency) that fits, with and without ifmap double buffering.
+                        for (int dbl = 0; dbl < 2; ++dbl) {
+                            const int free_banks = prm.glb_banks - ibanks * (dbl ? 2 : 1);
+                            if (free_banks < 1) continue;
+                            const int64_t m_fit = static_cast<int64_t>(free_banks * bank / (n * psp));
+                            int64_t m = std::min<int64_t>(kmax, m_fit / pt * pt);
+                            if (m < pt) continue;
+                            RsMapping c = b;
+                            c.set_h = set_h;
+                            c.r_folds = r_folds;
+                            c.e = sh.e;
+                            c.pieces = sh.pieces;
+                            c.strips = strips;
+                            c.sets = sh.sets;
+                            c.n = n;
+                            c.p = p;
+                            c.q = q;
+                            c.r = r;
+                            c.t = t;
+                            c.m = m;
+                            c.ifmap_rows = rows_needed;
+                            c.ifmap_banks = ibanks;
+                            c.psum_banks = static_cast<int>(ceil_div(static_cast<int64_t>(n * m * psp), bank));
+                            c.ifmap_double = dbl == 1;
+                            c.active_pes = r * t * set_h * sh.e;
+                            c.ifmap_plane_bytes = ifp;
+                            c.psum_plane_bytes = psp;
+                            c.filter_pass_bytes = fpass;
+                            // Ranking estimate: a step (one output column of one image) lasts the
+                            // longest of the MACs, the ifmap delivery and the psum drain.
+                            const double macs_step = static_cast<double>(p * q * b.S);
+                            const double if_step = static_cast<double>(q * r * rows_needed * std::min(b.stride, b.S)) /
+                                                   prm.ifmap_noc_values;
+                            const double ps_step = static_cast<double>(p * t * sh.e) / prm.psum_noc_values;
+                            const double step = std::max({macs_step, if_step, ps_step});
+                            const double pass = static_cast<double>(n * b.F) * step +
+                                                static_cast<double>(fpass / vb) / prm.filter_noc_values;
+                            const double compute = static_cast<double>(c.passes()) * pass;
+                            const double overlap =
+                                std::max(1.0, static_cast<double>(strips * rows_stored) / static_cast<double>(b.H));
+                            const double dram = in_bytes * overlap * static_cast<double>(c.filter_blocks()) +
+                                                w_bytes * strips * static_cast<double>(c.batches()) + out_bytes;
+                            double exposed = 0;
+                            if (!c.ifmap_double)
+                                exposed = static_cast<double>(b.groups * strips * c.batches() * c.filter_blocks() *
+                                                              c.channel_blocks() * n * q * r) *
+                                          static_cast<double>(ifp) / link_bytes_per_cycle;
+                            c.est_cycles = std::max(compute, dram / link_bytes_per_cycle) + exposed;
+                            c.est_dram_bytes = dram;
+                            if (sweep == 0) {
+                                if (!found || c.est_cycles < fastest) fastest = c.est_cycles;
+                                found = true;
+                                continue;
+                            }
+                            if (c.est_cycles > fastest * 1.02) continue;
+                            auto key = [](const RsMapping& x) {
+                                return std::make_tuple(std::llround(x.est_dram_bytes / 64), -x.active_pes, x.passes());
+                            };
+                            if (best.active_pes == 0 || key(c) < key(best)) best = c;
+                        }
+                    }
+                }
+    }
+    if (!found)
+        throw InputError(layer.name, "/", "a layer the Eyeriss GLB and scratchpads can hold one pass of",
+                         "no legal row-stationary mapping");
+    return best;
+}
+
+}  // namespace sx
