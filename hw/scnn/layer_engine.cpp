@@ -1,0 +1,197 @@
+#include "hw/scnn/layer_engine.h"
+
+#include <algorithm>
+
+#include "hw/scnn/sparse_encoding.h"
+#include "sw/common/error.h"
+#include "sw/reference/conv_reference.h"
+
+namespace sx::scnn {
+
+LayerEngine::LayerEngine(const Layer& L, const ScnnParams& prm, int pe_rows, int pe_cols, bool sparse, bool compressed,
+                         const std::vector<int8_t>& weights, const std::vector<int8_t>& inputs, int value_bits)
+    : L_(L), prm_(prm), sparse_(sparse), compressed_(compressed), weights_(weights), inputs_(inputs),
+      value_bits_(value_bits) {
+    cg_ = L.C / L.groups;
+    kg_ = L.K / L.groups;
+    map_ = plan_planar(L, prm, pe_rows, pe_cols, sparse);
+    outputs.assign(static_cast<std::size_t>(L.output_elems()), 0);
+    build_blocks();
+    if (sparse_) {
+        // The weights of one input channel must fit the weight FIFO: the PE replays them for
+        // every activation vector of its tile. Shrink Kc until every block fits.
+        auto too_big = [&] {
+            for (const auto& b : blocks)
+                if (b.fifo_entries > static_cast<uint32_t>(prm_.weight_fifo_entries)) return true;
+            return false;
+        };
+        while (map_.Kc > 1 && too_big()) {
+            map_.Kc = std::max<int64_t>(1, map_.Kc * 7 / 8 < map_.Kc - 1 ? map_.Kc * 7 / 8 : map_.Kc - 1);
+            build_blocks();
+        }
+    }
+}
+
+uint32_t LayerEngine::value_entry_bits() const { return static_cast<uint32_t>(value_bits_ + kRunBits); }
+
+uint64_t LayerEngine::stream_bytes(uint64_t n, const std::vector<int32_t>& dense) const {
+    if (!compressed_) return (n * static_cast<uint64_t>(value_bits_) + 7) / 8;
+    return encode_sparse(dense).bytes(value_bits_);
+}
+
+void LayerEngine::build_blocks() {
+    blocks.clear();
+    group_begin.clear();
+    weight_bytes = 0;
+    const int64_t st = L_.stride, R = L_.R, S = L_.S, Kc = map_.Kc;
+    const int ph = phases();
+    const int pes = map_.pes();
+    for (int64_t g = 0; g * Kc < L_.K; ++g) {
+        group_begin.push_back(blocks.size());
+        const int64_t k0 = g * Kc, k1 = std::min(L_.K, k0 + Kc);
+        for (int64_t cgi = k0 / kg_; cgi <= (k1 - 1) / kg_; ++cgi) {
+            const int64_t bk0 = std::max(k0, cgi * kg_), bk1 = std::min(k1, (cgi + 1) * kg_);
+            for (int64_t cl = 0; cl < cg_; ++cl) {
+                WeightBlock b;
+                b.group = g;
+                b.c = cgi * cg_ + cl;
+                b.k0 = bk0;
+                b.k1 = bk1;
+                b.target = map_.channel_split ? static_cast<int>(b.c % pes) : -1;
+                std::vector<int32_t> dense;
+                dense.reserve(static_cast<std::size_t>((bk1 - bk0) * R * S));
+                for (int64_t k = bk0; k < bk1; ++k)
+                    for (int64_t r = 0; r < R; ++r)
+                        for (int64_t s = 0; s < S; ++s) dense.push_back(weight(k, cl, r, s));
+                for (int32_t v : dense) b.nonzeros += v != 0;
+                if (sparse_) {
+                    b.offs.assign(static_cast<std::size_t>(ph) + 1, 0);
+                    for (int p = 0; p < ph; ++p) {
+                        b.offs[static_cast<std::size_t>(p)] = static_cast<uint32_t>(b.w.size());
+                        const int64_t pr = p / st, pc = p % st;
+                        for (int64_t k = bk0; k < bk1; ++k)
+                            for (int64_t r = pr; r < R; r += st)
+                                for (int64_t s = pc; s < S; s += st) {
+                                    const int8_t v = weight(k, cl, r, s);
+                                    if (v) b.w.push_back({static_cast<int32_t>(k), static_cast<int16_t>(r), static_cast<int16_t>(s), v});
+                                }
+                        const uint32_t cnt = static_cast<uint32_t>(b.w.size()) - b.offs[static_cast<std::size_t>(p)];
+                        b.fifo_entries += (cnt + static_cast<uint32_t>(prm_.F) - 1) / static_cast<uint32_t>(prm_.F);
+                    }
+                    b.offs[static_cast<std::size_t>(ph)] = static_cast<uint32_t>(b.w.size());
+                } else {
+                    b.fifo_entries = static_cast<uint32_t>((dense.size() + static_cast<std::size_t>(prm_.F) - 1) / static_cast<std::size_t>(prm_.F));
+                }
+                b.dram_bytes = stream_bytes(dense.size(), dense);
+                b.dram_addr = weight_bytes;
+                weight_bytes += b.dram_bytes;
+                blocks.push_back(std::move(b));
+            }
+        }
+    }
+    group_begin.push_back(blocks.size());
+}
+
+const int8_t* LayerEngine::input_plane(int64_t c) const {
+    return inputs_.data() + static_cast<std::size_t>((n_ * L_.C + c) * L_.H * L_.W);
+}
+
+void LayerEngine::load_image(int64_t n) {
+    n_ = n;
+    const int pes = map_.pes();
+    const auto slots = static_cast<std::size_t>(pes) * static_cast<std::size_t>(L_.C);
+    acts_.assign(slots, {});
+    act_offs_.assign(slots, {});
+    act_bytes_.assign(slots, 0);
+    image_act_bytes_ = 0;
+    const int ph = phases();
+    // Input region of each PE row / column: SCNN owns the rows that line up with its output
+    // tile; the dense design reads its tile's whole receptive field (input halo).
+    std::vector<int64_t> h0(static_cast<std::size_t>(map_.pe_rows)), h1(h0.size()), w0(static_cast<std::size_t>(map_.pe_cols)), w1(w0.size());
+    for (int i = 0; i < map_.pe_rows; ++i) {
+        if (sparse_) {
+            h0[i] = L_.H; h1[i] = 0;
+            for (int64_t h = 0; h < L_.H; ++h)
+                if (map_.owner_row(h) == i) { h0[i] = std::min(h0[i], h); h1[i] = h + 1; }
+        } else {
+            const int64_t p0 = map_.tile_p0(i), p1 = map_.tile_p1(i);
+            h0[i] = std::max<int64_t>(0, p0 * L_.stride - L_.padding);
+            h1[i] = p1 > p0 ? std::min<int64_t>(L_.H, (p1 - 1) * L_.stride - L_.padding + L_.R) : h0[i];
+        }
+        if (h1[i] < h0[i]) h1[i] = h0[i];
+    }
+    for (int j = 0; j < map_.pe_cols; ++j) {
+        if (sparse_) {
+            w0[j] = L_.W; w1[j] = 0;
+            for (int64_t w = 0; w < L_.W; ++w)
+                if (map_.owner_col(w) == j) { w0[j] = std::min(w0[j], w); w1[j] = w + 1; }
+        } else {
+            const int64_t q0 = map_.tile_q0(j), q1 = map_.tile_q1(j);
+            w0[j] = std::max<int64_t>(0, q0 * L_.stride - L_.padding);
+            w1[j] = q1 > q0 ? std::min<int64_t>(L_.W, (q1 - 1) * L_.stride - L_.padding + L_.S) : w0[j];
+        }
+        if (w1[j] < w0[j]) w1[j] = w0[j];
+    }
+    std::vector<int32_t> dense;
+    for (int64_t c = 0; c < L_.C; ++c) {
+        const int8_t* plane = input_plane(c);
+        for (int pe = 0; pe < pes; ++pe) {
+            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
+            const std::size_t x = idx(pe, c);
+            if (map_.channel_split) {
+                if (c % pes != pe) continue;
+                dense.assign(1, plane[0]);
+            } else {
+                dense.clear();
+                for (int64_t h = h0[i]; h < h1[i]; ++h)
+                    for (int64_t w = w0[j]; w < w1[j]; ++w) dense.push_back(plane[h * L_.W + w]);
+            }
+            act_bytes_[x] = stream_bytes(dense.size(), dense);
+            image_act_bytes_ += act_bytes_[x];
+            if (!sparse_) continue;
+            auto& list = acts_[x];
+            auto& offs = act_offs_[x];
+            offs.assign(static_cast<std::size_t>(ph) + 1, 0);
+            for (int p = 0; p < ph; ++p) {
+                offs[static_cast<std::size_t>(p)] = static_cast<uint32_t>(list.size());
+                const int64_t hs = p / L_.stride, ws = p % L_.stride;
+                for (int64_t h = h0[i]; h < h1[i]; ++h) {
+                    if ((h + L_.padding) % L_.stride != hs) continue;
+                    for (int64_t w = w0[j]; w < w1[j]; ++w) {
+                        if ((w + L_.padding) % L_.stride != ws) continue;
+                        const int8_t v = plane[h * L_.W + w];
+                        if (v) list.push_back({static_cast<int32_t>(h), static_cast<int32_t>(w), v});
+                    }
+                }
+            }
+            offs[static_cast<std::size_t>(ph)] = static_cast<uint32_t>(list.size());
+        }
+    }
+}
+
+uint64_t LayerEngine::output_bytes(int pe, int64_t g, uint64_t& count) const {
+    const int64_t k0 = g * map_.Kc, k1 = std::min(L_.K, k0 + map_.Kc);
+    const int shift = requant_shift(L_);
+    std::vector<int32_t> dense;
+    uint64_t bytes = 0;
+    count = 0;
+    auto at = [&](int64_t k, int64_t p, int64_t q) {
+        return outputs[static_cast<std::size_t>(((n_ * L_.K + k) * map_.P + p) * map_.Q + q)];
+    };
+    for (int64_t k = k0; k < k1; ++k) {
+        dense.clear();
+        if (map_.channel_split) {
+            if ((k - k0) % map_.pes() != pe) continue;
+            dense.push_back(requantize(at(k, 0, 0), shift));
+        } else {
+            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
+            for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
+                for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q) dense.push_back(requantize(at(k, p, q), shift));
+        }
+        count += dense.size();
+        if (!dense.empty()) bytes += stream_bytes(dense.size(), dense);
+    }
+    return bytes;
+}
+
+}  // namespace sx::scnn

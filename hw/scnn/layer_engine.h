@@ -1,0 +1,128 @@
+#pragma once
+// One layer as the SCNN / DCNN PE array sees it: the planar mapping, the weight blocks in
+// broadcast order (one per output-channel group and input channel) with their FIFO and DRAM
+// sizes, the per-PE activation tiles of the current image, the output accumulators and the
+// counters the energy model needs. The PE array policy (sparse Cartesian product for SCNN,
+// dense dot products for DCNN) does the per-block arithmetic and says how many cycles a PE
+// needs for it.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "hw/scnn/planar_mapping.h"
+#include "hw/scnn/scnn_params.h"
+#include "sw/workload/workload.h"
+
+namespace sx::scnn {
+
+struct WgtEntry {
+    int32_t k;      // output channel
+    int16_t r, s;
+    int32_t v;
+};
+struct ActEntry {
+    int32_t h, w;
+    int32_t v;
+};
+
+struct WeightBlock {
+    int64_t group = 0;
+    int64_t c = 0;            // input channel
+    int target = -1;          // -1: broadcast to every PE; else the one PE holding channel c
+    int64_t k0 = 0, k1 = 0;   // output channels of the block (those of the group that use c)
+    uint32_t fifo_entries = 0;
+    uint64_t dram_bytes = 0;
+    uint64_t dram_addr = 0;
+    uint64_t nonzeros = 0;
+    std::vector<WgtEntry> w;        // sparse: non-zeros ordered by phase; dense: empty
+    std::vector<uint32_t> offs;     // phase p occupies w[offs[p] .. offs[p+1])
+};
+
+struct EngineCounters {
+    uint64_t products = 0;          // multiplications delivered to an accumulator
+    uint64_t products_discarded = 0;// issued but outside the output plane
+    uint64_t mult_slots = 0;        // multiplier slots issued (16 per array cycle)
+    uint64_t zero_gated = 0;        // DCNN-opt: multiplications gated by a zero operand
+    uint64_t array_cycles = 0;
+    uint64_t conflict_stalls = 0;
+    uint64_t acc_reads = 0, acc_writes = 0;
+    uint64_t fifo_reads = 0;        // weight-vector reads from the FIFO (replays included)
+    uint64_t iaram_reads = 0;       // activation-vector reads
+};
+
+class LayerEngine {
+public:
+    LayerEngine(const Layer& L, const ScnnParams& prm, int pe_rows, int pe_cols, bool sparse, bool compressed,
+                const std::vector<int8_t>& weights, const std::vector<int8_t>& inputs, int value_bits);
+
+    const Layer& layer() const { return L_; }
+    const ScnnParams& params() const { return prm_; }
+    const PlanarMapping& mapping() const { return map_; }
+    bool sparse() const { return sparse_; }
+    int phases() const { return static_cast<int>(L_.stride * L_.stride); }
+    int act_phase(int64_t h, int64_t w) const {
+        return static_cast<int>(((h + L_.padding) % L_.stride) * L_.stride + (w + L_.padding) % L_.stride);
+    }
+
+    // Blocks of one image in order; group g's blocks are [group_begin[g], group_begin[g+1]).
+    std::vector<WeightBlock> blocks;
+    std::vector<std::size_t> group_begin;
+    uint64_t weight_bytes = 0;      // all blocks
+
+    // Activation tiles of image n (built by load_image).
+    void load_image(int64_t n);
+    int64_t image() const { return n_; }
+    const std::vector<ActEntry>& acts(int pe, int64_t c) const { return acts_[idx(pe, c)]; }
+    const std::vector<uint32_t>& act_offs(int pe, int64_t c) const { return act_offs_[idx(pe, c)]; }
+    uint64_t act_bytes(int pe, int64_t c) const { return act_bytes_[idx(pe, c)]; }
+    uint64_t image_act_bytes() const { return image_act_bytes_; }
+    const int8_t* input_plane(int64_t c) const;  // H x W of image n, channel c
+
+    // Post-processing of a finished group: bytes the PPU writes for PE `pe` (ReLU, requantise,
+    // compress or not) and the number of outputs it handles.
+    uint64_t output_bytes(int pe, int64_t g, uint64_t& outputs) const;
+
+    std::vector<int32_t> outputs;   // N x K x P x Q
+    int32_t& out(int64_t n, int64_t k, int64_t p, int64_t q) {
+        return outputs[static_cast<std::size_t>(((n * L_.K + k) * map_.P + p) * map_.Q + q)];
+    }
+    int8_t weight(int64_t k, int64_t cl, int64_t r, int64_t s) const {
+        return weights_[static_cast<std::size_t>(((k * cg_ + cl) * L_.R + r) * L_.S + s)];
+    }
+    int64_t conv_group_of_k(int64_t k) const { return k / kg_; }
+    int64_t channels_per_group() const { return cg_; }
+    EngineCounters cnt;
+
+private:
+    std::size_t idx(int pe, int64_t c) const { return static_cast<std::size_t>(pe) * static_cast<std::size_t>(L_.C) + static_cast<std::size_t>(c); }
+    uint32_t value_entry_bits() const;
+    void build_blocks();
+    uint64_t stream_bytes(uint64_t n, const std::vector<int32_t>& dense) const;
+
+    Layer L_;
+    ScnnParams prm_;
+    PlanarMapping map_;
+    bool sparse_, compressed_;
+    const std::vector<int8_t>& weights_;
+    const std::vector<int8_t>& inputs_;
+    int value_bits_;
+    int64_t cg_ = 1, kg_ = 1;   // input / output channels per conv group
+    int64_t n_ = -1;
+    std::vector<std::vector<ActEntry>> acts_;
+    std::vector<std::vector<uint32_t>> act_offs_;
+    std::vector<uint64_t> act_bytes_;
+    uint64_t image_act_bytes_ = 0;
+};
+
+// The PE array's arithmetic: cycles PE `pe` needs for block `b` of the current image, with the
+// products accumulated into e.outputs. One implementation per design.
+class PeArrayPolicy {
+public:
+    virtual ~PeArrayPolicy() = default;
+    virtual bool sparse() const = 0;
+    virtual uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b) = 0;
+};
+
+std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks);
+
+}  // namespace sx::scnn

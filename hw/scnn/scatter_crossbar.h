@@ -1,0 +1,46 @@
+#pragma once
+// The 16 x 32 scatter crossbar in front of the accumulator banks. Each bank accumulates one
+// product per cycle, so a multiplier-array cycle whose products map to the same bank k times
+// holds the array for k cycles (the paper: bank conflicts stall the multipliers). Bank of an
+// accumulator address = address mod banks (the buffer is word-interleaved).
+#include <cstdint>
+#include <vector>
+
+namespace sx::scnn {
+
+class ScatterCrossbar {
+public:
+    explicit ScatterCrossbar(int banks) : load_(static_cast<std::size_t>(banks), 0), banks_(banks) {}
+
+    // Start a multiplier-array cycle.
+    void begin() { touched_.clear(); max_ = 0; }
+    // Route one product to accumulator address `addr`.
+    void route(uint32_t addr) {
+        const uint32_t b = addr % static_cast<uint32_t>(banks_);
+        if (load_[b] == 0) touched_.push_back(b);
+        const uint32_t l = ++load_[b];
+        if (l > max_) max_ = l;
+        ++products;
+    }
+    // End the cycle: returns the cycles it occupied (at least 1: the array issued even if every
+    // product was discarded), and counts the stall cycles.
+    uint32_t end() {
+        for (uint32_t b : touched_) load_[b] = 0;
+        const uint32_t c = max_ > 1 ? max_ : 1;
+        stall_cycles += c - 1;
+        ++array_cycles;
+        return c;
+    }
+
+    uint64_t products = 0;      // products delivered to banks
+    uint64_t stall_cycles = 0;  // extra cycles caused by bank conflicts
+    uint64_t array_cycles = 0;  // multiplier-array issue cycles
+
+private:
+    std::vector<uint32_t> load_;
+    std::vector<uint32_t> touched_;
+    uint32_t max_ = 0;
+    int banks_;
+};
+
+}  // namespace sx::scnn

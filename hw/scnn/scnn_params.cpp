@@ -1,0 +1,27 @@
+#include "hw/scnn/scnn_params.h"
+
+namespace sx::scnn {
+
+ScnnParams parse_scnn_params(const ArchConfig& arch) {
+    ScnnParams p;
+    const JsonNode n = arch.dataflow_node();
+    if (n.value().is_null()) return p;
+    n.expect_object();
+    n.expect_only({"F", "I", "accumulator_banks", "accumulator_entries", "weight_fifo_entries", "halo_values_per_cycle",
+                   "ppu_values_per_cycle", "dma_max_outstanding", "dma_transfer_bytes", "zero_gating",
+                   "compressed_dram", "comment"});
+    p.F = static_cast<int>(n.get_int_or("F", p.F, 1, 64));
+    p.I = static_cast<int>(n.get_int_or("I", p.I, 1, 64));
+    p.accumulator_banks = static_cast<int>(n.get_int_or("accumulator_banks", p.accumulator_banks, 1, 1024));
+    p.accumulator_entries = static_cast<int>(n.get_int_or("accumulator_entries", p.accumulator_entries, 1, 1 << 20));
+    p.weight_fifo_entries = static_cast<int>(n.get_int_or("weight_fifo_entries", p.weight_fifo_entries, 1, 1 << 16));
+    p.halo_values_per_cycle = static_cast<int>(n.get_int_or("halo_values_per_cycle", p.halo_values_per_cycle, 1, 64));
+    p.ppu_values_per_cycle = static_cast<int>(n.get_int_or("ppu_values_per_cycle", p.ppu_values_per_cycle, 1, 64));
+    p.dma_max_outstanding = static_cast<int>(n.get_int_or("dma_max_outstanding", p.dma_max_outstanding, 1, 1024));
+    p.dma_transfer_bytes = static_cast<int>(n.get_int_or("dma_transfer_bytes", p.dma_transfer_bytes, 1, 1 << 20));
+    p.zero_gating = n.get_bool_or("zero_gating", p.zero_gating);
+    p.compressed_dram = n.get_bool_or("compressed_dram", p.compressed_dram);
+    return p;
+}
+
+}  // namespace sx::scnn

@@ -1,0 +1,28 @@
+#pragma once
+// Parameters of the SCNN / DCNN designs: the "scnn" or "dense" section of the config
+// (docs/scnn.md lists each with its source in Parashar et al., ISCA 2017).
+#include <cstdint>
+
+#include "sw/config/arch_config.h"
+
+namespace sx::scnn {
+
+struct ScnnParams {
+    int F = 4;                      // weights per multiplier-array cycle
+    int I = 4;                      // activations per multiplier-array cycle
+    int accumulator_banks = 32;     // A = 2 F I
+    int accumulator_entries = 1024; // per bank set (one of the two buffers): 6 KB / 2 / 3 B
+    int weight_fifo_entries = 50;   // one entry = F weights with their run fields
+    int halo_values_per_cycle = 1;  // partial sums a PE sends to a neighbour per cycle
+    int ppu_values_per_cycle = 1;   // outputs the post-processing unit handles per cycle
+    int dma_max_outstanding = 16;
+    int dma_transfer_bytes = 256;
+    // DCNN-opt only.
+    bool zero_gating = false;       // zero operands gate the multiplier (energy only)
+    bool compressed_dram = false;   // activations and weights travel compressed in DRAM
+};
+
+// Parses the dataflow section ("scnn" or "dense"); absent section: the defaults above.
+ScnnParams parse_scnn_params(const ArchConfig& arch);
+
+}  // namespace sx::scnn

@@ -1,0 +1,79 @@
+// SCNN's PE: the F x I multiplier array forms the Cartesian product of F non-zero weights and
+// I non-zero activations each cycle and scatters the products through the crossbar to the
+// accumulator bank of their output coordinate. Loop order inside a block (input stationary):
+// for each activation vector, replay every weight vector of the block from the FIFO.
+// Strided layers: weights and activations are split into stride^2 phase lists so that every
+// product of a phase pair lands on an output (the compiler's job, docs/scnn.md).
+#include "hw/scnn/layer_engine.h"
+#include "hw/scnn/scatter_crossbar.h"
+
+namespace sx::scnn {
+
+namespace {
+
+class SparsePeArray : public PeArrayPolicy {
+public:
+    explicit SparsePeArray(int banks) : xbar_(banks) {}
+    bool sparse() const override { return true; }
+
+    uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b) override {
+        if (b.target >= 0 && b.target != pe) return 0;
+        const auto& A = e.acts(pe, b.c);
+        if (A.empty() || b.w.empty()) return 0;
+        const auto& ao = e.act_offs(pe, b.c);
+        const PlanarMapping& m = e.mapping();
+        const Layer& L = e.layer();
+        const int F = e.params().F, I = e.params().I;
+        const int64_t n = e.image(), kbase = b.group * m.Kc, st = L.stride, pad = L.padding;
+        const uint64_t stalls0 = xbar_.stall_cycles, prod0 = xbar_.products;
+        uint64_t cycles = 0;
+        for (int ph = 0; ph < e.phases(); ++ph) {
+            const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
+            const uint32_t w0 = b.offs[static_cast<std::size_t>(ph)], w1 = b.offs[static_cast<std::size_t>(ph) + 1];
+            if (a0 == a1 || w0 == w1) continue;
+            for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
+                const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
+                ++e.cnt.iaram_reads;
+                for (uint32_t wi = w0; wi < w1; wi += static_cast<uint32_t>(F)) {
+                    const uint32_t we = std::min(w1, wi + static_cast<uint32_t>(F));
+                    ++e.cnt.fifo_reads;
+                    xbar_.begin();
+                    for (uint32_t x = ai; x < ae; ++x) {
+                        const ActEntry& a = A[x];
+                        for (uint32_t y = wi; y < we; ++y) {
+                            const WgtEntry& w = b.w[y];
+                            const int64_t p = (a.h + pad - w.r) / st, q = (a.w + pad - w.s) / st;
+                            if (a.h + pad - w.r < 0 || a.w + pad - w.s < 0 || p >= m.P || q >= m.Q) {
+                                ++e.cnt.products_discarded;
+                                continue;
+                            }
+                            e.out(n, w.k, p, q) += a.v * w.v;
+                            xbar_.route(m.channel_split ? static_cast<uint32_t>(w.k - kbase)
+                                                        : m.acc_addr(pe, w.k - kbase, p, q));
+                        }
+                    }
+                    cycles += xbar_.end();
+                    e.cnt.mult_slots += static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
+                    ++e.cnt.array_cycles;
+                }
+            }
+        }
+        e.cnt.conflict_stalls += xbar_.stall_cycles - stalls0;
+        const uint64_t prods = xbar_.products - prod0;
+        e.cnt.products += prods;
+        e.cnt.acc_reads += prods;
+        e.cnt.acc_writes += prods;
+        return cycles;
+    }
+
+private:
+    ScatterCrossbar xbar_;
+};
+
+}  // namespace
+
+std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks) {
+    return std::make_unique<SparsePeArray>(accumulator_banks);
+}
+
+}  // namespace sx::scnn
