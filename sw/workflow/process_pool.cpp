@@ -123,7 +123,7 @@ bool ProcessPool::run(std::size_t count, const std::function<ChildJob(std::size_
     std::vector<Running> running;
     std::size_t next = 0;
     bool interrupted = false;
-    while (next < count || !running.empty()) {
+    while ((!interrupted && next < count) || !running.empty()) {
         if (g_interrupted && !interrupted) {
             interrupted = true;
             for (auto& r : running) {

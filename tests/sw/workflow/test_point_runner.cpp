@@ -1,0 +1,265 @@
+// The sweep runner with a stand-in for sxsim: a /bin/sh script that writes the two trace files
+// a real `sxsim run` writes (layers.csv, run.json) from the swept value m = /pe_array/dim_m,
+// so resumption, failures and aggregation are tested in milliseconds without the model.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <signal.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "sw/workflow/point_runner.h"
+#include "sw/workflow/process_pool.h"
+
+using namespace sx;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Layers: conv1 (1000/m cycles, 100 MACs, 10+5 DRAM bytes, energy 3 + 2 = 5 pJ), a pooling
+// layer (not simulated, zeros), conv2 (2000/m cycles, 200 MACs, 20+5 bytes, 6 + 4 = 10 pJ).
+// m = 16 fails like a bad combination (exit 2 and an error line), m = 999 hangs.
+const char* kFakeSxsim = R"(dir=$1; m=$2; log=$3; delay=$4
+echo "$m" >> "$log"
+sleep "$delay"
+if [ "$m" = 16 ]; then echo "simulating..." >&2; echo "sxsim: error: /pe_array/dim_m: 16 does not divide the array" >&2; exit 2; fi
+if [ "$m" = 999 ]; then sleep 30; fi
+c1=$((1000 / m)); c2=$((2000 / m))
+{ echo "layer,type,simulated,macs,cycles,clock_mhz,latency_us,dram_read_bytes,dram_write_bytes,energy_dram_pj,energy_pe_array_pj,energy_total_pj"
+  echo "conv1,conv,1,100,$c1,1000,$c1,10,5,3,2,5"
+  echo "pool1,maxpool,0,0,0,1000,0,0,0,0,0,0"
+  echo "conv2,conv,1,200,$c2,1000,$c2,20,5,6,4,10"; } > "$dir/layers.csv.tmp"
+mv "$dir/layers.csv.tmp" "$dir/layers.csv"
+echo '{"totals": {}}' > "$dir/run.json"
+)";
+
+struct Fixture {
+    fs::path root;
+    std::string arch, model, log;
+    double delay = 0;
+
+    explicit Fixture(const std::string& name) {
+        root = fs::temp_directory_path() / ("sx_runner_" + name + "_" + std::to_string(getpid()));
+        fs::remove_all(root);
+        fs::create_directories(root);
+        arch = (root / "arch.json").string();
+        model = (root / "tiny.json").string();
+        log = (root / "invocations.log").string();
+        std::ofstream(arch) << R"({"name": "a", "pe_array": {"dim_m": 8, "dim_c": 2, "dim_f": 2},
+            "buffers": {"in": {"capacity_kib": 4, "banks": 1, "port_width_bits": 64, "role": "input"}}})";
+        std::ofstream(model) << R"({"name": "tiny"})";
+    }
+    ~Fixture() { fs::remove_all(root); }
+
+    std::vector<SimPoint> points(const std::vector<int>& ms) const {
+        std::vector<SimPoint> out;
+        for (int m : ms) {
+            SimPoint p;
+            p.arch = arch;
+            p.model = model;
+            p.overrides = {{"/pe_array/dim_m", m}};
+            p.id = point_id("arch", "model", p.overrides, json::object());
+            p.columns = {{"/pe_array/dim_m", std::to_string(m)}};
+            out.push_back(p);
+        }
+        return out;
+    }
+    PointRunnerOptions options(double timeout_s = 0) const {
+        PointRunnerOptions o;
+        o.out_dir = (root / "out").string();
+        o.jobs = 2;
+        o.timeout_s = timeout_s;
+        o.progress = false;
+        const std::string lg = log;
+        const double d = delay;
+        o.command = [lg, d](const SimPoint& p, const std::string& dir) {
+            return std::vector<std::string>{"/bin/sh", "-c", kFakeSxsim, "sh", dir,
+                                            value_text(p.overrides.at("/pe_array/dim_m")), lg, std::to_string(d)};
+        };
+        return o;
+    }
+    int invocations() const {
+        std::ifstream in(log);
+        int n = 0;
+        for (std::string l; std::getline(in, l);) ++n;
+        return n;
+    }
+    CsvData networks() const { return read_csv_file((root / "out" / "sweep_networks.csv").string()); }
+    CsvData layers() const { return read_csv_file((root / "out" / "sweep_layers.csv").string()); }
+};
+
+std::string cell(const CsvData& d, std::size_t row, const std::string& col) {
+    for (std::size_t i = 0; i < d.header.size(); ++i)
+        if (d.header[i] == col) return d.rows[row][i];
+    return "<no column " + col + ">";
+}
+
+std::size_t row_of(const CsvData& d, const std::string& col, const std::string& value) {
+    for (std::size_t r = 0; r < d.rows.size(); ++r)
+        if (cell(d, r, col) == value) return r;
+    FAIL("no row with " << col << " = " << value);
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a sweep aggregates every point; rerunning it runs no point again") {
+    Fixture f("resume");
+    const auto pts = f.points({1, 2, 4, 8});
+    const PointRunSummary s = run_points(pts, f.options());
+    CHECK(s.ran == 4);
+    CHECK(s.ok == 4);
+    CHECK(s.failed == 0);
+    CHECK(f.invocations() == 4);
+
+    const CsvData net = f.networks();
+    REQUIRE(net.rows.size() == 4);
+    CHECK(net.header[0] == "point_id");
+    CHECK(net.header[1] == "model");
+    CHECK(net.header[2] == "/pe_array/dim_m");  // swept values right after the id columns
+    const std::size_t r8 = row_of(net, "/pe_array/dim_m", "8");
+    CHECK(cell(net, r8, "status") == "ok");
+    CHECK(cell(net, r8, "model") == "tiny");
+    CHECK(cell(net, r8, "cycles") == "375");          // 1000/8 + 0 + 2000/8 = 125 + 250
+    CHECK(cell(net, r8, "macs") == "300");            // 100 + 200
+    CHECK(cell(net, r8, "energy_total_pj") == "15");  // 5 + 10
+    CHECK(cell(net, r8, "energy_dram_pj") == "9");    // 3 + 6
+    CHECK(cell(net, r8, "dram_bytes") == "40");       // 10 + 5 + 20 + 5
+    CHECK(cell(net, r8, "edp_pj_us") == "5625");      // 15 pJ x 375 us
+    CHECK(cell(net, r8, "mac_units") == "32");        // 8 x 2 x 2 with the override applied
+    CHECK(cell(net, r8, "layers_simulated") == "2");
+    const CsvData lay = f.layers();
+    CHECK(lay.rows.size() == 12);  // 4 points x 3 layers
+    CHECK(lay.header[2] == "/pe_array/dim_m");
+    CHECK(fs::exists(fs::path(point_dir(f.options().out_dir, pts[0])) / "point.json"));
+
+    const PointRunSummary again = run_points(pts, f.options());
+    CHECK(again.ran == 0);
+    CHECK(again.skipped == 4);
+    CHECK(again.ok == 4);
+    CHECK(f.invocations() == 4);
+    CHECK(f.layers().rows.size() == 12);
+
+    // Extending the sweep runs only the new points; the old rows stay.
+    const PointRunSummary more = run_points(f.points({1, 2, 4, 8, 10}), f.options());
+    CHECK(more.ran == 1);
+    CHECK(f.invocations() == 5);
+    CHECK(f.networks().rows.size() == 5);
+}
+
+TEST_CASE("a failing point is recorded with its error while the others complete") {
+    Fixture f("failing");
+    const auto pts = f.points({4, 16, 8});
+    const PointRunSummary s = run_points(pts, f.options());
+    CHECK(s.ok == 2);
+    CHECK(s.failed == 1);
+    const CsvData net = f.networks();
+    REQUIRE(net.rows.size() == 3);
+    const std::size_t bad = row_of(net, "/pe_array/dim_m", "16");
+    CHECK(cell(net, bad, "status") == "failed");
+    CHECK(cell(net, bad, "exit_code") == "2");
+    CHECK(cell(net, bad, "error") == "sxsim: error: /pe_array/dim_m: 16 does not divide the array");
+    CHECK(cell(net, bad, "cycles") == "");
+    CHECK(cell(net, row_of(net, "/pe_array/dim_m", "4"), "status") == "ok");
+    CHECK(f.layers().rows.size() == 6);  // no layer rows for the failed point
+
+    // A failure is a result: rerunning does not repeat it, unless asked to.
+    CHECK(run_points(pts, f.options()).ran == 0);
+    CHECK(f.invocations() == 3);
+    PointRunnerOptions retry = f.options();
+    retry.retry_failed = true;
+    const PointRunSummary r = run_points(pts, retry);
+    CHECK(r.ran == 1);
+    CHECK(r.failed == 1);
+    CHECK(f.invocations() == 4);
+    CHECK(f.networks().rows.size() == 3);  // replaced, not duplicated
+}
+
+TEST_CASE("a point over its timeout is recorded as such") {
+    Fixture f("timeout");
+    const PointRunSummary s = run_points(f.points({999, 2}), f.options(0.5));
+    CHECK(s.failed == 1);
+    CHECK(s.ok == 1);
+    const CsvData net = f.networks();
+    const std::size_t r = row_of(net, "/pe_array/dim_m", "999");
+    CHECK(cell(net, r, "status") == "timeout");
+    CHECK(cell(net, r, "error").find("timeout") != std::string::npos);
+}
+
+TEST_CASE("traces on disk missing from the tables are recovered; partial outputs run again") {
+    Fixture f("recover");
+    const auto pts = f.points({1, 2, 4});
+    run_points(pts, f.options());
+    CHECK(f.invocations() == 3);
+    const std::string out = f.options().out_dir;
+
+    // Killed after the children finished but before the tables were written: nothing reruns.
+    fs::remove(fs::path(out) / "sweep_networks.csv");
+    const PointRunSummary s = run_points(pts, f.options());
+    CHECK(s.recovered == 3);
+    CHECK(s.ran == 0);
+    CHECK(f.invocations() == 3);
+    CHECK(f.networks().rows.size() == 3);
+    CHECK(f.layers().rows.size() == 9);  // leftover layer rows were replaced, not duplicated
+
+    // A child killed mid-write left layers.csv but no run.json, and its row in the table is
+    // torn (cut short, as by a foreign writer): that point runs again, the others stay.
+    const fs::path p4 = point_dir(out, pts[2]);
+    fs::remove(p4 / "run.json");
+    const std::string text = read_text_file((fs::path(out) / "sweep_networks.csv").string());
+    std::string kept, torn;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = text.find('\n', start);
+        const std::string line = text.substr(start, end - start + 1);
+        if (line.rfind(pts[2].id, 0) == 0) torn = line.substr(0, line.size() / 2);
+        else kept += line;
+        start = end + 1;
+    }
+    REQUIRE_FALSE(torn.empty());
+    std::ofstream(fs::path(out) / "sweep_networks.csv", std::ios::trunc) << kept + torn;
+    const PointRunSummary t = run_points(pts, f.options());
+    CHECK(t.ran == 1);
+    CHECK(t.skipped == 2);
+    CHECK(t.recovered == 0);
+    CHECK(f.networks().rows.size() == 3);
+    CHECK(f.layers().rows.size() == 9);
+    CHECK(f.invocations() == 4);
+}
+
+TEST_CASE("a sweep killed with SIGKILL resumes: finished points are kept, the rest run") {
+    Fixture f("killed");
+    f.delay = 0.25;
+    const auto pts = f.points({1, 2, 3, 4, 5, 6, 7, 8});
+    const pid_t sweep = fork();
+    REQUIRE(sweep >= 0);
+    if (sweep == 0) {
+        run_points(pts, f.options());
+        _exit(0);
+    }
+    // Kill the sweep once three points are recorded (children die with it: PDEATHSIG).
+    for (int i = 0; i < 400 && f.networks().rows.size() < 3; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    kill(sweep, SIGKILL);
+    waitpid(sweep, nullptr, 0);
+    const std::size_t recorded = f.networks().rows.size();
+    REQUIRE(recorded >= 3);
+    REQUIRE(recorded < 8);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // orphans would log by now
+    const int before = f.invocations();
+
+    const PointRunSummary s = run_points(pts, f.options());
+    CHECK(s.skipped == recorded);
+    CHECK(s.ran + s.recovered == 8 - recorded);
+    CHECK(f.invocations() == before + static_cast<int>(s.ran));
+    CHECK(s.ok == 8);
+    const CsvData net = f.networks();
+    CHECK(net.rows.size() == 8);
+    std::set<std::string> ids;
+    for (std::size_t r = 0; r < net.rows.size(); ++r) ids.insert(cell(net, r, "point_id"));
+    CHECK(ids.size() == 8);
+    CHECK(f.layers().rows.size() == 24);
+}
