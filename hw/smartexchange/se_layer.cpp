@@ -124,7 +124,7 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
         const uint64_t rows_in = static_cast<uint64_t>(std::min<int64_t>(L.H, (pt - 1) * L.stride + L.R));
         const uint64_t in_bytes = static_cast<uint64_t>(L.C) * rows_in * static_cast<uint64_t>(L.W);
         const uint64_t seg = round_up(static_cast<uint64_t>(pt * L.Q), burst);
-        const uint64_t psum = M * static_cast<uint64_t>(pt * L.Q) * 4;
+        const uint64_t psum = M * static_cast<uint64_t>(pt * ((L.Q + L.dim_f - 1) / L.dim_f) * L.dim_f) * 4;
         if (in_bytes <= in_half && psum + 2 * M * seg <= out_cap) {
             L.Pt = pt;
             L.in_rows_max = rows_in;

@@ -38,7 +38,13 @@ struct SeLayer {
     uint64_t idx_slot = 0;             // index buffer bytes per filter per weight tile
     uint64_t w_tile_bytes = 0, idx_tile_bytes = 0;  // dim_m slots
     uint64_t out_seg = 0;              // output bytes per channel per tile, padded to the burst
-    uint64_t psum_bytes = 0;           // dim_m * Pt * Q * 4
+    uint64_t psum_bytes = 0;           // Pt * ceil(Q/dim_f) steps x dim_m x dim_f x 4
+    // Partial sums are laid out step-major ([p][q chunk][m][lane]) so one step's dim_m x dim_f
+    // results are contiguous and spread over all output banks.
+    uint64_t psum_addr(int64_t p_local, int64_t q0, int m) const {
+        const int64_t nq = (Q + dim_f - 1) / dim_f;
+        return static_cast<uint64_t>(((p_local * nq + q0 / dim_f) * dim_m + m) * dim_f) * 4;
+    }
     int requant_shift = 0;
 
     // DRAM layout (bytes).

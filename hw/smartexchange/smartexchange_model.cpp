@@ -94,6 +94,7 @@ private:
     void store_thread();
     void probe(bool pe_busy = false);
     uint64_t load(uint64_t dram, uint64_t bytes, GlobalBuffer* b, uint64_t addr) {
+        ctx_.monitor.waiting(mon_ctrl_, "DMA loads of the next tile");  // submit blocks while the DMA queue is full
         return dma_->submit({dram, bytes, false, b, addr});
     }
 
@@ -566,8 +567,7 @@ void SeModel::pe_thread() {
                     const int lanes = static_cast<int>(std::min<int64_t>(F, L.Q - st.q0));
                     psum_done = ctx_.now_cycles();
                     for (int m = 0; m < mvalid; ++m) {
-                        const uint64_t a =
-                            (static_cast<uint64_t>(m) * prows * L.Q + static_cast<uint64_t>((st.p - p0) * L.Q + st.q0)) * 4;
+                        const uint64_t a = L.psum_addr(st.p - p0, st.q0, m);
                         if (psum_valid) psum_done = std::max(psum_done, out_->read(a, lanes * 4ull));
                         psum_done = std::max(psum_done, out_->write(a, lanes * 4ull));
                         int32_t* ps = reinterpret_cast<int32_t*>(out_->data(a, lanes * 4ull));
@@ -584,16 +584,17 @@ void SeModel::pe_thread() {
                 // Requantise the group's partial sums into its output half.
                 const uint64_t cnt = static_cast<uint64_t>(prows * L.Q);
                 const uint64_t half = L.psum_bytes + static_cast<uint64_t>(out_half) * M * L.out_seg;
-                uint64_t done = ctx_.now_cycles();
+                uint64_t done = out_->read(0, L.psum_addr(prows, 0, 0));
                 for (int m = 0; m < mvalid; ++m) {
-                    done = std::max(done, out_->read(static_cast<uint64_t>(m) * prows * L.Q * 4, cnt * 4));
                     done = std::max(done, out_->write(half + static_cast<uint64_t>(m) * L.out_seg, L.out_seg));
-                    const int32_t* ps = reinterpret_cast<const int32_t*>(out_->data(static_cast<uint64_t>(m) * prows * L.Q * 4, cnt * 4));
                     int8_t* o = reinterpret_cast<int8_t*>(out_->data(half + static_cast<uint64_t>(m) * L.out_seg, L.out_seg));
                     const int64_t k = t.kg * M + m;
                     for (uint64_t i = 0; i < cnt; ++i) {
-                        (*outputs_)[static_cast<std::size_t>(((t.n * L.K + k) * L.P + p0) * L.Q + static_cast<int64_t>(i))] = ps[i];
-                        o[i] = requantize(ps[i], L.requant_shift);
+                        const int64_t pl = static_cast<int64_t>(i) / L.Q, q = static_cast<int64_t>(i) % L.Q;
+                        int32_t v;
+                        std::memcpy(&v, out_->data(L.psum_addr(pl, q, m) + static_cast<uint64_t>(q % F) * 4, 4), 4);
+                        (*outputs_)[static_cast<std::size_t>(((t.n * L.K + k) * L.P + p0) * L.Q + static_cast<int64_t>(i))] = v;
+                        o[i] = requantize(v, L.requant_shift);
                     }
                 }
                 ctx_.wait_until(done);
