@@ -153,7 +153,8 @@ void sweep_command(const SweepArgs& a) {
 
     const std::string arch_text = read_text_file(arch);
     const json base = parse_json_text(arch_text, arch);
-    std::vector<std::string> swept;  // column order: first appearance
+    std::vector<std::string> swept;  // column order: the parameters as given, then explicit points' fields
+    for (const auto& axis : axes) swept.push_back(axis.pointer);
     for (const auto& o : combos)
         for (const auto& [k, v] : o)
             if (std::find(swept.begin(), swept.end(), k) == swept.end()) swept.push_back(k);

@@ -270,7 +270,7 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             write_tables();
             ++sum.ran;
             std::string detail = p.id;
-            for (const auto& [k, v] : p.columns) detail += " " + v;
+            for (const auto& [k, v] : p.columns) detail += " " + k.substr(k.rfind('/') + 1) + "=" + v;
             if (st != "ok") detail += ": " + st + (r.error.empty() ? "" : " (" + r.error + ")");
             progress.point_done(st == "ok", detail);
         },
