@@ -1,0 +1,314 @@
+#include "sw/compress/block_decomposer.h"
+
+#include <algorithm>
+#include <climits>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace sx {
+
+namespace {
+
+// Nearest integer to log2|x| for x != 0: with x = m 2^p, m in [0.5, 1), log2|x| = p + log2 m,
+// which rounds to p when m >= 2^-0.5 and to p - 1 otherwise.
+// Done on the bit pattern (this runs for every element of every iteration): for a normal
+// double |x| = 1.f x 2^(E-1023), log2|x| rounds up when the mantissa 1.f >= sqrt(2).
+inline int round_log2(double x) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+    if (biased == 0) {  // subnormal: rare, take the slow path
+        int p;
+        const double m = std::frexp(std::fabs(x), &p);
+        return m >= M_SQRT1_2 ? p : p - 1;
+    }
+    constexpr uint64_t kSqrt2Mantissa = 0x6A09E667F3BCDull;  // fraction bits of sqrt(2)
+    return biased - 1023 + ((bits & 0xFFFFFFFFFFFFFull) >= kSqrt2Mantissa ? 1 : 0);
+}
+
+inline double signed_pow2(int e, double sign_of) {
+    const uint64_t bits = (static_cast<uint64_t>(e + 1023) << 52) | (std::signbit(sign_of) ? (1ull << 63) : 0);
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+}
+
+struct Member {
+    BlockMatrix W;       // normalised by s
+    double s = 0;        // weight scale: RMS of the block
+    BlockMatrix Ce, Q, Qprev;
+    Eigen::Matrix3d B;
+    bool zero = false;   // all-zero block: nothing to decompose
+    bool converged = false;
+};
+
+// B = argmin ||Q B - W||_F (Q fixed). Normal equations on a 3x3 system, solved with a
+// complete orthogonal decomposition so a rank-deficient Q (a column unused) still gives the
+// minimum-norm solution.
+void refit_basis(Member& m) {
+    const Eigen::Matrix3d G = m.Q.transpose() * m.Q;
+    if (G.isZero(0.0)) return;  // all-zero Q: keep the previous basis
+    const Eigen::Matrix3d R = m.Q.transpose() * m.W;
+    // Well-conditioned (the usual case): Cholesky-type LDLT; otherwise the rank-revealing
+    // complete orthogonal decomposition.
+    Eigen::LDLT<Eigen::Matrix3d> ldlt(G);
+    const Eigen::Vector3d d = ldlt.vectorD().cwiseAbs();
+    if (ldlt.info() == Eigen::Success && d.minCoeff() > 1e-10 * d.maxCoeff()) m.B = ldlt.solve(R);
+    else m.B = G.completeOrthogonalDecomposition().solve(R);
+}
+
+// Ce = argmin ||Ce B - W||_F (B fixed): Ce = W pinv(B).
+void refit_coefficients(Member& m) {
+    Eigen::Matrix3d P;
+    bool invertible = false;
+    double det = 0;
+    m.B.computeInverseAndDetWithCheck(P, det, invertible, 1e-12 * std::pow(m.B.cwiseAbs().maxCoeff(), 3));
+    if (!invertible) P = m.B.completeOrthogonalDecomposition().pseudoInverse();
+    m.Ce.noalias() = m.W * P;
+}
+
+void sparsify(std::vector<Member*>& members, double theta) {
+    const Eigen::Index n = members.front()->Ce.rows();
+    // Rows: L1 norm below 5 theta (averaged over the group when rows are shared).
+    for (Eigen::Index i = 0; i < n; ++i) {
+        double l1 = 0;
+        for (const Member* m : members) l1 += m->Ce.row(i).cwiseAbs().sum();
+        if (l1 / static_cast<double>(members.size()) < 5.0 * theta)
+            for (Member* m : members) m->Ce.row(i).setZero();
+    }
+    // Elements below theta.
+    for (Member* m : members) m->Ce = (m->Ce.array().abs() < theta).select(0.0, m->Ce);
+}
+
+// Initial basis from the block's dominant row directions: rows of W that are multiples of one
+// basis vector (Ce rows with a single non-zero) share a direction, so the three most frequent
+// directions (up to sign and scale) are a natural basis guess. Directions are compared on a
+// 1e-6 grid after normalising and fixing the sign of the largest component; each cluster
+// contributes its first row (the row itself, not its direction: for a planted Ce B, W rows
+// are +-2^e b_t, so Ce = W B0^-1 starts out as exact powers of two). Falls back to the
+// scaled identity when no independent triple exists.
+constexpr std::size_t kDirectionCandidates = 8;  // 56 triples
+
+// Returns false (and leaves B alone) when no direction occurs twice: the restart is aimed at
+// blocks with exact structure, and trained weights never repeat a direction exactly.
+bool dominant_directions(const BlockMatrix& W, double theta, int levels, int max_exponent, Eigen::Matrix3d& B) {
+    struct Dir {
+        std::array<long long, 3> key;
+        Eigen::Index row;
+    };
+    std::vector<Dir> dirs;
+    const double maxnorm = W.rowwise().norm().maxCoeff();
+    for (Eigen::Index i = 0; i < W.rows(); ++i) {
+        Eigen::RowVector3d r = W.row(i);
+        const double nrm = r.norm();
+        if (!(nrm > 1e-9 * maxnorm)) continue;
+        r /= nrm;
+        Eigen::Index big;
+        r.cwiseAbs().maxCoeff(&big);
+        if (r(big) < 0) r = -r;
+        dirs.push_back({{std::llround(r(0) * 1e6), std::llround(r(1) * 1e6), std::llround(r(2) * 1e6)}, i});
+    }
+    std::stable_sort(dirs.begin(), dirs.end(), [](const Dir& a, const Dir& b) { return a.key < b.key; });
+    struct Cluster {
+        std::size_t count;
+        Eigen::Index row;  // first row of the cluster (in row order)
+    };
+    std::vector<Cluster> clusters;
+    for (std::size_t i = 0; i < dirs.size();) {
+        std::size_t j = i;
+        Eigen::Index first = dirs[i].row;
+        while (j < dirs.size() && dirs[j].key == dirs[i].key) first = std::min(first, dirs[j++].row);
+        clusters.push_back({j - i, first});
+        i = j;
+    }
+    std::stable_sort(clusters.begin(), clusters.end(), [](const Cluster& a, const Cluster& b) {
+        return a.count != b.count ? a.count > b.count : a.row < b.row;
+    });
+    if (clusters.empty() || clusters.front().count < 2) return false;
+    // Candidate bases: triples of independent rows among the most frequent directions; the
+    // triple whose power-of-two projection reproduces W best wins (a frequent direction may
+    // be a combination such as b2 + b3, which is not a basis vector).
+    const std::size_t top = std::min<std::size_t>(clusters.size(), kDirectionCandidates);
+    Eigen::Matrix3d best = maxnorm * Eigen::Matrix3d::Identity();
+    double best_err = std::numeric_limits<double>::infinity();
+    BlockMatrix Ce, Q;
+    for (std::size_t a = 0; a < top; ++a)
+        for (std::size_t b = a + 1; b < top; ++b)
+            for (std::size_t c = b + 1; c < top; ++c) {
+                Eigen::Matrix3d B0;
+                B0.row(0) = W.row(clusters[a].row);
+                B0.row(1) = W.row(clusters[b].row);
+                B0.row(2) = W.row(clusters[c].row);
+                Eigen::Matrix3d N = B0;
+                N.rowwise().normalize();
+                if (std::fabs(N.determinant()) < 1e-3) continue;  // not independent
+                Ce.noalias() = W * B0.inverse();
+                project_pow2(Ce, theta, levels, max_exponent, Q);
+                const double err = (W - Q * B0).squaredNorm();
+                if (err < best_err) {
+                    best_err = err;
+                    best = B0;
+                }
+            }
+    B = best;
+    return true;
+}
+
+}  // namespace
+
+void project_pow2(const BlockMatrix& Ce, double theta, int levels, int max_exponent, BlockMatrix& Q) {
+    Q.resize(Ce.rows(), 3);
+    int top = INT_MIN;
+    for (Eigen::Index i = 0; i < Ce.size(); ++i) {
+        const double x = Ce.data()[i];
+        if (x != 0.0 && std::fabs(x) >= theta) top = std::max(top, round_log2(x));
+    }
+    if (top == INT_MIN) {
+        Q.setZero();
+        return;
+    }
+    top = std::min(top, max_exponent);
+    const int lo = top - levels + 1;
+    for (Eigen::Index i = 0; i < Ce.size(); ++i) {
+        const double x = Ce.data()[i];
+        double q = 0.0;
+        if (x != 0.0 && std::fabs(x) >= theta) {
+            int e = std::min(round_log2(x), top);
+            if (e < lo) e = std::fabs(x) >= std::ldexp(1.0, lo - 1) ? lo : INT_MIN;
+            if (e != INT_MIN) q = (e > -1000 && e < 1000) ? signed_pow2(e, x) : std::copysign(std::ldexp(1.0, e), x);
+        }
+        Q.data()[i] = q;
+    }
+}
+
+std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& W, const CompressKnobs& k,
+                                                bool shared_rows) {
+    const int levels = k.usable_exponent_levels();
+    std::vector<Member> members(W.size());
+    for (std::size_t i = 0; i < W.size(); ++i) {
+        Member& m = members[i];
+        const double fro = W[i].norm();
+        m.zero = !(fro > 0.0);
+        m.s = m.zero ? 1.0 : fro / std::sqrt(static_cast<double>(W[i].size()));
+        m.W = W[i] / m.s;
+    }
+    // Groups sparsify together; without shared rows each member is its own group.
+    std::vector<std::vector<Member*>> groups;
+    if (shared_rows) {
+        groups.emplace_back();
+        for (Member& m : members)
+            if (!m.zero) groups.back().push_back(&m);
+    } else {
+        for (Member& m : members)
+            if (!m.zero) groups.push_back({&m});
+    }
+
+    std::vector<BlockDecomposition> out(W.size());
+    for (std::size_t i = 0; i < W.size(); ++i) {
+        out[i].Q = BlockMatrix::Zero(W[i].rows(), 3);
+        out[i].B = Eigen::Matrix3d::Zero();
+    }
+    // One run of the alternating algorithm on a group from a given initial basis; returns
+    // the number of iterations and whether some member lost every coefficient.
+    auto attempt = [&](std::vector<Member*>& group, double theta, bool from_directions) {
+        for (Member* m : group) {
+            if (from_directions) {
+                if (!dominant_directions(m->W, theta, levels, k.max_exponent, m->B)) m->B.setIdentity();
+                refit_coefficients(*m);
+            } else {
+                m->B.setIdentity();
+                m->Ce = m->W;
+            }
+            m->Qprev.resize(0, 3);
+            m->converged = false;
+        }
+        int iterations = 0;
+        for (int it = 0; it < k.iterations; ++it) {
+            bool all_converged = true;
+            for (Member* m : group) {
+                project_pow2(m->Ce, theta, levels, k.max_exponent, m->Q);
+                if (m->Qprev.rows() == m->Q.rows()) {
+                    const double prev = m->Qprev.norm();
+                    const double diff = (m->Q - m->Qprev).norm();
+                    m->converged = prev > 0 ? diff <= k.tolerance * prev : diff <= k.tolerance;
+                }
+                all_converged = all_converged && m->converged;
+            }
+            if (all_converged) break;
+            ++iterations;
+            for (Member* m : group) {
+                m->Qprev = m->Q;
+                refit_basis(*m);
+                refit_coefficients(*m);
+            }
+            sparsify(group, theta);
+        }
+        bool any_empty = false;
+        for (Member* m : group) {
+            project_pow2(m->Ce, theta, levels, k.max_exponent, m->Q);
+            refit_basis(*m);
+            any_empty = any_empty || m->Q.isZero(0.0);
+        }
+        return std::make_pair(iterations, any_empty);
+    };
+    auto group_error = [](const std::vector<Member*>& group) {
+        double e = 0;
+        for (const Member* m : group) e += (m->W - m->Q * m->B).squaredNorm();
+        return e;
+    };
+
+    for (auto& group : groups) {
+        if (group.empty()) continue;
+        double theta = k.theta;
+        int reductions = 0;
+        std::pair<int, bool> run;
+        for (;;) {
+            run = attempt(group, theta, false);
+            bool repeats = false;
+            Eigen::Matrix3d probe;
+            if (k.direction_restart)
+                for (Member* m : group) repeats = repeats || dominant_directions(m->W, theta, levels, k.max_exponent, probe);
+            if (repeats) {
+                // Second start from the dominant row directions; keep it only if strictly
+                // better (docs/compressor.md: the reference starts from B = I only).
+                std::vector<BlockMatrix> Q0, Ce0;
+                std::vector<Eigen::Matrix3d> B0;
+                for (Member* m : group) {
+                    Q0.push_back(m->Q);
+                    Ce0.push_back(m->Ce);
+                    B0.push_back(m->B);
+                }
+                const double e0 = group_error(group);
+                const std::pair<int, bool> run2 = attempt(group, theta, true);
+                if (group_error(group) < e0 && !(run2.second && !run.second)) {
+                    run = run2;
+                } else {
+                    for (std::size_t g = 0; g < group.size(); ++g) {
+                        group[g]->Q = Q0[g];
+                        group[g]->Ce = Ce0[g];
+                        group[g]->B = B0[g];
+                    }
+                }
+            }
+            if (!run.second || reductions >= k.max_theta_reductions) break;
+            // A block lost every coefficient: the threshold is too coarse for it. Retry the
+            // group with theta / 4 (the reference reduces theta; the factor is our choice).
+            theta /= 4.0;
+            ++reductions;
+        }
+        for (Member* m : group) {
+            const std::size_t i = static_cast<std::size_t>(m - members.data());
+            out[i].Q = m->Q;
+            out[i].B = m->B * m->s;
+            out[i].iterations = run.first;
+            out[i].theta_reductions = reductions;
+            out[i].theta_used = theta;
+        }
+    }
+    return out;
+}
+
+}  // namespace sx

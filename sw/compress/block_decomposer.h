@@ -1,0 +1,39 @@
+#pragma once
+// The SmartExchange alternating decomposition of one block, W (n x 3) ~= Q * B, with Q sparse
+// signed powers of two and B a dense 3x3 basis (docs/compressor.md; the public SmartDeal
+// algorithm): start B = I, Ce = W; repeat { project Ce to powers of two -> Q; stop when Q no
+// longer changes; refit B (least squares, Q fixed); refit Ce (least squares, B fixed);
+// zero rows with L1 < 5 theta, then elements < theta }; final projection and refit of B.
+//
+// A group holds the same block of several filters. In structural mode the row
+// sparsification is shared: a row is zeroed in every filter of the group when its L1 norm,
+// averaged over the group, is below 5 theta, so zero rows line up across output channels.
+// Otherwise groups have one member.
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "sw/compress/compress_knobs.h"
+
+namespace sx {
+
+using BlockMatrix = Eigen::Matrix<double, Eigen::Dynamic, 3>;
+
+struct BlockDecomposition {
+    BlockMatrix Q;               // 0 or +-2^E (E integer), unitless
+    Eigen::Matrix3d B;           // real units: W ~= Q * B
+    int iterations = 0;          // alternating iterations run (the last attempt)
+    int theta_reductions = 0;    // times theta was reduced because the block became all-zero
+    double theta_used = 0;       // relative theta of the accepted attempt
+};
+
+// Decomposes each member of a group (every W has the same row count). Deterministic.
+std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& W, const CompressKnobs& knobs,
+                                                bool shared_rows);
+
+// The power-of-two projection (step a), exposed for tests: zero below theta, round log2 to
+// the nearest integer, keep `levels` exponents below the block's largest (capped at
+// max_exponent); below the window, round to 0 or the smallest kept power.
+void project_pow2(const BlockMatrix& Ce, double theta, int levels, int max_exponent, BlockMatrix& Q);
+
+}  // namespace sx

@@ -1,0 +1,193 @@
+#include "sw/io/npy.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <regex>
+
+#include <zip.h>
+
+#include "sw/common/error.h"
+
+namespace sx {
+
+int64_t NdArray::elements() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+}
+
+namespace {
+
+float half_to_float(uint16_t h) {
+    const int sign = (h >> 15) & 1, exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
+    float v;
+    if (exp == 0) v = std::ldexp(static_cast<float>(mant), -24);           // subnormal / zero
+    else if (exp == 31) v = mant ? NAN : INFINITY;
+    else v = std::ldexp(static_cast<float>(mant | 0x400), exp - 25);
+    return sign ? -v : v;
+}
+
+std::string header_value(const std::string& header, const std::string& key, const std::string& origin) {
+    // 'key': value   where value is a quoted string, True/False or a parenthesised tuple
+    const std::regex re("'" + key + "'\\s*:\\s*('[^']*'|True|False|\\([^)]*\\))");
+    std::smatch m;
+    if (!std::regex_search(header, m, re))
+        throw InputError(origin, "npy header", "a '" + key + "' entry", header.substr(0, 120));
+    return m[1].str();
+}
+
+}  // namespace
+
+NdArray parse_npy(const std::vector<uint8_t>& b, const std::string& origin) {
+    static const uint8_t magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+    if (b.size() < 10 || std::memcmp(b.data(), magic, 6) != 0)
+        throw InputError(origin, "npy header", "the .npy magic \\x93NUMPY", b.size() < 10 ? "a file too short" : "other bytes");
+    const int major = b[6];
+    uint64_t hlen, hstart;
+    if (major == 1) {
+        hlen = b[8] | (uint64_t{b[9]} << 8);
+        hstart = 10;
+    } else if (major == 2 || major == 3) {
+        if (b.size() < 12) throw InputError(origin, "npy header", "a complete header", "truncated");
+        hlen = b[8] | (uint64_t{b[9]} << 8) | (uint64_t{b[10]} << 16) | (uint64_t{b[11]} << 24);
+        hstart = 12;
+    } else {
+        throw InputError(origin, "npy header", "format version 1, 2 or 3", std::to_string(major));
+    }
+    if (hlen > b.size() - hstart) throw InputError(origin, "npy header", std::to_string(hlen) + " header bytes", "truncated");
+    const std::string header(b.begin() + static_cast<std::ptrdiff_t>(hstart), b.begin() + static_cast<std::ptrdiff_t>(hstart + hlen));
+    NdArray a;
+    std::string descr = header_value(header, "descr", origin);
+    a.dtype = descr.substr(1, descr.size() - 2);
+    if (header_value(header, "fortran_order", origin) != "False")
+        throw InputError(origin, "npy header fortran_order", "C order (fortran_order False)", "True");
+    const std::string shape = header_value(header, "shape", origin);
+    const std::regex num("\\d+");
+    for (auto it = std::sregex_iterator(shape.begin(), shape.end(), num); it != std::sregex_iterator(); ++it) {
+        const std::string d = it->str();
+        if (d.size() > 12) throw InputError(origin, "npy shape", "dimensions below 10^12", shape);
+        a.shape.push_back(std::stoll(d));
+    }
+    int width = 0;
+    const std::string& t = a.dtype;
+    if (t == "<f4" || t == "=f4") width = 4;
+    else if (t == "<f2" || t == "=f2") width = 2;
+    else if (t == "<f8" || t == "=f8") width = 8;
+    else if (t == "|i1" || t == "<i1" || t == "=i1") width = 1;
+    else
+        throw InputError(origin, "npy dtype", "little-endian float32 (<f4), float16 (<f2), float64 (<f8) or int8 (|i1)", t);
+    long double count = 1;
+    for (int64_t d : a.shape) count *= static_cast<long double>(d);
+    const uint64_t data_start = hstart + hlen;
+    if (count * width > static_cast<long double>(b.size() - data_start))
+        throw InputError(origin, "npy data", std::to_string(static_cast<uint64_t>(count * width)) + " bytes for shape " + shape,
+                         std::to_string(b.size() - data_start) + " (truncated)");
+    const uint64_t n = static_cast<uint64_t>(count);
+    a.data.resize(n);
+    const uint8_t* p = b.data() + data_start;
+    for (uint64_t i = 0; i < n; ++i) {
+        switch (width) {
+            case 4: std::memcpy(&a.data[i], p + 4 * i, 4); break;
+            case 2: a.data[i] = half_to_float(static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8))); break;
+            case 8: {
+                double d;
+                std::memcpy(&d, p + 8 * i, 8);
+                a.data[i] = static_cast<float>(d);
+                break;
+            }
+            default: a.data[i] = static_cast<float>(static_cast<int8_t>(p[i])); break;
+        }
+    }
+    return a;
+}
+
+NdArray read_npy(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path, "", "a readable .npy file", "it cannot be opened");
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parse_npy(bytes, path);
+}
+
+std::map<std::string, NdArray> read_npz(const std::string& path) {
+    int err = 0;
+    zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+    if (!z) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, err);
+        const std::string msg = zip_error_strerror(&ze);
+        zip_error_fini(&ze);
+        throw InputError(path, "", "a readable .npz (zip) archive", msg);
+    }
+    std::map<std::string, NdArray> out;
+    try {
+        const zip_int64_t n = zip_get_num_entries(z, 0);
+        for (zip_int64_t i = 0; i < n; ++i) {
+            zip_stat_t st;
+            if (zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) != 0)
+                throw InputError(path, "entry " + std::to_string(i), "a readable archive entry", zip_strerror(z));
+            std::string name = st.name;
+            const std::string origin = path + ":" + name;
+            if (name.size() < 4 || name.compare(name.size() - 4, 4, ".npy") != 0)
+                throw InputError(origin, "", "only .npy members in an .npz archive", name);
+            if (st.size > (uint64_t{1} << 34)) throw InputError(origin, "", "a member below 16 GiB");
+            zip_file_t* f = zip_fopen_index(z, static_cast<zip_uint64_t>(i), 0);
+            if (!f) throw InputError(origin, "", "a readable member (stored or deflated)", zip_strerror(z));
+            std::vector<uint8_t> bytes(st.size);
+            const zip_int64_t got = bytes.empty() ? 0 : zip_fread(f, bytes.data(), bytes.size());
+            zip_fclose(f);
+            if (got < 0 || static_cast<uint64_t>(got) != st.size)
+                throw InputError(origin, "", std::to_string(st.size) + " bytes", "a short read or a corrupt member");
+            out[name.substr(0, name.size() - 4)] = parse_npy(bytes, origin);
+        }
+    } catch (...) {
+        zip_discard(z);
+        throw;
+    }
+    zip_discard(z);
+    return out;
+}
+
+std::map<std::string, std::vector<float>> load_weight_arrays(const std::string& path, const Workload& w) {
+    std::map<std::string, NdArray> arrays;
+    const bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+    std::vector<const Layer*> compute;
+    for (const Layer& l : w.layers)
+        if (l.is_compute()) compute.push_back(&l);
+    if (npy) {
+        if (compute.size() != 1)
+            throw InputError(path, "", "an .npz archive (an .npy holds one array; the workload has " +
+                                           std::to_string(compute.size()) + " compute layers)");
+        arrays[compute.front()->name] = read_npy(path);
+    } else {
+        arrays = read_npz(path);
+    }
+    std::map<std::string, std::vector<float>> out;
+    for (const Layer* l : compute) {
+        auto it = arrays.find(l->name);
+        const int64_t cg = l->C / l->groups;
+        const std::string want = std::to_string(l->K) + " x " + std::to_string(cg) + " x " + std::to_string(l->R) +
+                                 " x " + std::to_string(l->S);
+        if (it == arrays.end())
+            throw InputError(path, l->name, "an array named '" + l->name + "' of shape " + want, "none");
+        NdArray& a = it->second;
+        std::vector<int64_t> s = a.shape;
+        const bool ok4 = s == std::vector<int64_t>{l->K, cg, l->R, l->S};
+        const bool ok2 = l->R == 1 && l->S == 1 && s == std::vector<int64_t>{l->K, cg};
+        if (!ok4 && !ok2) {
+            std::string got;
+            for (std::size_t i = 0; i < s.size(); ++i) got += (i ? " x " : "") + std::to_string(s[i]);
+            throw InputError(path, l->name, "shape " + want + " (K x C/groups x R x S)", got.empty() ? "a scalar" : got);
+        }
+        out[l->name] = std::move(a.data);
+        arrays.erase(it);
+    }
+    for (const auto& kv : arrays)
+        std::fprintf(stderr, "warning: %s: array '%s' matches no compute layer of %s; ignored\n", path.c_str(),
+                     kv.first.c_str(), w.name.c_str());
+    return out;
+}
+
+}  // namespace sx
