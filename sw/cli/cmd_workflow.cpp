@@ -314,6 +314,7 @@ void compare_command(const CompareArgs& a) {
         std::printf("written: %s/compare.csv, %s/compare.json, %s/report.md, %s/report.html\n", a.out.c_str(),
                     a.out.c_str(), a.out.c_str(), a.out.c_str());
     }
+    std::fflush(stdout);
     std::size_t failed = 0;
     for (const auto& d : result.designs)
         if (d.status != "ok") {
