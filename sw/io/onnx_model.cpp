@@ -209,6 +209,14 @@ private:
 
     void visit(const onnx::NodeProto& n) {
         const std::string& op = n.op_type();
+        static const std::set<std::string> supported = {
+            "Conv", "Gemm", "MatMul", "Relu", "Clip", "BatchNormalization", "Identity", "Dropout", "Softmax", "MaxPool",
+            "AveragePool", "GlobalAveragePool", "Add", "Flatten", "Reshape", "Concat"};
+        if (!supported.count(op)) {
+            // Keep walking so that every unsupported operator ends up in the one error.
+            unsupported_.push_back(op + " (node '" + node_name(n) + "')");
+            return;
+        }
         // A node fed by an unsupported node is skipped: the unsupported one is reported.
         for (int i = 0; i < n.input_size(); ++i)
             if (!n.input(i).empty() && !tensors_.count(n.input(i)) && !init_.count(n.input(i))) {

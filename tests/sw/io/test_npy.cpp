@@ -1,0 +1,108 @@
+// .npy / .npz readers. Fixtures are written at test time by /usr/bin/python3 + numpy into a
+// temporary directory (nothing is checked in or downloaded).
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <cstring>
+
+#include <unistd.h>
+
+#include "sw/common/error.h"
+#include "sw/io/npy.h"
+
+using namespace sx;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fixture_dir() {
+    static fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("sx_test_npy_" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        const fs::path script = d / "make.py";
+        std::ofstream(script) << R"PY(
+import numpy as np, sys, os
+d = sys.argv[1]
+a = (np.arange(24, dtype=np.float32).reshape(2, 3, 2, 2) - 12) / 8
+np.save(os.path.join(d, 'f32.npy'), a)
+np.save(os.path.join(d, 'f16.npy'), a.astype(np.float16))
+np.save(os.path.join(d, 'i8.npy'), np.array([[-128, 5], [127, 0]], dtype=np.int8))
+np.save(os.path.join(d, 'fortran.npy'), np.asfortranarray(a))
+np.save(os.path.join(d, 'big.npy'), a.astype('>f4'))
+fc = np.linspace(-1, 1, 30, dtype=np.float32).reshape(5, 6)
+np.savez(os.path.join(d, 'stored.npz'), conv=a, fc=fc)
+np.savez_compressed(os.path.join(d, 'deflated.npz'), conv=a.astype(np.float16), fc=fc)
+np.savez(os.path.join(d, 'wrongshape.npz'), conv=a.reshape(4, 6), fc=fc)
+)PY";
+        const std::string cmd = "/usr/bin/python3 " + script.string() + " " + d.string();
+        REQUIRE(std::system(cmd.c_str()) == 0);
+        return d;
+    }();
+    return dir;
+}
+
+Workload two_layers() {
+    Workload w;
+    w.name = "npz-test";
+    Layer c;
+    c.name = "conv";
+    c.C = 3, c.K = 2, c.R = c.S = 2, c.H = c.W = 4;
+    Layer f;
+    f.name = "fc";
+    f.type = LayerType::FullyConnected;
+    f.C = 6, f.K = 5;
+    w.layers = {c, f};
+    return w;
+}
+
+}  // namespace
+
+TEST_CASE("npy float32, float16 and int8 arrays", "[io]") {
+    const NdArray a = read_npy((fixture_dir() / "f32.npy").string());
+    CHECK(a.shape == std::vector<int64_t>{2, 3, 2, 2});
+    CHECK(a.dtype == "<f4");
+    REQUIRE(a.data.size() == 24);
+    CHECK(a.data[0] == -1.5f);   // (0 - 12) / 8
+    CHECK(a.data[23] == 1.375f); // (23 - 12) / 8
+    const NdArray h = read_npy((fixture_dir() / "f16.npy").string());
+    CHECK(h.dtype == "<f2");
+    CHECK(h.data == a.data);     // multiples of 1/8 are exact in float16
+    const NdArray i = read_npy((fixture_dir() / "i8.npy").string());
+    CHECK(i.data == std::vector<float>{-128, 5, 127, 0});
+}
+
+TEST_CASE("npy: Fortran order, big-endian, truncation and garbage are input errors", "[io]") {
+    CHECK_THROWS_WITH(read_npy((fixture_dir() / "fortran.npy").string()), Catch::Contains("C order"));
+    CHECK_THROWS_WITH(read_npy((fixture_dir() / "big.npy").string()), Catch::Contains(">f4"));
+    std::ifstream in(fixture_dir() / "f32.npy", std::ios::binary);
+    std::vector<uint8_t> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::size_t cut : {std::size_t{0}, std::size_t{5}, std::size_t{9}, std::size_t{40}, b.size() - 1}) {
+        std::vector<uint8_t> t(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(cut));
+        CHECK_THROWS_AS(parse_npy(t, "t.npy"), InputError);
+    }
+    CHECK_THROWS_AS(read_npy("/nonexistent.npy"), InputError);
+}
+
+TEST_CASE("npz stored and deflated archives", "[io]") {
+    for (const char* name : {"stored.npz", "deflated.npz"}) {
+        INFO(name);
+        const auto arrays = read_npz((fixture_dir() / name).string());
+        REQUIRE(arrays.size() == 2);
+        CHECK(arrays.at("conv").shape == std::vector<int64_t>{2, 3, 2, 2});
+        CHECK(arrays.at("conv").data[1] == -1.375f);
+        CHECK(arrays.at("fc").data.back() == 1.0f);
+        const auto weights = load_weight_arrays((fixture_dir() / name).string(), two_layers());
+        CHECK(weights.at("fc").size() == 30);
+    }
+}
+
+TEST_CASE("npz arrays must match the workload's shapes", "[io]") {
+    CHECK_THROWS_WITH(load_weight_arrays((fixture_dir() / "wrongshape.npz").string(), two_layers()),
+                      Catch::Contains("conv") && Catch::Contains("2 x 3 x 2 x 2") && Catch::Contains("4 x 6"));
+    Workload w = two_layers();
+    w.layers[1].name = "fc2";
+    CHECK_THROWS_WITH(load_weight_arrays((fixture_dir() / "stored.npz").string(), w), Catch::Contains("fc2"));
+    CHECK_THROWS_AS(read_npz((fixture_dir() / "f32.npy").string()), InputError);  // not a zip
+}
