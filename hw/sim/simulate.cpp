@@ -147,6 +147,8 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
         tf->set_time_unit(1, SC_NS);
         model->trace(tf);
     }
+    // sc_stop() is how a run ends; SystemC's "Simulation stopped by user" info is noise on stdout.
+    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
     sc_start();
     if (tf) sc_close_vcd_trace_file(tf);
     if (ctx.error) std::rethrow_exception(ctx.error);
