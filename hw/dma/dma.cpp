@@ -133,6 +133,7 @@ void Dma::issue_thread() {
                 ++stats.bursts;
                 stats.first_request_cycle = std::min(stats.first_request_cycle, ctx_.now_cycles());
                 req_in_progress_ = true;
+                req_payload_ = &p;
                 tlm::tlm_phase ph = tlm::BEGIN_REQ;
                 sc_time d = SC_ZERO_TIME;
                 const tlm::tlm_sync_enum r = socket->nb_transport_fw(p, ph, d);
@@ -157,7 +158,7 @@ tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_ph
         return tlm::TLM_ACCEPTED;
     }
     if (ph == tlm::BEGIN_RESP) {
-        if (req_in_progress_ && slot_of_.count(&p)) {
+        if (req_in_progress_ && &p == req_payload_) {
             // BEGIN_RESP implies END_REQ for this payload if it was the one in the request phase.
             req_in_progress_ = false;
             end_req_ev_.notify(SC_ZERO_TIME);

@@ -97,6 +97,7 @@ private:
     std::vector<Ticket> tickets_;
     int outstanding_ = 0;
     bool req_in_progress_ = false;
+    tlm::tlm_generic_payload* req_payload_ = nullptr;  // the payload in its request phase
     bool issuing_ = false;
     sc_core::sc_event end_req_ev_, resp_ev_, done_ev_;
     std::vector<std::unique_ptr<Slot>> slots_;

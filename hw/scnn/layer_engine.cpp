@@ -152,6 +152,11 @@ void LayerEngine::load_image(int64_t n) {
             auto& list = acts_[x];
             auto& offs = act_offs_[x];
             offs.assign(static_cast<std::size_t>(ph) + 1, 0);
+            if (map_.channel_split) {
+                if (plane[0]) list.push_back({0, 0, plane[0]});
+                offs[1] = static_cast<uint32_t>(list.size());
+                continue;
+            }
             for (int p = 0; p < ph; ++p) {
                 offs[static_cast<std::size_t>(p)] = static_cast<uint32_t>(list.size());
                 const int64_t hs = p / L_.stride, ws = p % L_.stride;

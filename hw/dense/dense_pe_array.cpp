@@ -1,0 +1,63 @@
+#include "hw/dense/dense_pe_array.h"
+
+namespace sx::dense {
+
+namespace {
+
+class DensePeArray : public scnn::PeArrayPolicy {
+public:
+    bool sparse() const override { return false; }
+
+    uint64_t run_block(scnn::LayerEngine& e, int pe, const scnn::WeightBlock& b) override {
+        if (b.target >= 0 && b.target != pe) return 0;
+        const scnn::PlanarMapping& m = e.mapping();
+        const Layer& L = e.layer();
+        const int64_t F = e.params().F, I = e.params().I;
+        int64_t p0 = 0, p1 = 1, q0 = 0, q1 = 1;
+        if (!m.channel_split) {
+            const int i = pe / m.pe_cols, j = pe % m.pe_cols;
+            p0 = m.tile_p0(i); p1 = m.tile_p1(i); q0 = m.tile_q0(j); q1 = m.tile_q1(j);
+        }
+        const int64_t positions = (p1 - p0) * (q1 - q0);
+        if (positions == 0) return 0;
+        const int64_t kc = b.k1 - b.k0;
+        const int64_t vecs_k = (kc + F - 1) / F, vecs_pos = (positions + I - 1) / I;
+        const uint64_t cycles = static_cast<uint64_t>(vecs_k * L.R * L.S * vecs_pos);
+        // Arithmetic (dense: every tap, zeros and padding included; DCNN-opt gates zero operands).
+        const int8_t* plane = e.input_plane(b.c);
+        const int64_t cl = b.c % e.channels_per_group(), n = e.image();
+        uint64_t gated = 0;
+        for (int64_t k = b.k0; k < b.k1; ++k)
+            for (int64_t p = p0; p < p1; ++p)
+                for (int64_t q = q0; q < q1; ++q) {
+                    int32_t acc = 0;
+                    for (int64_t r = 0; r < L.R; ++r) {
+                        const int64_t h = p * L.stride - L.padding + r;
+                        for (int64_t s = 0; s < L.S; ++s) {
+                            const int64_t w = q * L.stride - L.padding + s;
+                            const int32_t a = (h < 0 || h >= L.H || w < 0 || w >= L.W) ? 0 : plane[h * L.W + w];
+                            const int32_t wt = e.weight(k, cl, r, s);
+                            gated += (a == 0 || wt == 0);
+                            acc += a * wt;
+                        }
+                    }
+                    e.out(n, k, p, q) += acc;
+                }
+        const uint64_t macs = static_cast<uint64_t>(kc * positions * L.R * L.S);
+        e.cnt.products += macs;
+        e.cnt.zero_gated += gated;
+        e.cnt.mult_slots += cycles * static_cast<uint64_t>(F * I);
+        e.cnt.array_cycles += cycles;
+        e.cnt.acc_reads += macs;
+        e.cnt.acc_writes += macs;
+        e.cnt.fifo_reads += cycles;              // one weight vector per cycle
+        e.cnt.iaram_reads += cycles;             // one activation vector per cycle
+        return cycles;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<scnn::PeArrayPolicy> make_dense_pe_array() { return std::make_unique<DensePeArray>(); }
+
+}  // namespace sx::dense

@@ -1,0 +1,384 @@
+#include "hw/scnn/scnn_model.h"
+
+#include <algorithm>
+#include <deque>
+
+#include <systemc>
+
+#include "hw/buffer/global_buffer.h"
+#include "hw/dma/dma.h"
+#include "hw/dram/dram.h"
+#include "hw/scnn/fifo_schedule.h"
+#include "hw/scnn/scnn_energy.h"
+#include "hw/scnn/scnn_params.h"
+#include "sw/common/error.h"
+
+namespace sx {
+
+using namespace sc_core;
+using scnn::LayerEngine;
+
+namespace {
+
+const BufferConfig& role_buffer(const ArchConfig& arch, const char* role) {
+    for (const auto& b : arch.buffers)
+        if (b.role == role) return b;
+    throw InputError(arch.file, "/buffers", std::string("a buffer with role \"") + role + "\" (scnn/dense)");
+}
+
+class ScnnModel : public sc_module, public AcceleratorModel {
+public:
+    SC_HAS_PROCESS(ScnnModel);
+    ScnnModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx, std::unique_ptr<scnn::PeArrayPolicy> pol)
+        : sc_module(name), arch_(arch), ctx_(ctx), prm_(scnn::parse_scnn_params(arch)), pol_(std::move(pol)) {
+        if (arch.pe.rows < 1 || arch.pe.cols < 1) throw InputError(arch.file, "/pe_array", "rows and cols >= 1", "");
+        if (arch.pe.multipliers_per_pe != prm_.F * prm_.I)
+            throw InputError(arch.file, "/pe_array/multipliers_per_pe", "F x I of the dataflow section",
+                             std::to_string(arch.pe.multipliers_per_pe));
+        iaram_cfg_ = role_buffer(arch, "input");
+        oaram_cfg_ = role_buffer(arch, "output");
+        iaram_ = std::make_unique<GlobalBuffer>(iaram_cfg_, ctx);
+        oaram_ = std::make_unique<GlobalBuffer>(oaram_cfg_, ctx);
+        // Landing window of the weight broadcast: the DMA writes each block here and the bus
+        // copies it into the FIFOs of the target PEs (FIFO occupancy itself is modelled by
+        // FifoSchedule; this only gives the DMA a byte destination). 8 x 64-bit ports: faster
+        // than the DRAM, so it never throttles the weight stream.
+        BufferConfig wf;
+        wf.name = "weight_broadcast";
+        wf.role = "weight";
+        wf.banks = 8;
+        wf.port_width_bits = 64;
+        wf.capacity_bytes = 4ull << 20;
+        wfifo_ = std::make_unique<GlobalBuffer>(wf, ctx);
+        const DramConfig dc = parse_dram_config(JsonNode(arch.dram.preset, arch.dram.preset_path), arch.dram.channels,
+                                                arch.dram.bus_width_bits, arch.dram.clock_mhz_override);
+        dram_ = std::make_unique<Dram>("dram", dc);
+        burst_ = dram_->bytes_per_burst();
+        dma_ = std::make_unique<Dma>("dma", ctx, prm_.dma_max_outstanding, static_cast<uint32_t>(prm_.dma_transfer_bytes),
+                                     burst_, 1 << 16);
+        dma_->socket.bind(dram_->socket);
+        mon_ = ctx.monitor.add("pe_array");
+        mon_done_ = ctx.monitor.add("dma_completion");
+        SC_THREAD(pe_thread);
+        SC_THREAD(completion_thread);
+    }
+
+    void run_layer(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs,
+                   LayerConservation& cons) override {
+        job_ = &job;
+        res_ = &res;
+        cons_ = &cons;
+        out_ = &outputs;
+        busy_ = true;
+        start_ev_.notify(SC_ZERO_TIME);
+        while (busy_) wait(done_ev_);
+    }
+
+private:
+    // Records, in submission order, the cycle each DMA ticket's data was in place.
+    void completion_thread() {
+        guarded(ctx_, [&] {
+            for (;;) {
+                while (next_done_ >= watch_.size()) wait(watch_ev_);
+                const uint64_t t = watch_[next_done_];
+                ctx_.monitor.waiting(mon_done_, "a DMA transfer");
+                dma_->wait_done(t);
+                ctx_.monitor.waiting(mon_done_, "");
+                arrival_[next_done_] = ctx_.now_cycles();
+                ++next_done_;
+                ctx_.monitor.progress();
+                arrival_ev_.notify(SC_ZERO_TIME);
+            }
+        });
+    }
+    // Submits a load and returns its index in the arrival table.
+    std::size_t load(uint64_t dram, uint64_t bytes, GlobalBuffer* b, uint64_t addr) {
+        const uint64_t t = dma_->submit({dram, bytes, false, b, addr});
+        watch_.push_back(t);
+        arrival_.push_back(scnn::kUnknown);
+        watch_ev_.notify(SC_ZERO_TIME);
+        return watch_.size() - 1;
+    }
+
+    void pe_thread();
+    void run(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs, LayerConservation& cons);
+
+    const ArchConfig& arch_;
+    SimContext& ctx_;
+    scnn::ScnnParams prm_;
+    std::unique_ptr<scnn::PeArrayPolicy> pol_;
+    BufferConfig iaram_cfg_, oaram_cfg_;
+    std::unique_ptr<GlobalBuffer> iaram_, oaram_, wfifo_;
+    std::unique_ptr<Dram> dram_;
+    std::unique_ptr<Dma> dma_;
+    uint32_t burst_ = 64;
+    int mon_ = 0, mon_done_ = 0;
+    const LayerJob* job_ = nullptr;
+    LayerResult* res_ = nullptr;
+    LayerConservation* cons_ = nullptr;
+    std::vector<int32_t>* out_ = nullptr;
+    bool busy_ = false;
+    sc_event start_ev_, done_ev_, watch_ev_, arrival_ev_;
+    std::vector<uint64_t> watch_;
+    std::vector<uint64_t> arrival_;
+    std::size_t next_done_ = 0;
+};
+
+void ScnnModel::pe_thread() {
+    guarded(ctx_, [&] {
+        for (;;) {
+            while (!busy_) wait(start_ev_);
+            run(*job_, *res_, *out_, *cons_);
+            busy_ = false;
+            done_ev_.notify(SC_ZERO_TIME);
+        }
+    });
+}
+
+void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs, LayerConservation& cons) {
+    const Layer& L = *job.layer;
+    const bool sparse = pol_->sparse();
+    LayerEngine e(L, prm_, arch_.pe.rows, arch_.pe.cols, sparse, sparse || prm_.compressed_dram, *job.weights,
+                  *job.inputs, arch_.bits.activation);
+    const scnn::PlanarMapping& m = e.mapping();
+    const int pes = m.pes();
+    const uint64_t start = ctx_.now_cycles();
+    dma_->stats = DmaStats{};
+    iaram_->counters = oaram_->counters = wfifo_->counters = BufferCounters{};
+    const DramStats dram_before = dram_->stats();
+    auto align = [&](uint64_t x) { return (x + burst_ - 1) / burst_ * burst_; };
+
+    // DRAM layout: weight blocks, then each image's activation tiles (channel-major), then outputs.
+    const uint64_t act_base = align(e.weight_bytes);
+    const uint64_t iaram_per_pe = iaram_cfg_.capacity_bytes / static_cast<uint64_t>(std::max(1, iaram_cfg_.banks));
+    uint64_t out_addr = 0, act_addr = act_base;
+    std::vector<uint64_t> busy_total(static_cast<std::size_t>(pes), 0);
+    scnn::FifoSchedule sched(pes, prm_.weight_fifo_entries);
+    uint64_t halo_cycles_total = 0, ppu_cycles_total = 0, input_passes = 0, groups_run = 0, fifo_writes = 0,
+             halo_values = 0, ppu_outputs = 0, block_wait_input = 0;
+    struct Store {
+        uint64_t at, bytes;
+    };
+    std::deque<Store> stores;
+    uint64_t out_base = 0;
+    uint64_t oaram_ring = 0;
+    auto issue_store = [&](const Store& s) {
+        const uint64_t bytes = align(s.bytes);
+        const uint64_t cap = oaram_cfg_.capacity_bytes / burst_ * burst_;
+        if (oaram_ring + bytes > cap) oaram_ring = 0;
+        const uint64_t a = oaram_ring % cap, nb = std::min(bytes, cap);
+        oaram_->write(a, nb);
+        dma_->submit({out_base + out_addr, nb, true, oaram_.get(), a});
+        oaram_ring += nb;
+        out_addr += nb;
+    };
+
+    const int64_t groups = static_cast<int64_t>(e.group_begin.size()) - 1;
+    // Upper bound for the output region (for placing it after the inputs).
+    for (int64_t n = 0; n < L.N; ++n) {
+        e.load_image(n);
+        uint64_t per_pe_max = 0;
+        for (int pe = 0; pe < pes; ++pe) {
+            uint64_t s = 0;
+            for (int64_t c = 0; c < L.C; ++c) s += e.act_bytes(pe, c);
+            per_pe_max = std::max(per_pe_max, s);
+        }
+        const bool resident = per_pe_max <= iaram_per_pe;
+        std::vector<uint64_t> ch_bytes(static_cast<std::size_t>(L.C), 0), ch_addr(ch_bytes.size(), 0);
+        for (int64_t c = 0; c < L.C; ++c) {
+            for (int pe = 0; pe < pes; ++pe) ch_bytes[static_cast<std::size_t>(c)] += e.act_bytes(pe, c);
+            ch_addr[static_cast<std::size_t>(c)] = act_addr;
+            act_addr += ch_bytes[static_cast<std::size_t>(c)];
+        }
+        out_base = align(act_addr) + 0x1000000ull * static_cast<uint64_t>(n + 1);
+        std::vector<std::size_t> in_idx(static_cast<std::size_t>(L.C), 0);
+        uint64_t iaram_ring = 0;
+        auto load_inputs = [&] {
+            ++input_passes;
+            const uint64_t cap = iaram_cfg_.capacity_bytes;
+            for (int64_t c = 0; c < L.C; ++c) {
+                const uint64_t b = std::min(ch_bytes[static_cast<std::size_t>(c)], cap);
+                if (iaram_ring + b > cap) iaram_ring = 0;
+                in_idx[static_cast<std::size_t>(c)] = load(ch_addr[static_cast<std::size_t>(c)], b, iaram_.get(), iaram_ring);
+                iaram_ring += b;
+            }
+        };
+        uint64_t prev_barrier = ctx_.now_cycles(), drain_prev = ctx_.now_cycles(), drain_prev2 = ctx_.now_cycles();
+        for (int64_t g = 0; g < groups; ++g) {
+            if (g == 0 || !resident) load_inputs();
+            // Double-buffered accumulators: group g starts after the barrier of g-1 and once the
+            // buffer it reuses (group g-2's) has been drained.
+            const uint64_t gstart = std::max(prev_barrier, drain_prev2);
+            sched.start_group(gstart);
+            const std::size_t b0 = e.group_begin[static_cast<std::size_t>(g)], b1 = e.group_begin[static_cast<std::size_t>(g) + 1];
+            std::vector<std::size_t> wt_idx(b1 - b0, SIZE_MAX), sched_idx(b1 - b0, 0);
+            std::size_t s = b0, c = b0;
+            std::vector<uint64_t> work(static_cast<std::size_t>(pes), 0);
+            while (c < b1) {
+                const scnn::WeightBlock& cb = e.blocks[c];
+                const std::size_t wi = wt_idx[c - b0];
+                const std::size_t ii = in_idx[static_cast<std::size_t>(cb.c)];
+                if (wi != SIZE_MAX && arrival_[wi] != scnn::kUnknown && arrival_[ii] != scnn::kUnknown) {
+                    // Schedule block c: every target PE runs it (plain C++ arithmetic).
+                    const uint64_t enter = std::max(arrival_[wi], arrival_[ii]);
+                    if (arrival_[ii] > arrival_[wi]) block_wait_input += arrival_[ii] - arrival_[wi];
+                    std::fill(work.begin(), work.end(), 0);
+                    for (int pe = 0; pe < pes; ++pe)
+                        if (cb.target < 0 || cb.target == pe) work[static_cast<std::size_t>(pe)] = pol_->run_block(e, pe, cb);
+                    sched.schedule(sched_idx[c - b0], enter, work);
+                    fifo_writes += static_cast<uint64_t>(cb.fifo_entries) * (cb.target < 0 ? static_cast<uint64_t>(pes) : 1u);
+                    ++c;
+                    ctx_.monitor.progress();
+                    continue;
+                }
+                std::optional<uint64_t> room;
+                if (s < b1) room = sched.room_from(e.blocks[s].target, e.blocks[s].fifo_entries);
+                const uint64_t now = ctx_.now_cycles();
+                if (room && *room <= now) {
+                    const scnn::WeightBlock& sb = e.blocks[s];
+                    sched_idx[s - b0] = sched.append(sb.target, sb.fifo_entries);
+                    wt_idx[s - b0] = load(sb.dram_addr, sb.dram_bytes, wfifo_.get(), 0);
+                    ++s;
+                    continue;
+                }
+                if (!stores.empty() && stores.front().at <= now) {
+                    issue_store(stores.front());
+                    stores.pop_front();
+                    continue;
+                }
+                uint64_t until = scnn::kUnknown;
+                if (room) until = std::min(until, *room);
+                if (!stores.empty()) until = std::min(until, stores.front().at);
+                ctx_.monitor.waiting(mon_, "weights or activations from DRAM");
+                if (until != scnn::kUnknown) wait(ctx_.cycles(until - now), arrival_ev_);
+                else wait(arrival_ev_);
+                ctx_.monitor.waiting(mon_, "");
+            }
+            // Barrier, then halo exchange (or the FC partial-sum reduction) and post-processing
+            // on the drained accumulator buffer while the next group computes.
+            const uint64_t barrier = sched.barrier();
+            const int64_t kc = std::min(m.Kc, L.K - g * m.Kc);
+            uint64_t halo = 0, ppu = 0, bytes = 0;
+            for (int pe = 0; pe < pes; ++pe) {
+                uint64_t outs = 0;
+                bytes += e.output_bytes(pe, g, outs);
+                ppu = std::max<uint64_t>(ppu, (outs + prm_.ppu_values_per_cycle - 1) / prm_.ppu_values_per_cycle);
+                ppu_outputs += outs;
+                const uint64_t h = static_cast<uint64_t>(m.halo_outputs(pe) * kc);
+                halo_values += h;
+                halo = std::max<uint64_t>(halo, (h + prm_.halo_values_per_cycle - 1) / prm_.halo_values_per_cycle);
+            }
+            if (m.channel_split) {
+                // log2(PEs) reduction steps of Kc partial sums over the neighbour links.
+                int steps = 0;
+                while ((1 << steps) < pes) ++steps;
+                halo = static_cast<uint64_t>(steps) * ((static_cast<uint64_t>(kc) + prm_.halo_values_per_cycle - 1) /
+                                                       prm_.halo_values_per_cycle);
+                halo_values += static_cast<uint64_t>(kc) * static_cast<uint64_t>(pes - 1);
+            }
+            halo_cycles_total += halo;
+            ppu_cycles_total += ppu;
+            ++groups_run;
+            const uint64_t drained = barrier + halo + ppu;
+            stores.push_back({drained, bytes});
+            prev_barrier = barrier;
+            drain_prev2 = drain_prev;
+            drain_prev = drained;
+        }
+        for (int pe = 0; pe < pes; ++pe) busy_total[static_cast<std::size_t>(pe)] = sched.busy[static_cast<std::size_t>(pe)];
+        // The next image may not start before this one's last group has drained.
+        while (!stores.empty()) {
+            ctx_.wait_until(stores.front().at);
+            issue_store(stores.front());
+            stores.pop_front();
+        }
+        sched.start_group(drain_prev);
+    }
+    dma_->wait_all();
+    outputs = e.outputs;
+
+    // Results.
+    const uint64_t first = dma_->stats.first_request_cycle == UINT64_MAX ? start : dma_->stats.first_request_cycle;
+    const uint64_t end = std::max(dma_->stats.last_write_done_cycle, ctx_.now_cycles());
+    res.cycles = end - first;
+    const uint64_t macs = static_cast<uint64_t>(L.macs());
+    if (sparse) {
+        res.macs_executed = std::min(macs, e.cnt.products);
+    } else {
+        res.macs_executed = prm_.zero_gating ? macs - std::min(macs, e.cnt.zero_gated) : macs;
+    }
+    res.macs_skipped = macs - res.macs_executed;
+    uint64_t active = 0, busiest = 0;
+    for (int pe = 0; pe < pes; ++pe) {
+        active += busy_total[static_cast<std::size_t>(pe)] > 0;
+        busiest = std::max(busiest, busy_total[static_cast<std::size_t>(pe)]);
+    }
+    res.active_pes = active;
+    BufferCounters in = iaram_->counters;
+    const uint64_t vec_words = (static_cast<uint64_t>(prm_.I) * static_cast<uint64_t>(arch_.bits.activation + (sparse || prm_.compressed_dram ? 4 : 0)) + 63) / 64;
+    in.reads += e.cnt.iaram_reads * vec_words;
+    in.read_bytes += e.cnt.iaram_reads * vec_words * 8;
+    res.buffer(BufferRole::Input) = in;
+    res.buffer(BufferRole::Output) = oaram_->counters;
+    res.rf_accesses = e.cnt.fifo_reads + fifo_writes + e.cnt.acc_reads + e.cnt.acc_writes;
+    const DramStats ds = dram_->stats() - dram_before;
+    res.dram_read_bytes = ds.bytes_read;
+    res.dram_write_bytes = ds.bytes_written;
+    res.dram_row_hits = ds.row_hits;
+    res.dram_row_misses = ds.row_misses;
+    cons.dram_read_bytes = ds.bytes_read;
+    cons.buffer_bytes_in = dma_->stats.buffer_bytes_in;
+    cons.overfetch_bytes = dma_->stats.overfetch_bytes;
+
+    scnn::ScnnEnergyCounts ec;
+    ec.sparse = sparse;
+    ec.zero_gating = prm_.zero_gating;
+    ec.cnt = e.cnt;
+    ec.fifo_writes = fifo_writes;
+    ec.halo_values = halo_values;
+    ec.ppu_outputs = ppu_outputs;
+    ec.dram_pj = ds.total_pj();
+    ec.F = prm_.F;
+    ec.accumulator_kib = static_cast<double>(prm_.accumulator_entries) * 2 * static_cast<double>(arch_.bits.accumulator) / 8 / 1024;
+    ec.mac_units = static_cast<uint64_t>(arch_.pe.total_macs());
+    ec.cycles = res.cycles;
+    scnn::apply_scnn_energy(arch_, ec, res);
+
+    auto& x = res.extra;
+    x["kc"] = static_cast<double>(m.Kc);
+    x["output_channel_groups"] = static_cast<double>(groups_run);
+    x["tile_rows"] = static_cast<double>(m.Pt);
+    x["tile_cols"] = static_cast<double>(m.Qt);
+    x["channel_split"] = m.channel_split ? 1.0 : 0.0;
+    x["busiest_pe_cycles"] = static_cast<double>(busiest);
+    x["array_cycles"] = static_cast<double>(e.cnt.array_cycles);
+    x["crossbar_conflict_stall_cycles"] = static_cast<double>(e.cnt.conflict_stalls);
+    x["products"] = static_cast<double>(e.cnt.products);
+    x["products_discarded"] = static_cast<double>(e.cnt.products_discarded);
+    x["multiplier_slots"] = static_cast<double>(e.cnt.mult_slots);
+    x["halo_cycles"] = static_cast<double>(halo_cycles_total);
+    x["halo_values"] = static_cast<double>(halo_values);
+    x["ppu_cycles"] = static_cast<double>(ppu_cycles_total);
+    x["input_passes"] = static_cast<double>(input_passes);
+    x["weight_bytes"] = static_cast<double>(e.weight_bytes);
+    x["weight_fifo_reads"] = static_cast<double>(e.cnt.fifo_reads);
+    x["input_wait_cycles"] = static_cast<double>(block_wait_input);
+    uint64_t ww = 0;
+    for (uint64_t w : sched.wait_weights) ww += w;
+    x["pe_wait_weight_cycles_sum"] = static_cast<double>(ww);
+    x["dma_overfetch_bytes"] = static_cast<double>(dma_->stats.overfetch_bytes);
+}
+
+}  // namespace
+
+std::unique_ptr<AcceleratorModel> make_scnn_family_model(const ArchConfig& arch, SimContext& ctx,
+                                                         std::unique_ptr<scnn::PeArrayPolicy> policy) {
+    return std::make_unique<ScnnModel>(arch.dataflow == Dataflow::Scnn ? "scnn" : "dcnn", arch, ctx, std::move(policy));
+}
+
+std::unique_ptr<AcceleratorModel> make_scnn_model(const ArchConfig& arch, SimContext& ctx) {
+    const scnn::ScnnParams p = scnn::parse_scnn_params(arch);
+    return make_scnn_family_model(arch, ctx, scnn::make_sparse_pe_array(p.accumulator_banks));
+}
+
+}  // namespace sx
