@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -44,20 +45,49 @@ std::string range_text(const char* kind, double min, double max, bool integral) 
 }  // namespace
 
 json parse_json_text(const std::string& text, const std::string& origin) {
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error& e) {
-        // Translate the byte offset into line:column, which is what editors show.
+    // Hardening (docs/hardening.md): nlohmann parses deep nesting fine, but dump() (error
+    // messages, run.json provenance) recurses per level and overflows the stack on e.g.
+    // 200000 nested '['. No project file nests deeper than a handful of levels.
+    constexpr int kMaxDepth = 100;
+    const json::parser_callback_t depth_limit = [&](int depth, json::parse_event_t event, json&) {
+        if (depth > kMaxDepth && (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start))
+            throw InputError(origin, "", "JSON nested at most " + std::to_string(kMaxDepth) + " levels deep",
+                             "deeper nesting");
+        return true;
+    };
+    // Translate a byte offset into line:column, which is what editors show.
+    const auto position = [&](std::size_t byte) {
         std::size_t line = 1, col = 1;
-        for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+        for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
             if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
         }
-        throw InputError(origin, "line " + std::to_string(line) + " column " + std::to_string(col),
-                         "valid JSON", std::string("a syntax error (") + e.what() + ")");
+        return "line " + std::to_string(line) + " column " + std::to_string(col);
+    };
+    try {
+        return json::parse(text, depth_limit);
+    } catch (const json::parse_error& e) {
+        throw InputError(origin, position(e.byte), "valid JSON", std::string("a syntax error (") + e.what() + ")");
+    } catch (const json::exception& e) {
+        // Hardening (fuzz_config/fuzz_workload finding): the parser also throws out_of_range
+        // 406 for numbers beyond double range (e.g. 1e400), which is bad input too. It carries
+        // no offset; the message quotes the number, so locate its first occurrence.
+        const std::string what = e.what();
+        const auto q0 = what.find('\''), q1 = what.rfind('\'');
+        std::string where = "a number";
+        if (q0 != std::string::npos && q1 > q0) {
+            const auto at = text.find(what.substr(q0 + 1, q1 - q0 - 1));
+            if (at != std::string::npos) where = position(at + 1);
+        }
+        throw InputError(origin, where, "numbers within double range (about 1.8e308)", what);
     }
 }
 
 json load_json_file(const std::string& path) {
+    // Hardening (bad-input suite): a folder opens as an empty stream and used to be reported
+    // as a JSON syntax error at line 1 column 1.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw InputError(path, "", "a JSON file", "a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path, "", "a readable JSON file", "it cannot be opened");
     std::ostringstream buf;

@@ -66,7 +66,10 @@ std::vector<BufferConfig> parse_buffers(const JsonNode& n) {
         b.expect_only({"capacity_kib", "banks", "port_width_bits", "role"});
         BufferConfig c;
         c.name = key;
+        // Hardening (docs/hardening.md): 1 TiB cap, so capacity_kib * 1024 stays far inside
+        // the range llround can represent (1e300 used to become a garbage capacity).
         const double kib = positive_double(b, "capacity_kib");
+        if (kib > 1024.0 * 1024.0 * 1024.0) b.at("capacity_kib").fail("a capacity of at most 1 TiB (1073741824 KiB)");
         c.capacity_bytes = static_cast<uint64_t>(std::llround(kib * 1024.0));
         if (c.capacity_bytes == 0) b.at("capacity_kib").fail("a capacity of at least one byte");
         c.banks = static_cast<int>(b.get_int("banks", 1, 1 << 20));
@@ -95,6 +98,12 @@ PeArrayConfig parse_pe(const JsonNode& n) {
         n.fail("dim_m, dim_c, dim_f (SmartExchange) or rows, cols (other dataflows)");
     }
     pe.multipliers_per_pe = static_cast<int>(n.get_int_or("multipliers_per_pe", 1, 1, 1 << 20));
+    // Hardening (fuzz_config finding, docs/hardening.md): each dimension alone fits an int, but
+    // their product in total_macs() overflowed (1048576 x 1048576 x 8). 2^24 MAC units is far
+    // beyond any array this model is meant for.
+    const int64_t units = pe.dim_m > 0 ? int64_t{pe.dim_m} * pe.dim_c * pe.dim_f
+                                       : int64_t{pe.rows} * pe.cols * pe.multipliers_per_pe;
+    if (units > (int64_t{1} << 24)) n.fail("at most 2^24 MAC units in the array (the product of its dimensions)");
     return pe;
 }
 

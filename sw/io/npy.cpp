@@ -5,7 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <regex>
+#include <cctype>
 
 #include <zip.h>
 
@@ -31,12 +31,29 @@ float half_to_float(uint16_t h) {
 }
 
 std::string header_value(const std::string& header, const std::string& key, const std::string& origin) {
-    // 'key': value   where value is a quoted string, True/False or a parenthesised tuple
-    const std::regex re("'" + key + "'\\s*:\\s*('[^']*'|True|False|\\([^)]*\\))");
-    std::smatch m;
-    if (!std::regex_search(header, m, re))
-        throw InputError(origin, "npy header", "a '" + key + "' entry", header.substr(0, 120));
-    return m[1].str();
+    // 'key': value   where value is a quoted string, True/False or a parenthesised tuple.
+    // Hardening (fuzz_npy finding, docs/hardening.md): this used std::regex, whose libstdc++
+    // matcher recurses per character and overflowed the stack on a long descr or shape
+    // (a 60000-byte header). A plain scan does the same job.
+    const auto missing = [&] { return InputError(origin, "npy header", "a '" + key + "' entry", header.substr(0, 120)); };
+    auto p = header.find("'" + key + "'");
+    if (p == std::string::npos) throw missing();
+    p += key.size() + 2;
+    auto skip_space = [&] { while (p < header.size() && std::isspace(static_cast<unsigned char>(header[p]))) ++p; };
+    skip_space();
+    if (p >= header.size() || header[p] != ':') throw missing();
+    ++p;
+    skip_space();
+    if (p >= header.size()) throw missing();
+    const char open = header[p];
+    if (open == '\'' || open == '(') {
+        const auto close = header.find(open == '(' ? ')' : '\'', p + 1);
+        if (close == std::string::npos) throw missing();
+        return header.substr(p, close - p + 1);
+    }
+    for (const char* word : {"True", "False"})
+        if (header.compare(p, std::strlen(word), word) == 0) return word;
+    throw missing();
 }
 
 }  // namespace
@@ -65,12 +82,22 @@ NdArray parse_npy(const std::vector<uint8_t>& b, const std::string& origin) {
     if (header_value(header, "fortran_order", origin) != "False")
         throw InputError(origin, "npy header fortran_order", "C order (fortran_order False)", "True");
     const std::string shape = header_value(header, "shape", origin);
-    const std::regex num("\\d+");
-    for (auto it = std::sregex_iterator(shape.begin(), shape.end(), num); it != std::sregex_iterator(); ++it) {
-        const std::string d = it->str();
-        if (d.size() > 12) throw InputError(origin, "npy shape", "dimensions below 10^12", shape);
+    // Hardening (fuzz_npy findings): digits scanned by hand (std::regex recursion, see
+    // header_value); and with a zero dimension the data-size check below passes for any other
+    // dimensions, so their product must be bounded for elements() not to overflow int64.
+    long double nonzero_product = 1;
+    for (std::size_t i = 0; i < shape.size();) {
+        if (!std::isdigit(static_cast<unsigned char>(shape[i]))) { ++i; continue; }
+        std::size_t j = i;
+        while (j < shape.size() && std::isdigit(static_cast<unsigned char>(shape[j]))) ++j;
+        const std::string d = shape.substr(i, j - i);
+        i = j;
+        if (d.size() > 12) throw InputError(origin, "npy shape", "dimensions below 10^12", shape.substr(0, 120));
         a.shape.push_back(std::stoll(d));
+        if (a.shape.size() > 32) throw InputError(origin, "npy shape", "at most 32 dimensions", shape.substr(0, 120));
+        if (a.shape.back() > 0) nonzero_product *= static_cast<long double>(a.shape.back());
     }
+    if (nonzero_product > 4.0e18L) throw InputError(origin, "npy shape", "dimensions whose product fits in 64 bits", shape.substr(0, 120));
     int width = 0;
     const std::string& t = a.dtype;
     if (t == "<f4" || t == "=f4") width = 4;

@@ -89,6 +89,21 @@ LayerStats parse_stats(const JsonNode& node) {
     return st;
 }
 
+// Hardening (fuzz_workload finding, docs/hardening.md): without upper bounds, e.g.
+// "padding": 9223372036854775807 overflowed H + 2*padding (undefined behaviour), and huge
+// K or N overflowed macs(). Every dimension is bounded, and so is every count consumers
+// derive from a layer, leaving int64 headroom for sums over layers and batch changes.
+constexpr int64_t kMaxDim = int64_t{1} << 24;
+constexpr long double kMaxCount = 4503599627370496.0L;  // 2^52
+
+void check_counts(const JsonNode& node, const Layer& l) {
+    const long double n = l.N, c = l.C, k = l.K, h = l.H, w = l.W;
+    const long double p = l.P(), q = l.Q(), per_group = l.C / l.groups, r = l.R, s = l.S;
+    const long double counts[] = {n * c * h * w, n * k * p * q, k * per_group * r * s, n * k * p * q * per_group * r * s};
+    for (long double v : counts)
+        if (v > kMaxCount) node.fail("a layer of at most 2^52 MACs and elements (dimensions too large)");
+}
+
 Layer parse_layer(const JsonNode& node, int64_t batch) {
     node.expect_only({"name", "type", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "input",
                       "inputs", "stats"});
@@ -98,27 +113,27 @@ Layer parse_layer(const JsonNode& node, int64_t batch) {
     if (l.name == "input") node.at("name").fail("a layer name other than \"input\" (reserved for the network input)");
     l.type = type_from_name(node.get_enum("type", kTypeNames));
 
-    l.N = node.get_int_or("N", batch, 1);
-    l.C = node.get_int("C", 1);
-    l.K = node.get_int("K", 1);
+    l.N = node.get_int_or("N", batch, 1, kMaxDim);
+    l.C = node.get_int("C", 1, kMaxDim);
+    l.K = node.get_int("K", 1, kMaxDim);
     const bool fc = l.type == LayerType::FullyConnected;
     const bool gap = l.type == LayerType::GlobalAvgPool;
     const bool add = l.type == LayerType::Add;
-    l.H = fc ? node.get_int_or("H", 1, 1) : node.get_int("H", 1);
-    l.W = fc ? node.get_int_or("W", 1, 1) : node.get_int("W", 1);
+    l.H = fc ? node.get_int_or("H", 1, 1, kMaxDim) : node.get_int("H", 1, kMaxDim);
+    l.W = fc ? node.get_int_or("W", 1, 1, kMaxDim) : node.get_int("W", 1, kMaxDim);
     if (fc || add) {
-        l.R = node.get_int_or("R", 1, 1);
-        l.S = node.get_int_or("S", 1, 1);
+        l.R = node.get_int_or("R", 1, 1, kMaxDim);
+        l.S = node.get_int_or("S", 1, 1, kMaxDim);
     } else if (gap) {
-        l.R = node.get_int_or("R", l.H, 1);
-        l.S = node.get_int_or("S", l.W, 1);
+        l.R = node.get_int_or("R", l.H, 1, kMaxDim);
+        l.S = node.get_int_or("S", l.W, 1, kMaxDim);
     } else {
-        l.R = node.get_int("R", 1);
-        l.S = node.get_int("S", 1);
+        l.R = node.get_int("R", 1, kMaxDim);
+        l.S = node.get_int("S", 1, kMaxDim);
     }
-    l.stride = node.get_int_or("stride", 1, 1);
-    l.padding = node.get_int_or("padding", 0, 0);
-    l.groups = node.get_int_or("groups", 1, 1);
+    l.stride = node.get_int_or("stride", 1, 1, kMaxDim);
+    l.padding = node.get_int_or("padding", 0, 0, kMaxDim);
+    l.groups = node.get_int_or("groups", 1, 1, kMaxDim);
 
     // Type-specific shape rules.
     if (fc) {
@@ -147,6 +162,8 @@ Layer parse_layer(const JsonNode& node, int64_t batch) {
     if (l.W + 2 * l.padding < l.S)
         node.at("S").fail("S <= W + 2*padding (" + std::to_string(l.W + 2 * l.padding) + ") so the output has at least one column");
 
+    check_counts(node, l);
+
     if (node.has("input") && node.has("inputs")) node.at("inputs").fail("either \"input\" or \"inputs\", not both");
     if (auto in = node.find("input")) {
         l.inputs.push_back(in->as_string());
@@ -171,12 +188,12 @@ Workload parse_workload(const json& doc, const std::string& path) {
     w.name = root.get_string("name");
     w.source = root.get_string("source");
     if (root.has("notes")) root.get_string("notes");
-    w.batch = root.get_int_or("batch", 1, 1);
+    w.batch = root.get_int_or("batch", 1, 1, kMaxDim);
     const JsonNode in = root.at("input");
     in.expect_only({"C", "H", "W"});
-    w.in_C = in.get_int("C", 1);
-    w.in_H = in.get_int("H", 1);
-    w.in_W = in.get_int("W", 1);
+    w.in_C = in.get_int("C", 1, kMaxDim);
+    w.in_H = in.get_int("H", 1, kMaxDim);
+    w.in_W = in.get_int("W", 1, kMaxDim);
 
     const JsonNode layers = root.at("layers");
     if (layers.size() == 0) layers.fail("a non-empty array of layers");
