@@ -138,12 +138,20 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
                             c.filter_pass_bytes = fpass;
                             // Ranking estimate: a step (one output column of one image) lasts the
                             // longest of the MACs, the ifmap delivery and the psum drain.
+                            // The same exposure rules as the PE array (pe_array.cpp): the
+                            // PE order hides either the ifmap slide or the psum drain.
+                            const int64_t ncap = std::min(b.stride, b.S);
                             const double macs_step = static_cast<double>(p * q * b.S);
-                            const double if_step = static_cast<double>(q * r * rows_needed * std::min(b.stride, b.S)) /
-                                                   prm.ifmap_noc_values;
-                            const double ps_step = static_cast<double>(p * t * sh.e) / prm.psum_noc_values;
-                            const double step = std::max({macs_step, if_step, ps_step});
-                            const double pass = static_cast<double>(n * b.F) * step +
+                            const double if_vals = static_cast<double>(q * r * rows_stored * ncap);
+                            const double ps_vals = static_cast<double>(p * t * sh.e);
+                            const bool prefetch = prm.spad_ifmap - q * b.S >= q * ncap;
+                            const bool pdouble = prm.spad_psum >= 2 * p;
+                            const double im_exp = pdouble ? 0.0 : std::max(0.0, ps_vals / prm.psum_noc_values - (p - 1));
+                            const double fm_exp = prefetch ? 0.0 : if_vals / prm.ifmap_noc_values;
+                            const double step = std::max({macs_step + std::min(im_exp, fm_exp),
+                                                          if_vals / prm.ifmap_noc_values, ps_vals / prm.psum_noc_values});
+                            const double fill = static_cast<double>(q * r * rows_stored * b.S) / prm.ifmap_noc_values;
+                            const double pass = static_cast<double>(n) * (static_cast<double>(b.F) * step + fill) +
                                                 static_cast<double>(fpass / vb) / prm.filter_noc_values;
                             const double compute = static_cast<double>(c.passes()) * pass;
                             const double overlap =

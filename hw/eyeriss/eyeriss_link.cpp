@@ -1,0 +1,123 @@
+#include "hw/eyeriss/eyeriss_link.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "hw/eyeriss/rlc.h"
+#include "sw/common/error.h"
+
+namespace sx {
+
+using namespace sc_core;
+
+EyerissLink::EyerissLink(sc_module_name name, SimContext& ctx, Dma& dma, GlobalBuffer& glb, GlobalBuffer& fifo,
+                         uint32_t chunk_bytes, int run_bits)
+    : sc_module(name), ctx_(ctx), dma_(dma), glb_(glb), fifo_(fifo), chunk_(chunk_bytes), run_bits_(run_bits) {
+    mon_ = ctx.monitor.add("eyeriss_link");
+    SC_THREAD(run);
+}
+
+void EyerissLink::submit(LinkJob* job) {
+    job->done = false;
+    q_.push_back(job);
+    submit_ev_.notify(SC_ZERO_TIME);
+}
+
+void EyerissLink::wait(LinkJob* job) {
+    while (!job->done) sc_core::wait(done_ev_);
+}
+
+void EyerissLink::run() {
+    guarded(ctx_, [&] {
+        for (;;) {
+            while (q_.empty()) sc_core::wait(submit_ev_);
+            LinkJob* j = q_.front();
+            ctx_.monitor.waiting(mon_, "DMA");
+            if (j->store) do_store(*j);
+            else do_load(*j);
+            ctx_.monitor.waiting(mon_, "");
+            q_.pop_front();
+            j->done = true;
+            ctx_.monitor.progress();
+            done_ev_.notify(SC_ZERO_TIME);
+        }
+    });
+}
+
+void EyerissLink::do_load(LinkJob& j) {
+    // Two FIFO halves: one chunk in flight while the previous one is decoded.
+    struct Chunk {
+        uint64_t ticket, slot, bytes;
+    };
+    std::deque<Chunk> inflight;
+    std::vector<int16_t> vals;
+    RlcDecoder dec(std::max<int64_t>(1, j.row_len), run_bits_);
+    std::vector<uint8_t> carry;  // raw loads may split a 16-bit value across chunks
+    uint64_t glb_cursor = j.glb_addr;
+    int next_slot = 0;
+    auto drain = [&] {
+        const Chunk c = inflight.front();
+        inflight.pop_front();
+        dma_.wait_done(c.ticket);
+        const uint8_t* src = fifo_.data(c.slot, c.bytes);
+        fifo_.read(c.slot, c.bytes);
+        fifo_words += (c.bytes + 7) / 8;
+        vals.clear();
+        if (j.rlc) {
+            dec.feed(src, c.bytes, vals);
+        } else {
+            carry.insert(carry.end(), src, src + c.bytes);
+            const std::size_t whole = carry.size() / 2;
+            vals.resize(whole);
+            std::memcpy(vals.data(), carry.data(), whole * 2);
+            carry.erase(carry.begin(), carry.begin() + static_cast<std::ptrdiff_t>(whole * 2));
+        }
+        codec_values += vals.size();
+        const uint64_t nb = vals.size() * 2;
+        if (nb) {
+            std::memcpy(glb_.data(glb_cursor, nb), vals.data(), nb);
+            ctx_.wait_until(glb_.write(glb_cursor, nb));
+            glb_cursor += nb;
+        }
+    };
+    for (const auto& [addr, bytes] : j.ranges) {
+        for (uint64_t off = 0; off < bytes; off += chunk_) {
+            const uint64_t b = std::min<uint64_t>(chunk_, bytes - off);
+            if (inflight.size() == 2) drain();
+            const uint64_t slot = static_cast<uint64_t>(next_slot) * chunk_;
+            next_slot ^= 1;
+            inflight.push_back({dma_.submit({addr + off, b, false, &fifo_, slot}), slot, b});
+        }
+    }
+    while (!inflight.empty()) drain();
+    const int64_t got = static_cast<int64_t>((glb_cursor - j.glb_addr) / 2);
+    if (got != j.values_expected)
+        throw SimulationError("eyeriss link: load decoded " + std::to_string(got) + " values, expected " +
+                              std::to_string(j.values_expected));
+}
+
+void EyerissLink::do_store(LinkJob& j) {
+    if (j.glb_read_bytes) ctx_.wait_until(glb_.read(j.glb_read_addr, j.glb_read_bytes));
+    codec_values += j.glb_read_bytes / 2;
+    std::deque<std::pair<uint64_t, uint64_t>> inflight;  // ticket, slot
+    int next_slot = 0;
+    for (uint64_t off = 0; off < j.bytes.size(); off += chunk_) {
+        const uint64_t b = std::min<uint64_t>(chunk_, j.bytes.size() - off);
+        if (inflight.size() == 2) {
+            dma_.wait_done(inflight.front().first);
+            inflight.pop_front();
+        }
+        const uint64_t slot = static_cast<uint64_t>(next_slot) * chunk_;
+        next_slot ^= 1;
+        std::memcpy(fifo_.data(slot, b), j.bytes.data() + off, b);
+        ctx_.wait_until(fifo_.write(slot, b));
+        fifo_words += (b + 7) / 8;
+        inflight.push_back({dma_.submit({j.dram_addr + off, b, true, &fifo_, slot}), slot});
+    }
+    while (!inflight.empty()) {
+        dma_.wait_done(inflight.front().first);
+        inflight.pop_front();
+    }
+}
+
+}  // namespace sx

@@ -1,0 +1,60 @@
+#pragma once
+// The off-chip side of Eyeriss: a 64-bit link FIFO between the DMA (DRAM) and the RLC codec.
+// Loads stream DRAM byte ranges through the FIFO, decode them (RLC rows, or raw 16-bit values
+// for the first layer's input) and write the values into the ifmap GLB; stores read psums
+// from the GLB, and send the encoded words through the FIFO to DRAM. One SystemC thread
+// serves jobs in order; the controller waits for a job or lets it run behind compute.
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/buffer/global_buffer.h"
+#include "hw/common/sim_context.h"
+#include "hw/dma/dma.h"
+
+namespace sx {
+
+struct LinkJob {
+    bool store = false;
+    // Load: DRAM ranges, decoded in order into glb at glb_addr (int16 values).
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    bool rlc = false;
+    int64_t row_len = 0;
+    uint64_t glb_addr = 0;
+    int64_t values_expected = 0;
+    // Store: encoded bytes (burst-padded) to DRAM at dram_addr; glb_bytes of psums read first.
+    std::vector<uint8_t> bytes;
+    uint64_t dram_addr = 0;
+    uint64_t glb_read_addr = 0, glb_read_bytes = 0;
+    bool done = false;
+};
+
+class EyerissLink : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(EyerissLink);
+    EyerissLink(sc_core::sc_module_name name, SimContext& ctx, Dma& dma, GlobalBuffer& glb, GlobalBuffer& fifo,
+                uint32_t chunk_bytes, int run_bits);
+
+    void submit(LinkJob* job);  // from a thread; jobs run in order
+    void wait(LinkJob* job);    // from a thread
+    uint64_t fifo_words = 0;    // 64-bit words through the FIFO (energy)
+    uint64_t codec_values = 0;  // values encoded or decoded
+
+private:
+    void run();
+    void do_load(LinkJob& j);
+    void do_store(LinkJob& j);
+    SimContext& ctx_;
+    Dma& dma_;
+    GlobalBuffer& glb_;
+    GlobalBuffer& fifo_;
+    uint32_t chunk_;
+    int run_bits_;
+    int mon_;
+    std::deque<LinkJob*> q_;
+    sc_core::sc_event submit_ev_, done_ev_;
+};
+
+}  // namespace sx

@@ -1,0 +1,273 @@
+#include "hw/eyeriss/pe_array.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "hw/eyeriss/rlc.h"
+#include "sw/reference/conv_reference.h"
+
+namespace sx {
+
+namespace {
+int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+PeArray::PeArray(const RsMapping& m, const EyerissParams& prm) : M_(m), P_(prm) {
+    filt_.assign(static_cast<std::size_t>(m.p * m.t * m.q * m.r * m.set_h * m.S), 0);
+    psum_.assign(static_cast<std::size_t>(m.n * m.m * m.e * m.F), 0);
+}
+
+uint64_t PeArray::at(const SimContext& ctx, uint64_t t) const {
+    ctx.wait_until(t);
+    return std::max(t, ctx.now_cycles());
+}
+
+void PeArray::begin_residency(int64_t g, int64_t b, int64_t s, int64_t fb) {
+    g_ = g;
+    b_ = b;
+    s_ = s;
+    fb_ = fb;
+    vimg_ = std::min<int64_t>(M_.n, M_.N - b * M_.n);
+    std::fill(psum_.begin(), psum_.end(), 0);
+}
+
+void PeArray::set_ifmaps(const int16_t* data, int64_t row0, int64_t nrows, int64_t fold, int64_t cb) {
+    ifm_ = data;
+    row0_ = row0;
+    nrows_ = nrows;
+    fold_ = fold;
+    cb_ = cb;
+    vcc_ = std::min<int64_t>(M_.q * M_.r, M_.Cg - cb * M_.q * M_.r);
+    const int64_t nv = vimg_ * vcc_ * nrows * M_.W;
+    c_.ifmap_values += static_cast<uint64_t>(nv);
+    for (int64_t i = 0; i < nv; ++i) c_.ifmap_zeros += data[i] == 0;
+}
+
+uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes) {
+    // The scratchpads are overwritten only once the previous pass's MACs are done.
+    const uint64_t t = at(ctx, pe_free_);
+    const uint64_t gdone = fil.read(0, bytes);
+    std::memcpy(filt_.data(), fil.data(0, filt_.size() * 2), filt_.size() * 2);
+    const uint64_t values = filt_.size();
+    const uint64_t end = std::max(t + static_cast<uint64_t>(cdiv(static_cast<int64_t>(values), P_.filter_noc_values)), gdone);
+    // Each filter row is multicast to the PEs of its set row: every active PE receives p*q*S.
+    const uint64_t per_pe = static_cast<uint64_t>(M_.p * M_.q * M_.S);
+    c_.noc_values += per_pe * static_cast<uint64_t>(M_.active_pes);
+    c_.filter_spad += per_pe * static_cast<uint64_t>(M_.active_pes);
+    c_.filter_load_cycles += end - t;
+    pe_free_ = std::max(pe_free_, end);
+    return end;
+}
+
+void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, GlobalBuffer& glb, uint64_t psum_base,
+                       const SimContext& ctx) {
+    const RsMapping& M = M_;
+    const int64_t pt = M.p * M.t;
+    const int64_t k0 = kb * pt;                       // first filter of the pass (in the group)
+    const int64_t vk = std::min<int64_t>(pt, M.Kg - k0);
+    const int64_t kres0 = k0 - fb_ * M.m;             // its slot in the residency's psums
+    const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
+    const uint64_t psum_cnt = static_cast<uint64_t>(vk * e_real);  // psums per step to/from the GLB
+    const uint64_t vb = static_cast<uint64_t>(P_.value_bytes);
+    const int64_t macs_step = M.p * M.q * M.S;
+    const int64_t new_cap = std::min(M.stride, M.S);
+    // Ifmap scratchpad: the window of a step holds q*S values; spare entries take the next
+    // step's values early; otherwise they are delivered as the values that slide out of the
+    // window are used up (the PE runs ifmap-major: each value meets its p filters in turn).
+    const bool prefetch = P_.spad_ifmap - M.q * M.S >= M.q * new_cap;
+    // Psum scratchpad: room for a second set of p psums lets the next step start while the
+    // previous psums drain up the column.
+    const bool psum_double = P_.spad_psum >= 2 * M.p;
+    const uint64_t chain = static_cast<uint64_t>(M.set_h * M.r - 1 + cdiv(M.p, P_.psum_link_values));
+    const uint64_t active = static_cast<uint64_t>(M.active_pes);
+    // Loop order inside a PE, chosen per pass by the controller: ifmap-major (each window
+    // value meets its p filters in turn: values slide out early, but all p psums complete at
+    // the end of the step) or filter-major (each psum completes after q*S MACs and drains
+    // while the next filter runs, but the window stays whole until the step ends). Pick the
+    // order whose exposed transfer is shorter.
+    const int64_t if_vals_step = nrows_ * vcc_ * new_cap;
+    const int64_t im_exposed = psum_double ? 0 : cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values) - (M.p - 1);
+    const int64_t fm_exposed = prefetch ? 0 : cdiv(if_vals_step, P_.ifmap_noc_values);
+    const bool filter_major = fm_exposed < im_exposed;
+    c_.filter_major_passes += filter_major;
+    ++c_.passes;
+    bool pending = false;
+    uint64_t p_start = 0, p_end = 0;
+    int64_t p_x = 0;
+    auto do_out = [&] {
+        if (!pending) return;
+        pending = false;
+            // Filter-major: the first psums leave after q*S MACs; the last not before the p_end.
+            const uint64_t first_ready = filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain;
+            const uint64_t pst = at(ctx, std::max(pout_free_, first_ready));
+            const uint64_t g = glb.write(psum_base + static_cast<uint64_t>(p_x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
+            pout_free_ = std::max({pst + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)), g,
+                                   p_end + chain + (filter_major ? static_cast<uint64_t>(cdiv(M.p, P_.psum_link_values)) : 0)});
+            if (filter_major) {
+                // Psum k of the next step is first written after k*q*S MACs: the drain may lag
+                // by up to one step.
+                const uint64_t lag = p_end - p_start;
+                c_.stall_psum += pout_free_ > p_end + lag ? pout_free_ - p_end - lag : 0;
+                pe_free_ = std::max(p_end, pout_free_ > lag ? pout_free_ - lag : 0);
+            } else if (psum_double) {
+                pe_free_ = p_end;
+            } else {
+                // Ifmap-major: old psum k must be gone before the new step first writes it
+                // (cycle k); the spare entries take the first ones.
+                const uint64_t slack = static_cast<uint64_t>(M.p - 1);
+                const uint64_t need = pout_free_ > slack ? pout_free_ - slack : 0;
+                c_.stall_psum += need > p_end ? need - p_end : 0;
+                pe_free_ = std::max(p_end, need);
+            }
+    };
+    uint64_t prev_start = filters_ready;
+    (void)filters_ready;
+    for (int64_t i = 0; i < vimg_; ++i) {
+        for (int64_t x = 0; x < M.F; ++x) {
+            // New ifmap columns of this step's window.
+            const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
+            const int64_t plo = x == 0 ? hi : lo - M.stride + M.S;  // previous window end
+            const int64_t from = std::max<int64_t>(std::max<int64_t>(lo, plo), 0), to = std::min<int64_t>(hi, M.W);
+            const int64_t new_cols = std::max<int64_t>(0, to - from);
+            const uint64_t vals = static_cast<uint64_t>(nrows_ * vcc_ * new_cols);
+            // Each PE takes q*new_cap new values; value v goes into a spare entry at once, or into
+            // the entry the (v - spare)-th outgoing value frees: in ifmap-major order after its p
+            // MACs, in filter-major order at the end of the step. The network carries each
+            // per-PE index to every PE of the set in turn (vals / per_pe values).
+            const int64_t per_pe = std::max<int64_t>(1, M.q * std::min(new_cols, new_cap));
+            const int64_t spare = P_.spad_ifmap - M.q * M.S;
+            auto slot_free = [&](int64_t v) -> uint64_t {
+                if (x == 0) return pe_free_;  // a new row: the whole window is replaced
+                if (v < spare) return prev_start;
+                if (filter_major) return pe_free_;
+                return prev_start + static_cast<uint64_t>((v - spare + 1) * M.p);
+            };
+            const uint64_t slots = slot_free(0);
+            uint64_t if_done = 0, pin_done = 0;
+            auto do_ifmap = [&] {
+                const uint64_t st = at(ctx, std::max(slots, ifmap_free_));
+                const uint64_t g = vals ? glb.read(static_cast<uint64_t>(x * M.stride) * vb % std::max<uint64_t>(vb, M.ifmap_plane_bytes), vals * vb) : st;
+                uint64_t t = st;
+                const uint64_t chunk = static_cast<uint64_t>(cdiv(static_cast<int64_t>(vals), per_pe * P_.ifmap_noc_values));
+                for (int64_t v = 0; v < per_pe && vals; ++v) t = std::max(t, slot_free(v)) + chunk;
+                if_done = std::max(t, g);
+                ifmap_free_ = if_done;
+            };
+            auto do_pin = [&] {
+                if (first_acc) return;
+                const uint64_t st = at(ctx, std::max(pin_free_, x == 0 ? pe_free_ : prev_start));
+                const uint64_t g = glb.read(psum_base + static_cast<uint64_t>(x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
+                pin_done = std::max(st + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)), g);
+                pin_free_ = pin_done;
+            };
+            if (x == 0) do_out();  // a new row: the window refill waits for the array anyway
+            {
+                const uint64_t t_if = std::max(slots, ifmap_free_);
+                const uint64_t t_pin = first_acc ? UINT64_MAX : std::max(pin_free_, x == 0 ? pe_free_ : prev_start);
+                const uint64_t t_out = pending ? std::max(pout_free_, filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain) : UINT64_MAX;
+                std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {t_out, 2}}};
+                std::sort(ev.begin(), ev.end());
+                for (const auto& e : ev) {
+                    if (e.second == 0) do_ifmap();
+                    else if (e.second == 1) do_pin();
+                    else do_out();
+                }
+            }
+            const uint64_t start = std::max(pe_free_, if_done);
+            c_.stall_ifmap += start - pe_free_;
+            uint64_t end = start + static_cast<uint64_t>(macs_step) +
+                           (x == M.F - 1 ? static_cast<uint64_t>(P_.mac_pipeline_stages - 1) : 0);
+            if (!first_acc && pin_done + 1 > end) {
+                c_.stall_psum += pin_done + 1 - end;
+                end = pin_done + 1;
+            }
+            c_.compute_cycles += static_cast<uint64_t>(macs_step);
+            // The drain of this step's psums is issued when its time comes, after the next
+            // step's transfers that are due earlier: the GLB serves requests at the current
+            // time, so the accesses are made in time order.
+            pe_free_ = end;
+            pending = true;
+            p_start = start;
+            p_end = end;
+            p_x = x;
+            prev_start = start;
+            ++c_.steps;
+
+            // Functional: every PE's 1-D row convolution for output column x.
+            uint64_t executed = 0, gated = 0;
+            for (int64_t kk = 0; kk < vk; ++kk) {
+                const int64_t kt = kk / M.p;  // filter set
+                (void)kt;
+                for (int64_t j = 0; j < e_real; ++j) {
+                    const int64_t eo = s_ * M.e + j;
+                    int32_t acc = 0;
+                    for (int64_t cc = 0; cc < vcc_; ++cc)
+                        for (int64_t rr = 0; rr < M.set_h; ++rr) {
+                            const int64_t fr = fold_ * M.set_h + rr;
+                            if (fr >= M.R) continue;
+                            const int64_t h = eo * M.stride + fr - M.pad;
+                            if (h < 0 || h >= M.H) {
+                                gated += static_cast<uint64_t>(M.S);
+                                continue;
+                            }
+                            const int16_t* row = ifm_ + ((i * vcc_ + cc) * nrows_ + (h - row0_)) * M.W;
+                            const int16_t* f = filt_.data() + ((kk * M.q * M.r + cc) * M.set_h + rr) * M.S;
+                            for (int64_t s = 0; s < M.S; ++s) {
+                                const int64_t w = lo + s;
+                                const int32_t v = (w >= 0 && w < M.W) ? row[w] : 0;
+                                if (v == 0) {
+                                    ++gated;  // zero ifmap: filter read and MAC gated
+                                } else {
+                                    acc += v * static_cast<int32_t>(f[s]);
+                                    ++executed;
+                                }
+                            }
+                        }
+                    psum_[static_cast<std::size_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x)] += acc;
+                }
+            }
+            c_.macs_executed += executed;
+            c_.macs_gated += gated;
+            // Scratchpads: an ifmap read per (value, channel) of the window (shared by the p
+            // filters), a filter read and a psum read+write per executed MAC; incoming psums
+            // (from the PE below, or the GLB at the bottom of a chain) added with p more.
+            const uint64_t pe_steps = active;
+            c_.ifmap_spad += pe_steps * static_cast<uint64_t>(M.q * M.S + M.q * new_cap);
+            c_.filter_spad += executed;
+            c_.psum_spad += 2 * executed + 2 * pe_steps * static_cast<uint64_t>(M.p);
+            c_.psum_adds += pe_steps * static_cast<uint64_t>(M.p);
+            // Networks: ifmap values to each PE that holds them, psums between PEs and to/from the GLB.
+            c_.noc_values += pe_steps * static_cast<uint64_t>(M.q * new_cap) + pe_steps * static_cast<uint64_t>(M.p) +
+                             (first_acc ? 1 : 2) * psum_cnt;
+        }
+    }
+    do_out();
+}
+
+uint64_t PeArray::residency_psum_values() const {
+    const int64_t e_real = std::min<int64_t>(M_.e, M_.E - s_ * M_.e);
+    const int64_t vk = std::min<int64_t>(M_.m, M_.Kg - fb_ * M_.m);
+    return static_cast<uint64_t>(vimg_ * vk * e_real * M_.F);
+}
+
+void PeArray::finish_residency(std::vector<int32_t>& outputs, const Layer& L, int shift, std::vector<uint8_t>& rlc,
+                               int run_bits) {
+    const RsMapping& M = M_;
+    const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
+    const int64_t vk = std::min<int64_t>(M.m, M.Kg - fb_ * M.m);
+    std::vector<int16_t> row(static_cast<std::size_t>(M.F));
+    for (int64_t i = 0; i < vimg_; ++i)
+        for (int64_t kk = 0; kk < vk; ++kk)
+            for (int64_t j = 0; j < e_real; ++j) {
+                const int64_t img = b_ * M.n + i, k = g_ * M.Kg + fb_ * M.m + kk, eo = s_ * M.e + j;
+                for (int64_t x = 0; x < M.F; ++x) {
+                    const int32_t v = psum_[static_cast<std::size_t>(((i * M.m + kk) * M.e + j) * M.F + x)];
+                    outputs[static_cast<std::size_t>(((img * L.K + k) * M.E + eo) * M.F + x)] = v;
+                    row[static_cast<std::size_t>(x)] = requantize(v, shift);
+                }
+                rlc_encode_row(row.data(), M.F, rlc, run_bits);
+            }
+}
+
+}  // namespace sx
