@@ -1,0 +1,160 @@
+// Unit tests of SCNN's pure C++ parts with hand-derived figures.
+#include <catch2/catch.hpp>
+
+#include "hw/scnn/fifo_schedule.h"
+#include "hw/scnn/layer_engine.h"
+#include "hw/scnn/planar_mapping.h"
+#include "hw/scnn/scatter_crossbar.h"
+#include "hw/scnn/sparse_encoding.h"
+#include "sw/reference/conv_reference.h"
+
+using namespace sx;
+using namespace sx::scnn;
+
+TEST_CASE("compressed-sparse: 4-bit runs, placeholder after 15 zeros, pack round trip") {
+    // 3, then 20 zeros, then -5: run of 20 > 15 -> placeholder (run 15) + (-5, run 4).
+    std::vector<int32_t> d(22, 0);
+    d[0] = 3;
+    d[21] = -5;
+    const SparseStream s = encode_sparse(d);
+    REQUIRE(s.entries.size() == 3);
+    CHECK(s.entries[0].value == 3);
+    CHECK(s.entries[0].run == 0);
+    CHECK(s.entries[1].value == 0);
+    CHECK(s.entries[1].run == 15);
+    CHECK(s.entries[2].value == -5);
+    CHECK(s.entries[2].run == 4);  // zeros 17..20 after the placeholder at 16
+    CHECK(s.placeholders() == 1);
+    CHECK(decode_sparse(s) == d);
+    // 3 entries x (16 + 4) bits = 60 bits -> 8 bytes.
+    CHECK(s.bytes(16) == 8);
+    const auto packed = pack_sparse(s, 16);
+    const SparseStream u = unpack_sparse(packed.data(), 3, 22, 16);
+    CHECK(decode_sparse(u) == d);
+    CHECK(sparse_positions(s) == std::vector<uint64_t>{0, 21});
+}
+
+TEST_CASE("scatter crossbar: bank conflicts stall the multiplier array") {
+    ScatterCrossbar x(32);
+    // 16 products to 16 different banks: one cycle.
+    x.begin();
+    for (uint32_t a = 0; a < 16; ++a) x.route(a);
+    CHECK(x.end() == 1);
+    // 16 products, addresses 0, 32, 64, ... all map to bank 0: 16 cycles, 15 stall cycles.
+    x.begin();
+    for (uint32_t a = 0; a < 16; ++a) x.route(a * 32);
+    CHECK(x.end() == 16);
+    CHECK(x.stall_cycles == 15);
+    // 4 x 4 products where the four weights are four output channels with a per-channel region
+    // of 8 entries and the four activations hit offsets 0..3: address = 8k + j. Banks 0..3,
+    // 8..11, 16..19, 24..27: no conflict. With a region of 32 entries the four channels land on
+    // the same banks: each bank gets 4 products -> 4 cycles.
+    x.begin();
+    for (uint32_t k = 0; k < 4; ++k)
+        for (uint32_t j = 0; j < 4; ++j) x.route(8 * k + j);
+    CHECK(x.end() == 1);
+    x.begin();
+    for (uint32_t k = 0; k < 4; ++k)
+        for (uint32_t j = 0; j < 4; ++j) x.route(32 * k + j);
+    CHECK(x.end() == 4);
+}
+
+TEST_CASE("planar mapping: tiles, halo and Kc from the accumulator buffer") {
+    Layer L;
+    L.name = "t";
+    L.C = 1; L.K = 300; L.H = L.W = 16; L.R = L.S = 3; L.padding = 1;
+    ScnnParams prm;
+    const PlanarMapping m = plan_planar(L, prm, 8, 8, true);
+    // P = Q = 16 -> 2 x 2 tiles; halo ceil(2/1) = 2 -> accumulator region 4 x 4 = 16 per channel;
+    // Kc = 1024 / 16 = 64.
+    CHECK(m.Pt == 2);
+    CHECK(m.halo_rows == 2);
+    CHECK(m.Kc == 64);
+    CHECK(m.kgroups() == 5);
+    // Interior PE (1,1): region rows 0..3, cols 0..3 = 16, own 4 -> 12 halo partial sums per
+    // channel; corner PE (0,0) has no neighbour above/left -> 0.
+    CHECK(m.halo_outputs(9) == 12);
+    CHECK(m.halo_outputs(0) == 0);
+    // Edge PE (0,1): rows 0..1 (clipped), cols 0..3 -> 8 - 4 = 4.
+    CHECK(m.halo_outputs(1) == 4);
+}
+
+TEST_CASE("weight FIFO schedule: room, broadcast entry and barrier") {
+    // 2 PEs, FIFO of 10 entries. Blocks of 6 entries: the second cannot enter before the first
+    // is consumed (6 + 6 > 10).
+    FifoSchedule f(2, 10);
+    REQUIRE(f.room_from(-1, 6).value() == 0);
+    const auto b0 = f.append(-1, 6);
+    // Block 1 depends on block 0's finish, unknown until block 0 is scheduled.
+    CHECK_FALSE(f.room_from(-1, 6).has_value());
+    // Block 0 enters at cycle 5; PE0 works 10 cycles, PE1 4 cycles -> finishes 15 and 9.
+    CHECK(f.schedule(b0, 5, {10, 4}) == 15);
+    // Block 1 may enter once both PEs consumed block 0: cycle 15.
+    CHECK(f.room_from(-1, 6).value() == 15);
+    // A 4-entry block fits beside block 0 (6 + 4 <= 10): it may enter at once.
+    CHECK(f.room_from(-1, 4).value() == 0);
+    const auto b1 = f.append(-1, 4);
+    // Enters at 7: PE0 starts at 15 (busy), PE1 at 9; both work 3 -> 18 and 12.
+    CHECK(f.schedule(b1, 7, {3, 3}) == 18);
+    CHECK(f.barrier() == 18);
+    CHECK(f.wait_weights[0] == 5);  // PE0 idle from 0 to 5 waiting for block 0
+}
+
+namespace {
+std::vector<int8_t> ones(std::size_t n) { return std::vector<int8_t>(n, 1); }
+}  // namespace
+
+TEST_CASE("SCNN layer that fits one output-channel group: per-PE cycles by hand") {
+    // C=1, K=4, 8x8 input, 1x1 filter: P=Q=8 -> every PE owns one output position and one
+    // activation. Kc = min(4, 1024/1) = 4: a single group with a single block (channel 0) of
+    // 4 non-zero weights = 1 weight vector. Each PE: 1 activation vector x 1 weight vector =
+    // 1 array cycle; products go to channels 0..3 at the same position: addresses 0..3, four
+    // banks, no conflict -> 1 cycle per PE.
+    Layer L;
+    L.name = "one_group";
+    L.C = 1; L.K = 4; L.H = L.W = 8;
+    const auto w = ones(4), in = ones(64);
+    ScnnParams prm;
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    REQUIRE(e.mapping().Kc == 4);
+    REQUIRE(e.blocks.size() == 1);
+    CHECK(e.blocks[0].fifo_entries == 1);
+    e.load_image(0);
+    auto pol = make_sparse_pe_array(32);
+    for (int pe = 0; pe < 64; ++pe) CHECK(pol->run_block(e, pe, e.blocks[0]) == 1);
+    CHECK(e.cnt.products == 256);
+    CHECK(e.cnt.conflict_stalls == 0);
+    CHECK(e.outputs == reference_conv(L, in, w));
+}
+
+TEST_CASE("SCNN halo case: products land in the neighbours' tiles, counted as halo") {
+    // C=1, K=1, 16x16, 3x3, pad 1: 2x2 output tiles, halo of 2 rows/cols (region 4x4).
+    // Input row h belongs to PE row (h+1)/2, so PE (1,1) holds inputs h,w in {1,2}: 4
+    // activations = 1 vector. Their products land on output rows/cols h-1..h+1 = 0..3: own
+    // tile rows 2..3 plus halo rows 0..1 (owned by PE row 0). 9 non-zero weights = 3 vectors.
+    Layer L;
+    L.name = "halo";
+    L.C = 1; L.K = 1; L.H = L.W = 16; L.R = L.S = 3; L.padding = 1;
+    const auto w = ones(9), in = ones(256);
+    ScnnParams prm;
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    e.load_image(0);
+    auto pol = make_sparse_pe_array(32);
+    const int pe = 9;  // (1,1)
+    REQUIRE(e.acts(pe, 0).size() == 4);
+    // Cycle count: 3 weight vectors x 1 activation vector; conflicts: weight vector 0 holds
+    // taps (0,0),(0,1),(0,2),(1,0); the 4 activations (1,1),(1,2),(2,1),(2,2) give outputs
+    // (h+1-r, w+1-s) in a 4x4 region (rows 0..3 -> region rows 0..3, address 4*row + col):
+    // tap (0,0): (2,2),(2,3),(3,2),(3,3) -> addr 10,11,14,15; tap (0,1): (2,1),(2,2),(3,1),(3,2)
+    // -> 9,10,13,14; tap (0,2): 8,9,12,13; tap (1,0): (1,2),(1,3),(2,2),(2,3) -> 6,7,10,11.
+    // Bank loads (addr mod 32): 10 -> 3, 9 -> 2, 11 -> 2, 13 -> 2, 14 -> 2 ... max 3 -> 3 cycles.
+    // Vector 1: taps (1,1),(1,2),(2,0),(2,1): (1,1)->5,6,9,10; (1,2)->4,5,8,9; (2,0)->2,3,6,7;
+    // (2,1)->1,2,5,6: address 5 and 6 three times each -> 3 cycles. Vector 2: tap (2,2) ->
+    // 0,1,4,5: 1 cycle. Total 3 + 3 + 1 = 7.
+    CHECK(pol->run_block(e, pe, e.blocks[0]) == 7);
+    // Halo partial sums sent after the group: 16 region entries - 4 own = 12.
+    CHECK(e.mapping().halo_outputs(pe) == 12);
+    for (int p = 0; p < 64; ++p)
+        if (p != pe) pol->run_block(e, p, e.blocks[0]);
+    CHECK(e.outputs == reference_conv(L, in, w));
+}
