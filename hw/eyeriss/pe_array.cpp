@@ -127,7 +127,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
         for (int64_t x = 0; x < M.F; ++x) {
             // New ifmap columns of this step's window.
             const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
-            const int64_t plo = x == 0 ? hi : lo - M.stride + M.S;  // previous window end
+            const int64_t plo = x == 0 ? lo : lo - M.stride + M.S;  // previous window end (none at x = 0)
             const int64_t from = std::max<int64_t>(std::max<int64_t>(lo, plo), 0), to = std::min<int64_t>(hi, M.W);
             const int64_t new_cols = std::max<int64_t>(0, to - from);
             const uint64_t vals = static_cast<uint64_t>(nrows_ * vcc_ * new_cols);
