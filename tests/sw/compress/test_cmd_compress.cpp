@@ -93,3 +93,25 @@ TEST_CASE("compress input errors", "[compress][cli]") {
                            knobs.string()}),
                       Catch::Contains("theta"));
 }
+
+TEST_CASE("compress model.onnx -o model.sxw", "[compress][cli]") {
+    const fs::path onnx = tmp() / "m.onnx", out = tmp() / "m.sxw";
+    const std::string py =
+        "/usr/bin/python3 -c \"import numpy as np, onnx; from onnx import helper, TensorProto, numpy_helper as nh; "
+        "r=np.random.default_rng(2); "
+        "n=[helper.make_node('Conv',['x','w1'],['c'],name='conv1',kernel_shape=[3,3],pads=[1,1,1,1]), "
+        "helper.make_node('Relu',['c'],['r'],name='relu'), helper.make_node('GlobalAveragePool',['r'],['g'],name='gap'), "
+        "helper.make_node('Flatten',['g'],['f'],name='flat'), helper.make_node('Gemm',['f','w2'],['y'],name='fc',transB=1)]; "
+        "i=[nh.from_array(r.standard_normal((16,8,3,3)).astype(np.float32),'w1'), "
+        "nh.from_array(r.standard_normal((10,16)).astype(np.float32),'w2')]; "
+        "g=helper.make_graph(n,'m',[helper.make_tensor_value_info('x',TensorProto.FLOAT,[1,8,8,8])],"
+        "[helper.make_tensor_value_info('y',TensorProto.FLOAT,[1,10])],i); "
+        "onnx.save(helper.make_model(g),'" + onnx.string() + "')\"";
+    REQUIRE(std::system(py.c_str()) == 0);
+    run({onnx.string(), "-o", out.string()});
+    const WeightImage img = read_image(out.string());
+    REQUIRE(img.layers.size() == 2);
+    CHECK(img.layers[0].name == "conv1");
+    CHECK(img.layers[0].kind == ImageLayerKind::Decomposed);
+    CHECK(img.layers[1].K == 10);
+}
