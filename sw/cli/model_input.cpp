@@ -5,6 +5,7 @@
 
 #include "sw/common/error.h"
 #include "sw/image/image_reader.h"
+#include "sw/io/onnx_model.h"
 
 namespace fs = std::filesystem;
 
@@ -17,9 +18,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }  // namespace
 
 Workload load_model_input(const std::string& path) {
-    if (ends_with(path, ".onnx")) {
-        throw InputError(path, "", "a models/*.json workload (ONNX import is not built in this binary)");
-    }
+    if (ends_with(path, ".onnx")) return load_onnx_workload(path);
     return load_workload(path);
 }
 
