@@ -114,20 +114,25 @@ void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensit
                 }
             }
             // Smallest rebuild shift that rebuilds every row of the block without saturation.
+            // round_shift_right is non-decreasing in its argument, so a shift fits every row iff
+            // it fits the block's smallest and largest pre-shift sums: compute those once
+            // instead of re-deriving every sum for each candidate shift (that search was a third
+            // of a ResNet-50 run; docs/performance.md). Same shift as the exhaustive search.
+            int64_t acc_min = 0, acc_max = 0;
+            for (uint32_t i = 0; i < span.rows; ++i) {
+                const uint8_t* c = &codes[3ull * i];
+                if (!(c[0] | c[1] | c[2])) continue;  // an all-zero row sums to 0 (already in range)
+                for (int j = 0; j < 3; ++j) {
+                    int64_t acc = 0;
+                    for (int t = 0; t < 3; ++t)
+                        acc += ce_code_sign(c[t]) * int64_t{blk.basis[t][j]} * (int64_t{1} << ce_code_exponent(c[t]));
+                    acc_min = std::min(acc_min, acc);
+                    acc_max = std::max(acc_max, acc);
+                }
+            }
             for (int s = 0; s <= 15; ++s) {
                 blk.rebuild_shift = static_cast<uint8_t>(s);
-                bool fits = true;
-                for (uint32_t i = 0; i < span.rows && fits; ++i) {
-                    const uint8_t* c = &codes[3ull * i];
-                    for (int j = 0; j < 3 && fits; ++j) {
-                        int64_t acc = 0;
-                        for (int t = 0; t < 3; ++t)
-                            acc += ce_code_sign(c[t]) * int64_t{blk.basis[t][j]} * (int64_t{1} << ce_code_exponent(c[t]));
-                        const int64_t v = round_shift_right(acc, s);
-                        fits = v >= -128 && v <= 127;
-                    }
-                }
-                if (fits) break;
+                if (round_shift_right(acc_min, s) >= -128 && round_shift_right(acc_max, s) <= 127) break;
             }
             // Scale chosen so rebuilt weights land near typical trained magnitudes (~0.01-0.1).
             blk.scale = static_cast<float>(std::ldexp(0.5 + 0.5 * uniform01(g), -10));

@@ -1,5 +1,6 @@
 #include "sw/reference/conv_reference.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -12,26 +13,36 @@ std::vector<int32_t> reference_conv(const Layer& l, const std::vector<int8_t>& i
     if (static_cast<int64_t>(w.size()) != l.K * Cg * l.R * l.S)
         throw std::invalid_argument("reference_conv: weight size mismatch in layer " + l.name);
     std::vector<int32_t> out(static_cast<std::size_t>(l.N * l.K * P * Q), 0);
+    // Same sum as the textbook nest (n, k, p, q, c, r, s) with the loops reordered to
+    // n, k, c, r, s, p, q: the innermost loop walks one output row and one input row, so it
+    // vectorises, and the padding bounds are computed once per (r, s) instead of tested per MAC.
+    // Integer sums are exact, so the order of accumulation cannot change the result. (Measured:
+    // the textbook nest cost ~32 instructions per MAC and was half the run time with --check;
+    // docs/performance.md.)
+    const int64_t st = l.stride, pad = l.padding;
     for (int64_t n = 0; n < l.N; ++n)
         for (int64_t k = 0; k < l.K; ++k) {
             const int64_t g = k / Kg;
-            for (int64_t p = 0; p < P; ++p)
-                for (int64_t q = 0; q < Q; ++q) {
-                    int32_t acc = 0;
-                    for (int64_t c = 0; c < Cg; ++c)
-                        for (int64_t r = 0; r < l.R; ++r) {
-                            const int64_t h = p * l.stride - l.padding + r;
+            int32_t* o = &out[static_cast<std::size_t>((n * l.K + k) * P * Q)];
+            for (int64_t c = 0; c < Cg; ++c) {
+                const int8_t* plane = &in[static_cast<std::size_t>((n * l.C + g * Cg + c) * l.H * l.W)];
+                for (int64_t r = 0; r < l.R; ++r)
+                    for (int64_t s = 0; s < l.S; ++s) {
+                        const int32_t b = w[static_cast<std::size_t>(((k * Cg + c) * l.R + r) * l.S + s)];
+                        if (b == 0) continue;
+                        // Output columns q whose input column x = q * stride - padding + s is in [0, W).
+                        const int64_t q_lo = pad - s <= 0 ? 0 : (pad - s + st - 1) / st;
+                        const int64_t last = l.W - 1 + pad - s;
+                        const int64_t q_hi = last < 0 ? 0 : std::min(Q, last / st + 1);
+                        for (int64_t p = 0; p < P; ++p) {
+                            const int64_t h = p * st - pad + r;
                             if (h < 0 || h >= l.H) continue;
-                            for (int64_t s = 0; s < l.S; ++s) {
-                                const int64_t x = q * l.stride - l.padding + s;
-                                if (x < 0 || x >= l.W) continue;
-                                const int32_t a = in[((n * l.C + g * Cg + c) * l.H + h) * l.W + x];
-                                const int32_t b = w[((k * Cg + c) * l.R + r) * l.S + s];
-                                acc += a * b;
-                            }
+                            const int8_t* row = plane + h * l.W;
+                            int32_t* orow = o + p * Q;
+                            for (int64_t q = q_lo; q < q_hi; ++q) orow[q] += int32_t{row[q * st - pad + s]} * b;
                         }
-                    out[((n * l.K + k) * P + p) * Q + q] = acc;
-                }
+                    }
+            }
         }
     return out;
 }

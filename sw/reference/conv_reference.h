@@ -1,7 +1,7 @@
 #pragma once
 // Plain C++ reference convolution: the golden model every dataflow's outputs are compared
-// with, bit-exactly. Deliberately the textbook loop nest, nothing clever, so it is easy to
-// trust.
+// with, bit-exactly. Kept simple so it is easy to trust: the textbook sum, with the loops only
+// reordered so the innermost one runs along an output row (see conv_reference.cpp).
 #include <cstdint>
 #include <vector>
 
