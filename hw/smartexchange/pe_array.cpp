@@ -21,6 +21,7 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
     act_.assign(static_cast<std::size_t>(groups) * rows * J * F_, 0);
     rowtime_.assign(static_cast<std::size_t>(groups) * rows, 0);
     need_.assign(static_cast<std::size_t>(groups) * rows, 0);
+    lane_digits_.assign(static_cast<std::size_t>(groups) * rows * J, 0);
     std::fill(acc_.begin(), acc_.end(), 0);
     for (int m = 0; m < mvalid; ++m) {
         const int g = static_cast<int>((k0 + m) / L.Kg - g_first);
@@ -66,6 +67,11 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                             a[f] = v;
                             dmax = std::max(dmax, booth_digits(v));
                         }
+                        // Lane-cycles of this beat, summed once here rather than per slice in
+                        // the MAC loop below (the activations do not depend on the slice).
+                        uint32_t ld = 0;
+                        for (int f = 0; f < lanes; ++f) ld += bit_serial_ ? booth_digits(a[f]) : (a[f] != 0);
+                        lane_digits_[gr * J + j] = ld;
                     }
                 }
                 t += bit_serial_ ? static_cast<uint32_t>(std::max(1, dmax)) : 1u;
@@ -100,14 +106,16 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                 line += rowtime_[gr];
                 cnt.macs_executed += static_cast<uint64_t>(valid_j[r]) * lanes;
                 cnt.rf_accesses += J;  // weight register reads
+                // Hot loop (profiled, docs/performance.md): lane-cycles come precomputed per
+                // (row, beat); the multiply-accumulate alone stays in the innermost loop.
+                uint64_t digits = 0;
                 for (uint32_t j = 0; j < J; ++j) {
                     const int32_t wv = w[r * J + j];
                     const int8_t* a = &act_[(gr * J + j) * F_];
-                    for (int f = 0; f < lanes; ++f) {
-                        cnt.lane_digit_cycles += bit_serial_ ? booth_digits(a[f]) : (a[f] != 0);
-                        acc[f] += wv * a[f];
-                    }
+                    digits += lane_digits_[gr * J + j];
+                    for (int f = 0; f < lanes; ++f) acc[f] += wv * a[f];
                 }
+                cnt.lane_digit_cycles += digits;
             }
             step_cycles = std::max(step_cycles, line);
         }

@@ -41,6 +41,7 @@ private:
     std::vector<int8_t> act_;      // [g][row][j][f]
     std::vector<uint32_t> rowtime_;  // [g][row]
     std::vector<uint8_t> need_;    // [g][row]
+    std::vector<uint32_t> lane_digits_;  // [g][row][j]: sum over lanes of the beat's lane-cycles
 };
 
 }  // namespace sx
