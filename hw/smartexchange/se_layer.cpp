@@ -61,6 +61,11 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
             if (b.role == role) return b.capacity_bytes;
         throw SimulationError(std::string("smartexchange needs a buffer with role ") + role);
     };
+    auto buffer_name = [&](const char* role) -> std::string {
+        for (const auto& b : arch.buffers)
+            if (b.role == role) return b.name;
+        return role;
+    };
     const uint64_t w_half = cap("weight") / 2, i_half = cap("index") / 2, in_half = cap("input") / 2,
                    out_cap = cap("output");
     const uint64_t M = static_cast<uint64_t>(L.dim_m);
@@ -104,9 +109,12 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
         }
         if (wt <= L.chunk_rows) {
             // Smaller than one pass: still correct (a pass just ends early), so keep halving.
-            if (wt == 1)
-                throw SimulationError("layer " + layer.name + ": one weight row of " + std::to_string(M) +
-                                      " filters does not fit half of the weight/index buffers");
+            if (wt == 1)  // a contradictory configuration, not a simulation failure: exit code 2
+                throw InputError(arch.file, "/buffers/" + buffer_name("weight") + "/capacity_kib",
+                                 "weight and index buffers whose halves hold one weight row of " +
+                                     std::to_string(M) + " filters (layer " + layer.name + ")",
+                                 std::to_string(w_half) + " weight bytes and " + std::to_string(i_half) +
+                                     " index bytes per half");
             wt /= 2;
         } else {
             wt -= L.chunk_rows;
@@ -135,9 +143,11 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
         }
     }
     if (L.Pt == 0)
-        throw SimulationError("layer " + layer.name + ": one output row does not fit the input/output buffers (needs " +
-                              std::to_string(L.C * std::min<int64_t>(L.H, L.R) * L.W) + " input bytes per half, has " +
-                              std::to_string(in_half) + ")");
+        throw InputError(arch.file, "/buffers/" + buffer_name("input") + "/capacity_kib",
+                         "input/output buffers that hold one output row of layer " + layer.name + " (" +
+                             std::to_string(L.C * std::min<int64_t>(L.H, L.R) * L.W) + " input bytes per half)",
+                         std::to_string(in_half) + " input bytes per half and " + std::to_string(out_cap) +
+                             " output bytes");
     L.n_ptiles = (L.P + L.Pt - 1) / L.Pt;
 
     // DRAM layout, every region burst-aligned.
