@@ -62,6 +62,21 @@ int8_t random_nonzero_int8(std::mt19937_64& g) {
     return static_cast<int8_t>((g() & 1) ? v : -v);
 }
 
+// sign * 2^exponent of every valid Ce code, from ce_code_sign/ce_code_exponent: the shift
+// search below calls them nine times per non-zero row (out-of-line, with validity checks),
+// which was a fifth of a ResNet-50 run (docs/performance.md). Code 8 is invalid; the codes
+// here come from ce_code_make and are always valid.
+struct CeFactorTable {
+    int64_t v[16];
+    CeFactorTable() {
+        for (int c = 0; c < 16; ++c)
+            v[c] = ce_code_valid(static_cast<uint8_t>(c))
+                       ? ce_code_sign(static_cast<uint8_t>(c)) * (int64_t{1} << ce_code_exponent(static_cast<uint8_t>(c)))
+                       : 0;
+    }
+};
+const CeFactorTable kCeFactor;
+
 // Rounding right shift as the rebuild engine does it (weight_image.h), without saturation.
 int64_t round_shift_right(int64_t x, int s) {
     if (s == 0) return x;
@@ -125,7 +140,7 @@ void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensit
                 for (int j = 0; j < 3; ++j) {
                     int64_t acc = 0;
                     for (int t = 0; t < 3; ++t)
-                        acc += ce_code_sign(c[t]) * int64_t{blk.basis[t][j]} * (int64_t{1} << ce_code_exponent(c[t]));
+                        acc += kCeFactor.v[c[t] & 15] * int64_t{blk.basis[t][j]};
                     acc_min = std::min(acc_min, acc);
                     acc_max = std::max(acc_max, acc);
                 }
