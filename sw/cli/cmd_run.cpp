@@ -88,9 +88,7 @@ void run_command(const RunArgs& a) {
         image = std::make_unique<WeightImage>(load_weights_for(a.weights, workload));
         opt.weights = image.get();
         opt.weights_label = a.weights;
-    } else {
-        opt.weights_label = "synthetic (seed " + std::to_string(a.seed) + ")";
-    }
+    }  // without --weights, simulate() builds synthetic weights and labels them itself
     opt.activations_dir = a.activations;
     opt.check = a.check;
     opt.seed = a.seed;
