@@ -54,6 +54,7 @@ struct CompareArgs : CommonArgs {
     std::string reference;
     std::string same_tech;
     double same_clock = 0;
+    std::string same_dram;
     int64_t iso_macs = 0;
     double iso_sram = 0;
 };
@@ -233,6 +234,7 @@ void compare_command(const CompareArgs& a) {
     NormalizationOptions norm;
     if (!a.same_tech.empty()) norm.same_tech = fs::absolute(require_file(a.same_tech, "technology table", "--same-tech")).string();
     if (a.same_clock > 0) norm.same_clock_mhz = a.same_clock;
+    if (!a.same_dram.empty()) norm.same_dram = fs::absolute(require_file(a.same_dram, "DRAM preset", "--same-dram")).string();
     if (a.iso_macs > 0) norm.iso_macs = a.iso_macs;
     if (a.iso_sram > 0) norm.iso_sram_kib = a.iso_sram;
 
@@ -358,6 +360,8 @@ void add_workflow_commands(CLI::App& app) {
     cmp->add_option("--reference", ca->reference, "Reference design: its name or file (default: the first --arch)");
     cmp->add_option("--same-tech", ca->same_tech, "Run every design with this technology table (configs/tech/*.json)");
     cmp->add_option("--same-clock", ca->same_clock, "Run every design at this core clock, MHz")->check(CLI::PositiveNumber);
+    cmp->add_option("--same-dram", ca->same_dram,
+                    "Give every design this off-chip memory (configs/dram/*.json preset at its own clock, 1 channel)");
     cmp->add_option("--iso-macs", ca->iso_macs,
                     "Scale every PE array to about this many MAC units (smartexchange: dim_m; grids: rows and cols "
                     "keeping the aspect ratio and the multipliers per PE)")

@@ -80,6 +80,12 @@ NormalizedDesign normalize_design(const json& doc, const std::string& file, cons
         const double before = doc.value("clock_mhz", 0.0);
         out.notes.push_back("clock: " + fmt(before, 0) + " -> " + fmt(*opt.same_clock_mhz, 0) + " MHz");
     }
+    if (opt.same_dram) {
+        std::string before = "none";
+        if (doc.contains("dram") && doc.at("dram").is_object()) before = doc.at("dram").value("preset", before);
+        out.overrides["/dram"] = json{{"preset", *opt.same_dram}, {"channels", 1}};
+        out.notes.push_back("DRAM: " + before + " -> " + *opt.same_dram + " (its own clock and bus width, 1 channel)");
+    }
     if (opt.iso_macs) {
         const int64_t target = *opt.iso_macs;
         if (target < 1) throw InputError("--iso-macs", "", "a MAC count >= 1", std::to_string(target));
@@ -135,6 +141,7 @@ std::string describe_normalization(const NormalizationOptions& opt) {
     std::vector<std::string> parts;
     if (opt.same_tech) parts.push_back("same technology table " + *opt.same_tech);
     if (opt.same_clock_mhz) parts.push_back("same clock " + fmt(*opt.same_clock_mhz, 0) + " MHz");
+    if (opt.same_dram) parts.push_back("same DRAM " + *opt.same_dram);
     if (opt.iso_macs) parts.push_back("iso-MAC " + std::to_string(*opt.iso_macs) + " MAC units");
     if (opt.iso_sram_kib) parts.push_back("iso-SRAM " + fmt(*opt.iso_sram_kib, 1) + " KiB of global buffers");
     std::string s;

@@ -1,6 +1,6 @@
 #pragma once
 // Normalization of designs for a fair comparison, as overrides on each configuration document:
-//   same technology table and/or clock for all designs;
+//   same technology table, clock and/or off-chip memory system for all designs;
 //   iso-MAC: PE array dimensions scaled to (nearly) the same number of MAC units;
 //   iso-SRAM: global buffer capacities scaled by one factor to the same on-chip total.
 // Pure arithmetic on the JSON document (docs/formats.md schema): tested without simulating.
@@ -30,9 +30,13 @@ namespace sx {
 struct NormalizationOptions {
     std::optional<std::string> same_tech;  // technology table path (absolute or cwd-relative)
     std::optional<double> same_clock_mhz;
+    // A DRAM preset (configs/dram/*.json) replacing every design's "dram" section: its own
+    // clock, bus width and one channel. Without it each design keeps its own memory system
+    // (e.g. Eyeriss' 60 MHz link), which can dominate a comparison at a common core clock.
+    std::optional<std::string> same_dram;
     std::optional<int64_t> iso_macs;
     std::optional<double> iso_sram_kib;
-    bool any() const { return same_tech || same_clock_mhz || iso_macs || iso_sram_kib; }
+    bool any() const { return same_tech || same_clock_mhz || same_dram || iso_macs || iso_sram_kib; }
 };
 
 struct NormalizedDesign {

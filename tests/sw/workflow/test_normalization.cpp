@@ -54,6 +54,21 @@ TEST_CASE("same technology and clock become overrides of every design") {
     CHECK_THROWS_AS(normalize_design(kEyeriss, "e", o), InputError);
 }
 
+TEST_CASE("same DRAM replaces the whole memory section, link clock and bus width included") {
+    json eyeriss = kEyeriss;
+    eyeriss["dram"] = json::parse(R"({"preset": "dram/link.json", "channels": 2, "clock_mhz": 60, "bus_width_bits": 64})");
+    NormalizationOptions o;
+    o.same_dram = "/abs/lpddr4.json";
+    const NormalizedDesign n = normalize_design(eyeriss, "e", o);
+    // One override of /dram as a whole, so the design's clock_mhz and bus_width_bits are gone
+    // (a per-field override would have kept Eyeriss' 60 MHz link clock on the new preset).
+    REQUIRE(n.overrides.size() == 1);
+    CHECK(n.overrides.at("/dram") == json::parse(R"({"preset": "/abs/lpddr4.json", "channels": 1})"));
+    CHECK(n.notes.at(0) == "DRAM: dram/link.json -> /abs/lpddr4.json (its own clock and bus width, 1 channel)");
+    CHECK(normalize_design(kSe, "se", o).notes.at(0).rfind("DRAM: none -> ", 0) == 0);
+    CHECK(describe_normalization(o) == "same DRAM /abs/lpddr4.json");
+}
+
 TEST_CASE("iso-MAC: SmartExchange scales dim_m, grids keep their aspect ratio and PE width") {
     NormalizationOptions o;
     o.iso_macs = 2048;
