@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include "hw/common/sanitizer_stack.h"
 #include "hw/common/sim_context.h"
 #include "hw/sim/accelerator_model.h"
 #include "sw/common/error.h"
@@ -123,20 +124,25 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     run.batch = workload.batch;
     run.check_enabled = options.check;
     run.seed = options.seed;
-    WeightImage synthetic;
-    const WeightImage* img = options.weights;
-    RunOptions opt = options;
-    if (!img) {
-        synthetic = make_synthetic_image(workload, options.seed, SyntheticDensities{});
-        img = &synthetic;
-        if (opt.weights_label.empty()) opt.weights_label = "synthetic (seed " + std::to_string(options.seed) + ")";
-    }
-    run.weights = opt.weights_label;
-
     SimContext ctx;
     ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
     ctx.watchdog_cycles = arch.sim.watchdog_cycles;
     std::unique_ptr<AcceleratorModel> model = (*factory)(arch, ctx);
+    // Synthetic weights in the form the design is measured with (accelerator_model.h).
+    WeightImage synthetic;
+    const WeightImage* img = options.weights;
+    RunOptions opt = options;
+    if (!img) {
+        const bool raw = model->synthetic_weight_form() == SyntheticWeightForm::Unstructured;
+        synthetic = raw ? make_unstructured_image(workload, options.seed, SyntheticDensities{})
+                        : make_synthetic_image(workload, options.seed, SyntheticDensities{});
+        img = &synthetic;
+        if (opt.weights_label.empty())
+            opt.weights_label = std::string(raw ? "synthetic unstructured" : "synthetic") + " (seed " +
+                                std::to_string(options.seed) + ")";
+    }
+    run.weights = opt.weights_label;
+
     Watchdog watchdog("watchdog", ctx);
     Runner runner("runner", arch, workload, opt, *img, *model, ctx, run);
     sc_trace_file* tf = nullptr;
@@ -150,6 +156,7 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     // sc_stop() is how a run ends; SystemC's "Simulation stopped by user" info is noise on stdout.
     sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
     sc_start();
+    sanitizer_resume_main_stack();  // before the rethrow below: hw/common/sanitizer_stack.h
     if (tf) sc_close_vcd_trace_file(tf);
     if (ctx.error) std::rethrow_exception(ctx.error);
     if (!ctx.finished)
