@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sw/cli/model_input.h"
 #include "sw/common/error.h"
 #include "sw/compress/compress_report.h"
 #include "sw/compress/compressor.h"
@@ -46,6 +47,10 @@ Workload load_model(const std::string& path) {
 void run(const CompressArgs& a) {
     if (a.out.empty()) throw InputError("", "-o", "an output .sxw path");
     CompressKnobs knobs;
+    if (!a.onnx.empty()) require_file(a.onnx, "ONNX model", "the model.onnx argument");
+    if (!a.model.empty()) require_file(a.model, "workload", "--model");
+    if (!a.weights.empty()) require_file(a.weights, "weight array (.npz or .npy)", "--weights");
+    if (!a.config.empty()) require_file(a.config, "compressor configuration", "--config");
     if (!a.config.empty()) knobs = load_knobs(a.config);
     if (a.theta) knobs.theta = *a.theta;
     if (a.tolerance) knobs.tolerance = *a.tolerance;

@@ -74,6 +74,9 @@ void run_command(const RunArgs& a) {
             overrides[s.substr(0, eq)] = text;
         }
     }
+    require_file(a.arch, "configuration", "--arch");
+    require_file(a.model, "workload", "--model");
+    if (!a.weights.empty()) require_file(a.weights, "weight image", "--weights");
     ArchConfig arch = load_arch_config(a.arch, overrides);
     Workload workload = load_model_input(a.model);
     if (a.batch > 0) workload.set_batch(a.batch);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sw/cli/console.h"
+#include "sw/cli/model_input.h"
 #include "sw/common/error.h"
 #include "sw/workflow/compare.h"
 #include "sw/workflow/csv_table.h"
@@ -78,11 +79,6 @@ std::string self_exe() {
     const fs::path p = fs::read_symlink("/proc/self/exe", ec);
     if (ec) throw SimulationError("cannot locate the sxsim executable (/proc/self/exe): " + ec.message());
     return p.string();
-}
-
-std::string require_file(const std::string& path, const std::string& what, const std::string& option) {
-    if (!fs::is_regular_file(path)) throw InputError(path, option, "an existing " + what + " file", "no such file");
-    return path;
 }
 
 json run_options(const CommonArgs& a) {

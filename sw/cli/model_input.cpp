@@ -17,6 +17,13 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 }  // namespace
 
+const std::string& require_file(const std::string& path, const std::string& what, const std::string& option) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec))
+        throw InputError(path, option, "an existing " + what + " file", fs::is_directory(path, ec) ? "a directory" : fs::exists(path, ec) ? "not a regular file" : "no such file");
+    return path;
+}
+
 Workload load_model_input(const std::string& path) {
     if (ends_with(path, ".onnx")) return load_onnx_workload(path);
     return load_workload(path);

@@ -8,6 +8,10 @@
 
 namespace sx {
 
+// The path, if it names an existing regular file; otherwise an InputError naming the path and
+// the command-line option it came from ("--arch"), so the user knows which argument to fix.
+const std::string& require_file(const std::string& path, const std::string& what, const std::string& option);
+
 Workload load_model_input(const std::string& path);  // models/*.json or *.onnx
 WeightImage load_weights_for(const std::string& path, const Workload& workload);  // read + validate
 void ensure_output_dir(const std::string& dir);       // create it, and prove it is writable

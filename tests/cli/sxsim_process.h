@@ -1,0 +1,107 @@
+#pragma once
+// Shared by the tests under tests/cli/: run the built sxsim as a child process (posix_spawn,
+// stdout and stderr captured in one file, killed after a timeout) in a per-process scratch
+// folder (ctest runs test cases as parallel processes).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace sx::cli_test {
+
+struct ProcessResult {
+    int exit_code = -1;   // valid when signal == 0
+    int signal = 0;       // terminating signal, 0 if the process exited
+    bool timed_out = false;
+    std::string output;   // stdout and stderr, interleaved
+};
+
+class Scratch {
+public:
+    explicit Scratch(const std::string& tag = "sx-cli-test")
+        : dir_(std::filesystem::temp_directory_path() / (tag + "-" + std::to_string(::getpid()))) {
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+    }
+    ~Scratch() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+private:
+    std::filesystem::path dir_;
+};
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+inline void write_file(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+    REQUIRE(out.good());
+}
+
+// Runs `exe args...`, output captured in a file of the scratch folder.
+inline ProcessResult run_process(const Scratch& scratch, const std::string& exe, const std::vector<std::string>& args,
+                                 int timeout_s = 120) {
+    const std::string log = scratch.path("process-output.txt");
+    std::vector<std::string> argv_s = {exe};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    REQUIRE(rc == 0);
+
+    ProcessResult r;
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            r.timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+    r.output = read_file(log);
+    return r;
+}
+
+inline std::string command_line(const std::vector<std::string>& args) {
+    std::string s = "sxsim";
+    for (const auto& a : args) s += " " + a;
+    return s;
+}
+
+}  // namespace sx::cli_test
