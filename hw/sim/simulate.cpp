@@ -8,6 +8,7 @@
 #include "hw/common/sanitizer_stack.h"
 #include "hw/common/sim_context.h"
 #include "hw/sim/accelerator_model.h"
+#include "hw/sim/conservation.h"
 #include "sw/common/error.h"
 #include "sw/data/activations.h"
 #include "sw/image/synthetic_image.h"
@@ -76,16 +77,7 @@ private:
         r.latency_us = static_cast<double>(r.cycles) / arch_.clock_mhz;
         const double units = static_cast<double>(arch_.pe.total_macs());
         r.pe_utilization = r.cycles && units > 0 ? static_cast<double>(r.macs_executed) / (static_cast<double>(r.cycles) * units) : 0;
-        // Conservation, every run.
-        if (r.macs_executed + r.macs_skipped != r.macs)
-            throw CheckError("layer " + layer.name + ": MAC conservation violated: executed " +
-                             std::to_string(r.macs_executed) + " + skipped " + std::to_string(r.macs_skipped) +
-                             " != " + std::to_string(r.macs));
-        if (cons.dram_read_bytes != cons.buffer_bytes_in + cons.overfetch_bytes)
-            throw CheckError("layer " + layer.name + ": byte conservation violated: DRAM read " +
-                             std::to_string(cons.dram_read_bytes) + " bytes, buffers received " +
-                             std::to_string(cons.buffer_bytes_in) + " + " + std::to_string(cons.overfetch_bytes) +
-                             " dropped burst-alignment bytes");
+        check_conservation(r, cons);  // every run, check on or off
         if (opt_.check) {
             const std::vector<int32_t> ref = reference_conv(layer, acts, w);
             if (ref.size() != out.size())
