@@ -33,7 +33,7 @@ __attribute__((noinline)) void throw_from_depth(int depth) {
     pad[0] = static_cast<char>(depth);
     if (depth == 0) throw std::runtime_error("deep");
     throw_from_depth(depth - 1);
-    pad[1] = 0;
+    pad[1] = pad[0];  // keeps the frame (and its redzones) alive across the call
 }
 
 // Writes over the stack the unwound frames occupied.
