@@ -1,5 +1,7 @@
 #include "hw/dense/dense_pe_array.h"
 
+#include <algorithm>
+
 namespace sx::dense {
 
 namespace {
@@ -20,30 +22,31 @@ public:
         }
         const int64_t positions = (p1 - p0) * (q1 - q0);
         if (positions == 0) return 0;
-        const int64_t kc = b.k1 - b.k0;
-        const int64_t vecs_k = (kc + F - 1) / F, vecs_pos = (positions + I - 1) / I;
-        const uint64_t cycles = static_cast<uint64_t>(vecs_k * L.R * L.S * vecs_pos);
+        // Weight vectors [v0, v1) of the block: vector v = F output channels (k vector v / (R S))
+        // at one tap (v % (R S)); each one is held for ceil(positions / I) cycles.
+        const int64_t taps = L.R * L.S, vecs_pos = (positions + I - 1) / I;
+        const uint64_t cycles = static_cast<uint64_t>((b.v1 - b.v0) * vecs_pos);
         // Arithmetic (dense: every tap, zeros and padding included; DCNN-opt gates zero operands).
         const int8_t* plane = e.input_plane(b.c);
         const int64_t cl = b.c % e.channels_per_group(), n = e.image();
-        uint64_t gated = 0;
-        for (int64_t k = b.k0; k < b.k1; ++k)
-            for (int64_t p = p0; p < p1; ++p)
-                for (int64_t q = q0; q < q1; ++q) {
-                    int32_t acc = 0;
-                    for (int64_t r = 0; r < L.R; ++r) {
-                        const int64_t h = p * L.stride - L.padding + r;
-                        for (int64_t s = 0; s < L.S; ++s) {
-                            const int64_t w = q * L.stride - L.padding + s;
-                            const int32_t a = (h < 0 || h >= L.H || w < 0 || w >= L.W) ? 0 : plane[h * L.W + w];
-                            const int32_t wt = e.weight(k, cl, r, s);
-                            gated += (a == 0 || wt == 0);
-                            acc += a * wt;
-                        }
+        uint64_t gated = 0, macs = 0;
+        for (int64_t v = b.v0; v < b.v1; ++v) {
+            const int64_t kv = v / taps, r = (v % taps) / L.S, s = v % L.S;
+            const int64_t ka = b.k0 + kv * F, kb = std::min(b.k1, ka + F);
+            macs += static_cast<uint64_t>((kb - ka) * positions);
+            for (int64_t k = ka; k < kb; ++k) {
+                const int32_t wt = e.weight(k, cl, r, s);
+                for (int64_t p = p0; p < p1; ++p) {
+                    const int64_t h = p * L.stride - L.padding + r;
+                    for (int64_t q = q0; q < q1; ++q) {
+                        const int64_t w = q * L.stride - L.padding + s;
+                        const int32_t a = (h < 0 || h >= L.H || w < 0 || w >= L.W) ? 0 : plane[h * L.W + w];
+                        gated += (a == 0 || wt == 0);
+                        e.out(n, k, p, q) += a * wt;
                     }
-                    e.out(n, k, p, q) += acc;
                 }
-        const uint64_t macs = static_cast<uint64_t>(kc * positions * L.R * L.S);
+            }
+        }
         e.cnt.products += macs;
         e.cnt.zero_gated += gated;
         e.cnt.mult_slots += cycles * static_cast<uint64_t>(F * I);

@@ -17,19 +17,6 @@ LayerEngine::LayerEngine(const Layer& L, const ScnnParams& prm, int pe_rows, int
     map_ = plan_planar(L, prm, pe_rows, pe_cols, sparse);
     outputs.assign(static_cast<std::size_t>(L.output_elems()), 0);
     build_blocks();
-    if (sparse_) {
-        // The weights of one input channel must fit the weight FIFO: the PE replays them for
-        // every activation vector of its tile. Shrink Kc until every block fits.
-        auto too_big = [&] {
-            for (const auto& b : blocks)
-                if (b.fifo_entries > static_cast<uint32_t>(prm_.weight_fifo_entries)) return true;
-            return false;
-        };
-        while (map_.Kc > 1 && too_big()) {
-            map_.Kc = std::max<int64_t>(1, map_.Kc * 7 / 8 < map_.Kc - 1 ? map_.Kc * 7 / 8 : map_.Kc - 1);
-            build_blocks();
-        }
-    }
 }
 
 uint32_t LayerEngine::value_entry_bits() const { return static_cast<uint32_t>(value_bits_ + kRunBits); }
@@ -43,49 +30,102 @@ void LayerEngine::build_blocks() {
     blocks.clear();
     group_begin.clear();
     weight_bytes = 0;
-    const int64_t st = L_.stride, R = L_.R, S = L_.S, Kc = map_.Kc;
+    const int64_t st = L_.stride, R = L_.R, S = L_.S, Kc = map_.Kc, F = prm_.F;
     const int ph = phases();
     const int pes = map_.pes();
+    // Half the FIFO per piece: the FIFO is filled with the next piece while the PE replays the
+    // current one (at least one weight vector).
+    const uint32_t piece_cap = static_cast<uint32_t>(std::max(1, prm_.weight_fifo_entries / 2));
     for (int64_t g = 0; g * Kc < L_.K; ++g) {
         group_begin.push_back(blocks.size());
         const int64_t k0 = g * Kc, k1 = std::min(L_.K, k0 + Kc);
         for (int64_t cgi = k0 / kg_; cgi <= (k1 - 1) / kg_; ++cgi) {
             const int64_t bk0 = std::max(k0, cgi * kg_), bk1 = std::min(k1, (cgi + 1) * kg_);
             for (int64_t cl = 0; cl < cg_; ++cl) {
-                WeightBlock b;
-                b.group = g;
-                b.c = cgi * cg_ + cl;
-                b.k0 = bk0;
-                b.k1 = bk1;
-                b.target = map_.channel_split ? static_cast<int>(b.c % pes) : -1;
-                std::vector<int32_t> dense;
-                dense.reserve(static_cast<std::size_t>((bk1 - bk0) * R * S));
-                for (int64_t k = bk0; k < bk1; ++k)
-                    for (int64_t r = 0; r < R; ++r)
-                        for (int64_t s = 0; s < S; ++s) dense.push_back(weight(k, cl, r, s));
-                for (int32_t v : dense) b.nonzeros += v != 0;
+                WeightBlock proto;
+                proto.group = g;
+                proto.c = cgi * cg_ + cl;
+                proto.k0 = bk0;
+                proto.k1 = bk1;
+                proto.target = map_.channel_split ? static_cast<int>(proto.c % pes) : -1;
+                const std::size_t first = blocks.size();
                 if (sparse_) {
-                    b.offs.assign(static_cast<std::size_t>(ph) + 1, 0);
+                    // The block in DRAM: compressed in k, r, s order.
+                    std::vector<int32_t> dense;
+                    dense.reserve(static_cast<std::size_t>((bk1 - bk0) * R * S));
+                    for (int64_t k = bk0; k < bk1; ++k)
+                        for (int64_t r = 0; r < R; ++r)
+                            for (int64_t s = 0; s < S; ++s) dense.push_back(weight(k, cl, r, s));
+                    uint64_t nz = 0;
+                    for (int32_t v : dense) nz += v != 0;
+                    const uint64_t bytes = stream_bytes(dense.size(), dense);
+                    // Non-zeros by stride phase; vectors of F within a phase; pieces of at most
+                    // piece_cap vectors.
+                    WeightBlock cur = proto;
+                    auto close = [&] {
+                        if (cur.fifo_entries == 0) return;
+                        for (std::size_t p = cur.offs.size(); p <= static_cast<std::size_t>(ph); ++p)
+                            cur.offs.push_back(static_cast<uint32_t>(cur.w.size()));
+                        cur.nonzeros = cur.w.size();
+                        blocks.push_back(std::move(cur));
+                        cur = proto;
+                    };
+                    std::vector<WgtEntry> list;
                     for (int p = 0; p < ph; ++p) {
-                        b.offs[static_cast<std::size_t>(p)] = static_cast<uint32_t>(b.w.size());
+                        list.clear();
                         const int64_t pr = p / st, pc = p % st;
                         for (int64_t k = bk0; k < bk1; ++k)
                             for (int64_t r = pr; r < R; r += st)
                                 for (int64_t s = pc; s < S; s += st) {
                                     const int8_t v = weight(k, cl, r, s);
-                                    if (v) b.w.push_back({static_cast<int32_t>(k), static_cast<int16_t>(r), static_cast<int16_t>(s), v});
+                                    if (v) list.push_back({static_cast<int32_t>(k), static_cast<int16_t>(r), static_cast<int16_t>(s), v});
                                 }
-                        const uint32_t cnt = static_cast<uint32_t>(b.w.size()) - b.offs[static_cast<std::size_t>(p)];
-                        b.fifo_entries += (cnt + static_cast<uint32_t>(prm_.F) - 1) / static_cast<uint32_t>(prm_.F);
+                        for (std::size_t i = 0; i < list.size(); i += static_cast<std::size_t>(F)) {
+                            if (cur.fifo_entries == piece_cap) close();
+                            // Phases before p (and p itself) start at the current end of w.
+                            while (cur.offs.size() <= static_cast<std::size_t>(p))
+                                cur.offs.push_back(static_cast<uint32_t>(cur.w.size()));
+                            const std::size_t e = std::min(list.size(), i + static_cast<std::size_t>(F));
+                            cur.w.insert(cur.w.end(), list.begin() + static_cast<std::ptrdiff_t>(i), list.begin() + static_cast<std::ptrdiff_t>(e));
+                            ++cur.fifo_entries;
+                        }
                     }
-                    b.offs[static_cast<std::size_t>(ph)] = static_cast<uint32_t>(b.w.size());
+                    close();
+                    if (blocks.size() == first) {  // an all-zero block still costs its DRAM bytes
+                        proto.offs.assign(static_cast<std::size_t>(ph) + 1, 0);
+                        blocks.push_back(proto);
+                    }
+                    // DRAM bytes of the block shared over its pieces in proportion to their
+                    // non-zeros (the compressed block is one stream; each piece is its part).
+                    uint64_t cum = 0, given = 0;
+                    for (std::size_t i = first; i < blocks.size(); ++i) {
+                        cum += blocks[i].nonzeros;
+                        const uint64_t upto = nz ? bytes * cum / nz : (i + 1 == blocks.size() ? bytes : 0);
+                        blocks[i].dram_bytes = upto - given;
+                        given = upto;
+                    }
                 } else {
-                    b.fifo_entries = static_cast<uint32_t>((dense.size() + static_cast<std::size_t>(prm_.F) - 1) / static_cast<std::size_t>(prm_.F));
+                    // Dense: vector v = F output channels at one tap, (k vector, r, s) order.
+                    const int64_t vk = (bk1 - bk0 + F - 1) / F, taps = R * S, nv = vk * taps;
+                    for (int64_t v0 = 0; v0 < nv; v0 += piece_cap) {
+                        WeightBlock b = proto;
+                        b.v0 = v0;
+                        b.v1 = std::min<int64_t>(nv, v0 + piece_cap);
+                        b.fifo_entries = static_cast<uint32_t>(b.v1 - b.v0);
+                        std::vector<int32_t> vals;
+                        for (int64_t v = b.v0; v < b.v1; ++v) {
+                            const int64_t kv = v / taps, r = (v % taps) / S, s = v % S;
+                            for (int64_t k = bk0 + kv * F; k < std::min(bk1, bk0 + kv * F + F); ++k) vals.push_back(weight(k, cl, r, s));
+                        }
+                        for (int32_t x : vals) b.nonzeros += x != 0;
+                        b.dram_bytes = stream_bytes(vals.size(), vals);
+                        blocks.push_back(std::move(b));
+                    }
                 }
-                b.dram_bytes = stream_bytes(dense.size(), dense);
-                b.dram_addr = weight_bytes;
-                weight_bytes += b.dram_bytes;
-                blocks.push_back(std::move(b));
+                for (std::size_t i = first; i < blocks.size(); ++i) {
+                    blocks[i].dram_addr = weight_bytes;
+                    weight_bytes += blocks[i].dram_bytes;
+                }
             }
         }
     }

@@ -25,17 +25,24 @@ struct ActEntry {
     int32_t v;
 };
 
+// One piece of the weight stream: the weights of input channel c for the output channels of
+// group g (a Kc x R x S block), or a part of such a block. A block larger than half the
+// weight FIFO is cut, at weight-vector boundaries, into pieces of at most half the FIFO, so
+// that one piece is consumed while the next one is filled (docs/scnn.md, "Weight FIFO");
+// the PE runs every activation vector of its tile against one piece before the next.
 struct WeightBlock {
     int64_t group = 0;
     int64_t c = 0;            // input channel
     int target = -1;          // -1: broadcast to every PE; else the one PE holding channel c
     int64_t k0 = 0, k1 = 0;   // output channels of the block (those of the group that use c)
-    uint32_t fifo_entries = 0;
+    uint32_t fifo_entries = 0;  // weight vectors of this piece
     uint64_t dram_bytes = 0;
     uint64_t dram_addr = 0;
     uint64_t nonzeros = 0;
-    std::vector<WgtEntry> w;        // sparse: non-zeros ordered by phase; dense: empty
+    std::vector<WgtEntry> w;        // sparse: the piece's non-zeros ordered by phase; dense: empty
     std::vector<uint32_t> offs;     // phase p occupies w[offs[p] .. offs[p+1])
+    int64_t v0 = 0, v1 = 0;         // dense: weight vectors [v0, v1) of the block, vector
+                                    // v = (k vector v / (R S), tap v % (R S))
 };
 
 struct EngineCounters {
@@ -64,7 +71,7 @@ public:
         return static_cast<int>(((h + L_.padding) % L_.stride) * L_.stride + (w + L_.padding) % L_.stride);
     }
 
-    // Blocks of one image in order; group g's blocks are [group_begin[g], group_begin[g+1]).
+    // Pieces of one image in broadcast order; group g's are [group_begin[g], group_begin[g+1]).
     std::vector<WeightBlock> blocks;
     std::vector<std::size_t> group_begin;
     uint64_t weight_bytes = 0;      // all blocks

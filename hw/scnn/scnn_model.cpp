@@ -8,6 +8,7 @@
 #include "hw/buffer/global_buffer.h"
 #include "hw/dma/dma.h"
 #include "hw/dram/dram.h"
+#include "hw/energy/energy_model.h"
 #include "hw/scnn/fifo_schedule.h"
 #include "hw/scnn/scnn_energy.h"
 #include "hw/scnn/scnn_params.h"
@@ -50,6 +51,18 @@ public:
         wf.port_width_bits = 64;
         wf.capacity_bytes = 4ull << 20;
         wfifo_ = std::make_unique<GlobalBuffer>(wf, ctx);
+        if (prm_.weight_staging_kib > 0) {
+            // Optional weight staging SRAM (docs/scnn.md, "Weight delivery"): the DMA prefetches
+            // pieces into it ahead of the FIFOs, as far as its capacity allows.
+            BufferConfig st;
+            st.name = "weight_staging";
+            st.role = "weight";
+            st.banks = 8;
+            st.port_width_bits = 64;
+            st.capacity_bytes = static_cast<uint64_t>(prm_.weight_staging_kib) * 1024;
+            stage_cfg_ = st;
+            wstage_ = std::make_unique<GlobalBuffer>(st, ctx);
+        }
         const DramConfig dc = parse_dram_config(JsonNode(arch.dram.preset, arch.dram.preset_path), arch.dram.channels,
                                                 arch.dram.bus_width_bits, arch.dram.clock_mhz_override);
         dram_ = std::make_unique<Dram>("dram", dc);
@@ -73,6 +86,10 @@ public:
         start_ev_.notify(SC_ZERO_TIME);
         while (busy_) wait(done_ev_);
     }
+
+    // Sparse baselines run on raw, unstructured weights pruned at the workload's densities
+    // (issue 5), never on SmartExchange's row-structured image; DCNN on the same weights.
+    SyntheticWeightForm synthetic_weight_form() const override { return SyntheticWeightForm::Unstructured; }
 
 private:
     // Records, in submission order, the cycle each DMA ticket's data was in place.
@@ -100,6 +117,17 @@ private:
         return watch_.size() - 1;
     }
 
+    // The weight pieces of an image form one DRAM stream, read once and burst-aligned: a piece's
+    // load covers the bursts from where the previous load stopped up to its own end (the
+    // head of the next piece arrives with it). A piece already covered reuses that ticket.
+    std::size_t load_piece(const scnn::WeightBlock& b, GlobalBuffer* buf, uint64_t addr) {
+        const uint64_t end = (b.dram_addr + b.dram_bytes + burst_ - 1) / burst_ * burst_;
+        if (end <= stream_upto_ && !watch_.empty()) return watch_.size() - 1;
+        const uint64_t from = std::max(stream_upto_, b.dram_addr / burst_ * burst_);
+        stream_upto_ = end;
+        return load(from, end - from, buf, addr);
+    }
+
     void pe_thread();
     void run(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs, LayerConservation& cons);
 
@@ -108,7 +136,8 @@ private:
     scnn::ScnnParams prm_;
     std::unique_ptr<scnn::PeArrayPolicy> pol_;
     BufferConfig iaram_cfg_, oaram_cfg_;
-    std::unique_ptr<GlobalBuffer> iaram_, oaram_, wfifo_;
+    std::unique_ptr<GlobalBuffer> iaram_, oaram_, wfifo_, wstage_;
+    BufferConfig stage_cfg_;
     std::unique_ptr<Dram> dram_;
     std::unique_ptr<Dma> dma_;
     uint32_t burst_ = 64;
@@ -122,6 +151,7 @@ private:
     std::vector<uint64_t> watch_;
     std::vector<uint64_t> arrival_;
     std::size_t next_done_ = 0;
+    uint64_t stream_upto_ = 0;  // weight stream: DRAM bytes fetched so far (this image)
 };
 
 void ScnnModel::pe_thread() {
@@ -145,6 +175,8 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     const uint64_t start = ctx_.now_cycles();
     dma_->stats = DmaStats{};
     iaram_->counters = oaram_->counters = wfifo_->counters = BufferCounters{};
+    if (wstage_) wstage_->counters = BufferCounters{};
+    const uint64_t stage_cap = wstage_ ? wstage_->capacity() : 0;
     const DramStats dram_before = dram_->stats();
     auto align = [&](uint64_t x) { return (x + burst_ - 1) / burst_ * burst_; };
 
@@ -203,6 +235,15 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                 iaram_ring += b;
             }
         };
+        // Weight pieces of this image: DMA ticket, FIFO-room cycle. With a staging buffer the
+        // DMA fetches ahead (pointer f) while the buffer has room; without, a piece is fetched
+        // when its FIFO room is there (pointer s).
+        const std::size_t nb = e.blocks.size();
+        std::vector<std::size_t> wt_idx(nb, SIZE_MAX), sched_idx(nb, 0);
+        std::vector<uint64_t> room_at(nb, 0);
+        std::size_t f = 0;
+        stream_upto_ = 0;
+        uint64_t staged = 0, stage_ring = 0;
         uint64_t prev_barrier = ctx_.now_cycles(), drain_prev = ctx_.now_cycles(), drain_prev2 = ctx_.now_cycles();
         for (int64_t g = 0; g < groups; ++g) {
             if (g == 0 || !resident) load_inputs();
@@ -211,33 +252,52 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             const uint64_t gstart = std::max(prev_barrier, drain_prev2);
             sched.start_group(gstart);
             const std::size_t b0 = e.group_begin[static_cast<std::size_t>(g)], b1 = e.group_begin[static_cast<std::size_t>(g) + 1];
-            std::vector<std::size_t> wt_idx(b1 - b0, SIZE_MAX), sched_idx(b1 - b0, 0);
             std::size_t s = b0, c = b0;
             std::vector<uint64_t> work(static_cast<std::size_t>(pes), 0);
             while (c < b1) {
                 const scnn::WeightBlock& cb = e.blocks[c];
-                const std::size_t wi = wt_idx[c - b0];
+                const std::size_t wi = wt_idx[c];
                 const std::size_t ii = in_idx[static_cast<std::size_t>(cb.c)];
-                if (wi != SIZE_MAX && arrival_[wi] != scnn::kUnknown && arrival_[ii] != scnn::kUnknown) {
-                    // Schedule block c: every target PE runs it (plain C++ arithmetic).
-                    const uint64_t enter = std::max(arrival_[wi], arrival_[ii]);
-                    if (arrival_[ii] > arrival_[wi]) block_wait_input += arrival_[ii] - arrival_[wi];
+                if (c < s && wi != SIZE_MAX && arrival_[wi] != scnn::kUnknown && arrival_[ii] != scnn::kUnknown) {
+                    // Schedule piece c: every target PE runs it (plain C++ arithmetic). It entered
+                    // the FIFOs when they had room and its weights had arrived.
+                    const uint64_t enter = std::max({room_at[c], arrival_[wi], arrival_[ii]});
+                    if (arrival_[ii] > std::max(room_at[c], arrival_[wi]))
+                        block_wait_input += arrival_[ii] - std::max(room_at[c], arrival_[wi]);
+                    if (wstage_) {
+                        staged -= cb.dram_bytes;
+                        // Read out onto the broadcast bus (8 x 64-bit ports, at most a few cycles
+                        // per piece, overlapped with the FIFO entry; counted, not timed).
+                        wstage_->counters.reads += (cb.dram_bytes + 7) / 8;
+                        wstage_->counters.read_bytes += cb.dram_bytes;
+                    }
                     std::fill(work.begin(), work.end(), 0);
                     for (int pe = 0; pe < pes; ++pe)
                         if (cb.target < 0 || cb.target == pe) work[static_cast<std::size_t>(pe)] = pol_->run_block(e, pe, cb);
-                    sched.schedule(sched_idx[c - b0], enter, work);
+                    sched.schedule(sched_idx[c], enter, work);
                     fifo_writes += static_cast<uint64_t>(cb.fifo_entries) * (cb.target < 0 ? static_cast<uint64_t>(pes) : 1u);
                     ++c;
                     ctx_.monitor.progress();
                     continue;
                 }
+                if (wstage_ && f < nb && (staged == 0 || staged + e.blocks[f].dram_bytes <= stage_cap)) {
+                    // Prefetch into the staging buffer (ring addresses; a piece never wraps).
+                    const uint64_t bytes = e.blocks[f].dram_bytes;
+                    if (stage_ring + bytes + 2 * burst_ > stage_cap) stage_ring = 0;
+                    wt_idx[f] = load_piece(e.blocks[f], wstage_.get(), stage_ring);
+                    stage_ring += bytes;
+                    staged += bytes;
+                    ++f;
+                    continue;
+                }
                 std::optional<uint64_t> room;
-                if (s < b1) room = sched.room_from(e.blocks[s].target, e.blocks[s].fifo_entries);
+                if (s < b1 && (!wstage_ || s < f)) room = sched.room_from(e.blocks[s].target, e.blocks[s].fifo_entries);
                 const uint64_t now = ctx_.now_cycles();
                 if (room && *room <= now) {
                     const scnn::WeightBlock& sb = e.blocks[s];
-                    sched_idx[s - b0] = sched.append(sb.target, sb.fifo_entries);
-                    wt_idx[s - b0] = load(sb.dram_addr, sb.dram_bytes, wfifo_.get(), 0);
+                    sched_idx[s] = sched.append(sb.target, sb.fifo_entries);
+                    room_at[s] = *room;
+                    if (!wstage_) wt_idx[s] = load_piece(sb, wfifo_.get(), 0);
                     ++s;
                     continue;
                 }
@@ -320,6 +380,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     in.read_bytes += e.cnt.iaram_reads * vec_words * 8;
     res.buffer(BufferRole::Input) = in;
     res.buffer(BufferRole::Output) = oaram_->counters;
+    if (wstage_) res.buffer(BufferRole::Weight) = wstage_->counters;
     res.rf_accesses = e.cnt.fifo_reads + fifo_writes + e.cnt.acc_reads + e.cnt.acc_writes;
     const DramStats ds = dram_->stats() - dram_before;
     res.dram_read_bytes = ds.bytes_read;
@@ -343,6 +404,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     ec.mac_units = static_cast<uint64_t>(arch_.pe.total_macs());
     ec.cycles = res.cycles;
     scnn::apply_scnn_energy(arch_, ec, res);
+    if (wstage_) res.energy(EnergyComponent::WeightBuffer) = buffer_energy_pj(arch_.tech, stage_cfg_, res.buffer(BufferRole::Weight));
 
     auto& x = res.extra;
     x["kc"] = static_cast<double>(m.Kc);

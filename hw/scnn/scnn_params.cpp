@@ -8,7 +8,7 @@ ScnnParams parse_scnn_params(const ArchConfig& arch) {
     if (n.value().is_null()) return p;
     n.expect_object();
     n.expect_only({"F", "I", "accumulator_banks", "accumulator_entries", "weight_fifo_entries", "halo_values_per_cycle",
-                   "ppu_values_per_cycle", "dma_max_outstanding", "dma_transfer_bytes", "zero_gating",
+                   "ppu_values_per_cycle", "dma_max_outstanding", "dma_transfer_bytes", "weight_staging_kib", "zero_gating",
                    "compressed_dram", "comment"});
     p.F = static_cast<int>(n.get_int_or("F", p.F, 1, 64));
     p.I = static_cast<int>(n.get_int_or("I", p.I, 1, 64));
@@ -19,6 +19,7 @@ ScnnParams parse_scnn_params(const ArchConfig& arch) {
     p.ppu_values_per_cycle = static_cast<int>(n.get_int_or("ppu_values_per_cycle", p.ppu_values_per_cycle, 1, 64));
     p.dma_max_outstanding = static_cast<int>(n.get_int_or("dma_max_outstanding", p.dma_max_outstanding, 1, 1024));
     p.dma_transfer_bytes = static_cast<int>(n.get_int_or("dma_transfer_bytes", p.dma_transfer_bytes, 1, 1 << 20));
+    p.weight_staging_kib = static_cast<int>(n.get_int_or("weight_staging_kib", p.weight_staging_kib, 0, 1 << 16));
     p.zero_gating = n.get_bool_or("zero_gating", p.zero_gating);
     p.compressed_dram = n.get_bool_or("compressed_dram", p.compressed_dram);
     return p;

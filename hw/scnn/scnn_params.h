@@ -17,6 +17,10 @@ struct ScnnParams {
     int ppu_values_per_cycle = 1;   // outputs the post-processing unit handles per cycle
     int dma_max_outstanding = 16;
     int dma_transfer_bytes = 256;
+    // Weight staging buffer between the DMA and the weight broadcast, in KiB (0: none; weights
+    // stream from DRAM straight into the FIFOs). Not an SCNN paper parameter: an assumption,
+    // docs/scnn.md "Weight delivery" gives the reason and reports results with and without.
+    int weight_staging_kib = 0;
     // DCNN-opt only.
     bool zero_gating = false;       // zero operands gate the multiplier (energy only)
     bool compressed_dram = false;   // activations and weights travel compressed in DRAM

@@ -20,9 +20,17 @@
 
 namespace sx {
 
+// The form of the synthetic weights simulate() builds when no weight image is given (a given
+// image is used as it is by every model).
+enum class SyntheticWeightForm {
+    SmartExchange,  // SmartExchange image (decomposed Ce x basis layers, make_synthetic_image)
+    Unstructured,   // raw int8, seeded, unstructured, pruned at exactly the workload's
+                    // per-layer weight densities (make_unstructured_image): sparse baselines
+};
+
 struct LayerJob {
     const Layer* layer = nullptr;
-    const ImageLayer* image = nullptr;             // the layer's weight image (SmartExchange format)
+    const ImageLayer* image = nullptr;             // the layer's weight image
     const std::vector<int8_t>* weights = nullptr;  // decode_int8(*image): K x C/g x R x S
     const std::vector<int8_t>* inputs = nullptr;   // N x C x H x W
     bool trace = false;                            // this is the --vcd layer
@@ -45,6 +53,8 @@ public:
     // Registers VCD traces (before the simulation starts); values should change only while a
     // job with trace = true runs.
     virtual void trace(sc_core::sc_trace_file* tf) {}
+    // Which synthetic weights this design is measured with.
+    virtual SyntheticWeightForm synthetic_weight_form() const { return SyntheticWeightForm::SmartExchange; }
 };
 
 using ModelFactory = std::function<std::unique_ptr<AcceleratorModel>(const ArchConfig&, SimContext&)>;

@@ -197,4 +197,39 @@ WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const 
     return img;
 }
 
+WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+    WeightImage img;
+    img.network = workload.name;
+    for (std::size_t li = 0; li < workload.layers.size(); ++li) {
+        const Layer& layer = workload.layers[li];
+        if (!layer.is_compute()) continue;
+        // Own stream per layer, distinct from make_synthetic_image's (salted seed).
+        std::mt19937_64 g(splitmix64(splitmix64(seed ^ 0x756E737472756374ull) ^ splitmix64(li)));
+        const LayerPlan plan = plan_layer(layer, d.block_channels);
+        ImageLayer il;
+        il.name = layer.name;
+        il.kind = ImageLayerKind::Raw;
+        il.K = static_cast<uint32_t>(layer.K);
+        il.C = static_cast<uint32_t>(layer.C);
+        il.R = static_cast<uint32_t>(layer.R);
+        il.S = static_cast<uint32_t>(layer.S);
+        il.groups = static_cast<uint32_t>(layer.groups);
+        const uint64_t n = plan.filter_size * il.K;
+        const auto nz = static_cast<uint64_t>(std::llround(resolve_densities(layer, d).raw * static_cast<double>(n)));
+        // Partial Fisher-Yates: the first nz entries of a random permutation are the non-zeros.
+        std::vector<uint64_t> pos(n);
+        for (uint64_t i = 0; i < n; ++i) pos[i] = i;
+        il.raw.assign(n, 0);
+        for (uint64_t i = 0; i < nz; ++i) {
+            const uint64_t j = i + g() % (n - i);
+            std::swap(pos[i], pos[j]);
+            il.raw[pos[i]] = random_nonzero_int8(g);
+        }
+        il.raw_scale = static_cast<float>(std::ldexp(1.0, -9));
+        il.synthetic = true;
+        img.layers.push_back(std::move(il));
+    }
+    return img;
+}
+
 }  // namespace sx

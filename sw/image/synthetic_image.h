@@ -43,4 +43,10 @@ ResolvedDensities resolve_densities(const Layer& layer, const SyntheticDensities
 
 WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d);
 
+// Raw (unstructured) synthetic weights for the sparse baselines (SCNN and its dense DCNN):
+// every compute layer is a raw int8 layer with exactly round(raw density x K x C/g x R x S)
+// non-zeros at uniformly drawn positions (the raw density resolves as above: explicit, else
+// stats.weight_density, else kSyntheticRawDensity). Seeded and reproducible like the above.
+WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d);
+
 }  // namespace sx
