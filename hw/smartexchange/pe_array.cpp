@@ -21,27 +21,31 @@ PeArray::PeArray(int dim_m, int dim_c, int dim_f, bool bit_serial)
 uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, GlobalBuffer& in,
                        std::vector<Fetch>& fetches, SeCounters& cnt) {
     const uint32_t rows = ch.rows(), J = L.row_len;
+    // The layer's shape, read once per step (the pointer reads would not be hoisted out of the
+    // lane loops: int8 stores may alias them).
+    const int64_t K = L.K(), Q = L.Q(), Kg = L.Kg(), Cg = L.Cg(), stride = L.stride(), pad = L.pad(), H = L.H(),
+                  W = L.W(), S = L.S();
     const int64_t k0 = ch.task.kg * M_;
-    const int mvalid = static_cast<int>(std::min<int64_t>(M_, L.K - k0));
-    const int lanes = static_cast<int>(std::min<int64_t>(F_, L.Q - st.q0));
+    const int mvalid = static_cast<int>(std::min<int64_t>(M_, K - k0));
+    const int lanes = static_cast<int>(std::min<int64_t>(F_, Q - st.q0));
     // Slices of different groups (depthwise, grouped conv) see different activations.
-    const int64_t g_first = k0 / L.Kg;
-    const int groups = static_cast<int>((k0 + mvalid - 1) / L.Kg - g_first + 1);
+    const int64_t g_first = k0 / Kg;
+    const int groups = static_cast<int>((k0 + mvalid - 1) / Kg - g_first + 1);
     act_.assign(static_cast<std::size_t>(groups) * rows * J * F_, 0);
     rowtime_.assign(static_cast<std::size_t>(groups) * rows, 0);
     need_.assign(static_cast<std::size_t>(groups) * rows, 0);
     lane_digits_.assign(static_cast<std::size_t>(groups) * rows * J, 0);
     std::fill(acc_.begin(), acc_.end(), 0);
     for (int m = 0; m < mvalid; ++m) {
-        const int g = static_cast<int>((k0 + m) / L.Kg - g_first);
+        const int g = static_cast<int>((k0 + m) / Kg - g_first);
         for (uint32_t r = 0; r < rows; ++r)
             if (ch.nz[static_cast<std::size_t>(m) * rows + r]) need_[static_cast<std::size_t>(g) * rows + r] = 1;
     }
     const int64_t h_lo = L.in_lo(ch.task.pt);
-    const int64_t span_lanes = (lanes - 1) * L.stride + 1;
+    const int64_t span_lanes = (lanes - 1) * stride + 1;
     const uint8_t* base = in.data(0, in.capacity());
     for (int g = 0; g < groups; ++g) {
-        const int64_t cbase = (g_first + g) * L.Cg;
+        const int64_t cbase = (g_first + g) * Cg;
         for (uint32_t r = 0; r < rows; ++r) {
             const std::size_t gr = static_cast<std::size_t>(g) * rows + r;
             if (!need_[gr]) {
@@ -56,22 +60,22 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                 int8_t* a = &act_[(gr * J + j) * F_];
                 int dmax = 0;
                 if (L.act_coord(ch.i0 + r, j, c, kr, ks)) {
-                    const int64_t h = st.p * L.stride - L.pad + kr;
-                    if (h >= 0 && h < L.H) {
+                    const int64_t h = st.p * stride - pad + kr;
+                    if (h >= 0 && h < H) {
                         const uint64_t row_addr =
-                            ch.task.in_base + (static_cast<uint64_t>(cbase + c) * L.in_rows_max + (h - h_lo)) * L.W;
+                            ch.task.in_base + (static_cast<uint64_t>(cbase + c) * L.in_rows_max + (h - h_lo)) * W;
                         // One read per activation row segment the lanes cover.
                         if (c != last_c || h != last_h) {
-                            const int64_t x0 = std::max<int64_t>(0, st.q0 * L.stride - L.pad + (L.pointwise ? 0 : 0));
+                            const int64_t x0 = std::max<int64_t>(0, st.q0 * stride - pad + (L.pointwise ? 0 : 0));
                             const int64_t x1 = std::min<int64_t>(
-                                L.W, st.q0 * L.stride - L.pad + span_lanes + (L.pointwise ? 0 : L.S - 1));
+                                W, st.q0 * stride - pad + span_lanes + (L.pointwise ? 0 : S - 1));
                             if (x1 > x0) fetches.push_back({row_addr + x0, static_cast<uint64_t>(x1 - x0)});
                             last_c = c;
                             last_h = h;
                         }
                         for (int f = 0; f < lanes; ++f) {
-                            const int64_t x = (st.q0 + f) * L.stride - L.pad + ks;
-                            if (x < 0 || x >= L.W) continue;
+                            const int64_t x = (st.q0 + f) * stride - pad + ks;
+                            if (x < 0 || x >= W) continue;
                             const int8_t v = static_cast<int8_t>(base[row_addr + x]);
                             a[f] = v;
                             dmax = std::max(dmax, booth_digits(v));
@@ -100,7 +104,7 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
         valid_j[r] = v;
     }
     for (int m = 0; m < mvalid; ++m) {
-        const int g = static_cast<int>((k0 + m) / L.Kg - g_first);
+        const int g = static_cast<int>((k0 + m) / Kg - g_first);
         const uint8_t* nz = &ch.nz[static_cast<std::size_t>(m) * rows];
         const int8_t* w = &ch.w[static_cast<std::size_t>(m) * rows * J];
         int32_t* acc = &acc_[static_cast<std::size_t>(m) * F_];

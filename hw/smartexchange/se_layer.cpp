@@ -14,9 +14,9 @@ uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
 }  // namespace
 
-int64_t SeLayer::in_lo(int64_t pt) const { return std::max<int64_t>(0, pt_first(pt) * stride - pad); }
+int64_t SeLayer::in_lo(int64_t pt) const { return std::max<int64_t>(0, pt_first(pt) * stride() - pad()); }
 int64_t SeLayer::in_hi(int64_t pt) const {
-    return std::min<int64_t>(H, (pt_first(pt) + pt_rows(pt) - 1) * stride - pad + R);
+    return std::min<int64_t>(H(), (pt_first(pt) + pt_rows(pt) - 1) * stride() - pad() + R());
 }
 
 SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfig& arch, const SeParams& prm,
@@ -24,47 +24,39 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
     SeLayer L;
     L.layer = &layer;
     L.image = &img;
-    L.N = layer.N;
-    L.C = layer.C;
-    L.K = layer.K;
-    L.H = layer.H;
-    L.W = layer.W;
-    L.R = layer.R;
-    L.S = layer.S;
-    L.P = layer.P();
-    L.Q = layer.Q();
-    L.stride = layer.stride;
-    L.pad = layer.padding;
-    L.Cg = layer.C / layer.groups;
-    L.Kg = layer.K / layer.groups;
     L.decomposed = img.kind == ImageLayerKind::Decomposed;
     L.pointwise = L.decomposed && !(layer.R == 3 && layer.S == 3);
     if (L.decomposed) {
         L.rows_per_filter = img.rows_per_filter;
         L.row_len = 3;
     } else {
-        L.rows_per_filter = static_cast<uint32_t>(L.Cg * L.R);
-        L.row_len = static_cast<uint32_t>(L.S);
+        L.rows_per_filter = static_cast<uint32_t>(L.Cg() * L.R());
+        L.row_len = static_cast<uint32_t>(L.S());
     }
-    if (img.K != static_cast<uint32_t>(L.K) || img.C != static_cast<uint32_t>(L.C))
+    if (img.K != static_cast<uint32_t>(L.K()) || img.C != static_cast<uint32_t>(L.C()))
         throw SimulationError("layer " + layer.name + ": weight image shape (K=" + std::to_string(img.K) +
                               ", C=" + std::to_string(img.C) + ") does not match the workload");
     L.dim_m = arch.pe.dim_m;
     L.dim_c = arch.pe.dim_c;
     L.dim_f = arch.pe.dim_f;
-    L.n_kgroups = (L.K + L.dim_m - 1) / L.dim_m;
+    L.n_kgroups = (L.K() + L.dim_m - 1) / L.dim_m;
     L.chunk_rows = static_cast<uint32_t>(L.dim_c * prm.rf_rows_per_line);
-    L.requant_shift = requant_shift(layer);
 
     const auto cap = [&](const char* role) -> uint64_t {
         for (const auto& b : arch.buffers)
             if (b.role == role) return b.capacity_bytes;
         throw SimulationError(std::string("smartexchange needs a buffer with role ") + role);
     };
-    auto buffer_name = [&](const char* role) -> std::string {
+    // A buffer too small for even one tile is a contradictory configuration, not a simulation
+    // failure (exit code 2): name the capacity field of the buffer to grow.
+    auto too_small = [&](const char* role, const std::string& expected, const std::string& found) {
+        std::string name = role;
         for (const auto& b : arch.buffers)
-            if (b.role == role) return b.name;
-        return role;
+            if (b.role == role) {
+                name = b.name;
+                break;
+            }
+        return InputError(arch.file, "/buffers/" + name + "/capacity_kib", expected, found);
     };
     const uint64_t w_half = cap("weight") / 2, i_half = cap("index") / 2, in_half = cap("input") / 2,
                    out_cap = cap("output");
@@ -109,12 +101,12 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
         }
         if (wt <= L.chunk_rows) {
             // Smaller than one pass: still correct (a pass just ends early), so keep halving.
-            if (wt == 1)  // a contradictory configuration, not a simulation failure: exit code 2
-                throw InputError(arch.file, "/buffers/" + buffer_name("weight") + "/capacity_kib",
-                                 "weight and index buffers whose halves hold one weight row of " +
-                                     std::to_string(M) + " filters (layer " + layer.name + ")",
-                                 std::to_string(w_half) + " weight bytes and " + std::to_string(i_half) +
-                                     " index bytes per half");
+            if (wt == 1)
+                throw too_small("weight",
+                                "weight and index buffers whose halves hold one weight row of " + std::to_string(M) +
+                                    " filters (layer " + layer.name + ")",
+                                std::to_string(w_half) + " weight bytes and " + std::to_string(i_half) +
+                                    " index bytes per half");
             wt /= 2;
         } else {
             wt -= L.chunk_rows;
@@ -128,11 +120,11 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
 
     // Input tiles: the most output rows whose input rows (all channels) fit half the input
     // buffer and whose outputs (int32 partial sums + two int8 halves) fit the output buffer.
-    for (int64_t pt = L.P; pt >= 1; --pt) {
-        const uint64_t rows_in = static_cast<uint64_t>(std::min<int64_t>(L.H, (pt - 1) * L.stride + L.R));
-        const uint64_t in_bytes = static_cast<uint64_t>(L.C) * rows_in * static_cast<uint64_t>(L.W);
-        const uint64_t seg = round_up(static_cast<uint64_t>(pt * L.Q), burst);
-        const uint64_t psum = M * static_cast<uint64_t>(pt * ((L.Q + L.dim_f - 1) / L.dim_f) * L.dim_f) * 4;
+    for (int64_t pt = L.P(); pt >= 1; --pt) {
+        const uint64_t rows_in = static_cast<uint64_t>(std::min<int64_t>(L.H(), (pt - 1) * L.stride() + L.R()));
+        const uint64_t in_bytes = static_cast<uint64_t>(L.C()) * rows_in * static_cast<uint64_t>(L.W());
+        const uint64_t seg = round_up(static_cast<uint64_t>(pt * L.Q()), burst);
+        const uint64_t psum = M * static_cast<uint64_t>(pt * ((L.Q() + L.dim_f - 1) / L.dim_f) * L.dim_f) * 4;
         if (in_bytes <= in_half && psum + 2 * M * seg <= out_cap) {
             L.Pt = pt;
             L.in_rows_max = rows_in;
@@ -143,23 +135,23 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
         }
     }
     if (L.Pt == 0)
-        throw InputError(arch.file, "/buffers/" + buffer_name("input") + "/capacity_kib",
-                         "input/output buffers that hold one output row of layer " + layer.name + " (" +
-                             std::to_string(L.C * std::min<int64_t>(L.H, L.R) * L.W) + " input bytes per half)",
-                         std::to_string(in_half) + " input bytes per half and " + std::to_string(out_cap) +
-                             " output bytes");
-    L.n_ptiles = (L.P + L.Pt - 1) / L.Pt;
+        throw too_small("input",
+                        "input/output buffers that hold one output row of layer " + layer.name + " (" +
+                            std::to_string(L.C() * std::min<int64_t>(L.H(), L.R()) * L.W()) + " input bytes per half)",
+                        std::to_string(in_half) + " input bytes per half and " + std::to_string(out_cap) +
+                            " output bytes");
+    L.n_ptiles = (L.P() + L.Pt - 1) / L.Pt;
 
     // DRAM layout, every region burst-aligned.
     uint64_t a = 0;
     L.dram_in = a;
     a = round_up(a + static_cast<uint64_t>(layer.input_elems()), burst);
     if (L.decomposed) {
-        L.ce_off.resize(static_cast<std::size_t>(L.K));
-        L.nz_at.assign(static_cast<std::size_t>(L.K) * (L.n_wtiles + 1), 0);
+        L.ce_off.resize(static_cast<std::size_t>(L.K()));
+        L.nz_at.assign(static_cast<std::size_t>(L.K()) * (L.n_wtiles + 1), 0);
         L.dram_ce = a;
         uint64_t off = 0;
-        for (uint32_t k = 0; k < L.K; ++k) {
+        for (uint32_t k = 0; k < L.K(); ++k) {
             L.ce_off[k] = L.dram_ce + off;
             uint32_t nz = 0, r = 0;
             for (uint32_t t = 0; t <= L.n_wtiles; ++t) {
@@ -185,7 +177,7 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
         a = round_up(a + img.raw.size(), burst);
     }
     L.dram_out = a;
-    a += static_cast<uint64_t>(L.N * L.n_ptiles * L.K) * L.out_seg;
+    a += static_cast<uint64_t>(L.N() * L.n_ptiles * L.K()) * L.out_seg;
     L.dram_end = round_up(a, burst);
     return L;
 }
@@ -197,7 +189,7 @@ std::vector<uint8_t> se_dram_image(const SeLayer& L, const std::vector<int8_t>& 
     if (L.decomposed) {
         // Ce codes per filter, packed two per byte (low nibble first), each filter byte-aligned.
         uint64_t nz_global = 0;
-        for (uint32_t k = 0; k < L.K; ++k) {
+        for (uint32_t k = 0; k < L.K(); ++k) {
             uint64_t nib = 0;
             for (uint32_t r = 0; r < L.rows_per_filter; ++r) {
                 if (!img.row_nonzero(k, r)) continue;

@@ -21,9 +21,21 @@ struct SeLayer {
     // weights. Decomposed 3x3 and raw layers: row i = kernel row (c = i / R, r = i % R), its
     // weights are s = 0..S-1. Decomposed 1x1/FC ("pointwise"): row i holds channels 3i..3i+2.
     bool decomposed = false, pointwise = false;
-    int64_t N = 1, C = 0, K = 0, H = 0, W = 0, R = 1, S = 1, P = 0, Q = 0, stride = 1, pad = 0;
-    int64_t Cg = 0, Kg = 0;
     uint32_t rows_per_filter = 0, row_len = 0;
+    // The layer's shape, read through `layer` (never copied, so it cannot go stale).
+    int64_t N() const { return layer->N; }
+    int64_t C() const { return layer->C; }
+    int64_t K() const { return layer->K; }
+    int64_t H() const { return layer->H; }
+    int64_t W() const { return layer->W; }
+    int64_t R() const { return layer->R; }
+    int64_t S() const { return layer->S; }
+    int64_t P() const { return layer->P(); }
+    int64_t Q() const { return layer->Q(); }
+    int64_t stride() const { return layer->stride; }
+    int64_t pad() const { return layer->padding; }
+    int64_t Cg() const { return layer->C / layer->groups; }  // input channels per group
+    int64_t Kg() const { return layer->K / layer->groups; }  // filters per group
 
     // Tiling (docs/architecture.md, "Loop order and tiling").
     int dim_m = 0, dim_c = 0, dim_f = 0;
@@ -42,10 +54,9 @@ struct SeLayer {
     // Partial sums are laid out step-major ([p][q chunk][m][lane]) so one step's dim_m x dim_f
     // results are contiguous and spread over all output banks.
     uint64_t psum_addr(int64_t p_local, int64_t q0, int m) const {
-        const int64_t nq = (Q + dim_f - 1) / dim_f;
+        const int64_t nq = (Q() + dim_f - 1) / dim_f;
         return static_cast<uint64_t>(((p_local * nq + q0 / dim_f) * dim_m + m) * dim_f) * 4;
     }
-    int requant_shift = 0;
 
     // DRAM layout (bytes).
     uint64_t dram_in = 0, dram_ce = 0, dram_basis = 0, dram_bitmap = 0, dram_raw = 0, dram_out = 0, dram_end = 0;
@@ -58,11 +69,11 @@ struct SeLayer {
     uint32_t wt_first(uint32_t wt) const { return wt * wt_rows; }
     uint32_t wt_end(uint32_t wt) const { return std::min<uint32_t>(rows_per_filter, (wt + 1) * wt_rows); }
     int64_t pt_first(int64_t pt) const { return pt * Pt; }
-    int64_t pt_rows(int64_t pt) const { return std::min<int64_t>(Pt, P - pt * Pt); }
+    int64_t pt_rows(int64_t pt) const { return std::min<int64_t>(Pt, P() - pt * Pt); }
     int64_t in_lo(int64_t pt) const;   // first input row a tile needs (clamped)
     int64_t in_hi(int64_t pt) const;   // one past the last
     uint64_t out_addr(int64_t n, int64_t pt, int64_t k) const {
-        return dram_out + static_cast<uint64_t>((n * n_ptiles + pt) * K + k) * out_seg;
+        return dram_out + static_cast<uint64_t>((n * n_ptiles + pt) * K() + k) * out_seg;
     }
     // Activation coordinates of weight j of row i: channel within the group and kernel (r, s).
     // Returns false for the zero padding of the last pointwise row.
@@ -71,10 +82,10 @@ struct SeLayer {
             c = 3 * static_cast<int64_t>(i) + j;
             r = 0;
             s = 0;
-            return c < Cg;
+            return c < Cg();
         }
-        c = i / R;
-        r = i % R;
+        c = i / R();
+        r = i % R();
         s = j;
         return true;
     }

@@ -1,0 +1,176 @@
+#include "hw/smartexchange/pe_array_driver.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "sw/reference/conv_reference.h"
+
+namespace sx {
+
+SePeArrayDriver::SePeArrayDriver(sc_core::sc_module_name name, SeFabric& fab, int dim_m, int dim_c, int dim_f)
+    : sc_module(name), f_(fab), mon_(fab.ctx.monitor.add("pe_array")), pe_(dim_m, dim_c, dim_f, fab.prm.bit_serial) {
+    SC_THREAD(run);
+}
+
+void SePeArrayDriver::run() {
+    SimContext& ctx = f_.ctx;
+    guarded(ctx, [&] {
+        for (;;) {
+            const uint64_t t0 = ctx.now_cycles();
+            if (f_.re_q.num_available() == 0) ctx.monitor.waiting(mon_, "rebuilt weights from the rebuild engines");
+            SeChunk* ch = f_.re_q.read();
+            ctx.monitor.waiting(mon_, "");
+            const SeLayer& L = f_.L;
+            const SeTask& t = ch->task;
+            const int M = L.dim_m;
+            if (t.first_of_group && ch->first_of_task) {
+                ctx.monitor.waiting(mon_, "a free output buffer half (store unit behind)");
+                f_.out_sem.wait();
+                ctx.monitor.waiting(mon_, "");
+                out_half_ ^= 1;
+                psum_valid_ = false;
+                // Accumulator clear: valid bits reset, no data traffic.
+                std::memset(f_.out->data(0, L.psum_bytes), 0, L.psum_bytes);
+                f_.out->occupancy += L.psum_bytes + static_cast<uint64_t>(M) * L.out_seg;
+            } else {
+                f_.cnt.stall_weights += ctx.now_cycles() - t0;
+            }
+            ++f_.cnt.chunks;
+            const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
+            const uint32_t rows = ch->rows();
+            bool any = false;
+            for (int m = 0; m < mvalid && !any; ++m)
+                for (uint32_t r = 0; r < rows; ++r)
+                    if (ch->nz[static_cast<std::size_t>(m) * rows + r]) {
+                        any = true;
+                        break;
+                    }
+            if (any) compute_pass(*ch);
+            else skip_pass(*ch);
+            if (t.last_of_group && ch->last_of_task) requantise_group(t);
+            if (ch->last_of_task) {
+                if (t.release_weights) {
+                    f_.wb->occupancy -= L.w_tile_bytes;
+                    f_.w_sem.post();
+                }
+                if (t.release_input) {
+                    f_.in->occupancy -= static_cast<uint64_t>(L.C() * (L.in_hi(t.pt) - L.in_lo(t.pt)) * L.W());
+                    f_.in_sem.post();
+                }
+            }
+            f_.probe();
+            delete ch;
+            ctx.monitor.progress();
+        }
+    });
+}
+
+void SePeArrayDriver::skip_pass(const SeChunk& ch) {
+    // No step, no activation read: only the counters learn what was skipped.
+    const SeLayer& L = f_.L;
+    const int M = L.dim_m, F = L.dim_f;
+    const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - ch.task.kg * M));
+    const int64_t prows = L.pt_rows(ch.task.pt), Q = L.Q();
+    const uint32_t rows = ch.rows();
+    ++f_.cnt.chunks_skipped;
+    uint64_t vj = 0;
+    for (uint32_t r = 0; r < rows; ++r)
+        for (uint32_t j = 0; j < L.row_len; ++j) {
+            int64_t c, kr, ks;
+            vj += L.act_coord(ch.i0 + r, j, c, kr, ks) ? 1 : 0;
+        }
+    f_.cnt.macs_skipped += vj * static_cast<uint64_t>(mvalid) * static_cast<uint64_t>(prows * Q);
+    f_.cnt.act_rows_skipped +=
+        static_cast<uint64_t>(rows) * static_cast<uint64_t>(prows) * static_cast<uint64_t>((Q + F - 1) / F);
+}
+
+void SePeArrayDriver::compute_pass(const SeChunk& ch) {
+    SimContext& ctx = f_.ctx;
+    const SeLayer& L = f_.L;
+    const int M = L.dim_m, F = L.dim_f;
+    const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - ch.task.kg * M));
+    const int64_t prows = L.pt_rows(ch.task.pt), p0 = L.pt_first(ch.task.pt), Q = L.Q();
+    steps_.clear();
+    for (int64_t p = p0; p < p0 + prows; ++p)
+        for (int64_t q0 = 0; q0 < Q; q0 += F) steps_.push_back({p, q0});
+    // The activations of a step are read from the input buffer while the previous one computes.
+    auto reserve_fetch = [&]() {
+        uint64_t d = ctx.now_cycles();
+        for (const auto& fe : fetches_) d = std::max(d, f_.in->read(fe.addr, fe.bytes));
+        fetches_.clear();
+        return d;
+    };
+    uint64_t d_next = pe_.step(L, ch, steps_[0], *f_.in, fetches_, f_.cnt);
+    acc_next_ = pe_.acc();
+    uint64_t fetch_done = reserve_fetch(), psum_done = ctx.now_cycles();
+    for (std::size_t s = 0; s < steps_.size(); ++s) {
+        const uint64_t before = ctx.now_cycles();
+        if (fetch_done > before) {
+            ctx.monitor.waiting(mon_, "activations from the input buffer");
+            ctx.wait_until(fetch_done);
+            f_.cnt.stall_input += fetch_done - before;
+        }
+        const uint64_t start = ctx.now_cycles(), d = d_next;
+        acc_cur_.swap(acc_next_);
+        if (s + 1 < steps_.size()) {
+            d_next = pe_.step(L, ch, steps_[s + 1], *f_.in, fetches_, f_.cnt);
+            acc_next_ = pe_.acc();
+            fetch_done = reserve_fetch();
+        }
+        // The step cannot end before the previous step's partial sums are written.
+        const uint64_t end = std::max(start + d, psum_done);
+        f_.cnt.stall_output += end - (start + d);
+        f_.cnt.compute_cycles += d;
+        if (f_.tracing) f_.probe(true);
+        ctx.monitor.waiting(mon_, "");
+        ctx.wait_until(end);
+        // Partial sums of the step to the output buffer (read-modify-write after the first
+        // pass of the group).
+        const PeStep& st = steps_[s];
+        const int lanes = static_cast<int>(std::min<int64_t>(F, Q - st.q0));
+        psum_done = ctx.now_cycles();
+        for (int m = 0; m < mvalid; ++m) {
+            const uint64_t a = L.psum_addr(st.p - p0, st.q0, m);
+            if (psum_valid_) psum_done = std::max(psum_done, f_.out->read(a, lanes * 4ull));
+            psum_done = std::max(psum_done, f_.out->write(a, lanes * 4ull));
+            int32_t* ps = reinterpret_cast<int32_t*>(f_.out->data(a, lanes * 4ull));
+            for (int fl = 0; fl < lanes; ++fl) ps[fl] += acc_cur_[static_cast<std::size_t>(m) * F + fl];
+        }
+        ++f_.cnt.steps;
+        ctx.monitor.progress();
+    }
+    psum_valid_ = true;
+    ctx.wait_until(psum_done);
+    if (f_.tracing) f_.probe(false);
+}
+
+void SePeArrayDriver::requantise_group(const SeTask& t) {
+    // The group's int32 partial sums -> int8 outputs in its output half, then to the store unit.
+    SimContext& ctx = f_.ctx;
+    const SeLayer& L = f_.L;
+    const int M = L.dim_m, F = L.dim_f;
+    const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
+    const int64_t prows = L.pt_rows(t.pt), p0 = L.pt_first(t.pt), Q = L.Q(), K = L.K(), P = L.P();
+    const int shift = requant_shift(*L.layer);
+    const uint64_t cnt = static_cast<uint64_t>(prows * Q);
+    const uint64_t half = L.psum_bytes + static_cast<uint64_t>(out_half_) * M * L.out_seg;
+    uint64_t done = f_.out->read(0, L.psum_addr(prows, 0, 0));
+    for (int m = 0; m < mvalid; ++m) {
+        done = std::max(done, f_.out->write(half + static_cast<uint64_t>(m) * L.out_seg, L.out_seg));
+        int8_t* o = reinterpret_cast<int8_t*>(f_.out->data(half + static_cast<uint64_t>(m) * L.out_seg, L.out_seg));
+        const int64_t k = t.kg * M + m;
+        for (uint64_t i = 0; i < cnt; ++i) {
+            const int64_t pl = static_cast<int64_t>(i) / Q, q = static_cast<int64_t>(i) % Q;
+            int32_t v;
+            std::memcpy(&v, f_.out->data(L.psum_addr(pl, q, m) + static_cast<uint64_t>(q % F) * 4, 4), 4);
+            (*f_.outputs)[static_cast<std::size_t>(((t.n * K + k) * P + p0) * Q + static_cast<int64_t>(i))] = v;
+            o[i] = requantize(v, shift);
+        }
+    }
+    ctx.wait_until(done);
+    ctx.monitor.waiting(mon_, "room in the store FIFO");
+    f_.store_q.write(new SeStore{t.n, t.pt, t.kg, out_half_});
+    ctx.monitor.waiting(mon_, "");
+}
+
+}  // namespace sx

@@ -1,0 +1,38 @@
+#pragma once
+// The process around the shift-add PE array (pe_array.h, plain C++): takes a rebuilt pass
+// from the rebuild engines, runs its steps (one output row x dim_f columns each) with the
+// next step's activations fetched from the input buffer during the current one and each
+// step's partial sums written to the output buffer after it, requantises a finished group
+// into its output half and hands it to the store unit, and gives buffer halves back.
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/smartexchange/pe_array.h"
+#include "hw/smartexchange/se_fabric.h"
+
+namespace sx {
+
+class SePeArrayDriver : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(SePeArrayDriver);
+    SePeArrayDriver(sc_core::sc_module_name name, SeFabric& fab, int dim_m, int dim_c, int dim_f);
+
+private:
+    void run();  // re_q -> steps -> (group done) store_q
+    void skip_pass(const SeChunk& ch);     // every slice's rows are zero
+    void compute_pass(const SeChunk& ch);  // the steps of one pass
+    void requantise_group(const SeTask& t);
+
+    SeFabric& f_;
+    int mon_;
+    PeArray pe_;
+    int out_half_ = 1;         // output half of the current group
+    bool psum_valid_ = false;  // the group's partial sums hold data (later passes read-modify-write)
+    std::vector<PeStep> steps_;
+    std::vector<PeArray::Fetch> fetches_;
+    std::vector<int32_t> acc_cur_, acc_next_;
+};
+
+}  // namespace sx

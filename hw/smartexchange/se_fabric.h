@@ -1,0 +1,57 @@
+#pragma once
+// The wiring between the SmartExchange blocks: the bounded FIFOs that carry work items, the
+// semaphores through which buffer halves are handed back, the global buffers and the DMA the
+// blocks share, the per-layer plan they all read and the counters they all add to, and the
+// VCD probe of the handshake signals.
+//
+//   controller --task_q--> index decoder --dec_q--> rebuild engines --re_q--> PE array driver
+//   PE array driver --store_q--> store unit; in_sem / w_sem / out_sem: two halves each
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "hw/buffer/global_buffer.h"
+#include "hw/common/sim_context.h"
+#include "hw/dma/dma.h"
+#include "hw/smartexchange/se_layer.h"
+#include "hw/smartexchange/se_params.h"
+#include "hw/smartexchange/se_pipeline.h"
+
+namespace sx {
+
+struct SeFabric {
+    SeFabric(SimContext& ctx, const SeParams& prm);
+
+    SimContext& ctx;
+    const SeParams prm;
+    GlobalBuffer *in = nullptr, *out = nullptr, *wb = nullptr, *idx = nullptr;
+    Dma* dma = nullptr;
+
+    sc_core::sc_fifo<SeTask*> task_q;
+    sc_core::sc_fifo<SeChunk*> dec_q;
+    sc_core::sc_fifo<SeChunk*> re_q;  // 1 deep: the second RF bank of every line
+    sc_core::sc_fifo<SeStore*> store_q;
+    sc_core::sc_semaphore in_sem, w_sem, out_sem;
+    sc_core::sc_event store_done_ev;
+
+    // Per layer, set by the controller before its first task.
+    SeLayer L;
+    SeCounters cnt;
+    std::vector<int32_t>* outputs = nullptr;  // N x K x P x Q accumulators (for the check)
+    bool tracing = false;                     // this layer is the --vcd one
+
+    // VCD: snapshot of the handshake signals and buffer occupancies (only while tracing).
+    void probe(bool pe_busy = false);
+    void trace(sc_core::sc_trace_file* tf);
+
+private:
+    struct Vcd {
+        int dma_outstanding = 0;
+        bool dma_req_pending = false, pe_busy = false;
+        int task_q = 0, dec_q = 0, re_q = 0, store_q = 0;
+        uint64_t in_occ = 0, w_occ = 0, out_occ = 0;
+    } vcd_;
+};
+
+}  // namespace sx

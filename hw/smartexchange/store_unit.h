@@ -1,0 +1,23 @@
+#pragma once
+// The store unit: writes a finished group's int8 outputs (one burst-padded segment per output
+// channel) from its output half to DRAM through the DMA, then frees the half and tells the
+// controller, which ends the layer when the last store is done.
+#include <systemc>
+
+#include "hw/smartexchange/se_fabric.h"
+
+namespace sx {
+
+class SeStoreUnit : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(SeStoreUnit);
+    SeStoreUnit(sc_core::sc_module_name name, SeFabric& fab);
+
+private:
+    void run();  // store_q -> DMA writes -> out_sem, store_done_ev
+
+    SeFabric& f_;
+    int mon_;
+};
+
+}  // namespace sx
