@@ -107,11 +107,15 @@ inline std::string temp_dir(const std::string& name) {
 }
 
 // Default config, fixed-latency memory (latency 20 cycles, 16 B/cycle), bit-parallel unless
-// told otherwise, plus overrides.
+// told otherwise, plus overrides. 64 DMA transactions may be in flight: more than the 21
+// cycles a one-cycle transaction spends in flight, so the memory's data bus alone paces a
+// stream of loads (hand-derivable: the last one arrives 21 + sum of ceil(bytes / 16) cycles
+// after the first request).
 inline ArchConfig micro_arch(std::map<std::string, json> o = {}) {
     std::map<std::string, json> all = {{"/smartexchange/memory", "fixed"},
                                        {"/smartexchange/fixed_latency_cycles", 20},
                                        {"/smartexchange/fixed_bytes_per_cycle", 16},
+                                       {"/smartexchange/dma_max_outstanding", 64},
                                        {"/smartexchange/bit_serial", false}};
     for (auto& [k, v] : o) all[k] = v;
     return load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json", all);

@@ -1,13 +1,38 @@
 // Cycle-accuracy micro-tests of the SmartExchange model. Memory: fixed latency 20 cycles,
-// 16 B/cycle; PE array 16 x 8 x 8 (configs/smartexchange.json); bit-parallel unless stated.
-// Common arithmetic (docs/architecture.md, "Timing"):
-//   - a pass holds dim_c x rf_rows = 8 x 8 = 64 filter rows; row i runs on line i % 8;
-//   - a step = one output row x 8 output columns; a line's step time = sum over its non-zero
-//     rows of the row's beats (row_len weights), a beat = 1 cycle bit-parallel, or
+// 16 B/cycle, 64 DMA transactions in flight; PE array 16 x 8 x 8 (configs/smartexchange.json);
+// bit-parallel unless stated. Latency = first DRAM request (cycle 0) to the last output write.
+// Common arithmetic (docs/architecture.md, "Step timing"), used by every derivation below:
+//   - Loads. The DMA cuts a command at 64-byte DRAM boundaries and sends one request per
+//     cycle (END_REQ comes a cycle after BEGIN_REQ); the memory starts a transaction's data
+//     20 cycles after accepting it, one transaction at a time on a 16 B/cycle bus. With 64 in
+//     flight the bus never idles once the first data starts: the last load arrives at
+//     21 + sum over transactions of ceil(bytes / 16), and is in its buffer one cycle (one
+//     port word per bank) later.
+//   - The 3x3 test layer: C = 8, K = 16, 8 x 8, pad 1 -> P = Q = 8; 24 rows per filter (one
+//     pass, one basis block); DRAM: input 512 B at 0, Ce codes 36 B per filter (24 rows x 3
+//     nibbles) from 512, bases 10 B per filter from 1088, bitmap 3 B per filter from 1248,
+//     outputs from 1296. Weight slots of 56 B (40 B of Ce codes + the basis), index slots of
+//     8 B. Transactions: input 8 x 64 B (4 bus cycles each); Ce 36 B, 8 of the 16 cut in two
+//     at a 64-byte boundary, 3 bus cycles either way; bases 10 B, filters 6 and 12 cut in two
+//     (2 cycles instead of 1); bitmaps 3 B, filter 10 cut (2): 32 + 48 + 18 + 17 = 115 cycles.
+//   - Index decoder: 16 one-word bitmap reads from the one-bank index buffer = 16 cycles.
+//   - Rebuild engines, 3x3 layer: per filter the 36-byte Ce segment (5 words) and the basis
+//     (2 words) = words 7m .. 7m + 6 of the weight buffer, 112 words over 4 banks = 28 cycles,
+//     more than the 3 rows x 3 cycles of rebuilding.
+//   - PE array: a pass holds dim_c x rf_rows = 8 x 8 = 64 filter rows; row i runs on line
+//     i % 8; a step = one output row x 8 output columns; a line's step time = sum over its
+//     non-zero rows of the row's beats (row_len weights), a beat = 1 cycle bit-parallel, or
 //     max(1, max over lanes of non-zero Booth digits) bit-serial; the step = slowest line;
-//   - the next step's activation segments are read from the input buffer during the current
+//     the next step's activation segments are read from the input buffer during the current
 //     step (8 banks x 8 B); the step's 16 x 8 int32 partial sums (512 B) go to the output
 //     buffer after it (16 banks x 8 B = 128 B/cycle -> 4 cycles).
+//   - Requantisation: the 16 x 64 partial sums (4096 B = 32 words per output bank) are read,
+//     then 16 int8 segments of 64 B written (8 words per bank): 32 + 8 = 40 cycles.
+//   - Store: 16 segments of 64 B from DRAM byte 1296 + 64m (16 past a boundary: cut into 48 +
+//     16 B, 3 + 1 bus cycles). The DMA reads the first part from the output buffer (1 cycle),
+//     requests it, the memory accepts a cycle later, data 20 cycles after that, then the bus
+//     runs 16 x 4 = 64 cycles (the DMA issues a part every 2 cycles, faster than the bus):
+//     1 + 1 + 20 + 64 = 86 cycles.
 #include <catch2/catch.hpp>
 
 #include "tests/hw/smartexchange/se_test_util.h"
@@ -18,141 +43,195 @@ using namespace sx::test;
 
 namespace {
 
-RunResult run(const ArchConfig& arch, const Layer& l, const ImageLayer& img, const std::vector<int8_t>& acts,
-              const std::string& tag) {
+const std::map<std::string, json> kWideOutput = {{"/buffers/output/banks", 16}};
+
+// Runs one hand-made layer with the functional check on: every row whose row_on(k, row) is
+// true is a non-zero Ce row; `set` overrides config fields on top of kWideOutput.
+template <typename RowOn>
+LayerResult run(const Layer& l, RowOn row_on, const std::vector<int8_t>& acts, const std::string& tag,
+                const std::map<std::string, json>& set = {}) {
+    auto o = kWideOutput;
+    for (const auto& [k, v] : set) o[k] = v;
     WeightImage wi;
-    wi.layers = {img};
+    wi.layers = {decomposed_image(l, row_on)};
     const Workload wl = one_layer(l);
-    RunOptions o;
-    o.weights = &wi;
-    o.weights_label = "hand-made";
-    o.check = true;
-    o.activations_dir = write_npy(temp_dir(tag), l.name, acts);
-    RunResult r = simulate(arch, wl, o);
-    std::filesystem::remove_all(o.activations_dir);
+    RunOptions opt;
+    opt.weights = &wi;
+    opt.weights_label = "hand-made";
+    opt.check = true;
+    opt.activations_dir = write_npy(temp_dir(tag), l.name, acts);
+    RunResult r = simulate(micro_arch(o), wl, opt);
+    std::filesystem::remove_all(opt.activations_dir);
     REQUIRE(r.check_passed);
     REQUIRE(r.layers.size() == 1);
-    return r;
+    return r.layers[0];
 }
 
-const std::map<std::string, json> kWideOutput = {{"/buffers/output/banks", 16}};
+const auto kAllRows = [](uint32_t, uint32_t) { return true; };
+
+Layer conv3x3(const std::string& name) { return conv_layer(name, 8, 16, 8, 8, 3, 3, 1, 1); }
 
 }  // namespace
 
-// 3x3 conv C=8 K=16 8x8 pad 1 -> P = Q = 8; 24 rows per filter, one pass; lines 0..7 hold rows
-// {c, c+8, c+16}: 3 rows x 3 beats = 9 cycles per step, 8 steps (8 rows x 1 column chunk):
-// compute = 72. Fetch of a step: rows (c, h) are 8-byte words at (c*8 + h)*8 -> bank h; three
-// input rows -> 3 banks x 8 words = 8 cycles < 9, hidden except before the first step (8).
-// Partial sums: 4 cycles < 9, never stall.
+// 8 steps (8 rows x 1 column chunk); lines 0..7 hold rows {c, c+8, c+16}: 3 rows x 3 beats =
+// 9 cycles per step: compute = 72. Fetch of a step: rows (c, h) are 8-byte words at
+// (c*8 + h)*8 -> bank h; three input rows -> 3 banks x 8 words = 8 cycles < 9, hidden except
+// before the first step (two rows, 8). Partial sums: 4 cycles < 9, never stall.
+// Latency: loads 21 + 115 + 1 = 137; decoder 16 -> 153; rebuild 28 -> 181; first fetch 8 ->
+// 189; 8 steps -> 261; last partial sums 4 -> 265; requantisation 40 -> 305; store 86 -> 391.
 TEST_CASE("compute-bound 3x3 layer that fits on chip") {
-    const Layer l = conv_layer("c3", 8, 16, 8, 8, 3, 3, 1, 1);
-    const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return true; });
-    const RunResult r = run(micro_arch(kWideOutput), l, img, std::vector<int8_t>(8 * 8 * 8, 1), "compute");
-    const LayerResult& x = r.layers[0];
+    const LayerResult x = run(conv3x3("c3"), kAllRows, std::vector<int8_t>(8 * 8 * 8, 1), "compute");
     CHECK(extra(x, "steps") == 8);
     CHECK(extra(x, "compute_cycles") == 72);
     CHECK(extra(x, "stall_input_fetch_cycles") == 8);
     CHECK(extra(x, "stall_psum_write_cycles") == 0);
     CHECK(extra(x, "tiles_input") == 1);
     CHECK(x.macs_executed == x.macs);
-    // Latency also covers loading the tile and storing 16 x 64 outputs: strictly more than
-    // the compute, and the PE array is the bottleneck once data is on chip.
-    CHECK(x.cycles > 72 + 8 + 4);
+    CHECK(x.dram_read_bytes == 512 + 16 * (36 + 10 + 3));
+    CHECK(x.dram_write_bytes == 16 * 64);
+    CHECK(x.cycles == 391);
 }
 
 // Same layer bit-serial. Activations are 1 (one Booth digit) except input (c=0, h=3, x=3) = 85
 // = 0b01010101, four non-zero digits. Rows of channel 0 are rows 0..2 (lines 0..2), row r reads
 // input row h = p - 1 + r, so the 85 is read at steps p = 4, 3, 2 (r = 0, 1, 2); in each of
 // those rows every beat s has a lane (q = 4 - s) holding it: the row takes 3 x 4 = 12 cycles
-// instead of 3, its line 12 + 3 + 3 = 18. Compute = 5 x 9 + 3 x 18 = 99.
+// instead of 3, its line 12 + 3 + 3 = 18. Compute = 5 x 9 + 3 x 18 = 99. Nothing else changes
+// (fetches and partial sums stay shorter than a step): latency 391 + 99 - 72 = 418.
 TEST_CASE("Booth digit stall: one 4-digit activation holds its line") {
-    const Layer l = conv_layer("booth", 8, 16, 8, 8, 3, 3, 1, 1);
-    const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return true; });
     std::vector<int8_t> acts(8 * 8 * 8, 1);
     acts[(0 * 8 + 3) * 8 + 3] = 85;
-    auto o = kWideOutput;
-    o["/smartexchange/bit_serial"] = true;
-    const RunResult r = run(micro_arch(o), l, img, acts, "booth");
-    CHECK(extra(r.layers[0], "compute_cycles") == 99);
-    CHECK(extra(r.layers[0], "stall_input_fetch_cycles") == 8);
+    const LayerResult x = run(conv3x3("booth"), kAllRows, acts, "booth", {{"/smartexchange/bit_serial", true}});
+    CHECK(extra(x, "compute_cycles") == 99);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 8);
+    CHECK(x.cycles == 418);
 }
 
 // Every Ce row zero: the index decoder hands out nothing, the pass is skipped, no activation
 // is read from the input buffer and no MAC runs; the outputs are all 0 (check passes).
+// Latency: no Ce codes (a 0-byte load), so bases sit at 512, the bitmap at 672, outputs at
+// 720 (16 past a boundary again): loads 21 + (32 + 18 + 17) + 1 = 89; decoder 16 -> 105; the
+// rebuild engines read nothing and the PE array skips the pass at once; requantisation 40 ->
+// 145; store 86 -> 231.
 TEST_CASE("all-zero Ce rows are skipped without reading activations") {
-    const Layer l = conv_layer("zero", 8, 16, 8, 8, 3, 3, 1, 1);
-    const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return false; });
-    const RunResult r = run(micro_arch(kWideOutput), l, img, std::vector<int8_t>(8 * 8 * 8, 7), "zero");
-    const LayerResult& x = r.layers[0];
+    const LayerResult x =
+        run(conv3x3("zero"), [](uint32_t, uint32_t) { return false; }, std::vector<int8_t>(8 * 8 * 8, 7), "zero");
     CHECK(extra(x, "passes_skipped") == 1);
     CHECK(extra(x, "act_rows_read") == 0);
     CHECK(x.buffer(BufferRole::Input).reads == 0);
     CHECK(x.macs_executed == 0);
     CHECK(x.macs_skipped == x.macs);
     CHECK(extra(x, "compute_cycles") == 0);
+    CHECK(x.cycles == 231);
 }
 
 // Rows of channel 0 (rows 0..2) zero in every filter: per step the 3 segments of channel 0 are
 // never fetched: 3 rows x 8 steps = 24 skipped row fetches; lines 0..2 then run 2 rows, the
-// others 3, so the step is still 9 cycles.
+// others 3, so the step is still 9 cycles; the first fetch is 7 channels x 1 word on banks 0
+// and 1 = 7 cycles.
+// Latency: 21 non-zero rows -> 32 B of Ce codes per filter (never cut: 512 + 32m), bases at
+// 1024, bitmap at 1184, outputs at 1232: loads 21 + (32 + 32 + 18 + 17) + 1 = 121; decoder 16
+// -> 137; rebuild: per filter Ce words 7m .. 7m+3 and basis 7m+5, 7m+6: word 7m+4 is skipped,
+// which over four filters is one word per bank, so 28 - 4 = 24 cycles -> 161; first fetch 7 ->
+// 168; 8 steps -> 240; partial sums 4 -> 244; requantisation 40 -> 284; store 86 -> 370.
 TEST_CASE("zero rows of one channel skip its activation fetch") {
-    const Layer l = conv_layer("zrow", 8, 16, 8, 8, 3, 3, 1, 1);
-    const auto img = decomposed_image(l, [](uint32_t, uint32_t row) { return row >= 3; });
-    const RunResult r = run(micro_arch(kWideOutput), l, img, std::vector<int8_t>(8 * 8 * 8, 2), "zrow");
-    CHECK(extra(r.layers[0], "act_rows_skipped") == 24);
-    CHECK(extra(r.layers[0], "compute_cycles") == 72);
-    CHECK(r.layers[0].macs_skipped == 16ull * 3 * 3 * 64);
+    const LayerResult x =
+        run(conv3x3("zrow"), [](uint32_t, uint32_t row) { return row >= 3; }, std::vector<int8_t>(8 * 8 * 8, 2), "zrow");
+    CHECK(extra(x, "act_rows_skipped") == 24);
+    CHECK(extra(x, "compute_cycles") == 72);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 7);
+    CHECK(x.macs_skipped == 16ull * 3 * 3 * 64);
+    CHECK(x.cycles == 370);
 }
 
 // 1x1 conv C=576 K=16 on a 1x1 input (FC-like): 192 rows per filter = 3 passes of 64 rows, 8
 // rows per line. Rebuild at 32 cycles per row: 8 x 32 = 256 cycles per pass, and the rebuild
 // engines rebuild one pass at a time (the other RF bank is being computed on). The PE array
-// needs 8 rows x 3 beats = 24 cycles per pass (one step, Q = 1): compute = 72. Passes 2 and 3
-// each wait for their rebuild: at least 256 - 24 (compute) - 24 (fetch: 192 one-byte
-// activation reads over 8 banks) - partial sums: 4 cycles after pass 1 (write only: 16 x 4 B
-// at 32-byte spacing -> 4 banks x 4 words), 8 after pass 2 (read-modify-write) -> 204 + 200 =
-// 404 cycles of waiting; the layer takes at least the three rebuilds, 768 cycles.
+// needs 8 rows x 3 beats = 24 cycles per pass (one step, Q = 1): compute = 72. A pass's
+// fetch is 192 one-byte activation reads: 24 words over 8 banks, each word read 8 times = 24
+// cycles; partial sums: 16 x 4 B at 32-byte spacing -> banks 0, 4, 8, 12, 4 words each: 4
+// cycles (write only) after pass 1, 8 (read-modify-write) after passes 2 and 3.
+// Loads: 576 one-byte input transactions (576 bus cycles), then per filter Ce codes 288 B as
+// 5 transactions of 64/32 B (18 cycles), its basis 10 B (1 cycle; filters 6 and 12 cut: 2),
+// its bitmap 24 B (2 cycles, cut or not): 576 + 288 + 18 + 32 = 914 bus cycles; the last
+// (filter 15's bitmap) arrives at 21 + 914 = 935 and takes 3 cycles (3 words, one index bank)
+// -> 938. Decoder: 16 one-word reads per pass -> 954 (pass 1). Rebuild pass 1: 256 cycles
+// (more than the 44 per bank of its buffer reads) -> 1210; pass 1 steps: fetch 24 + compute
+// 24 + partial sums 4 -> 1262. Pass 2 rebuilds from 1210 -> 1466: the PE array waits
+// 1466 - 1262 = 204; then 24 + 24 + 8 -> 1522. Pass 3 rebuilds from 1466 -> 1722: waits 200;
+// then 24 + 24 + 8 -> 1778. Waiting 204 + 200 = 404. Requantisation: 512 B of partial sums
+// (4 cycles) -> 1782, then 16 one-byte outputs, 8 each in output banks 0 and 1 -> 1790.
+// Store: 16 one-byte writes, one every 2 cycles (buffer read, request): the last is
+// requested at 1790 + 1 + 30 = 1821, accepted 1822, data 20 later and 1 bus cycle -> 1843.
 TEST_CASE("rebuild-bound 1x1 layer") {
-    const Layer l = conv_layer("pw", 576, 16, 1, 1, 1, 1, 1, 0);
-    const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return true; });
-    auto o = kWideOutput;
-    o["/smartexchange/rebuild_cycles_per_row"] = 32;
-    const RunResult r = run(micro_arch(o), l, img, std::vector<int8_t>(576, 3), "pw");
-    const LayerResult& x = r.layers[0];
+    const LayerResult x = run(conv_layer("pw", 576, 16, 1, 1, 1, 1, 1, 0), kAllRows, std::vector<int8_t>(576, 3), "pw",
+                              {{"/smartexchange/rebuild_cycles_per_row", 32}});
     CHECK(extra(x, "passes") == 3);
     CHECK(extra(x, "compute_cycles") == 72);
     CHECK(extra(x, "rows_rebuilt") == 16 * 192);
     CHECK(extra(x, "stall_waiting_weights_cycles") == 404);
-    CHECK(x.cycles >= 768);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 3 * 24);
+    CHECK(x.cycles == 1843);
 }
 
 // 1x1 conv C=64 K=16 16x16, memory at 1 B/cycle. Compute: 22 rows per filter (ceil(64/3)),
 // lines 0..5 hold 3 rows -> 9 cycles per step, 16 rows x 2 column chunks = 32 steps = 288
-// cycles. The input alone is 16384 bytes, so DRAM reads take >= 16384 cycles: the layer is
-// bandwidth-bound and its latency at least the bytes read from DRAM.
+// cycles. Loads: 16384 input + 16 x 33 Ce + 160 basis + 56 bitmap bytes = 17128 bytes, one bus
+// cycle each: in the buffers at 21 + 17128 + 1 = 17150. Decoder 16 -> 17166; rebuild 28 (as
+// for 3x3: 5 + 2 words per filter) -> 17194. Fetch: channel c's row p starts at byte
+// (c*16 + p)*16, a multiple of 8 words for every c: all 64 segments of a step are in one
+// bank, 64 cycles per step, which hides the 9-cycle compute: first fetch 64 -> 17258; steps
+// start every 64 cycles, the last at 17258 + 31 x 64 = 19242 and ends 9 later, partial sums
+// 4 -> 19255 (input stalls 64 + 31 x 55 = 1769). Requantisation: 16384 B of partial sums =
+// 128 words per bank, then 16 x 256 B = 32 per bank -> 19415. Store: 16 x 256 B = 4096 bus
+// cycles after 1 (buffer read) + 1 + 20 -> 23533. The layer is bandwidth-bound: the DRAM bus
+// is busy 17128 + 4096 cycles of the 23533.
 TEST_CASE("bandwidth-bound layer") {
-    const Layer l = conv_layer("bw", 64, 16, 16, 16, 1, 1, 1, 0);
-    const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return true; });
-    auto o = kWideOutput;
-    o["/smartexchange/fixed_bytes_per_cycle"] = 1;
-    const RunResult r = run(micro_arch(o), l, img, std::vector<int8_t>(64 * 256, 5), "bw");
-    const LayerResult& x = r.layers[0];
+    const LayerResult x = run(conv_layer("bw", 64, 16, 16, 16, 1, 1, 1, 0), kAllRows, std::vector<int8_t>(64 * 256, 5),
+                              "bw", {{"/smartexchange/fixed_bytes_per_cycle", 1}});
     CHECK(extra(x, "compute_cycles") == 288);
-    CHECK(x.dram_read_bytes >= 16384);
-    CHECK(x.cycles >= x.dram_read_bytes + x.dram_write_bytes);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 1769);
+    CHECK(x.dram_read_bytes == 17128);
+    CHECK(x.dram_write_bytes == 4096);
+    CHECK(x.cycles == 23533);
 }
 
 // Input buffer of 768 bytes (384 per half): C x rows x W = 8 x rows x 8 <= 384 -> 6 input
-// rows -> Pt = 4 output rows (4 - 1 + 3 = 6): two input tiles. The steps and their cycles are
-// the same as on chip (72), the outputs still bit-exact.
+// rows -> Pt = 4 output rows (4 - 1 + 3 = 6): two input tiles, input rows 0..4 and 3..7, each
+// channel's 5 rows (40 B) at 48c of its half (6 rows per channel slot); outputs of a tile are
+// 32 B per filter. The steps and their cycles are the same as on chip (72), the outputs still
+// bit-exact; the second tile's loads, the first tile's store and the second tile's compute
+// overlap, and the derivation follows their bank conflicts.
+// Tile 0: loads = 8 x 40 B input (3 cycles each, never cut: 64c) + the weights (48 + 18 +
+// 17): 21 + 107 + 1 = 129; decoder 16 -> 145; rebuild 28 -> 173. Tile 1's loads (64c + 24,
+// 40 B) are requested from 129 and arrive at 153 + 3c; channel 7's (banks 2..6) at 174 waits
+// a cycle behind the PE array's first fetch -> task at 176, decoded by 192, rebuilt by 220.
+// Tile 0 steps: the first fetch is input rows 0, 1 of each channel, word 6c + h -> 2 words
+// per bank: 173 -> 175, steps at 175, 184, 193, 202, partial sums 211 -> 215; requantisation
+// 2048 B (16 per bank) + 16 x 32 B (4 per bank) -> 235: store of tile 0 starts, and the PE
+// array takes tile 1 (rebuilt since 220): first fetch 3 rows = 4 words on banks 0, 2, 4, 6
+// -> 239 (input stalls 2 + 4 = 6), steps at 239, 248, 257, 266, each writing its partial sums
+// into all 16 output banks for 4 cycles: [248, 252), [257, 261), [266, 270), [275, 279).
+// Store of tile 0: outputs at 1296 + 32m (16 past a boundary for even m, 48 for odd m: odd
+// segments cut into 16 + 16 B) = 24 transactions; the DMA reads a transaction's words from
+// the output buffer (1 cycle) and requests it, a transaction every 2 cycles (the bus needs 1
+// or 2): requests at 236, 238, ..., 246; the read of transaction 7 (249) waits for the
+// partial sums until 252 -> request 253, then 255, 257; transaction 10's read (258) waits
+// until 261 -> 262, 264, 266; 13's (267) until 270 -> 271, 273, 275; 16's (276) until 279
+// -> 280. At 279 the PE array requantises tile 1: it reserves every output bank for 16 reads
+// (banks 12, 13 one cycle late, behind transaction 16) and then 4 writes: 299 (300 on banks
+// 12, 13). Transaction 17 (banks 14, 15) reads at 299 -> request 300, then 302, ..., 312:
+// accepted 313, data 20 later, 1 bus cycle -> 334. Store of tile 1 (outputs from 1808, same
+// cuts, no more conflicts): requests at 335 + 2j for its 24 transactions, the last accepted at
+// 382, data at 402 -> 403.
 TEST_CASE("a too-small input buffer forces a second tile") {
-    const Layer l = conv_layer("tile", 8, 16, 8, 8, 3, 3, 1, 1);
-    const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return true; });
-    auto o = kWideOutput;
-    o["/buffers/input/capacity_kib"] = 0.75;
-    const RunResult r = run(micro_arch(o), l, img, std::vector<int8_t>(8 * 8 * 8, 1), "tile");
-    CHECK(extra(r.layers[0], "tiles_input") == 2);
-    CHECK(extra(r.layers[0], "compute_cycles") == 72);
+    const LayerResult x = run(conv3x3("tile"), kAllRows, std::vector<int8_t>(8 * 8 * 8, 1), "tile",
+                              {{"/buffers/input/capacity_kib", 0.75}});
+    CHECK(extra(x, "tiles_input") == 2);
+    CHECK(extra(x, "compute_cycles") == 72);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 6);
+    CHECK(extra(x, "stall_waiting_weights_cycles") == 0);
+    CHECK(x.cycles == 403);
 }
 
 // The watchdog: a memory that answers after 10^7 cycles with a watchdog of 5000 cycles stops
