@@ -11,29 +11,16 @@
 #include "sw/image/image_reader.h"
 #include "sw/image/image_writer.h"
 #include "sw/image/synthetic_image.h"
+#include "tests/sw/image/image_test_workloads.h"
 
 using namespace sx;
 
 static Workload test_workload() {
-    Workload w;
-    w.name = "file-test";
-    w.file = "file-test.json";
-    auto add = [&](const std::string& name, LayerType t, int64_t C, int64_t K, int64_t R, int64_t groups) {
-        Layer l;
-        l.name = name;
-        l.type = t;
-        l.C = C;
-        l.K = K;
-        l.R = l.S = R;
-        l.H = l.W = 8;
-        l.groups = groups;
-        w.layers.push_back(l);
-    };
-    add("conv1", LayerType::Conv, 3, 8, 7, 1);
-    add("conv2", LayerType::Conv, 96, 16, 3, 1);
-    add("pool", LayerType::MaxPool, 16, 16, 2, 1);
-    add("fc", LayerType::FullyConnected, 100, 10, 1, 1);
-    return w;
+    return test::image_test_workload("file-test", "file-test.json", 8,
+                                     {{"conv1", LayerType::Conv, 3, 8, 7, 1},
+                                      {"conv2", LayerType::Conv, 96, 16, 3, 1},
+                                      {"pool", LayerType::MaxPool, 16, 16, 2, 1},
+                                      {"fc", LayerType::FullyConnected, 100, 10, 1, 1}});
 }
 
 static std::string message_of(const std::vector<uint8_t>& bytes) {

@@ -5,29 +5,17 @@
 
 #include "sw/image/layer_plan.h"
 #include "sw/image/synthetic_image.h"
+#include "tests/sw/image/image_test_workloads.h"
 
 using namespace sx;
 
 static Workload small_workload() {
-    Workload w;
-    w.name = "synthetic-test";
-    auto add = [&](const std::string& name, LayerType t, int64_t C, int64_t K, int64_t R, int64_t groups) {
-        Layer l;
-        l.name = name;
-        l.type = t;
-        l.C = C;
-        l.K = K;
-        l.R = l.S = R;
-        l.H = l.W = 14;
-        l.groups = groups;
-        w.layers.push_back(l);
-    };
-    add("conv1", LayerType::Conv, 3, 32, 7, 1);             // raw
-    add("conv3x3", LayerType::Conv, 160, 128, 3, 1);        // 4 blocks of 40 channels
-    add("dw", LayerType::Conv, 128, 128, 3, 128);           // raw (depthwise)
-    add("pool", LayerType::MaxPool, 128, 128, 2, 1);        // not a compute layer
-    add("fc", LayerType::FullyConnected, 1000, 100, 1, 1);  // 334 rows, 2 blocks
-    return w;
+    return test::image_test_workload("synthetic-test", "", 14,
+                                     {{"conv1", LayerType::Conv, 3, 32, 7, 1},             // raw
+                                      {"conv3x3", LayerType::Conv, 160, 128, 3, 1},        // 4 blocks of 40 channels
+                                      {"dw", LayerType::Conv, 128, 128, 3, 128},           // raw (depthwise)
+                                      {"pool", LayerType::MaxPool, 128, 128, 2, 1},        // not a compute layer
+                                      {"fc", LayerType::FullyConnected, 1000, 100, 1, 1}});  // 334 rows, 2 blocks
 }
 
 static bool same(const ImageLayer& a, const ImageLayer& b) {
