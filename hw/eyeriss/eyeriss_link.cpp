@@ -27,6 +27,11 @@ void EyerissLink::wait(LinkJob* job) {
     while (!job->done) sc_core::wait(done_ev_);
 }
 
+void EyerissLink::release(LinkJob* job) {
+    job->released = true;
+    release_ev_.notify(SC_ZERO_TIME);
+}
+
 void EyerissLink::run() {
     guarded(ctx_, [&] {
         for (;;) {
@@ -48,10 +53,12 @@ void EyerissLink::do_load(LinkJob& j) {
     // Two FIFO halves: one chunk in flight while the previous one is decoded.
     struct Chunk {
         uint64_t ticket, slot, bytes;
+        std::size_t range;
     };
     std::deque<Chunk> inflight;
     std::vector<int16_t> vals;
-    RlcDecoder dec(std::max<int64_t>(1, j.row_len), run_bits_);
+    RlcDecoder dec(run_bits_);
+    std::size_t dec_range = SIZE_MAX;
     std::vector<uint8_t> carry;  // raw loads may split a 16-bit value across chunks
     uint64_t glb_cursor = j.glb_addr;
     int next_slot = 0;
@@ -64,6 +71,11 @@ void EyerissLink::do_load(LinkJob& j) {
         fifo_words += (c.bytes + 7) / 8;
         vals.clear();
         if (j.rlc) {
+            if (c.range != dec_range) {  // a new range: its own skip and value count
+                const LinkRange& r = j.ranges[c.range];
+                dec = RlcDecoder(run_bits_, r.skip_pairs, r.skip_values, r.values);
+                dec_range = c.range;
+            }
             dec.feed(src, c.bytes, vals);
         } else {
             carry.insert(carry.end(), src, src + c.bytes);
@@ -73,20 +85,36 @@ void EyerissLink::do_load(LinkJob& j) {
             carry.erase(carry.begin(), carry.begin() + static_cast<std::ptrdiff_t>(whole * 2));
         }
         codec_values += vals.size();
+        j.values.insert(j.values.end(), vals.begin(), vals.end());
+        uint64_t done = 0;
         const uint64_t nb = vals.size() * 2;
-        if (nb) {
-            std::memcpy(glb_.data(glb_cursor, nb), vals.data(), nb);
-            ctx_.wait_until(glb_.write(glb_cursor, nb));
-            glb_cursor += nb;
+        while (done < nb) {
+            const uint64_t written = glb_cursor - j.glb_addr;
+            if (!j.released && written >= j.head_bytes) {
+                while (!j.released) sc_core::wait(release_ev_);  // back-pressure into the FIFO
+            }
+            uint64_t part = nb - done;
+            if (!j.released) part = std::min(part, j.head_bytes - written);
+            uint64_t addr = glb_cursor;
+            if (j.ring_bytes) {
+                const uint64_t pos = (j.ring_offset + written) % j.ring_bytes;
+                part = std::min(part, j.ring_bytes - pos);
+                addr = j.glb_addr + pos;
+            }
+            std::memcpy(glb_.data(addr, part), reinterpret_cast<const uint8_t*>(vals.data()) + done, part);
+            ctx_.wait_until(glb_.write(addr, part));
+            glb_cursor += part;
+            done += part;
         }
     };
-    for (const auto& [addr, bytes] : j.ranges) {
-        for (uint64_t off = 0; off < bytes; off += chunk_) {
-            const uint64_t b = std::min<uint64_t>(chunk_, bytes - off);
+    for (std::size_t ri = 0; ri < j.ranges.size(); ++ri) {
+        const LinkRange& r = j.ranges[ri];
+        for (uint64_t off = 0; off < r.bytes; off += chunk_) {
+            const uint64_t b = std::min<uint64_t>(chunk_, r.bytes - off);
             if (inflight.size() == 2) drain();
             const uint64_t slot = static_cast<uint64_t>(next_slot) * chunk_;
             next_slot ^= 1;
-            inflight.push_back({dma_.submit({addr + off, b, false, &fifo_, slot}), slot, b});
+            inflight.push_back({dma_.submit({r.addr + off, b, false, &fifo_, slot}), slot, b, ri});
         }
     }
     while (!inflight.empty()) drain();

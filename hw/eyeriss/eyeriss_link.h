@@ -16,14 +16,28 @@
 
 namespace sx {
 
+// One DRAM byte range of a load. RLC: whole 64-bit words; the first skip_pairs pairs and then
+// skip_values values belong to the rows before the range, and the decoder stops after
+// `values` values. Raw: 16-bit values.
+struct LinkRange {
+    uint64_t addr = 0, bytes = 0;
+    int64_t skip_pairs = 0, skip_values = 0, values = 0;
+};
+
 struct LinkJob {
     bool store = false;
     // Load: DRAM ranges, decoded in order into glb at glb_addr (int16 values).
-    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    std::vector<LinkRange> ranges;
     bool rlc = false;
     int64_t row_len = 0;
     uint64_t glb_addr = 0;
     int64_t values_expected = 0;
+    // GLB ring: values go to glb_addr + (ring_offset + i) % ring_bytes (ring_bytes 0: no ring).
+    // Only head_bytes may be written before release() (the rest overlaps a block in use).
+    uint64_t ring_bytes = 0, ring_offset = 0;
+    uint64_t head_bytes = UINT64_MAX;
+    bool released = true;
+    std::vector<int16_t> values;  // the decoded values (the PE array's functional copy)
     // Store: encoded bytes (burst-padded) to DRAM at dram_addr; glb_bytes of psums read first.
     std::vector<uint8_t> bytes;
     uint64_t dram_addr = 0;
@@ -39,6 +53,7 @@ public:
 
     void submit(LinkJob* job);  // from a thread; jobs run in order
     void wait(LinkJob* job);    // from a thread
+    void release(LinkJob* job); // the GLB space past job->head_bytes is free
     uint64_t fifo_words = 0;    // 64-bit words through the FIFO (energy)
     uint64_t codec_values = 0;  // values encoded or decoded
 
@@ -54,7 +69,7 @@ private:
     int run_bits_;
     int mon_;
     std::deque<LinkJob*> q_;
-    sc_core::sc_event submit_ev_, done_ev_;
+    sc_core::sc_event submit_ev_, done_ev_, release_ev_;
 };
 
 }  // namespace sx

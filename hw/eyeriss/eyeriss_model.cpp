@@ -82,7 +82,8 @@ private:
     int64_t nkb_ = 0;               // filter blocks of p*t per group
     uint64_t fblock_bytes_ = 0;
     uint64_t in_base_ = 0, out_base_ = 0;
-    std::vector<uint64_t> row_off_;  // DRAM offset of each input row (N*C*H + 1 entries)
+    std::vector<uint64_t> row_off_;  // raw input: DRAM offset of each input row (N*C*H + 1 entries)
+    std::vector<int64_t> row_pair_;  // RLC input, per row: first pair (absolute), values of it before the row, end pair
 };
 
 void EyerissModel::build_dram_image(const LayerJob& job, bool rlc_input) {
@@ -115,16 +116,28 @@ void EyerissModel::build_dram_image(const LayerJob& job, bool rlc_input) {
     const std::vector<int8_t>& x = *job.inputs;
     const int64_t rows = L.N * L.C * L.H;
     row_off_.assign(static_cast<std::size_t>(rows + 1), 0);
+    row_pair_.assign(static_cast<std::size_t>(rlc_input ? 3 * rows : 0), 0);
     std::vector<int16_t> row(static_cast<std::size_t>(L.W));
-    for (int64_t r = 0; r < rows; ++r) {
-        row_off_[static_cast<std::size_t>(r)] = img.size();
-        for (int64_t c = 0; c < L.W; ++c) row[static_cast<std::size_t>(c)] = x[static_cast<std::size_t>(r * L.W + c)];
-        if (rlc_input) {
-            rlc_encode_row(row.data(), L.W, img, prm_.rlc_run_bits);
-        } else {
-            const auto* b = reinterpret_cast<const uint8_t*>(row.data());
-            img.insert(img.end(), b, b + L.W * 2);
+    // RLC: one stream per plane (image, channel), rows packed (rlc.h); raw: 16-bit rows.
+    img.resize(align_up(img.size(), 8), 0);
+    for (int64_t plane = 0; plane < L.N * L.C; ++plane) {
+        RlcEncoder enc(img, prm_.rlc_run_bits);
+        const int64_t base_pair = static_cast<int64_t>(img.size() / 8 * 3);
+        for (int64_t h = 0; h < L.H; ++h) {
+            const int64_t r = plane * L.H + h;
+            row_off_[static_cast<std::size_t>(r)] = img.size();
+            for (int64_t c = 0; c < L.W; ++c) row[static_cast<std::size_t>(c)] = x[static_cast<std::size_t>(r * L.W + c)];
+            if (rlc_input) {
+                const RlcPosition at = enc.append(row.data(), L.W);
+                row_pair_[static_cast<std::size_t>(3 * r)] = base_pair + at.pair;
+                row_pair_[static_cast<std::size_t>(3 * r + 1)] = at.offset;
+                row_pair_[static_cast<std::size_t>(3 * r + 2)] = base_pair + enc.end_pair();
+            } else {
+                const auto* b = reinterpret_cast<const uint8_t*>(row.data());
+                img.insert(img.end(), b, b + L.W * 2);
+            }
         }
+        if (rlc_input) enc.flush();
     }
     row_off_[static_cast<std::size_t>(rows)] = img.size();
     out_base_ = align_up(img.size(), burst_);
@@ -134,9 +147,9 @@ void EyerissModel::build_dram_image(const LayerJob& job, bool rlc_input) {
 void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs,
                              LayerConservation& cons) {
     const Layer& L = *job.layer;
-    M_ = map_layer(L, prm_, link_bytes_per_cycle_);
-    const RsMapping& M = M_;
     const bool first_layer = L.inputs.empty() || (L.inputs.size() == 1 && L.inputs[0] == "input");
+    M_ = map_layer(L, prm_, link_bytes_per_cycle_, !first_layer);
+    const RsMapping& M = M_;
     build_dram_image(job, !first_layer);
     glb_->counters = BufferCounters{};
     fil_->counters = BufferCounters{};
@@ -148,50 +161,133 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
 
     const uint64_t vb = static_cast<uint64_t>(prm_.value_bytes);
     const uint64_t bank = prm_.glb_bank_bytes;
-    const uint64_t if_half = static_cast<uint64_t>(M.ifmap_banks) * bank;
-    const uint64_t ps_base = if_half * (M.ifmap_double ? 2 : 1);
+    const uint64_t slot_bytes = static_cast<uint64_t>(M.ifmap_banks) * bank;
+    // One slot: every bank the psums leave is a ring for the ifmaps, so the next block loads
+    // into what the current one leaves free and its tail waits for the current block's end.
+    const bool ring = M.ifmap_slots == 1;
+    const uint64_t ring_bytes = static_cast<uint64_t>(prm_.glb_banks - M.psum_banks) * bank;
+    const uint64_t ps_base = ring ? ring_bytes : slot_bytes * static_cast<uint64_t>(M.ifmap_slots);
     outputs.assign(static_cast<std::size_t>(L.N * L.K * M.E * M.F), 0);
     PeArray pe(M, prm_);
 
     // The accumulation blocks (filter-row folds x channel blocks) of one psum residency.
-    const int64_t acc_blocks = M.r_folds * M.channel_blocks();
-    struct IfBlock {
-        int64_t g, b, s, fold, cb;
+    const int64_t acc_blocks = M.acc_blocks();
+    // One use of an ifmap block: (group, batch, strip, psum block, accumulation block).
+    struct Use {
+        int64_t g, b, s, fb, fold, cb;
+        int slot;
+        bool load;          // the slot does not hold this block yet
+        int64_t after;      // the load is submitted once this use has ended (-1: at once)
+        int64_t tail_after; // ring: the load's tail waits for this use to end (-1: none)
     };
-    // Load job for the ifmaps of (group, batch, strip, channel block) into GLB half `half`.
-    auto make_load = [&](const IfBlock& k, int half, LinkJob& j, int64_t& row0, int64_t& nrows) {
+    std::vector<Use> uses;
+    {
+        std::vector<int64_t> slot_key(static_cast<std::size_t>(M.ifmap_slots), -1), slot_last(slot_key);
+        const bool resident = M.ifmap_resident();
+        int64_t prev_load = -1;
+        for (int64_t g = 0; g < M.groups; ++g)
+            for (int64_t b = 0; b < M.batches(); ++b)
+                for (int64_t s = 0; s < M.strips; ++s)
+                    for (int64_t fb = 0; fb < M.filter_blocks(); ++fb)
+                        for (int64_t ab = 0; ab < acc_blocks; ++ab) {
+                            const int64_t u = static_cast<int64_t>(uses.size());
+                            // Resident: channel block ab always in slot ab; otherwise round robin.
+                            const int slot = static_cast<int>(resident && !ring ? ab : u % M.ifmap_slots);
+                            const int64_t key = ((g * M.batches() + b) * M.strips + s) * acc_blocks + ab;
+                            auto& sk = slot_key[static_cast<std::size_t>(slot)];
+                            auto& sl = slot_last[static_cast<std::size_t>(slot)];
+                            Use k{g, b, s, fb, ab / M.channel_blocks(), ab % M.channel_blocks(), slot, sk != key, sl, -1};
+                            if (ring && k.load) {
+                                // Submitted when the block before the previous one is done with.
+                                k.after = prev_load > 0 ? prev_load - 1 : -1;
+                                k.tail_after = u - 1;
+                                prev_load = u;
+                            }
+                            uses.push_back(k);
+                            sk = key;
+                            sl = u;
+                        }
+    }
+    // Load job for the ifmaps of a use into its slot.
+    struct Load {
+        LinkJob job;
+        int64_t row0 = 0, nrows = 0;
+    };
+    auto make_load = [&](const Use& k, Load& ld) {
+        LinkJob& j = ld.job;
         j = LinkJob{};
         j.rlc = !first_layer;
         j.row_len = L.W;
-        j.glb_addr = static_cast<uint64_t>(half) * if_half;
+        j.glb_addr = ring ? 0 : static_cast<uint64_t>(k.slot) * slot_bytes;
         const int64_t lo = k.s * M.e * M.stride - M.pad + k.fold * M.set_h;
         const int64_t hi = lo + M.ifmap_rows;  // exclusive
-        row0 = std::max<int64_t>(0, lo);
+        const int64_t row0 = std::max<int64_t>(0, lo);
         const int64_t row1 = std::min<int64_t>(L.H, hi);
-        nrows = std::max<int64_t>(0, row1 - row0);
+        const int64_t nrows = std::max<int64_t>(0, row1 - row0);
+        ld.row0 = row0;
+        ld.nrows = nrows;
         for (int64_t i = 0; i < M.n; ++i) {
             const int64_t img = k.b * M.n + i;
             for (int64_t cc = 0; cc < M.q * M.r; ++cc) {
                 const int64_t c = k.cb * M.q * M.r + cc;
                 if (img >= M.N || c >= M.Cg || nrows == 0) continue;
                 const int64_t base = (img * L.C + k.g * M.Cg + c) * L.H;
-                const uint64_t a = row_off_[static_cast<std::size_t>(base + row0)];
-                const uint64_t e = row_off_[static_cast<std::size_t>(base + row0 + nrows)];
-                if (!j.ranges.empty() && j.ranges.back().first + j.ranges.back().second == a) j.ranges.back().second += e - a;
-                else j.ranges.push_back({a, e - a});
+                LinkRange rg;
+                rg.values = nrows * L.W;
+                if (j.rlc) {
+                    // Whole words from the one holding the first row's first pair to the one
+                    // holding the last row's last pair.
+                    const int64_t p0 = row_pair_[static_cast<std::size_t>(3 * (base + row0))];
+                    const int64_t p1 = row_pair_[static_cast<std::size_t>(3 * (base + row0 + nrows - 1) + 2)];
+                    rg.addr = static_cast<uint64_t>(p0 / 3) * 8;
+                    rg.bytes = static_cast<uint64_t>(cdiv(p1, 3) - p0 / 3) * 8;
+                    rg.skip_pairs = p0 % 3;
+                    rg.skip_values = row_pair_[static_cast<std::size_t>(3 * (base + row0) + 1)];
+                } else {
+                    rg.addr = row_off_[static_cast<std::size_t>(base + row0)];
+                    rg.bytes = row_off_[static_cast<std::size_t>(base + row0 + nrows)] - rg.addr;
+                }
+                j.ranges.push_back(rg);
                 j.values_expected += nrows * L.W;
             }
         }
     };
-    std::vector<IfBlock> order;
-    for (int64_t g = 0; g < M.groups; ++g)
-        for (int64_t b = 0; b < M.batches(); ++b)
-            for (int64_t s = 0; s < M.strips; ++s)
-                for (int64_t fb = 0; fb < M.filter_blocks(); ++fb)
-                    for (int64_t fold = 0; fold < M.r_folds; ++fold)
-                        for (int64_t cb = 0; cb < M.channel_blocks(); ++cb) order.push_back({g, b, s, fold, cb});
-    LinkJob loads[2], stores[2];
-    int64_t lrow0[2] = {0, 0}, lrows[2] = {0, 0};
+    std::vector<std::unique_ptr<Load>> loads(uses.size());
+    std::vector<std::size_t> slot_load(static_cast<std::size_t>(M.ifmap_slots), SIZE_MAX);  // use whose load the slot holds
+    std::size_t next_load = 0;  // next use whose load is not submitted yet
+    uint64_t ring_cursor = 0, prev_block_bytes = 0;
+    std::vector<std::size_t> waiting_release;  // ring loads whose tail waits
+    // Submit, in use order, every load whose space has been released (uses before `done` have
+    // ended); release ring tails whose wait is over.
+    auto submit_loads = [&](int64_t done) {
+        for (std::size_t w : waiting_release)
+            if (uses[w].tail_after < done && !loads[w]->job.released) link_->release(&loads[w]->job);
+        for (; next_load < uses.size(); ++next_load) {
+            const Use& k = uses[next_load];
+            if (!k.load) continue;
+            if (k.after >= done) break;
+            loads[next_load] = std::make_unique<Load>();
+            LinkJob& j = loads[next_load]->job;
+            make_load(k, *loads[next_load]);
+            if (ring) {
+                const uint64_t bytes = static_cast<uint64_t>(j.values_expected) * 2;
+                if (bytes > ring_bytes) throw SimulationError("eyeriss: an ifmap block larger than the GLB ifmap area");
+                j.ring_bytes = ring_bytes;
+                j.ring_offset = ring_cursor;
+                ring_cursor = (ring_cursor + bytes) % ring_bytes;
+                j.head_bytes = ring_bytes - prev_block_bytes;
+                j.released = k.tail_after < done;
+                prev_block_bytes = bytes;
+                if (!j.released) waiting_release.push_back(next_load);
+            }
+            link_->submit(&j);
+        }
+        waiting_release.erase(std::remove_if(waiting_release.begin(), waiting_release.end(),
+                                             [&](std::size_t w) { return loads[w]->job.released; }),
+                              waiting_release.end());
+    };
+
+    LinkJob stores[2];
     int store_slot = 0;
     bool store_used[2] = {false, false};
     uint64_t out_cursor = out_base_;
@@ -202,77 +298,59 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
         int64_t g, kb, fold, cb;
     };
     std::vector<PassRef> plan;  // every pass in execution order
-    {
-        std::size_t o = 0;
-        for (int64_t g = 0; g < M.groups; ++g)
-            for (int64_t b = 0; b < M.batches(); ++b)
-                for (int64_t s = 0; s < M.strips; ++s)
-                    for (int64_t fb = 0; fb < M.filter_blocks(); ++fb)
-                        for (int64_t ab = 0; ab < acc_blocks; ++ab, ++o)
-                            for (int64_t kb = fb * M.m / pt; kb < std::min<int64_t>(cdiv(M.Kg, pt), (fb + 1) * M.m / pt); ++kb)
-                                plan.push_back({g, kb, order[o].fold, order[o].cb});
-    }
+    for (const Use& k : uses)
+        for (int64_t kb = k.fb * M.m / pt; kb < std::min<int64_t>(cdiv(M.Kg, pt), (k.fb + 1) * M.m / pt); ++kb)
+            plan.push_back({k.g, kb, k.fold, k.cb});
     std::size_t pi = 0;
     uint64_t fticket = 0;
     auto filter_load = [&](const PassRef& r) {
         fticket = dma_->submit({filter_block_addr(r.g, r.kb, r.fold, r.cb), fblock_bytes_, false, fil_.get(), 0});
     };
 
-    int cur = 0;
-    make_load(order[0], 0, loads[0], lrow0[0], lrows[0]);
-    link_->submit(&loads[0]);
-    std::size_t oi = 0;
+    submit_loads(0);
     filter_load(plan[0]);
-    for (int64_t g = 0; g < M.groups; ++g)
-        for (int64_t b = 0; b < M.batches(); ++b)
-            for (int64_t s = 0; s < M.strips; ++s)
-                for (int64_t fb = 0; fb < M.filter_blocks(); ++fb) {
-                    pe.begin_residency(g, b, s, fb);
-                    for (int64_t ab = 0; ab < acc_blocks; ++ab, ++oi) {
-                        const IfBlock& k = order[oi];
-                        ctx_.monitor.waiting(mon_, "ifmap load");
-                        link_->wait(&loads[cur]);
-                        ctx_.monitor.waiting(mon_, "");
-                        pe.set_ifmaps(reinterpret_cast<const int16_t*>(glb_->data(static_cast<uint64_t>(cur) * if_half, std::max<uint64_t>(2, static_cast<uint64_t>(loads[cur].values_expected) * 2))),
-                                      lrow0[cur], lrows[cur], k.fold, k.cb);
-                        // Prefetch the next block's ifmaps into the other half, or after this block.
-                        const bool has_next = oi + 1 < order.size();
-                        if (has_next && M.ifmap_double) {
-                            make_load(order[oi + 1], cur ^ 1, loads[cur ^ 1], lrow0[cur ^ 1], lrows[cur ^ 1]);
-                            link_->submit(&loads[cur ^ 1]);
-                        }
-                        const int64_t kb_end = std::min<int64_t>(cdiv(M.Kg, pt), (fb + 1) * M.m / pt);
-                        for (int64_t kb = fb * M.m / pt; kb < kb_end; ++kb) {
-                            ctx_.monitor.waiting(mon_, "filters");
-                            dma_->wait_done(fticket);
-                            ctx_.monitor.waiting(mon_, "");
-                            const uint64_t fl_end = pe.load_filters(*fil_, ctx_, fblock_bytes_);
-                            if (++pi < plan.size()) filter_load(plan[pi]);
-                            pe.run_pass(kb, ab == 0, fl_end, *glb_, ps_base, ctx_);
-                        }
-                        if (has_next && !M.ifmap_double) {
-                            make_load(order[oi + 1], cur, loads[cur], lrow0[cur], lrows[cur]);
-                            link_->submit(&loads[cur]);
-                        } else if (has_next) {
-                            cur ^= 1;
-                        }
-                    }
-                    // Residency done: ReLU + requantise, RLC, store (runs behind the next block).
-                    LinkJob& st = stores[store_slot];
-                    if (store_used[store_slot]) link_->wait(&st);
-                    st = LinkJob{};
-                    st.store = true;
-                    pe.finish_residency(outputs, L, requant_shift(L), st.bytes, prm_.rlc_run_bits);
-                    st.bytes.resize(align_up(st.bytes.size(), burst_), 0);
-                    st.dram_addr = out_cursor;
-                    out_cursor += st.bytes.size();
-                    st.glb_read_addr = ps_base;
-                    st.glb_read_bytes = pe.residency_psum_values() * vb;
-                    ctx_.wait_until(pe.array_free());
-                    link_->submit(&st);
-                    store_used[store_slot] = true;
-                    store_slot ^= 1;
-                }
+    for (std::size_t ui = 0; ui < uses.size(); ++ui) {
+        const Use& k = uses[ui];
+        const int64_t ab = k.fold * M.channel_blocks() + k.cb;
+        if (ab == 0) pe.begin_residency(k.g, k.b, k.s, k.fb);
+        if (k.load) {
+            ctx_.monitor.waiting(mon_, "ifmap load");
+            link_->wait(&loads[ui]->job);
+            ctx_.monitor.waiting(mon_, "");
+            std::size_t& held = slot_load[static_cast<std::size_t>(k.slot)];
+            if (held != SIZE_MAX) loads[held].reset();  // done, and its data overwritten
+            held = ui;
+        }
+        const Load& ld = *loads[slot_load[static_cast<std::size_t>(k.slot)]];
+        pe.set_ifmaps(ld.job.values.data(), ld.row0, ld.nrows, k.fold, k.cb);
+        const int64_t kb_end = std::min<int64_t>(cdiv(M.Kg, pt), (k.fb + 1) * M.m / pt);
+        for (int64_t kb = k.fb * M.m / pt; kb < kb_end; ++kb) {
+            ctx_.monitor.waiting(mon_, "filters");
+            dma_->wait_done(fticket);
+            ctx_.monitor.waiting(mon_, "");
+            const uint64_t fl_end = pe.load_filters(*fil_, ctx_, fblock_bytes_);
+            if (++pi < plan.size()) filter_load(plan[pi]);
+            pe.run_pass(kb, ab == 0, fl_end, *glb_, ps_base, ctx_);
+        }
+        // The use's ifmap reads have all been made: its slot may take the next block.
+        submit_loads(static_cast<int64_t>(ui) + 1);
+        if (ab + 1 < acc_blocks) continue;
+        // Residency done: ReLU + requantise, RLC, store (runs behind the next block).
+        LinkJob& st = stores[store_slot];
+        if (store_used[store_slot]) link_->wait(&st);
+        st = LinkJob{};
+        st.store = true;
+        pe.finish_residency(outputs, L, requant_shift(L), st.bytes, prm_.rlc_run_bits);
+        st.bytes.resize(align_up(st.bytes.size(), burst_), 0);
+        st.dram_addr = out_cursor;
+        out_cursor += st.bytes.size();
+        st.glb_read_addr = ps_base;
+        st.glb_read_bytes = pe.residency_psum_values() * vb;
+        ctx_.wait_until(pe.array_free());
+        link_->submit(&st);
+        store_used[store_slot] = true;
+        store_slot ^= 1;
+    }
     for (int i = 0; i < 2; ++i)
         if (store_used[i]) link_->wait(&stores[i]);
     ctx_.wait_until(pe.array_free());
@@ -321,7 +399,8 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     x["eyeriss_r"] = M.r;
     x["eyeriss_t"] = M.t;
     x["eyeriss_m"] = static_cast<double>(M.m);
-    x["eyeriss_glb_ifmap_banks"] = M.ifmap_banks * (M.ifmap_double ? 2 : 1);
+    x["eyeriss_glb_ifmap_banks"] = M.ifmap_banks * M.ifmap_slots;
+    x["eyeriss_ifmap_slots"] = M.ifmap_slots;
     x["eyeriss_glb_psum_banks"] = M.psum_banks;
     x["passes"] = static_cast<double>(c.passes);
     x["passes_filter_major"] = static_cast<double>(c.filter_major_passes);
@@ -331,6 +410,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     x["stall_psum_cycles"] = static_cast<double>(c.stall_psum);
     x["filter_load_cycles"] = static_cast<double>(c.filter_load_cycles);
     x["ifmap_zero_fraction"] = c.ifmap_values ? static_cast<double>(c.ifmap_zeros) / static_cast<double>(c.ifmap_values) : 0;
+    x["ofmap_zero_fraction"] = c.ofmap_values ? static_cast<double>(c.ofmap_zeros) / static_cast<double>(c.ofmap_values) : 0;
     x["rlc_codec_values"] = static_cast<double>(link_->codec_values);
     x["dma_overfetch_bytes"] = static_cast<double>(dma_->stats.overfetch_bytes);
     x["dram_energy_pj"] = ds.total_pj();

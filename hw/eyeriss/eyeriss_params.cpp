@@ -28,7 +28,8 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     n.expect_object();
     n.expect_only({"spad_ifmap_entries", "spad_filter_entries", "spad_psum_entries", "ifmap_noc_bits",
                    "filter_noc_bits", "psum_noc_bits", "psum_link_bits", "mac_pipeline_stages", "rlc_run_bits",
-                   "rlc_pairs_per_word", "link_fifo_bytes", "dma_max_outstanding", "dma_transfer_bytes", "comment"});
+                   "rlc_pairs_per_word", "link_fifo_bytes", "dma_max_outstanding", "dma_transfer_bytes", "mapper_cycle_tolerance",
+                   "comment"});
     p.spad_ifmap = static_cast<int>(n.get_int_or("spad_ifmap_entries", p.spad_ifmap, 1, 4096));
     p.spad_filter = static_cast<int>(n.get_int_or("spad_filter_entries", p.spad_filter, 1, 1 << 20));
     p.spad_psum = static_cast<int>(n.get_int_or("spad_psum_entries", p.spad_psum, 1, 4096));
@@ -43,6 +44,8 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     p.link_fifo_bytes = static_cast<uint64_t>(n.get_int_or("link_fifo_bytes", 512, 64, 1 << 20));
     p.dma_max_outstanding = static_cast<int>(n.get_int_or("dma_max_outstanding", p.dma_max_outstanding, 1, 1024));
     p.dma_transfer_bytes = static_cast<int>(n.get_int_or("dma_transfer_bytes", p.dma_transfer_bytes, 8, 1 << 20));
+    p.mapper_cycle_tolerance = n.has("mapper_cycle_tolerance") ? n.get_double("mapper_cycle_tolerance", 0.0, 10.0)
+                                                                : p.mapper_cycle_tolerance;
     return p;
 }
 

@@ -29,6 +29,9 @@ struct EyerissParams {
     uint64_t link_fifo_bytes = 512;    // staging between the 64-bit link and the RLC codec
     int dma_max_outstanding = 4;
     int dma_transfer_bytes = 256;
+    // Mapper (modelling choice): the least-DRAM mapping among those whose cycle estimate is
+    // within this fraction of the fastest (the chip's compiler minimises energy).
+    double mapper_cycle_tolerance = 0.05;
 };
 
 EyerissParams parse_eyeriss_params(const ArchConfig& arch);

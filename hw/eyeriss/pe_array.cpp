@@ -138,7 +138,9 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             const int64_t per_pe = std::max<int64_t>(1, M.q * std::min(new_cols, new_cap));
             const int64_t spare = P_.spad_ifmap - M.q * M.S;
             auto slot_free = [&](int64_t v) -> uint64_t {
-                if (x == 0) return pe_free_;  // a new row: the whole window is replaced
+                // A new row replaces the whole window (q*S values per PE): the spare entries take
+                // their share of it during the previous step, the rest waits for the array.
+                if (x == 0) return v * M.q * M.S < spare * per_pe ? prev_start : pe_free_;
                 if (v < spare) return prev_start;
                 if (filter_major) return pe_free_;
                 return prev_start + static_cast<uint64_t>((v - spare + 1) * M.p);
@@ -257,17 +259,23 @@ void PeArray::finish_residency(std::vector<int32_t>& outputs, const Layer& L, in
     const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
     const int64_t vk = std::min<int64_t>(M.m, M.Kg - fb_ * M.m);
     std::vector<int16_t> row(static_cast<std::size_t>(M.F));
+    // One RLC stream per output plane segment (the strip's rows of one filter of one image).
     for (int64_t i = 0; i < vimg_; ++i)
-        for (int64_t kk = 0; kk < vk; ++kk)
+        for (int64_t kk = 0; kk < vk; ++kk) {
+            RlcEncoder enc(rlc, run_bits);
             for (int64_t j = 0; j < e_real; ++j) {
                 const int64_t img = b_ * M.n + i, k = g_ * M.Kg + fb_ * M.m + kk, eo = s_ * M.e + j;
                 for (int64_t x = 0; x < M.F; ++x) {
                     const int32_t v = psum_[static_cast<std::size_t>(((i * M.m + kk) * M.e + j) * M.F + x)];
                     outputs[static_cast<std::size_t>(((img * L.K + k) * M.E + eo) * M.F + x)] = v;
                     row[static_cast<std::size_t>(x)] = requantize(v, shift);
+                    c_.ofmap_zeros += row[static_cast<std::size_t>(x)] == 0;
                 }
-                rlc_encode_row(row.data(), M.F, rlc, run_bits);
+                c_.ofmap_values += static_cast<uint64_t>(M.F);
+                enc.append(row.data(), M.F);
             }
+            enc.flush();
+        }
 }
 
 }  // namespace sx

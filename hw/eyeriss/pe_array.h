@@ -29,6 +29,7 @@ struct PeCounters {
     uint64_t stall_psum = 0;      // cycles a step waited for psum in/out
     uint64_t filter_load_cycles = 0;
     uint64_t ifmap_values = 0, ifmap_zeros = 0;  // values loaded into the GLB
+    uint64_t ofmap_values = 0, ofmap_zeros = 0;  // ReLU-requantised outputs written to DRAM
 };
 
 class PeArray {

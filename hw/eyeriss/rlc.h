@@ -1,28 +1,61 @@
 #pragma once
 // Run-length coding of feature maps in DRAM, as on the Eyeriss chip: each pair is a 5-bit run
-// of zeros followed by a 16-bit level, three pairs per 64-bit word (the top bit unused). Rows
-// are coded independently and padded to a whole word, so a decoder can start at any row.
-// A run longer than 31 is cut by a pair whose level is 0; padding pairs (0, 0) past the row
-// end are dropped by the decoder, which knows the row length.
+// of zeros followed by a 16-bit level, three pairs per 64-bit word (the top bit unused).
+// A plane (the rows of one channel of one image that are written together) is one stream of
+// pairs over its values in row order (runs continue across row ends); only the stream's end is
+// padded to a whole word. A row is located by the pair holding its first value and the number
+// of that pair's values before it; a row range is read from the word holding that pair, and
+// the decoder skips what precedes the range and stops after the values it expects (the rest
+// of the last word belongs to the next rows or is padding). A run longer than 31 is cut by a
+// pair whose level is 0.
 #include <cstdint>
 #include <vector>
 
 namespace sx {
 
-// Appends the words of one row to `out` (little-endian 64-bit words).
-void rlc_encode_row(const int16_t* values, int64_t count, std::vector<uint8_t>& out, int run_bits = 5);
+struct RlcPosition {
+    int64_t pair = 0;    // stream pair holding the value
+    int64_t offset = 0;  // values of that pair before it
+};
 
-// Streaming decoder of consecutive rows of `row_len` values.
-class RlcDecoder {
+// Codes values into one stream appended to `out` (little-endian 64-bit words; `out` must end
+// on a word boundary when the stream starts).
+class RlcEncoder {
 public:
-    RlcDecoder(int64_t row_len, int run_bits = 5) : row_len_(row_len), run_bits_(run_bits) {}
-    // Decodes whole 64-bit words; values go to `out` (appended). Returns values produced.
-    int64_t feed(const uint8_t* bytes, std::size_t n, std::vector<int16_t>& out);
+    RlcEncoder(std::vector<uint8_t>& out, int run_bits = 5) : out_(out), run_bits_(run_bits) {}
+    // Codes `count` values; returns the position of the first one.
+    RlcPosition append(const int16_t* values, int64_t count);
+    // Pairs up to and including the one holding the last value appended so far.
+    int64_t end_pair() const { return pairs_ + (run_ > 0 ? 1 : 0); }
+    void flush();  // close the trailing run and pad to a whole word
 
 private:
-    int64_t row_len_;
+    void put(uint64_t run, uint16_t level);
+    std::vector<uint8_t>& out_;
     int run_bits_;
-    int64_t pos_ = 0;  // values of the current row produced so far
+    uint64_t word_ = 0;
+    int in_word_ = 0;
+    int64_t pairs_ = 0;  // pairs emitted
+    int64_t run_ = 0;    // zeros pending in the pair being built
+};
+
+// One row coded as its own stream.
+void rlc_encode_row(const int16_t* values, int64_t count, std::vector<uint8_t>& out, int run_bits = 5);
+
+// Streaming decoder: skips `skip_pairs` pairs and then `skip_values` values, produces `values`
+// values and ignores everything after them.
+class RlcDecoder {
+public:
+    explicit RlcDecoder(int run_bits = 5, int64_t skip_pairs = 0, int64_t skip_values = 0, int64_t values = INT64_MAX)
+        : run_bits_(run_bits), skip_pairs_(skip_pairs), skip_values_(skip_values), left_(values) {}
+    // Decodes whole 64-bit words; values go to `out` (appended). Returns values produced.
+    int64_t feed(const uint8_t* bytes, std::size_t n, std::vector<int16_t>& out);
+    int64_t remaining() const { return left_; }
+
+private:
+    int run_bits_;
+    int64_t skip_pairs_, skip_values_;
+    int64_t left_;
 };
 
 }  // namespace sx

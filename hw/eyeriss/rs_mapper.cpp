@@ -52,12 +52,12 @@ std::string RsMapping::describe() const {
     if (strips > 1) o << " strips " << strips;
     if (r_folds > 1) o << " rfolds " << r_folds;
     o << " sets " << sets << " n" << n << " p" << p << " q" << q << " r" << r << " t" << t << " m" << m
-      << " glb " << ifmap_banks << "i+" << psum_banks << "p" << (ifmap_double ? " dbl" : "") << " pes "
+      << " glb " << ifmap_slots << "x" << ifmap_banks << "i+" << psum_banks << "p" << (ifmap_resident() ? " resident" : "") << " pes "
       << active_pes;
     return o.str();
 }
 
-RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_bytes_per_cycle) {
+RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_bytes_per_cycle, bool rlc_input) {
     RsMapping b;
     b.N = layer.N;
     b.groups = layer.type == LayerType::FullyConnected ? 1 : layer.groups;
@@ -79,7 +79,11 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
     const int set_h = static_cast<int>(std::min<int64_t>(b.R, prm.rows));
     const int r_folds = static_cast<int>(ceil_div(b.R, set_h));
     const uint64_t bank = prm.glb_bank_bytes;
-    const double in_bytes = static_cast<double>(layer.input_elems() * static_cast<int64_t>(vb));
+    // DRAM bytes per ifmap value: raw 16-bit, or RLC (a 21-bit pair per non-zero, 3 per
+    // 64-bit word) at the workload's activation density.
+    const double density = layer.stats.activation_density.value_or(1.0);
+    const double in_bpv = rlc_input ? 8.0 / 3.0 * density : static_cast<double>(vb);
+    const double in_bytes = static_cast<double>(layer.input_elems()) * in_bpv;
     const double w_bytes = static_cast<double>(layer.weights() * static_cast<int64_t>(vb));
     const double out_bytes = static_cast<double>(layer.output_elems() * static_cast<int64_t>(vb));
 
@@ -108,10 +112,14 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
                         const int ibanks = static_cast<int>(ceil_div(static_cast<int64_t>(n * q * r * ifp), bank));
                         const int64_t pt = p * t;
                         const int64_t kmax = ceil_div(b.Kg, pt) * pt;
-                        // Largest m (psum residency) that fits, with and without ifmap double buffering.
-                        for (int dbl = 0; dbl < 2; ++dbl) {
-                            const int free_banks = prm.glb_banks - ibanks * (dbl ? 2 : 1);
+                        // GLB ifmap slots: one, two, or every channel block resident.
+                        const int acc = static_cast<int>(r_folds * ceil_div(b.Cg, q * r));
+                        for (int si = 0; si < 3; ++si) {
+                            const int slots = si == 0 ? 1 : si == 1 ? 2 : acc;
+                            if ((si == 1 && acc < 2) || (si == 2 && acc <= 2)) continue;  // listed already
+                            const int free_banks = prm.glb_banks - ibanks * slots;
                             if (free_banks < 1) continue;
+                            // Largest m (psum residency) that fits.
                             const int64_t m_fit = static_cast<int64_t>(free_banks * bank / (n * psp));
                             int64_t m = std::min<int64_t>(kmax, m_fit / pt * pt);
                             if (m < pt) continue;
@@ -131,7 +139,7 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
                             c.ifmap_rows = rows_needed;
                             c.ifmap_banks = ibanks;
                             c.psum_banks = static_cast<int>(ceil_div(static_cast<int64_t>(n * m * psp), bank));
-                            c.ifmap_double = dbl == 1;
+                            c.ifmap_slots = slots;
                             c.active_pes = r * t * set_h * sh.e;
                             c.ifmap_plane_bytes = ifp;
                             c.psum_plane_bytes = psp;
@@ -156,13 +164,22 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
                             const double compute = static_cast<double>(c.passes()) * pass;
                             const double overlap =
                                 std::max(1.0, static_cast<double>(strips * rows_stored) / static_cast<double>(b.H));
-                            const double dram = in_bytes * overlap * static_cast<double>(c.filter_blocks()) +
+                            const bool resident = c.ifmap_resident();
+                            const double dram = in_bytes * overlap * (resident ? 1.0 : static_cast<double>(c.filter_blocks())) +
                                                 w_bytes * strips * static_cast<double>(c.batches()) + out_bytes;
+                            // One slot: the banks the psums leave are a ring; a load prefetches
+                            // into what the current block leaves free and the rest waits for the
+                            // block's last use (loads once per strip when one block is resident).
                             double exposed = 0;
-                            if (!c.ifmap_double)
-                                exposed = static_cast<double>(b.groups * strips * c.batches() * c.filter_blocks() *
-                                                              c.channel_blocks() * n * q * r) *
-                                          static_cast<double>(ifp) / link_bytes_per_cycle;
+                            if (slots == 1) {
+                                const double loads = static_cast<double>(b.groups * strips * c.batches()) *
+                                                     (resident ? 1.0 : static_cast<double>(c.filter_blocks() * acc));
+                                const double blk = static_cast<double>(n * q * r * ifp);
+                                const double area = static_cast<double>((prm.glb_banks - c.psum_banks) * bank);
+                                const double late = std::max(0.0, 1.0 - (area - blk) / blk);
+                                exposed = loads * late * static_cast<double>(n * q * r * rows_stored * b.W) * in_bpv /
+                                          link_bytes_per_cycle;
+                            }
                             c.est_cycles = std::max(compute, dram / link_bytes_per_cycle) + exposed;
                             c.est_dram_bytes = dram;
                             if (sweep == 0) {
@@ -170,7 +187,7 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
                                 found = true;
                                 continue;
                             }
-                            if (c.est_cycles > fastest * 1.02) continue;
+                            if (c.est_cycles > fastest * (1.0 + prm.mapper_cycle_tolerance)) continue;
                             auto key = [](const RsMapping& x) {
                                 return std::make_tuple(std::llround(x.est_dram_bytes / 64), -x.active_pes, x.passes());
                             };

@@ -9,11 +9,14 @@
 //  * As many physical sets as fit run at once: r sets on different channels (psums chained),
 //    t sets on different filters (ifmaps multicast).
 //  * A PE holds p filters x q channels: p*q*S <= filter spad, q*S <= ifmap spad, p <= psum spad.
-//  * The ifmap+psum GLB (banks assigned per layer) holds n*q*r ifmap planes (the strip's rows)
-//    and n*m psum planes; the filter GLB holds one pass's filters (p*t x q*r x R x S).
-// Among the legal choices the mapper takes the one its cost estimate rates fastest (then the
-// least DRAM traffic). The estimate only ranks candidates: the reported cycles come from the
-// SystemC model.
+//  * The ifmap+psum GLB (banks assigned per layer) holds n*m psum planes and one, two or all
+//    channel blocks of n*q*r ifmap planes (the strip's rows); the filter GLB holds one pass's
+//    filters (p*t x q*r x R x S).
+// DRAM traffic: filters once per (batch of n, strip), ifmaps once per psum block (or once
+// when every channel block stays resident), outputs once. Among the legal choices the mapper
+// takes the least DRAM traffic (the chip's compiler minimises energy, which DRAM dominates)
+// among those its cycle estimate rates within a tolerance of the fastest. The estimate only
+// ranks candidates: the reported cycles come from the SystemC model.
 #include <cstdint>
 #include <string>
 
@@ -36,8 +39,14 @@ struct RsMapping {
     int n = 1, p = 1, q = 1, r = 1, t = 1;
     int64_t m = 1;       // filters whose psum planes the GLB holds at once (multiple of p*t)
     int ifmap_rows = 1;  // ifmap rows one strip needs: (e-1)*stride + set_h
-    int ifmap_banks = 0, psum_banks = 0;
-    bool ifmap_double = false;  // room to prefetch the next channel block's ifmaps
+    int ifmap_banks = 0, psum_banks = 0;  // ifmap_banks per ifmap slot
+    // GLB ifmap slots, one channel block each: 1 (the next block loads after the current one),
+    // 2 (the next block prefetches into the other slot), or acc_blocks() (every channel block
+    // of the strip stays resident across the psum blocks, so the ifmaps are read once; a block
+    // of the next strip / batch prefetches into its slot once its last use is over).
+    int ifmap_slots = 1;
+    bool ifmap_resident() const { return ifmap_slots >= acc_blocks(); }
+    int64_t acc_blocks() const { return r_folds * channel_blocks(); }
     int active_pes = 0;
 
     // Loop counts.
@@ -58,6 +67,7 @@ struct RsMapping {
 
 // link_bytes_per_cycle: off-chip bandwidth in bytes per core cycle (for the ranking estimate).
 // Throws InputError when no legal mapping exists (e.g. a filter wider than the ifmap spad).
-RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_bytes_per_cycle);
+// rlc_input: the layer's input is RLC-coded in DRAM (all but the network's first layer).
+RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_bytes_per_cycle, bool rlc_input = true);
 
 }  // namespace sx

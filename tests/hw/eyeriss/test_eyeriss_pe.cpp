@@ -40,7 +40,8 @@ struct PassRunner : sc_module {
         std::memcpy(fil.data(0, w.size() * 2), w.data(), w.size() * 2);
         PeArray pe(m, prm);
         pe.begin_residency(0, 0, 0, 0);
-        pe.set_ifmaps(ifm.data(), 0, layer.H, 0, 0);
+        // Strip 0: its ifmap rows only (all of them when the set is not strip-mined).
+        pe.set_ifmaps(ifm.data(), 0, std::min<int64_t>(layer.H, m.ifmap_rows), 0, 0);
         const uint64_t fl = pe.load_filters(fil, ctx, m.filter_pass_bytes);
         pe.run_pass(0, true, fl, glb, 8192, ctx);
         filters_loaded = fl;
@@ -87,6 +88,40 @@ TEST_CASE("a layer that fits one PE set runs one pass in hand-derived cycles") {
     CHECK(r.macs == 81);
 }
 
+TEST_CASE("a strip-mined set runs its first strip in hand-derived cycles") {
+    // 1 channel, 1 filter 7x7, 22x22 ifmap, stride 1: output 16x16. The logical set 7x16 is
+    // wider than the 14 columns and two stacked pieces (2 x 7 rows) do not fit the 12 rows, so
+    // it is strip-mined: strips of e = 8 output rows (7x8 = 56 PEs), each needing 14 ifmap rows.
+    Layer l;
+    l.name = "strip";
+    l.C = l.K = 1;
+    l.H = l.W = 22;
+    l.R = l.S = 7;
+    PassRunner r("runner", l);
+    sc_start();
+    REQUIRE(r.mapping.set_h == 7);
+    REQUIRE(r.mapping.e == 8);
+    REQUIRE(r.mapping.pieces == 1);
+    REQUIRE(r.mapping.strips == 2);
+    REQUIRE(r.mapping.active_pes == 56);
+    REQUIRE(r.mapping.p == 1);
+    REQUIRE(r.mapping.q == 1);
+    // Filters: 49 values over the 64-bit filter network: ceil(49/4) = 13 cycles.
+    CHECK(r.filters_loaded == 13);
+    // Column 0: the window is 14 rows x 7 columns = 98 values on the 16-bit ifmap network
+    //   (the spare spad entries, 12 - 7 = 5, take them from the filter load's end): 13 -> 111;
+    //   MACs p*q*S = 7: 111 .. 118.
+    // Columns 1..15: 14 new values each (one per ifmap row), into spare entries, behind the
+    //   previous delivery: column k's values arrive at 111 + 14k and its MACs start then
+    //   (the network, 14 cycles, is slower than the 7 MACs). Column 15 starts at 321, ends at
+    //   328 plus the 3-stage pipeline drain (2) at the row end: 330.
+    // Last psums: up the 7-PE column (7 - 1 + ceil(1/4) = 7) -> 337, then 8 psums over the
+    //   64-bit psum network (2 cycles) -> 339.
+    CHECK(r.done == 339);
+    // 8 x 16 outputs x 49 MACs, every ifmap value non-zero.
+    CHECK(r.macs == 8 * 16 * 49);
+}
+
 TEST_CASE("RLC round trip: runs longer than 31, trailing zeros, dense rows") {
     std::vector<int16_t> row(100, 0);
     row[0] = 5;
@@ -95,24 +130,55 @@ TEST_CASE("RLC round trip: runs longer than 31, trailing zeros, dense rows") {
     row[98] = 1;
     std::vector<uint8_t> bytes;
     rlc_encode_row(row.data(), 100, bytes);
+    // Pairs: (0,5) (31,0) (7,-3) (0,7) (31,0) (24,1) (0,0 trailing) = 7 pairs -> 3 words.
+    CHECK(bytes.size() == 24);
+    const std::size_t first_row_bytes = bytes.size();
     std::vector<int16_t> dense(30);
     for (int i = 0; i < 30; ++i) dense[static_cast<std::size_t>(i)] = static_cast<int16_t>(i + 1);
     rlc_encode_row(dense.data(), 30, bytes);
-    CHECK(bytes.size() % 8 == 0);
     // Dense: 30 pairs -> 10 words of 64 bits (21.3 bits per value against 16 raw).
-    RlcDecoder d1(100);
-    std::vector<int16_t> out;
-    std::size_t first_row_bytes = 0;
-    {
-        std::vector<uint8_t> one;
-        rlc_encode_row(row.data(), 100, one);
-        first_row_bytes = one.size();
-    }
     CHECK(bytes.size() - first_row_bytes == 80);
+    RlcDecoder d1(5, 0, 0, 100);
+    std::vector<int16_t> out;
     d1.feed(bytes.data(), first_row_bytes, out);
     CHECK(out == row);
-    RlcDecoder d2(30);
+    RlcDecoder d2(5, 0, 0, 30);
     std::vector<int16_t> out2;
     d2.feed(bytes.data() + first_row_bytes, bytes.size() - first_row_bytes, out2);
     CHECK(out2 == dense);
+}
+
+TEST_CASE("RLC plane stream: rows packed, a row range decoded from the middle of a word") {
+    // Three rows of 10 values in one stream; runs continue across row ends.
+    std::vector<int16_t> v(30, 0);
+    v[2] = 4;
+    v[9] = 1;
+    v[15] = -2;   // row 1 starts with 5 zeros (continuing nothing: row 0 ended on a level)
+    v[27] = 9;
+    std::vector<uint8_t> bytes;
+    RlcEncoder enc(bytes);
+    const RlcPosition r0 = enc.append(v.data(), 10);
+    const RlcPosition r1 = enc.append(v.data() + 10, 10);
+    const int64_t r1_end = enc.end_pair();
+    const RlcPosition r2 = enc.append(v.data() + 20, 10);
+    enc.flush();
+    // Pairs: (2,4) (6,1) | (5,-2) then row 1's 4 trailing zeros run on into row 2:
+    // (11,9) holds 4 zeros of row 1 and 7 of row 2 before the 9, then (1,0) closes the stream.
+    CHECK(r0.pair == 0);
+    CHECK(r1.pair == 2);
+    CHECK(r1.offset == 0);
+    CHECK(r1_end == 4);       // the pair holding row 1's last zeros is pair 3
+    CHECK(r2.pair == 3);
+    CHECK(r2.offset == 4);    // 4 of pair 3's values belong to row 1
+    CHECK(bytes.size() == 16); // 5 pairs -> 2 words, the last padded
+    // Row 2 alone: from word 1 (pair 3 is its first pair), skip 0 pairs, 4 values.
+    RlcDecoder d(5, r2.pair % 3, r2.offset, 10);
+    std::vector<int16_t> out;
+    d.feed(bytes.data() + r2.pair / 3 * 8, bytes.size() - static_cast<std::size_t>(r2.pair / 3 * 8), out);
+    CHECK(out == std::vector<int16_t>(v.begin() + 20, v.end()));
+    // Rows 1-2 from word 0, skipping pairs 0-1.
+    RlcDecoder d12(5, r1.pair % 3, r1.offset, 20);
+    std::vector<int16_t> out12;
+    d12.feed(bytes.data(), bytes.size(), out12);
+    CHECK(out12 == std::vector<int16_t>(v.begin() + 10, v.end()));
 }

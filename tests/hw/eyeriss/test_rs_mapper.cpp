@@ -60,7 +60,8 @@ TEST_CASE("every mapping respects the scratchpads, the GLB banks and the filter 
             CHECK(m.p * m.q * m.S <= prm.spad_filter);
             CHECK(m.q * m.S <= prm.spad_ifmap);
             CHECK(m.p <= prm.spad_psum);
-            CHECK(m.ifmap_banks * (m.ifmap_double ? 2 : 1) + m.psum_banks <= prm.glb_banks);
+            CHECK(m.ifmap_banks * m.ifmap_slots + m.psum_banks <= prm.glb_banks);
+            CHECK((m.ifmap_slots == 1 || m.ifmap_slots == 2 || m.ifmap_slots == m.acc_blocks()));
             CHECK(m.filter_pass_bytes <= prm.filter_glb_bytes);
             CHECK(m.r * m.t <= m.sets);
             CHECK(m.active_pes <= prm.rows * prm.cols);
