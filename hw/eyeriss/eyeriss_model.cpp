@@ -399,7 +399,8 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     x["eyeriss_r"] = M.r;
     x["eyeriss_t"] = M.t;
     x["eyeriss_m"] = static_cast<double>(M.m);
-    x["eyeriss_glb_ifmap_banks"] = M.ifmap_banks * M.ifmap_slots;
+    // One slot: the ifmaps use every bank the psums leave, as a ring.
+    x["eyeriss_glb_ifmap_banks"] = M.ifmap_slots == 1 ? prm_.glb_banks - M.psum_banks : M.ifmap_banks * M.ifmap_slots;
     x["eyeriss_ifmap_slots"] = M.ifmap_slots;
     x["eyeriss_glb_psum_banks"] = M.psum_banks;
     x["passes"] = static_cast<double>(c.passes);
