@@ -74,9 +74,13 @@ void LayerEngine::build_blocks() {
                     for (int p = 0; p < ph; ++p) {
                         list.clear();
                         const int64_t pr = p / st, pc = p % st;
-                        for (int64_t k = bk0; k < bk1; ++k)
-                            for (int64_t r = pr; r < R; r += st)
-                                for (int64_t s = pc; s < S; s += st) {
+                        // Tap-major, output channel fastest: the F weights of a vector are mostly
+                        // F output channels of one tap, whose products with I activations land
+                        // on F x I distinct outputs (taps of one channel would collide on the
+                        // same outputs: (h, w) x (r, s) and (h, w+1) x (r, s+1) hit one output).
+                        for (int64_t r = pr; r < R; r += st)
+                            for (int64_t s = pc; s < S; s += st)
+                                for (int64_t k = bk0; k < bk1; ++k) {
                                     const int8_t v = weight(k, cl, r, s);
                                     if (v) list.push_back({static_cast<int32_t>(k), static_cast<int16_t>(r), static_cast<int16_t>(s), v});
                                 }

@@ -40,7 +40,9 @@ PlanarMapping plan_planar(const Layer& L, const ScnnParams& prm, int pe_rows, in
         m.acc_rows = m.Pt + m.halo_rows;
         m.acc_cols = m.Qt + m.halo_cols;
     }
-    const int64_t per_channel = m.acc_rows * m.acc_cols;
+    m.channel_pitch = m.acc_rows * m.acc_cols;
+    if (output_halo && !m.channel_split) m.channel_pitch |= 1;
+    const int64_t per_channel = m.channel_pitch;
     if (per_channel > prm.accumulator_entries)
         throw SimulationError("layer " + L.name + ": one output channel's tile (" + std::to_string(per_channel) +
                               " partial sums) exceeds the accumulator buffer (" +

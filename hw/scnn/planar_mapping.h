@@ -23,6 +23,10 @@ struct PlanarMapping {
     int64_t Pt = 1, Qt = 1;          // output tile
     int64_t halo_rows = 0, halo_cols = 0;
     int64_t acc_rows = 1, acc_cols = 1;  // accumulator region per output channel
+    // Accumulator words per output channel: the region, rounded up to an odd number with output
+    // halos (SCNN) so that the F channels of a weight vector fall into different banks of the
+    // word-interleaved buffer (an even pitch such as 16 puts channels k and k+2 in one bank).
+    int64_t channel_pitch = 1;
     int64_t Kc = 1;
     int64_t K = 0;
     int64_t kgroups() const { return (K + Kc - 1) / Kc; }
@@ -45,12 +49,13 @@ struct PlanarMapping {
         const int64_t q = (w + pad) / stride;
         return static_cast<int>(std::clamp<int64_t>(q / Qt, 0, pe_cols - 1));
     }
-    // Accumulator address of output (k - k0, p, q) inside PE `pe`'s region.
+    // Accumulator address of output (k - k0, p, q) inside PE `pe`'s region: channel-major with
+    // channel_pitch words per channel.
     uint32_t acc_addr(int pe, int64_t kk, int64_t p, int64_t q) const {
         const int i = pe / pe_cols, j = pe % pe_cols;
         const int64_t pr = p - (tile_p0(i) - (output_halo ? halo_rows : 0));
         const int64_t qc = q - (tile_q0(j) - (output_halo ? halo_cols : 0));
-        return static_cast<uint32_t>((kk * acc_rows + pr) * acc_cols + qc);
+        return static_cast<uint32_t>(kk * channel_pitch + pr * acc_cols + qc);
     }
     // Halo partial sums PE `pe` sends per output channel after a group (inside the plane only).
     int64_t halo_outputs(int pe) const;

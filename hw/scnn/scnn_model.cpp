@@ -187,7 +187,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     std::vector<uint64_t> busy_total(static_cast<std::size_t>(pes), 0);
     scnn::FifoSchedule sched(pes, prm_.weight_fifo_entries);
     uint64_t halo_cycles_total = 0, ppu_cycles_total = 0, input_passes = 0, groups_run = 0, fifo_writes = 0,
-             halo_values = 0, ppu_outputs = 0, block_wait_input = 0;
+             halo_values = 0, ppu_outputs = 0, block_wait_input = 0, group_bound = 0;
     struct Store {
         uint64_t at, bytes;
     };
@@ -245,6 +245,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         stream_upto_ = 0;
         uint64_t staged = 0, stage_ring = 0;
         uint64_t prev_barrier = ctx_.now_cycles(), drain_prev = ctx_.now_cycles(), drain_prev2 = ctx_.now_cycles();
+        std::vector<uint64_t> busy_before = sched.busy;
         for (int64_t g = 0; g < groups; ++g) {
             if (g == 0 || !resident) load_inputs();
             // Double-buffered accumulators: group g starts after the barrier of g-1 and once the
@@ -317,6 +318,13 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             // Barrier, then halo exchange (or the FC partial-sum reduction) and post-processing
             // on the drained accumulator buffer while the next group computes.
             const uint64_t barrier = sched.barrier();
+            uint64_t gmax = 0;
+            for (int pe = 0; pe < pes; ++pe) {
+                const auto p = static_cast<std::size_t>(pe);
+                gmax = std::max(gmax, sched.busy[p] - busy_before[p]);
+                busy_before[p] = sched.busy[p];
+            }
+            group_bound += gmax;
             const int64_t kc = std::min(m.Kc, L.K - g * m.Kc);
             uint64_t halo = 0, ppu = 0, bytes = 0;
             for (int pe = 0; pe < pes; ++pe) {
@@ -413,6 +421,8 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     x["tile_cols"] = static_cast<double>(m.Qt);
     x["channel_split"] = m.channel_split ? 1.0 : 0.0;
     x["busiest_pe_cycles"] = static_cast<double>(busiest);
+    // Sum over groups of the busiest PE of the group: the compute time with barriers.
+    x["group_busiest_pe_cycles_sum"] = static_cast<double>(group_bound);
     x["array_cycles"] = static_cast<double>(e.cnt.array_cycles);
     x["crossbar_conflict_stall_cycles"] = static_cast<double>(e.cnt.conflict_stalls);
     x["products"] = static_cast<double>(e.cnt.products);

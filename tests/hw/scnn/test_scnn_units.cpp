@@ -65,12 +65,17 @@ TEST_CASE("planar mapping: tiles, halo and Kc from the accumulator buffer") {
     L.C = 1; L.K = 300; L.H = L.W = 16; L.R = L.S = 3; L.padding = 1;
     ScnnParams prm;
     const PlanarMapping m = plan_planar(L, prm, 8, 8, true);
-    // P = Q = 16 -> 2 x 2 tiles; halo ceil(2/1) = 2 -> accumulator region 4 x 4 = 16 per channel;
-    // Kc = 1024 / 16 = 64.
+    // P = Q = 16 -> 2 x 2 tiles; halo ceil(2/1) = 2 -> accumulator region 4 x 4 = 16 per channel,
+    // channel pitch rounded up to odd: 17; Kc = floor(1024 / 17) = 60; ceil(300 / 60) = 5 groups.
     CHECK(m.Pt == 2);
     CHECK(m.halo_rows == 2);
-    CHECK(m.Kc == 64);
+    CHECK(m.channel_pitch == 17);
+    CHECK(m.Kc == 60);
     CHECK(m.kgroups() == 5);
+    // Address of (kk, p, q) in PE (1,1) (tile rows/cols 2..3, region from row/col 0):
+    // kk * 17 + 4 p + q. Channels 0..3 at output (2,2): 10, 27, 44, 61 -> banks 10, 27, 12, 29.
+    CHECK(m.acc_addr(9, 0, 2, 2) == 10);
+    CHECK(m.acc_addr(9, 3, 2, 2) == 61);
     // Interior PE (1,1): region rows 0..3, cols 0..3 = 16, own 4 -> 12 halo partial sums per
     // channel; corner PE (0,0) has no neighbour above/left -> 0.
     CHECK(m.halo_outputs(9) == 12);
@@ -156,5 +161,64 @@ TEST_CASE("SCNN halo case: products land in the neighbours' tiles, counted as ha
     CHECK(e.mapping().halo_outputs(pe) == 12);
     for (int p = 0; p < 64; ++p)
         if (p != pe) pol->run_block(e, p, e.blocks[0]);
+    CHECK(e.outputs == reference_conv(L, in, w));
+}
+
+TEST_CASE("SCNN weight vectors hold F output channels of one tap: no crossbar conflicts") {
+    // C=1, K=4, 16x16, 3x3, pad 1, all weights 1: Kc = 4, one block of 36 non-zeros in tap-major
+    // order (channel fastest) = 9 vectors, each the 4 channels of one tap. PE (1,1) holds inputs
+    // h, w in {1, 2} (4 activations = 1 vector). For tap (r, s) the outputs are
+    // (h+1-r, w+1-s): region positions base + {0, 1, 4, 5} (address 4 p + q); channel kk adds
+    // kk x 17 (pitch 16 rounded up to odd). Banks mod 32: {0,1,4,5} + {0, 17, 2, 19} = 16
+    // distinct banks whatever the base -> 1 cycle per vector, 9 cycles, 0 stalls.
+    Layer L;
+    L.name = "taps";
+    L.C = 1; L.K = 4; L.H = L.W = 16; L.R = L.S = 3; L.padding = 1;
+    const auto w = ones(36), in = ones(256);
+    ScnnParams prm;
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    e.load_image(0);
+    REQUIRE(e.blocks.size() == 1);
+    CHECK(e.blocks[0].fifo_entries == 9);
+    CHECK(e.blocks[0].w[0].k == 0);
+    CHECK(e.blocks[0].w[3].k == 3);
+    CHECK(e.blocks[0].w[3].r == 0);
+    CHECK(e.blocks[0].w[3].s == 0);
+    auto pol = make_sparse_pe_array(32);
+    CHECK(pol->run_block(e, 9, e.blocks[0]) == 9);
+    CHECK(e.cnt.conflict_stalls == 0);
+    for (int p = 0; p < 64; ++p)
+        if (p != 9) pol->run_block(e, p, e.blocks[0]);
+    CHECK(e.outputs == reference_conv(L, in, w));
+}
+
+TEST_CASE("Weight blocks larger than half the FIFO are cut into pieces at vector boundaries") {
+    // C=1, K=64, 8x8, 3x3, pad 1, all weights 1: P=Q=8, 1x1 tiles, halo 2 -> region 3x3 = 9,
+    // pitch 9, Kc = min(64, 1024/9 = 113) = 64. One block of 64 x 9 = 576 non-zeros = 144
+    // vectors; pieces of at most 50/2 = 25 vectors: 5 x 25 + 19 = 6 pieces.
+    Layer L;
+    L.name = "pieces";
+    L.C = 1; L.K = 64; L.H = L.W = 8; L.R = L.S = 3; L.padding = 1;
+    const auto w = ones(576), in = ones(64);
+    ScnnParams prm;
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    REQUIRE(e.mapping().Kc == 64);
+    REQUIRE(e.blocks.size() == 6);
+    uint64_t nz = 0, bytes = 0;
+    for (const auto& b : e.blocks) {
+        CHECK(b.fifo_entries <= 25);
+        nz += b.nonzeros;
+        bytes += b.dram_bytes;
+    }
+    CHECK(e.blocks[5].fifo_entries == 19);
+    CHECK(nz == 576);
+    // DRAM: the block is one compressed stream of 576 entries x 20 bits = 1440 bytes.
+    CHECK(bytes == 1440);
+    // Every PE runs its single activation against every piece: 144 weight vectors, one cycle
+    // each unless channels collide; results bit-exact.
+    e.load_image(0);
+    auto pol = make_sparse_pe_array(32);
+    for (int p = 0; p < 64; ++p)
+        for (const auto& b : e.blocks) pol->run_block(e, p, b);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
