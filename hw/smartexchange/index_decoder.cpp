@@ -5,67 +5,65 @@
 namespace sx {
 
 SeIndexDecoder::SeIndexDecoder(sc_core::sc_module_name name, SeFabric& fab)
-    : sc_module(name), f_(fab), mon_(fab.ctx.monitor.add("index_decoder")) {
+    : SeBlock(name, fab, "index_decoder") {
     SC_THREAD(run);
 }
 
 void SeIndexDecoder::run() {
     SimContext& ctx = f_.ctx;
-    guarded(ctx, [&] {
-        for (;;) {
-            SeTask* t = f_.task_q.read();
-            const SeLayer& L = f_.L;
-            const int M = L.dim_m;
-            const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t->kg * M));
-            const uint32_t r0 = L.wt_first(t->wt), r1 = L.wt_end(t->wt);
-            std::vector<uint32_t> seen(static_cast<std::size_t>(M), 0);  // non-zero rows so far per slice
-            for (uint32_t i0 = r0; i0 < r1; i0 += L.chunk_rows) {
-                SeChunk* ch = new SeChunk;
-                ch->task = *t;
-                ch->i0 = i0;
-                ch->i1 = std::min(r1, i0 + L.chunk_rows);
-                ch->first_of_task = i0 == r0;
-                ch->last_of_task = ch->i1 == r1;
-                const uint32_t rows = ch->rows();
-                ch->nz.assign(static_cast<std::size_t>(M) * rows, 0);
-                ch->ce_nibble.assign(static_cast<std::size_t>(M) * rows, 0);
-                uint64_t done = ctx.now_cycles();
-                for (int m = 0; m < mvalid; ++m) {
-                    const int64_t k = t->kg * M + m;
-                    uint8_t* nz = &ch->nz[static_cast<std::size_t>(m) * rows];
-                    if (!L.decomposed) {
-                        std::fill(nz, nz + rows, 1);
-                        continue;
-                    }
-                    // The slot holds the bitmap bytes covering the tile's bits from byte bit0/8 on.
-                    const uint64_t bit0 = static_cast<uint64_t>(k) * L.rows_per_filter + r0;
-                    const uint64_t rel0 = bit0 % 8 + (i0 - r0), rel1 = rel0 + rows - 1;
-                    const uint64_t slot = t->idx_base + static_cast<uint64_t>(m) * L.idx_slot;
-                    done = std::max(done, f_.idx->read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1));
-                    const uint8_t* bm = f_.idx->data(slot, rel1 / 8 + 1);
-                    const uint32_t nz0 = L.nz_at[static_cast<std::size_t>(k) * (L.n_wtiles + 1) + t->wt];
-                    for (uint32_t r = 0; r < rows; ++r) {
-                        const uint64_t b = rel0 + r;
-                        if ((bm[b >> 3] >> (b & 7)) & 1u) {
-                            nz[r] = 1;
-                            ch->ce_nibble[static_cast<std::size_t>(m) * rows + r] = 3 * seen[m] + ((3 * nz0) & 1u);
-                            ++seen[m];
-                        }
-                    }
-                    f_.cnt.bitmap_bits += rows;
+    forever([&] {
+        SeTask* t = f_.task_q.read();
+        const SeLayer& L = f_.L;
+        const int M = L.dim_m;
+        const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t->kg * M));
+        const uint32_t r0 = L.wt_first(t->wt), r1 = L.wt_end(t->wt);
+        std::vector<uint32_t> seen(static_cast<std::size_t>(M), 0);  // non-zero rows so far per slice
+        for (uint32_t i0 = r0; i0 < r1; i0 += L.chunk_rows) {
+            SeChunk* ch = new SeChunk;
+            ch->task = *t;
+            ch->i0 = i0;
+            ch->i1 = std::min(r1, i0 + L.chunk_rows);
+            ch->first_of_task = i0 == r0;
+            ch->last_of_task = ch->i1 == r1;
+            const uint32_t rows = ch->rows();
+            ch->nz.assign(static_cast<std::size_t>(M) * rows, 0);
+            ch->ce_nibble.assign(static_cast<std::size_t>(M) * rows, 0);
+            uint64_t done = ctx.now_cycles();
+            for (int m = 0; m < mvalid; ++m) {
+                const int64_t k = t->kg * M + m;
+                uint8_t* nz = &ch->nz[static_cast<std::size_t>(m) * rows];
+                if (!L.decomposed) {
+                    std::fill(nz, nz + rows, 1);
+                    continue;
                 }
-                if (L.decomposed)
-                    done = std::max(done, ctx.now_cycles() + (rows + f_.prm.index_bits_per_cycle - 1) /
-                                                                static_cast<uint64_t>(f_.prm.index_bits_per_cycle));
-                ctx.wait_until(done);
-                ctx.monitor.waiting(mon_, "room in the decoder->rebuild FIFO");
-                f_.probe();
-                f_.dec_q.write(ch);
-                ctx.monitor.waiting(mon_, "");
-                ctx.monitor.progress();
+                // The slot holds the bitmap bytes covering the tile's bits from byte bit0/8 on.
+                const uint64_t bit0 = static_cast<uint64_t>(k) * L.rows_per_filter + r0;
+                const uint64_t rel0 = bit0 % 8 + (i0 - r0), rel1 = rel0 + rows - 1;
+                const uint64_t slot = t->idx_base + static_cast<uint64_t>(m) * L.idx_slot;
+                done = std::max(done, f_.idx->read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1));
+                const uint8_t* bm = f_.idx->data(slot, rel1 / 8 + 1);
+                const uint32_t nz0 = L.nz_at[static_cast<std::size_t>(k) * (L.n_wtiles + 1) + t->wt];
+                for (uint32_t r = 0; r < rows; ++r) {
+                    const uint64_t b = rel0 + r;
+                    if ((bm[b >> 3] >> (b & 7)) & 1u) {
+                        nz[r] = 1;
+                        ch->ce_nibble[static_cast<std::size_t>(m) * rows + r] = 3 * seen[m] + ((3 * nz0) & 1u);
+                        ++seen[m];
+                    }
+                }
+                f_.cnt.bitmap_bits += rows;
             }
-            delete t;
+            if (L.decomposed)
+                done = std::max(done, ctx.now_cycles() + (rows + f_.prm.index_bits_per_cycle - 1) /
+                                                            static_cast<uint64_t>(f_.prm.index_bits_per_cycle));
+            ctx.wait_until(done);
+            waiting("room in the decoder->rebuild FIFO");
+            f_.probe();
+            f_.dec_q.write(ch);
+            waiting("");
+            ctx.monitor.progress();
         }
+        delete t;
     });
 }
 

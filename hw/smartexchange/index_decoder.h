@@ -9,16 +9,13 @@
 
 namespace sx {
 
-class SeIndexDecoder : public sc_core::sc_module {
+class SeIndexDecoder : public SeBlock {
 public:
     SC_HAS_PROCESS(SeIndexDecoder);
     SeIndexDecoder(sc_core::sc_module_name name, SeFabric& fab);
 
 private:
     void run();  // task_q -> one SeChunk per pass -> dec_q
-
-    SeFabric& f_;
-    int mon_;
 };
 
 }  // namespace sx

@@ -29,18 +29,37 @@ public:
     struct Fetch {
         uint64_t addr, bytes;
     };
-    // Computes one step: accumulates into acc[m][f], returns the cycles it takes.
+    // Before the first step of a pass: what depends on the pass only (which activation each
+    // beat of a row reads, which rows each line runs), so that steps do not recompute it.
+    void begin_pass(const SeLayer& L, const SeChunk& ch);
+    // Computes one step of the pass begun last: accumulates into acc[m][f], returns the
+    // cycles it takes.
     uint64_t step(const SeLayer& L, const SeChunk& ch, const PeStep& st, GlobalBuffer& in, std::vector<Fetch>& fetches,
                   SeCounters& cnt);
     const std::vector<int32_t>& acc() const { return acc_; }
 
 private:
+    struct Beat {  // activation of weight j of a row: channel within the group, kernel (r, s)
+        int64_t c = 0, kr = 0, ks = 0;
+        bool valid = false;  // false: zero padding of the last pointwise row
+    };
+
     int M_, C_, F_;
     bool bit_serial_;
     std::vector<int32_t> acc_;     // [m][f]
+    // Per pass.
+    int mvalid_ = 0, groups_ = 0;
+    int64_t g_first_ = 0;
+    std::vector<Beat> beat_;                 // [row][j]
+    std::vector<uint8_t> need_;              // [g][row]: some slice of group g runs the row
+    std::vector<int> group_of_;              // [m]
+    std::vector<uint32_t> line_rows_;        // non-zero rows of line (m, c), at line_first_[m*C + c]
+    std::vector<uint32_t> line_first_;       // [m*C + c], one past the end at [M*C]
+    uint64_t beats_run_ = 0, beats_skipped_ = 0;  // valid beats of non-zero / zero rows, all slices
+    uint64_t rows_run_ = 0;                  // non-zero rows, all slices
+    // Per step.
     std::vector<int8_t> act_;      // [g][row][j][f]
     std::vector<uint32_t> rowtime_;  // [g][row]
-    std::vector<uint8_t> need_;    // [g][row]
     std::vector<uint32_t> lane_digits_;  // [g][row][j]: sum over lanes of the beat's lane-cycles
 };
 

@@ -8,60 +8,58 @@
 namespace sx {
 
 SePeArrayDriver::SePeArrayDriver(sc_core::sc_module_name name, SeFabric& fab, int dim_m, int dim_c, int dim_f)
-    : sc_module(name), f_(fab), mon_(fab.ctx.monitor.add("pe_array")), pe_(dim_m, dim_c, dim_f, fab.prm.bit_serial) {
+    : SeBlock(name, fab, "pe_array"), pe_(dim_m, dim_c, dim_f, fab.prm.bit_serial) {
     SC_THREAD(run);
 }
 
 void SePeArrayDriver::run() {
     SimContext& ctx = f_.ctx;
-    guarded(ctx, [&] {
-        for (;;) {
-            const uint64_t t0 = ctx.now_cycles();
-            if (f_.re_q.num_available() == 0) ctx.monitor.waiting(mon_, "rebuilt weights from the rebuild engines");
-            SeChunk* ch = f_.re_q.read();
-            ctx.monitor.waiting(mon_, "");
-            const SeLayer& L = f_.L;
-            const SeTask& t = ch->task;
-            const int M = L.dim_m;
-            if (t.first_of_group && ch->first_of_task) {
-                ctx.monitor.waiting(mon_, "a free output buffer half (store unit behind)");
-                f_.out_sem.wait();
-                ctx.monitor.waiting(mon_, "");
-                out_half_ ^= 1;
-                psum_valid_ = false;
-                // Accumulator clear: valid bits reset, no data traffic.
-                std::memset(f_.out->data(0, L.psum_bytes), 0, L.psum_bytes);
-                f_.out->occupancy += L.psum_bytes + static_cast<uint64_t>(M) * L.out_seg;
-            } else {
-                f_.cnt.stall_weights += ctx.now_cycles() - t0;
-            }
-            ++f_.cnt.chunks;
-            const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
-            const uint32_t rows = ch->rows();
-            bool any = false;
-            for (int m = 0; m < mvalid && !any; ++m)
-                for (uint32_t r = 0; r < rows; ++r)
-                    if (ch->nz[static_cast<std::size_t>(m) * rows + r]) {
-                        any = true;
-                        break;
-                    }
-            if (any) compute_pass(*ch);
-            else skip_pass(*ch);
-            if (t.last_of_group && ch->last_of_task) requantise_group(t);
-            if (ch->last_of_task) {
-                if (t.release_weights) {
-                    f_.wb->occupancy -= L.w_tile_bytes;
-                    f_.w_sem.post();
-                }
-                if (t.release_input) {
-                    f_.in->occupancy -= static_cast<uint64_t>(L.C() * (L.in_hi(t.pt) - L.in_lo(t.pt)) * L.W());
-                    f_.in_sem.post();
-                }
-            }
-            f_.probe();
-            delete ch;
-            ctx.monitor.progress();
+    forever([&] {
+        const uint64_t t0 = ctx.now_cycles();
+        if (f_.re_q.num_available() == 0) waiting("rebuilt weights from the rebuild engines");
+        SeChunk* ch = f_.re_q.read();
+        waiting("");
+        const SeLayer& L = f_.L;
+        const SeTask& t = ch->task;
+        const int M = L.dim_m;
+        if (t.first_of_group && ch->first_of_task) {
+            waiting("a free output buffer half (store unit behind)");
+            f_.out_sem.wait();
+            waiting("");
+            out_half_ ^= 1;
+            psum_valid_ = false;
+            // Accumulator clear: valid bits reset, no data traffic.
+            std::memset(f_.out->data(0, L.psum_bytes), 0, L.psum_bytes);
+            f_.out->occupancy += L.psum_bytes + static_cast<uint64_t>(M) * L.out_seg;
+        } else {
+            f_.cnt.stall_weights += ctx.now_cycles() - t0;
         }
+        ++f_.cnt.chunks;
+        const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
+        const uint32_t rows = ch->rows();
+        bool any = false;
+        for (int m = 0; m < mvalid && !any; ++m)
+            for (uint32_t r = 0; r < rows; ++r)
+                if (ch->nz[static_cast<std::size_t>(m) * rows + r]) {
+                    any = true;
+                    break;
+                }
+        if (any) compute_pass(*ch);
+        else skip_pass(*ch);
+        if (t.last_of_group && ch->last_of_task) requantise_group(t);
+        if (ch->last_of_task) {
+            if (t.release_weights) {
+                f_.wb->occupancy -= L.w_tile_bytes;
+                f_.w_sem.post();
+            }
+            if (t.release_input) {
+                f_.in->occupancy -= static_cast<uint64_t>(L.C() * (L.in_hi(t.pt) - L.in_lo(t.pt)) * L.W());
+                f_.in_sem.post();
+            }
+        }
+        f_.probe();
+        delete ch;
+        ctx.monitor.progress();
     });
 }
 
@@ -100,13 +98,14 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         fetches_.clear();
         return d;
     };
+    pe_.begin_pass(L, ch);
     uint64_t d_next = pe_.step(L, ch, steps_[0], *f_.in, fetches_, f_.cnt);
     acc_next_ = pe_.acc();
     uint64_t fetch_done = reserve_fetch(), psum_done = ctx.now_cycles();
     for (std::size_t s = 0; s < steps_.size(); ++s) {
         const uint64_t before = ctx.now_cycles();
         if (fetch_done > before) {
-            ctx.monitor.waiting(mon_, "activations from the input buffer");
+            waiting("activations from the input buffer");
             ctx.wait_until(fetch_done);
             f_.cnt.stall_input += fetch_done - before;
         }
@@ -122,7 +121,7 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         f_.cnt.stall_output += end - (start + d);
         f_.cnt.compute_cycles += d;
         if (f_.tracing) f_.probe(true);
-        ctx.monitor.waiting(mon_, "");
+        waiting("");
         ctx.wait_until(end);
         // Partial sums of the step to the output buffer (read-modify-write after the first
         // pass of the group).
@@ -168,9 +167,9 @@ void SePeArrayDriver::requantise_group(const SeTask& t) {
         }
     }
     ctx.wait_until(done);
-    ctx.monitor.waiting(mon_, "room in the store FIFO");
+    waiting("room in the store FIFO");
     f_.store_q.write(new SeStore{t.n, t.pt, t.kg, out_half_});
-    ctx.monitor.waiting(mon_, "");
+    waiting("");
 }
 
 }  // namespace sx

@@ -14,7 +14,7 @@
 
 namespace sx {
 
-class SePeArrayDriver : public sc_core::sc_module {
+class SePeArrayDriver : public SeBlock {
 public:
     SC_HAS_PROCESS(SePeArrayDriver);
     SePeArrayDriver(sc_core::sc_module_name name, SeFabric& fab, int dim_m, int dim_c, int dim_f);
@@ -25,8 +25,6 @@ private:
     void compute_pass(const SeChunk& ch);  // the steps of one pass
     void requantise_group(const SeTask& t);
 
-    SeFabric& f_;
-    int mon_;
     PeArray pe_;
     int out_half_ = 1;         // output half of the current group
     bool psum_valid_ = false;  // the group's partial sums hold data (later passes read-modify-write)

@@ -22,16 +22,13 @@ inline constexpr uint64_t kBasisRecordBytes = 10;
 // reserves the buffer's port now and returns the cycle the basis is in `blk`.
 uint64_t load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk);
 
-class SeRebuildEngines : public sc_core::sc_module {
+class SeRebuildEngines : public SeBlock {
 public:
     SC_HAS_PROCESS(SeRebuildEngines);
     SeRebuildEngines(sc_core::sc_module_name name, SeFabric& fab);
 
 private:
     void run();  // dec_q -> rebuilt weights of the pass -> re_q
-
-    SeFabric& f_;
-    int mon_;
 };
 
 }  // namespace sx

@@ -54,4 +54,24 @@ private:
     } vcd_;
 };
 
+// A block of the pipeline: one SystemC module whose one process loops forever on the work
+// items of its input FIFO, reporting what it waits for under its name in the progress monitor
+// (the watchdog's diagnostic).
+class SeBlock : public sc_core::sc_module {
+protected:
+    SeBlock(sc_core::sc_module_name name, SeFabric& fab, const char* monitor_name)
+        : sc_module(name), f_(fab), mon_(fab.ctx.monitor.add(monitor_name)) {}
+    // The process body: `one_item` forever; an exception ends the simulation (SimContext::fail).
+    template <typename F>
+    void forever(F&& one_item) {
+        guarded(f_.ctx, [&] {
+            for (;;) one_item();
+        });
+    }
+    void waiting(const char* what) { f_.ctx.monitor.waiting(mon_, what); }
+
+    SeFabric& f_;
+    int mon_;
+};
+
 }  // namespace sx
