@@ -225,15 +225,24 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         out_base = align(act_addr) + 0x1000000ull * static_cast<uint64_t>(n + 1);
         std::vector<std::size_t> in_idx(static_cast<std::size_t>(L.C), 0);
         uint64_t iaram_ring = 0;
+        // Input tiles are loaded per channel on first use in a pass (all groups when resident,
+        // else again for every output-channel group), interleaved with the weight stream in the
+        // order the PEs need them, rather than the whole layer ahead of the first weights.
+        std::vector<uint64_t> in_pass(static_cast<std::size_t>(L.C), 0);
+        uint64_t pass = 0;
         auto load_inputs = [&] {
             ++input_passes;
+            ++pass;
+        };
+        auto ensure_input = [&](int64_t c) {
+            const auto ci = static_cast<std::size_t>(c);
+            if (in_pass[ci] == pass) return;
+            in_pass[ci] = pass;
             const uint64_t cap = iaram_cfg_.capacity_bytes;
-            for (int64_t c = 0; c < L.C; ++c) {
-                const uint64_t b = std::min(ch_bytes[static_cast<std::size_t>(c)], cap);
-                if (iaram_ring + b > cap) iaram_ring = 0;
-                in_idx[static_cast<std::size_t>(c)] = load(ch_addr[static_cast<std::size_t>(c)], b, iaram_.get(), iaram_ring);
-                iaram_ring += b;
-            }
+            const uint64_t b = std::min(ch_bytes[ci], cap);
+            if (iaram_ring + b > cap) iaram_ring = 0;
+            in_idx[ci] = load(ch_addr[ci], b, iaram_.get(), iaram_ring);
+            iaram_ring += b;
         };
         // Weight pieces of this image: DMA ticket, FIFO-room cycle. With a staging buffer the
         // DMA fetches ahead (pointer f) while the buffer has room; without, a piece is fetched
@@ -283,6 +292,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                 }
                 if (wstage_ && f < nb && (staged == 0 || staged + e.blocks[f].dram_bytes <= stage_cap)) {
                     // Prefetch into the staging buffer (ring addresses; a piece never wraps).
+                    if (resident || e.blocks[f].group == g) ensure_input(e.blocks[f].c);
                     const uint64_t bytes = e.blocks[f].dram_bytes;
                     if (stage_ring + bytes + 2 * burst_ > stage_cap) stage_ring = 0;
                     wt_idx[f] = load_piece(e.blocks[f], wstage_.get(), stage_ring);
@@ -296,6 +306,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                 const uint64_t now = ctx_.now_cycles();
                 if (room && *room <= now) {
                     const scnn::WeightBlock& sb = e.blocks[s];
+                    ensure_input(sb.c);
                     sched_idx[s] = sched.append(sb.target, sb.fifo_entries);
                     room_at[s] = *room;
                     if (!wstage_) wt_idx[s] = load_piece(sb, wfifo_.get(), 0);
