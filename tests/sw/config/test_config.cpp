@@ -189,8 +189,12 @@ TEST_CASE("Bundled configurations load") {
     CHECK(se.dataflow_node().get_int("rebuild_engines_per_line") == 2);
     const ArchConfig ey = load_arch_config(repo("configs/eyeriss.json"));
     CHECK(ey.pe.total_macs() == 168);
-    CHECK(*ey.dram.clock_mhz_override == 60.0);
-    CHECK(ey.dram.bus_width_bits == 64);
+    // The chip's 60 MHz, 64-bit link is its own preset, not an override of another one.
+    CHECK_FALSE(ey.dram.clock_mhz_override.has_value());
+    CHECK(ey.dram.bus_width_bits == 0);
+    CHECK(ey.dram.preset.at("clock_mhz").at("value") == 60);
+    CHECK(ey.dram.preset.at("bus_width_bits").at("value") == 64);
+    CHECK(ey.dram.preset.at("burst_length").at("value") == 1);
     const ArchConfig sc = load_arch_config(repo("configs/scnn.json"));
     CHECK(sc.pe.total_macs() == 1024);
     const ArchConfig dc = load_arch_config(repo("configs/dcnn.json"));
