@@ -73,6 +73,7 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
     // The layer's shape, read once per step (the pointer reads would not be hoisted out of the
     // lane loops: int8 stores may alias them).
     const int64_t Q = L.Q(), Cg = L.Cg(), stride = L.stride(), pad = L.pad(), H = L.H(), W = L.W(), S = L.S();
+    const uint64_t pitch = L.in_pitch;
     const int lanes = static_cast<int>(std::min<int64_t>(F_, Q - st.q0));
     std::fill(acc_.begin(), acc_.end(), 0);
     const int64_t h_lo = L.in_lo(ch.task.pt);
@@ -98,8 +99,9 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                 uint32_t ld = 0;
                 const int64_t h = st.p * stride - pad + b.kr;
                 if (b.valid && h >= 0 && h < H) {
-                    const uint64_t row_addr =
-                        ch.task.in_base + (static_cast<uint64_t>(cbase + b.c) * L.in_rows_max + (h - h_lo)) * W;
+                    // L.in_row_addr, with the layer's W already in a register.
+                    const uint64_t row_addr = ch.task.in_base + static_cast<uint64_t>(cbase + b.c) * pitch +
+                                              static_cast<uint64_t>((h - h_lo) * W);
                     // One read per activation row segment the lanes cover.
                     if (b.c != last_c || h != last_h) {
                         const int64_t x0 = std::max<int64_t>(0, st.q0 * stride - pad);

@@ -69,7 +69,7 @@ void SeController::run() {
                 for (int64_t c = 0; c < L.C(); ++c)
                     load({L.dram_in + static_cast<uint64_t>(((n * L.C() + c) * L.H() + lo) * L.W()),
                           static_cast<uint64_t>((hi - lo) * L.W()), false, &in,
-                          in_half * L.in_half + static_cast<uint64_t>(c) * L.in_rows_max * L.W()});
+                          in_half * L.in_half + L.in_row_addr(c, 0)});
                 in.occupancy += static_cast<uint64_t>(L.C() * (hi - lo) * L.W());
             }
             for (int64_t kg = 0; kg < L.n_kgroups; ++kg)

@@ -12,7 +12,35 @@ namespace {
 
 uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
+uint64_t gcd(uint64_t a, uint64_t b) {
+    while (b != 0) {
+        const uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
 }  // namespace
+
+// Bytes of a channel slot holding `row_bytes` (rows x W) of input rows. Packed: no padding.
+// Skewed: the smallest slot whose starting offsets c x pitch (mod the bank line, banks x port
+// bytes) cover every bank evenly, i.e. gcd(pitch, line) divides the port width. A 1x1 step
+// reads one segment of each of 192 channels; with a slot that is a multiple of 2^k port words
+// they would queue on banks / 2^k banks. The slot stays a multiple of gcd(W, port), so rows
+// start at the same granularity within a port word as in a packed slot and segments touch as
+// many words (W = 56: whole-word slots with a word count coprime with the bank count, every
+// 1x1 segment one word). The padding is at most a few bytes per channel, so the tiling rarely
+// changes.
+uint64_t input_channel_pitch(uint64_t row_bytes, uint64_t W, const BufferConfig& buf, bool skewed) {
+    if (!skewed) return row_bytes;
+    const uint64_t port = static_cast<uint64_t>(std::max(1, buf.port_width_bits / 8));
+    const uint64_t line = port * static_cast<uint64_t>(std::max(1, buf.banks));
+    const uint64_t step = gcd(W, port);
+    uint64_t b = std::max<uint64_t>(step, (row_bytes + step - 1) / step * step);
+    while (port % gcd(b, line) != 0) b += step;
+    return b;
+}
 
 int64_t SeLayer::in_lo(int64_t pt) const { return std::max<int64_t>(0, pt_first(pt) * stride() - pad()); }
 int64_t SeLayer::in_hi(int64_t pt) const {
@@ -42,11 +70,12 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
     L.n_kgroups = (L.K() + L.dim_m - 1) / L.dim_m;
     L.chunk_rows = static_cast<uint32_t>(L.dim_c * prm.rf_rows_per_line);
 
-    const auto cap = [&](const char* role) -> uint64_t {
+    const auto buffer = [&](const char* role) -> const BufferConfig& {
         for (const auto& b : arch.buffers)
-            if (b.role == role) return b.capacity_bytes;
+            if (b.role == role) return b;
         throw SimulationError(std::string("smartexchange needs a buffer with role ") + role);
     };
+    const auto cap = [&](const char* role) -> uint64_t { return buffer(role).capacity_bytes; };
     // A buffer too small for even one tile is a contradictory configuration, not a simulation
     // failure (exit code 2): name the capacity field of the buffer to grow.
     auto too_small = [&](const char* role, const std::string& expected, const std::string& found) {
@@ -118,16 +147,21 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
     L.weights_resident = static_cast<uint64_t>(L.n_kgroups) * L.n_wtiles * L.w_tile_bytes <= w_half &&
                          static_cast<uint64_t>(L.n_kgroups) * L.n_wtiles * L.idx_tile_bytes <= i_half;
 
-    // Input tiles: the most output rows whose input rows (all channels) fit half the input
-    // buffer and whose outputs (int32 partial sums + two int8 halves) fit the output buffer.
+    // Input tiles: the most output rows whose input rows (all channels, one slot each) fit half
+    // the input buffer and whose outputs (int32 partial sums + two int8 halves) fit the output
+    // buffer.
+    const bool skewed = prm.input_layout == "skewed";
+    const BufferConfig& in_buf = buffer("input");
     for (int64_t pt = L.P(); pt >= 1; --pt) {
         const uint64_t rows_in = static_cast<uint64_t>(std::min<int64_t>(L.H(), (pt - 1) * L.stride() + L.R()));
-        const uint64_t in_bytes = static_cast<uint64_t>(L.C()) * rows_in * static_cast<uint64_t>(L.W());
+        const uint64_t pitch = input_channel_pitch(rows_in * static_cast<uint64_t>(L.W()), static_cast<uint64_t>(L.W()), in_buf, skewed);
+        const uint64_t in_bytes = static_cast<uint64_t>(L.C()) * pitch;
         const uint64_t seg = round_up(static_cast<uint64_t>(pt * L.Q()), burst);
         const uint64_t psum = M * static_cast<uint64_t>(pt * ((L.Q() + L.dim_f - 1) / L.dim_f) * L.dim_f) * 4;
         if (in_bytes <= in_half && psum + 2 * M * seg <= out_cap) {
             L.Pt = pt;
             L.in_rows_max = rows_in;
+            L.in_pitch = pitch;
             L.in_half = in_half;
             L.out_seg = seg;
             L.psum_bytes = psum;
@@ -137,7 +171,10 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
     if (L.Pt == 0)
         throw too_small("input",
                         "input/output buffers that hold one output row of layer " + layer.name + " (" +
-                            std::to_string(L.C() * std::min<int64_t>(L.H(), L.R()) * L.W()) + " input bytes per half)",
+                            std::to_string(static_cast<uint64_t>(L.C()) *
+                                           input_channel_pitch(static_cast<uint64_t>(std::min<int64_t>(L.H(), L.R()) * L.W()),
+                                                         static_cast<uint64_t>(L.W()), in_buf, skewed)) +
+                            " input bytes per half)",
                         std::to_string(in_half) + " input bytes per half and " + std::to_string(out_cap) +
                             " output bytes");
     L.n_ptiles = (L.P() + L.Pt - 1) / L.Pt;

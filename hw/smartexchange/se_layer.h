@@ -44,7 +44,8 @@ struct SeLayer {
     uint32_t chunk_rows = 0;           // dim_c * rf_rows_per_line: rows of one pass
     uint32_t wt_rows = 0, n_wtiles = 0;  // filter rows per weight tile
     bool weights_resident = false;     // all weight tiles loaded once for the whole layer
-    uint64_t in_rows_max = 0;          // input rows per tile slot
+    uint64_t in_rows_max = 0;          // input rows per channel slot
+    uint64_t in_pitch = 0;             // bytes per channel slot (params.input_layout)
     uint64_t in_half = 0;              // input buffer bytes per half
     uint64_t w_slot = 0, w_slot_ce = 0;  // weight buffer bytes per filter per weight tile (Ce part)
     uint64_t idx_slot = 0;             // index buffer bytes per filter per weight tile
@@ -75,6 +76,11 @@ struct SeLayer {
     uint64_t out_addr(int64_t n, int64_t pt, int64_t k) const {
         return dram_out + static_cast<uint64_t>((n * n_ptiles + pt) * K() + k) * out_seg;
     }
+    // Input buffer offset (from the tile's half) of row h_local of channel c of the tile:
+    // channel slots of in_pitch bytes, rows of W bytes inside a slot.
+    uint64_t in_row_addr(int64_t c, int64_t h_local) const {
+        return static_cast<uint64_t>(c) * in_pitch + static_cast<uint64_t>(h_local * W());
+    }
     // Activation coordinates of weight j of row i: channel within the group and kernel (r, s).
     // Returns false for the zero padding of the last pointwise row.
     bool act_coord(uint32_t i, uint32_t j, int64_t& c, int64_t& r, int64_t& s) const {
@@ -90,6 +96,11 @@ struct SeLayer {
         return true;
     }
 };
+
+// Bytes of an input-buffer channel slot that holds `row_bytes` (rows x W) of input rows:
+// `row_bytes` itself (packed), or padded so that consecutive channels start in different banks
+// of `buf` (skewed; se_layer.cpp explains the rule). SeParams::input_layout chooses.
+uint64_t input_channel_pitch(uint64_t row_bytes, uint64_t W, const BufferConfig& buf, bool skewed);
 
 // Plans the layer for the configured buffers; SimulationError naming the buffer if even the
 // smallest tile does not fit.

@@ -9,7 +9,7 @@ SeParams parse_se_params(const ArchConfig& arch) {
     n.expect_object();
     n.expect_only({"bit_serial", "rebuild_engines_per_line", "rf_rows_per_line", "rebuild_cycles_per_row",
                    "bypass_cycles_per_row", "index_bits_per_cycle", "dma_max_outstanding", "dma_transfer_bytes",
-                   "fifo_depth", "memory", "fixed_latency_cycles", "fixed_bytes_per_cycle", "comment"});
+                   "fifo_depth", "input_layout", "memory", "fixed_latency_cycles", "fixed_bytes_per_cycle", "comment"});
     p.bit_serial = n.get_bool_or("bit_serial", p.bit_serial);
     p.rebuild_engines_per_line = static_cast<int>(n.get_int_or("rebuild_engines_per_line", 2, 2, 2));
     p.rf_rows_per_line = static_cast<int>(n.get_int_or("rf_rows_per_line", p.rf_rows_per_line, 1, 4096));
@@ -19,6 +19,7 @@ SeParams parse_se_params(const ArchConfig& arch) {
     p.dma_max_outstanding = static_cast<int>(n.get_int_or("dma_max_outstanding", p.dma_max_outstanding, 1, 1024));
     p.dma_transfer_bytes = static_cast<int>(n.get_int_or("dma_transfer_bytes", p.dma_transfer_bytes, 1, 1 << 20));
     p.fifo_depth = static_cast<int>(n.get_int_or("fifo_depth", p.fifo_depth, 1, 64));
+    p.input_layout = n.get_enum_or("input_layout", {"skewed", "packed"}, p.input_layout);
     p.memory = n.get_enum_or("memory", {"dram", "fixed"}, p.memory);
     p.fixed_latency_cycles = static_cast<int>(n.get_int_or("fixed_latency_cycles", p.fixed_latency_cycles, 1, 1 << 30));
     p.fixed_bytes_per_cycle = static_cast<int>(n.get_int_or("fixed_bytes_per_cycle", p.fixed_bytes_per_cycle, 1, 4096));

@@ -18,6 +18,12 @@ struct SeParams {
     int dma_max_outstanding = 8;       // bursts in flight
     int dma_transfer_bytes = 64;       // DMA transaction size (rounded up to the DRAM burst)
     int fifo_depth = 2;                // depth of the decoder -> rebuild -> PE FIFOs
+    // Where a channel's input rows sit in the input buffer (docs/architecture.md, "Input
+    // buffer layout"): "skewed" pads each channel slot to a whole number of port words that
+    // shares no factor with the bank count, so the channels one step reads start in different
+    // banks; "packed" puts the slots back to back (rows x W bytes), which on most layers makes
+    // the slot a multiple of the bank line and the channels of a step collide in a few banks.
+    std::string input_layout = "skewed";
     // Memory behind the DMA: "dram" (hw/dram, the preset of the config) or "fixed" (a fixed
     // latency / bandwidth stub, used by micro-tests whose cycle counts are derived by hand).
     std::string memory = "dram";

@@ -26,6 +26,11 @@
 //     the next step's activation segments are read from the input buffer during the current
 //     step (8 banks x 8 B); the step's 16 x 8 int32 partial sums (512 B) go to the output
 //     buffer after it (16 banks x 8 B = 128 B/cycle -> 4 cycles).
+//   - Input buffer layout (input_layout "skewed", the default): channel c of a tile starts at
+//     c x pitch, rows of W bytes inside; pitch = rows x W rounded up to a multiple of
+//     gcd(W, 8) until gcd(pitch, 64) divides 8 (8 banks x 8 B). 3x3 test layer: 8 rows x 8 B
+//     = 64 -> 72 B (9 words): row (c, h) is word 9c + h, in bank (c + h) mod 8. The DMA writes
+//     a channel's 64 B into 8 consecutive banks: 1 cycle, as with 64-byte slots.
 //   - Requantisation: the 16 x 64 partial sums (4096 B = 32 words per output bank) are read,
 //     then 16 int8 segments of 64 B written (8 words per bank): 32 + 8 = 40 cycles.
 //   - Store: 16 segments of 64 B from DRAM byte 1296 + 64m (16 past a boundary: cut into 48 +
@@ -36,6 +41,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/hw/smartexchange/se_test_util.h"
+#include "hw/smartexchange/se_layer.h"
 #include "sw/common/error.h"
 
 using namespace sx;
@@ -74,22 +80,25 @@ Layer conv3x3(const std::string& name) { return conv_layer(name, 8, 16, 8, 8, 3,
 }  // namespace
 
 // 8 steps (8 rows x 1 column chunk); lines 0..7 hold rows {c, c+8, c+16}: 3 rows x 3 beats =
-// 9 cycles per step: compute = 72. Fetch of a step: rows (c, h) are 8-byte words at
-// (c*8 + h)*8 -> bank h; three input rows -> 3 banks x 8 words = 8 cycles < 9, hidden except
-// before the first step (two rows, 8). Partial sums: 4 cycles < 9, never stall.
-// Latency: loads 21 + 115 + 1 = 137; decoder 16 -> 153; rebuild 28 -> 181; first fetch 8 ->
-// 189; 8 steps -> 261; last partial sums 4 -> 265; requantisation 40 -> 305; store 86 -> 391.
+// 9 cycles per step: compute = 72. Fetch of a step: rows (c, h) are words 9c + h -> bank
+// (c + h) mod 8; three input rows of 8 channels put 3 words in every bank = 3 cycles < 9,
+// hidden except before the first step (rows 0, 1: 2 words per bank, 2 cycles). Partial sums:
+// 4 cycles < 9, never stall.
+// Latency: loads 21 + 115 + 1 = 137; decoder 16 -> 153; rebuild 28 -> 181; first fetch 2 ->
+// 183; 8 steps -> 255; last partial sums 4 -> 259; requantisation 40 -> 299; store 86 -> 385.
+// (Packed 64-byte slots put row h of every channel in bank h: 8 words per bank, 8 cycles,
+// first fetch 8 -> 391.)
 TEST_CASE("compute-bound 3x3 layer that fits on chip") {
     const LayerResult x = run(conv3x3("c3"), kAllRows, std::vector<int8_t>(8 * 8 * 8, 1), "compute");
     CHECK(extra(x, "steps") == 8);
     CHECK(extra(x, "compute_cycles") == 72);
-    CHECK(extra(x, "stall_input_fetch_cycles") == 8);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 2);
     CHECK(extra(x, "stall_psum_write_cycles") == 0);
     CHECK(extra(x, "tiles_input") == 1);
     CHECK(x.macs_executed == x.macs);
     CHECK(x.dram_read_bytes == 512 + 16 * (36 + 10 + 3));
     CHECK(x.dram_write_bytes == 16 * 64);
-    CHECK(x.cycles == 391);
+    CHECK(x.cycles == 385);
 }
 
 // Same layer bit-serial. Activations are 1 (one Booth digit) except input (c=0, h=3, x=3) = 85
@@ -97,14 +106,14 @@ TEST_CASE("compute-bound 3x3 layer that fits on chip") {
 // input row h = p - 1 + r, so the 85 is read at steps p = 4, 3, 2 (r = 0, 1, 2); in each of
 // those rows every beat s has a lane (q = 4 - s) holding it: the row takes 3 x 4 = 12 cycles
 // instead of 3, its line 12 + 3 + 3 = 18. Compute = 5 x 9 + 3 x 18 = 99. Nothing else changes
-// (fetches and partial sums stay shorter than a step): latency 391 + 99 - 72 = 418.
+// (fetches and partial sums stay shorter than a step): latency 385 + 99 - 72 = 412.
 TEST_CASE("Booth digit stall: one 4-digit activation holds its line") {
     std::vector<int8_t> acts(8 * 8 * 8, 1);
     acts[(0 * 8 + 3) * 8 + 3] = 85;
     const LayerResult x = run(conv3x3("booth"), kAllRows, acts, "booth", {{"/smartexchange/bit_serial", true}});
     CHECK(extra(x, "compute_cycles") == 99);
-    CHECK(extra(x, "stall_input_fetch_cycles") == 8);
-    CHECK(x.cycles == 418);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 2);
+    CHECK(x.cycles == 412);
 }
 
 // Every Ce row zero: the index decoder hands out nothing, the pass is skipped, no activation
@@ -127,21 +136,22 @@ TEST_CASE("all-zero Ce rows are skipped without reading activations") {
 
 // Rows of channel 0 (rows 0..2) zero in every filter: per step the 3 segments of channel 0 are
 // never fetched: 3 rows x 8 steps = 24 skipped row fetches; lines 0..2 then run 2 rows, the
-// others 3, so the step is still 9 cycles; the first fetch is 7 channels x 1 word on banks 0
-// and 1 = 7 cycles.
+// others 3, so the step is still 9 cycles; the first fetch is rows 0, 1 of channels 1..7,
+// words 9c + h in banks (c + h) mod 8: banks 1..7 from row 0, banks 2..7 and 0 from row 1 ->
+// 2 words in banks 2..7 = 2 cycles.
 // Latency: 21 non-zero rows -> 32 B of Ce codes per filter (never cut: 512 + 32m), bases at
 // 1024, bitmap at 1184, outputs at 1232: loads 21 + (32 + 32 + 18 + 17) + 1 = 121; decoder 16
 // -> 137; rebuild: per filter Ce words 7m .. 7m+3 and basis 7m+5, 7m+6: word 7m+4 is skipped,
-// which over four filters is one word per bank, so 28 - 4 = 24 cycles -> 161; first fetch 7 ->
-// 168; 8 steps -> 240; partial sums 4 -> 244; requantisation 40 -> 284; store 86 -> 370.
+// which over four filters is one word per bank, so 28 - 4 = 24 cycles -> 161; first fetch 2 ->
+// 163; 8 steps -> 235; partial sums 4 -> 239; requantisation 40 -> 279; store 86 -> 365.
 TEST_CASE("zero rows of one channel skip its activation fetch") {
     const LayerResult x =
         run(conv3x3("zrow"), [](uint32_t, uint32_t row) { return row >= 3; }, std::vector<int8_t>(8 * 8 * 8, 2), "zrow");
     CHECK(extra(x, "act_rows_skipped") == 24);
     CHECK(extra(x, "compute_cycles") == 72);
-    CHECK(extra(x, "stall_input_fetch_cycles") == 7);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 2);
     CHECK(x.macs_skipped == 16ull * 3 * 3 * 64);
-    CHECK(x.cycles == 370);
+    CHECK(x.cycles == 365);
 }
 
 // 1x1 conv C=576 K=16 on a 1x1 input (FC-like): 192 rows per filter = 3 passes of 64 rows, 8
@@ -177,27 +187,44 @@ TEST_CASE("rebuild-bound 1x1 layer") {
 // 1x1 conv C=64 K=16 16x16, memory at 1 B/cycle. Compute: 22 rows per filter (ceil(64/3)),
 // lines 0..5 hold 3 rows -> 9 cycles per step, 16 rows x 2 column chunks = 32 steps = 288
 // cycles. Loads: 16384 input + 16 x 33 Ce + 160 basis + 56 bitmap bytes = 17128 bytes, one bus
-// cycle each: in the buffers at 21 + 17128 + 1 = 17150. Decoder 16 -> 17166; rebuild 28 (as
-// for 3x3: 5 + 2 words per filter) -> 17194. Fetch: channel c's row p starts at byte
-// (c*16 + p)*16, a multiple of 8 words for every c: all 64 segments of a step are in one
-// bank, 64 cycles per step, which hides the 9-cycle compute: first fetch 64 -> 17258; steps
-// start every 64 cycles, the last at 17258 + 31 x 64 = 19242 and ends 9 later, partial sums
-// 4 -> 19255 (input stalls 64 + 31 x 55 = 1769). Requantisation: 16384 B of partial sums =
-// 128 words per bank, then 16 x 256 B = 32 per bank -> 19415. Store: 16 x 256 B = 4096 bus
-// cycles after 1 (buffer read) + 1 + 20 -> 23533. The layer is bandwidth-bound: the DRAM bus
-// is busy 17128 + 4096 cycles of the 23533.
+// cycle each: in the buffers at 21 + 17128 + 1 = 17150 (a channel's 64-byte transactions go
+// to 8 consecutive banks whatever the slot pitch: 1 cycle each). Decoder 16 -> 17166; rebuild
+// 28 (as for 3x3: 5 + 2 words per filter) -> 17194.
+// Fetch, skewed layout: a channel slot holds 16 rows x 16 B = 256 B = 32 words, padded to 33
+// (odd) = 264 B; segment (c, p, q0) is word 33c + 2p + q0 / 8, in bank (c + 2p + q0 / 8) mod 8:
+// the 64 segments of a step fill every bank with 8 words = 8 cycles < 9, hidden except the
+// first: 8 -> 17202; 32 steps of 9 -> 17490; last partial sums 4 -> 17494. Requantisation:
+// 16384 B of partial sums = 128 words per bank, then 16 x 256 B = 32 per bank -> 17654. Store:
+// 16 x 256 B = 4096 bus cycles after 1 (buffer read) + 1 + 20 -> 21772. The layer is
+// bandwidth-bound: the DRAM bus is busy 17128 + 4096 cycles of the 21772.
 TEST_CASE("bandwidth-bound layer") {
     const LayerResult x = run(conv_layer("bw", 64, 16, 16, 16, 1, 1, 1, 0), kAllRows, std::vector<int8_t>(64 * 256, 5),
                               "bw", {{"/smartexchange/fixed_bytes_per_cycle", 1}});
     CHECK(extra(x, "compute_cycles") == 288);
-    CHECK(extra(x, "stall_input_fetch_cycles") == 1769);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 8);
     CHECK(x.dram_read_bytes == 17128);
     CHECK(x.dram_write_bytes == 4096);
+    CHECK(x.cycles == 21772);
+}
+
+// The same layer with packed channel slots (input_layout "packed"): channel c's row p starts at
+// byte (c*16 + p)*16, word 32c + 2p, a multiple of 8 words plus 2p for every c: all 64 segments
+// of a step are in one bank, 64 cycles per step, which hides the 9-cycle compute: first fetch
+// 64 -> 17258; steps start every 64 cycles, the last at 17258 + 31 x 64 = 19242 and ends 9
+// later, partial sums 4 -> 19255 (input stalls 64 + 31 x 55 = 1769). Requantisation 160 ->
+// 19415; store 4118 -> 23533: 1761 cycles more than skewed, all of them bank-conflict stalls.
+TEST_CASE("packed input layout: a 1x1 step's channels queue on one bank") {
+    const LayerResult x =
+        run(conv_layer("bwp", 64, 16, 16, 16, 1, 1, 1, 0), kAllRows, std::vector<int8_t>(64 * 256, 5), "bwp",
+            {{"/smartexchange/fixed_bytes_per_cycle", 1}, {"/smartexchange/input_layout", "packed"}});
+    CHECK(extra(x, "compute_cycles") == 288);
+    CHECK(extra(x, "stall_input_fetch_cycles") == 1769);
     CHECK(x.cycles == 23533);
 }
 
-// Input buffer of 768 bytes (384 per half): C x rows x W = 8 x rows x 8 <= 384 -> 6 input
-// rows -> Pt = 4 output rows (4 - 1 + 3 = 6): two input tiles, input rows 0..4 and 3..7, each
+// Packed channel slots (this derivation predates the skewed layout; the next test covers how
+// the skewed one tiles). Input buffer of 768 bytes (384 per half): C x rows x W = 8 x rows x 8
+// <= 384 -> 6 input rows -> Pt = 4 output rows (4 - 1 + 3 = 6): two input tiles, input rows 0..4 and 3..7, each
 // channel's 5 rows (40 B) at 48c of its half (6 rows per channel slot); outputs of a tile are
 // 32 B per filter. The steps and their cycles are the same as on chip (72), the outputs still
 // bit-exact; the second tile's loads, the first tile's store and the second tile's compute
@@ -226,12 +253,55 @@ TEST_CASE("bandwidth-bound layer") {
 // 382, data at 402 -> 403.
 TEST_CASE("a too-small input buffer forces a second tile") {
     const LayerResult x = run(conv3x3("tile"), kAllRows, std::vector<int8_t>(8 * 8 * 8, 1), "tile",
-                              {{"/buffers/input/capacity_kib", 0.75}});
+                              {{"/buffers/input/capacity_kib", 0.75}, {"/smartexchange/input_layout", "packed"}});
     CHECK(extra(x, "tiles_input") == 2);
     CHECK(extra(x, "compute_cycles") == 72);
     CHECK(extra(x, "stall_input_fetch_cycles") == 6);
     CHECK(extra(x, "stall_waiting_weights_cycles") == 0);
     CHECK(x.cycles == 403);
+}
+
+// The tiler sizes skewed slots with their padding: 768 bytes (384 per half), 6 input rows =
+// 48 B per channel, padded to 56 B (48 = 16 x 3: gcd(48, 64) = 16 does not divide 8), 8 x 56 =
+// 448 > 384; 5 rows = 40 B (gcd 8: no padding), 320 <= 384 -> Pt = 3 (3 - 1 + 3 = 5) -> three
+// input tiles (rows 0..2, 3..5, 6..7); the outputs stay bit-exact.
+TEST_CASE("skewed slots: the tiler counts their padding") {
+    const LayerResult x = run(conv3x3("tiles"), kAllRows, std::vector<int8_t>(8 * 8 * 8, 1), "tiles",
+                              {{"/buffers/input/capacity_kib", 0.75}});
+    CHECK(extra(x, "tiles_input") == 3);
+    CHECK(extra(x, "compute_cycles") == 72);
+}
+
+// Slot pitches of the default input buffer (8 banks x 8 B, bank line 64 B): the smallest
+// multiple of gcd(W, 8) >= rows x W whose gcd with 64 divides 8. Packed: rows x W unchanged.
+TEST_CASE("input channel pitch: skewed slots start in different banks") {
+    BufferConfig b;
+    b.banks = 8;
+    b.port_width_bits = 64;
+    struct Case {
+        uint64_t row_bytes, W, skewed;
+    };
+    const Case cases[] = {
+        {64, 8, 72},       // 8 words -> 9 (odd)
+        {256, 16, 264},    // 32 words -> 33
+        {1008, 56, 1016},  // ResNet stage 1, 18 rows: 126 words (4 banks) -> 127
+        {224, 56, 232},    // 4 rows: 28 words (2 banks) -> 29
+        {120, 8, 120},     // 15 words: already odd
+        {112, 28, 116},    // gcd(112, 64) = 16 -> 116 (gcd 4; rows stay 4-byte aligned)
+        {28, 7, 28},       // gcd 4: 16 channels cover the 8 banks twice, no padding
+        {126, 14, 126},    // gcd 2
+        {48, 8, 56},       // gcd 16 -> 56 (7 words)
+        {1, 1, 1},         // 1x1 input: byte slots
+    };
+    for (const Case& c : cases) {
+        INFO("rows x W = " << c.row_bytes << ", W = " << c.W);
+        CHECK(input_channel_pitch(c.row_bytes, c.W, b, true) == c.skewed);
+        CHECK(input_channel_pitch(c.row_bytes, c.W, b, false) == c.row_bytes);
+    }
+    // 6 banks (line 48 B): 48 B slots (gcd 48) -> 56 (gcd 8); 40 (gcd 8) stays.
+    b.banks = 6;
+    CHECK(input_channel_pitch(48, 8, b, true) == 56);
+    CHECK(input_channel_pitch(40, 8, b, true) == 40);
 }
 
 // The watchdog: a memory that answers after 10^7 cycles with a watchdog of 5000 cycles stops
