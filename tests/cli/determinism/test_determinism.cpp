@@ -33,6 +33,8 @@ void run_ok(const Scratch& s, const std::string& arch, const std::string& out, c
     REQUIRE_FALSE(r.timed_out);
     REQUIRE(r.signal == 0);
     REQUIRE(r.exit_code == 0);
+    for (const char* bad : {"AddressSanitizer", "LeakSanitizer", "ASan is ignoring", "runtime error:"})
+        CHECK(r.output.find(bad) == std::string::npos);
 }
 
 // `data_dependent`: cycles or energy depend on the values (zero skipping/gating, compression).
