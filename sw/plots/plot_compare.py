@@ -19,6 +19,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", help="output directory of sxsim compare (holds compare.csv)")
     ap.add_argument("--out", help="where to write the plots (default DIR/plots)")
+    ap.add_argument("--latency-scale", choices=["auto", "linear", "log"], default="auto",
+                    help="y axis of the per-layer latency plot; auto: log when the bars span more than 30x")
     a = ap.parse_args()
     plt = common.import_pyplot()
     rows = [r for r in common.read_csv(os.path.join(a.dir, "compare.csv")) if r["status"] == "ok"]
@@ -44,7 +46,13 @@ def main():
         ax.bar([x + (i - (n - 1) / 2) * width for x in xs], vals, width, label=d)
     ax.set_xticks(list(xs))
     ax.set_xticklabels(layers, rotation=60, ha="right")
-    ax.set_ylabel("latency (us)")
+    positive = [common.num(r, "latency_us") for r in rows if r["layer"] != "total"]
+    positive = [v for v in positive if v > 0]
+    spread = max(positive) / min(positive) if positive else 1.0
+    log_axis = a.latency_scale == "log" or (a.latency_scale == "auto" and spread > 30)
+    if log_axis:
+        ax.set_yscale("log")
+    ax.set_ylabel("latency (us, log scale)" if log_axis else "latency (us)")
     ax.set_title("Per-layer latency (reference: %s)" % reference)
     ax.legend()
     common.save(fig, out, "compare_layer_latency")
