@@ -162,11 +162,25 @@ std::map<std::string, NdArray> read_npz(const std::string& path) {
             if (st.size > (uint64_t{1} << 34)) throw InputError(origin, "", "a member below 16 GiB");
             zip_file_t* f = zip_fopen_index(z, static_cast<zip_uint64_t>(i), 0);
             if (!f) throw InputError(origin, "", "a readable member (stored or deflated)", zip_strerror(z));
-            std::vector<uint8_t> bytes(st.size);
-            const zip_int64_t got = bytes.empty() ? 0 : zip_fread(f, bytes.data(), bytes.size());
+            // Read in chunks rather than allocating the size the header declares: a corrupt or
+            // hostile header may claim gigabytes for a few bytes of data.
+            std::vector<uint8_t> bytes;
+            constexpr std::size_t kChunk = std::size_t{1} << 20;
+            zip_int64_t got = 0;
+            while (bytes.size() <= st.size) {
+                const std::size_t at = bytes.size();
+                bytes.resize(at + kChunk);
+                got = zip_fread(f, bytes.data() + at, kChunk);
+                if (got <= 0) {
+                    bytes.resize(at);
+                    break;
+                }
+                bytes.resize(at + static_cast<std::size_t>(got));
+            }
             zip_fclose(f);
-            if (got < 0 || static_cast<uint64_t>(got) != st.size)
-                throw InputError(origin, "", std::to_string(st.size) + " bytes", "a short read or a corrupt member");
+            if (got < 0 || bytes.size() != st.size)
+                throw InputError(origin, "", std::to_string(st.size) + " bytes",
+                                 got < 0 ? "a corrupt member" : std::to_string(bytes.size()) + " bytes");
             out[name.substr(0, name.size() - 4)] = parse_npy(bytes, origin);
         }
     } catch (...) {

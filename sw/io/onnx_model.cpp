@@ -121,10 +121,27 @@ private:
         const onnx::TensorProto& t = *init_.at(n.input(input));
         if (t.data_location() == onnx::TensorProto::EXTERNAL) fail(n, "weights stored inside the .onnx file", "external data");
         dims.assign(t.dims().begin(), t.dims().end());
-        int64_t count = 1;
-        for (int64_t d : dims) count *= d;
-        std::vector<float> v(static_cast<std::size_t>(count));
         const std::string& raw = t.raw_data();
+        // The element count must match the data actually present before anything is
+        // allocated: dims are untrusted and may claim billions of elements (or overflow).
+        int64_t width = 0, stored = 0;
+        switch (t.data_type()) {
+            case onnx::TensorProto::FLOAT: width = 4, stored = t.float_data_size(); break;
+            case onnx::TensorProto::FLOAT16: width = 2, stored = t.int32_data_size(); break;
+            case onnx::TensorProto::DOUBLE: width = 8, stored = t.double_data_size(); break;
+            default: fail(n, "float32, float16 or float64 weights", "data type " + std::to_string(t.data_type()));
+        }
+        const int64_t available = raw.empty() ? stored : static_cast<int64_t>(raw.size()) / width;
+        int64_t count = 1;
+        for (int64_t d : dims) {
+            if (d < 0 || (d > 0 && count > available / d + 1))
+                fail(n, "weight dimensions matching the " + std::to_string(available) + " values stored",
+                     "dimension " + std::to_string(d));
+            count *= d;
+        }
+        if (count > available)
+            fail(n, std::to_string(count) + " weight values as the dimensions say", std::to_string(available) + " stored");
+        std::vector<float> v(static_cast<std::size_t>(count));
         switch (t.data_type()) {
             case onnx::TensorProto::FLOAT:
                 if (!raw.empty()) {
