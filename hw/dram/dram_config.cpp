@@ -18,20 +18,21 @@ void expect_source(const JsonNode& n) {
     if (s.empty()) n.at("source").fail("a non-empty string naming the datasheet / spec / paper");
 }
 
-double sourced_double(const JsonNode& parent, const std::string& key, double min, double max) {
+// A preset entry {"value": ..., "source": "...", "note": "..."}, validated except its value.
+JsonNode sourced_entry(const JsonNode& parent, const std::string& key) {
     JsonNode n = parent.at(key);
     n.expect_object();
     n.expect_only({"value", "source", "note"});
     expect_source(n);
-    return n.get_double("value", min, max);
+    return n;
+}
+
+double sourced_double(const JsonNode& parent, const std::string& key, double min, double max) {
+    return sourced_entry(parent, key).get_double("value", min, max);
 }
 
 int64_t sourced_int(const JsonNode& parent, const std::string& key, int64_t min, int64_t max) {
-    JsonNode n = parent.at(key);
-    n.expect_object();
-    n.expect_only({"value", "source", "note"});
-    expect_source(n);
-    return n.get_int("value", min, max);
+    return sourced_entry(parent, key).get_int("value", min, max);
 }
 
 void require_pow2(const JsonNode& parent, const std::string& key, int64_t v) {

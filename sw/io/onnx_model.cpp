@@ -175,7 +175,6 @@ private:
                     for (int64_t i = 0; i < count; ++i) v[i] = static_cast<float>(t.double_data(static_cast<int>(i)));
                 }
                 break;
-            default: fail(n, "float32, float16 or float64 weights", "data type " + std::to_string(t.data_type()));
         }
         return v;
     }
