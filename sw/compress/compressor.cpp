@@ -200,14 +200,8 @@ CompressResult compress_weights(const Workload& workload, const WeightMap& weigh
         for (float v : it->second)
             if (!std::isfinite(v)) throw InputError(origin, layer.name, "finite weights", "NaN or infinity");
         lw.w = &it->second;
+        lw.image = image_layer_shell(layer, lw.plan.kind);
         ImageLayer& il = lw.image;
-        il.name = layer.name;
-        il.kind = lw.plan.kind;
-        il.K = static_cast<uint32_t>(layer.K);
-        il.C = static_cast<uint32_t>(layer.C);
-        il.R = static_cast<uint32_t>(layer.R);
-        il.S = static_cast<uint32_t>(layer.S);
-        il.groups = static_cast<uint32_t>(layer.groups);
         if (il.kind == ImageLayerKind::Decomposed) {
             il.rows_per_filter = lw.plan.rows_per_filter;
             il.blocks_per_filter = static_cast<uint32_t>(lw.plan.blocks.size());

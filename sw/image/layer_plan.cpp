@@ -23,6 +23,18 @@ std::vector<uint32_t> split_even(uint32_t n, uint32_t max_units) {
     return out;
 }
 
+ImageLayer image_layer_shell(const Layer& layer, ImageLayerKind kind) {
+    ImageLayer il;
+    il.name = layer.name;
+    il.kind = kind;
+    il.K = static_cast<uint32_t>(layer.K);
+    il.C = static_cast<uint32_t>(layer.C);
+    il.R = static_cast<uint32_t>(layer.R);
+    il.S = static_cast<uint32_t>(layer.S);
+    il.groups = static_cast<uint32_t>(layer.groups);
+    return il;
+}
+
 LayerPlan plan_layer(const Layer& layer, uint32_t block_channels) {
     LayerPlan plan;
     if (!layer.is_compute()) return plan;

@@ -28,6 +28,10 @@ struct LayerPlan {
 // in whole-channel units (C=96 -> 2 x 48 channels, C=160 -> 4 x 40).
 LayerPlan plan_layer(const Layer& layer, uint32_t block_channels = 64);
 
+// An image layer carrying the layer's name and shape (K, C, R, S, groups) and the given kind,
+// with no weights yet: the common start of every image builder.
+ImageLayer image_layer_shell(const Layer& layer, ImageLayerKind kind);
+
 // Splits n units into parts of at most max_units: the smallest part count in
 // [ceil(n/max_units), 2*ceil(n/max_units)] that divides n (equal parts), else ceil(n/max_units)
 // parts differing by at most one (the larger first).

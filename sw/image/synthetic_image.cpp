@@ -89,7 +89,6 @@ int64_t round_shift_right(int64_t x, int s) {
 
 void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensities& dens,
                      std::mt19937_64& g) {
-    il.kind = ImageLayerKind::Decomposed;
     il.rows_per_filter = plan.rows_per_filter;
     il.blocks_per_filter = static_cast<uint32_t>(plan.blocks.size());
     il.row_bitmap.assign((il.total_rows() + 7) / 8, 0);
@@ -176,21 +175,14 @@ WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const 
         std::mt19937_64 g(splitmix64(seed ^ splitmix64(li)));
         const LayerPlan plan = plan_layer(layer, d.block_channels);
         const ResolvedDensities dens = resolve_densities(layer, d);
-        ImageLayer il;
-        il.K = static_cast<uint32_t>(layer.K);
-        il.C = static_cast<uint32_t>(layer.C);
-        il.R = static_cast<uint32_t>(layer.R);
-        il.S = static_cast<uint32_t>(layer.S);
-        il.groups = static_cast<uint32_t>(layer.groups);
+        ImageLayer il = image_layer_shell(layer, plan.kind);
         if (plan.kind == ImageLayerKind::Decomposed) {
             make_decomposed(il, plan, dens, g);
         } else {
-            il.kind = ImageLayerKind::Raw;
             il.raw.resize(plan.filter_size * il.K);
             for (auto& v : il.raw) v = uniform01(g) < dens.raw ? random_nonzero_int8(g) : int8_t{0};
             il.raw_scale = static_cast<float>(std::ldexp(1.0, -9));
         }
-        il.name = layer.name;
         il.synthetic = true;
         img.layers.push_back(std::move(il));
     }
@@ -206,14 +198,7 @@ WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, con
         // Own stream per layer, distinct from make_synthetic_image's (salted seed).
         std::mt19937_64 g(splitmix64(splitmix64(seed ^ 0x756E737472756374ull) ^ splitmix64(li)));
         const LayerPlan plan = plan_layer(layer, d.block_channels);
-        ImageLayer il;
-        il.name = layer.name;
-        il.kind = ImageLayerKind::Raw;
-        il.K = static_cast<uint32_t>(layer.K);
-        il.C = static_cast<uint32_t>(layer.C);
-        il.R = static_cast<uint32_t>(layer.R);
-        il.S = static_cast<uint32_t>(layer.S);
-        il.groups = static_cast<uint32_t>(layer.groups);
+        ImageLayer il = image_layer_shell(layer, ImageLayerKind::Raw);
         const uint64_t n = plan.filter_size * il.K;
         const auto nz = static_cast<uint64_t>(std::llround(resolve_densities(layer, d).raw * static_cast<double>(n)));
         // Partial Fisher-Yates: the first nz entries of a random permutation are the non-zeros.

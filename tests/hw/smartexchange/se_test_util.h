@@ -49,14 +49,7 @@ inline Workload one_layer(const Layer& l) {
 template <typename RowOn>
 ImageLayer decomposed_image(const Layer& l, RowOn row_on) {
     const LayerPlan plan = plan_layer(l);
-    ImageLayer img;
-    img.name = l.name;
-    img.kind = ImageLayerKind::Decomposed;
-    img.K = static_cast<uint32_t>(l.K);
-    img.C = static_cast<uint32_t>(l.C);
-    img.R = static_cast<uint32_t>(l.R);
-    img.S = static_cast<uint32_t>(l.S);
-    img.groups = static_cast<uint32_t>(l.groups);
+    ImageLayer img = image_layer_shell(l, ImageLayerKind::Decomposed);
     img.rows_per_filter = plan.rows_per_filter;
     img.blocks_per_filter = static_cast<uint32_t>(plan.blocks.size());
     img.row_bitmap.assign((img.total_rows() + 7) / 8, 0);
