@@ -187,6 +187,39 @@ bool read_stored_point(const std::string& dir, StoredPoint& out) {
     }
 }
 
+// The stored points by slot (from their point.json), to find out-of-date results.
+struct StoredPoints {
+    std::map<std::string, std::vector<std::string>> at;  // slot -> stored ids
+    std::map<std::string, json> inputs;                   // id -> recorded inputs (null: not recorded)
+
+    StoredPoints(const std::string& out_dir, const std::map<std::string, std::string>& status) {
+        for (const auto& [id, st] : status) {
+            StoredPoint sp;
+            if (!read_stored_point((fs::path(out_dir) / "points" / id).string(), sp)) continue;
+            at[sp.slot].push_back(id);
+            inputs[id] = sp.inputs;
+        }
+    }
+
+    // Results stored for p's slot under another id (still in the tables), and what changed.
+    std::vector<PointRunSummary::Replaced> out_of_date(const SimPoint& p,
+                                                       const std::map<std::string, std::string>& status) const {
+        std::vector<PointRunSummary::Replaced> out;
+        const auto it = at.find(point_slot(p.arch, p.model, p.overrides));
+        if (it == at.end()) return out;
+        for (const auto& old_id : it->second) {
+            if (old_id == p.id || !status.count(old_id)) continue;
+            PointRunSummary::Replaced r{p.id, old_id, false, {}};
+            const json& before = inputs.at(old_id);
+            r.changed = before.is_null() ? std::vector<std::string>{"inputs not recorded (stored by an earlier sxsim)"}
+                                         : changed_inputs(before, p.inputs);
+            if (r.changed.empty()) r.changed.push_back("the definition of point ids changed");
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+};
+
 }  // namespace
 
 std::string format_number(double v) {
@@ -286,15 +319,7 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         status[p.id] = st;
     };
 
-    // The stored points by slot, to find out-of-date results of the planned points.
-    std::map<std::string, std::vector<std::string>> stored_at;  // slot -> stored ids
-    std::map<std::string, json> stored_inputs;                  // id -> recorded inputs
-    for (const auto& [id, st] : status) {
-        StoredPoint sp;
-        if (!read_stored_point((fs::path(opt.out_dir) / "points" / id).string(), sp)) continue;
-        stored_at[sp.slot].push_back(id);
-        stored_inputs[id] = sp.inputs;
-    }
+    const StoredPoints stored(opt.out_dir, status);
 
     std::vector<const SimPoint*> todo;
     std::set<std::string> planned;
@@ -307,22 +332,13 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             continue;
         }
         // Results of this point stored for other inputs are out of date: drop them, say why.
-        std::vector<PointRunSummary::Replaced> replaced;
-        const auto at = stored_at.find(point_slot(p.arch, p.model, p.overrides));
-        if (at != stored_at.end())
-            for (const auto& old_id : at->second) {
-                if (old_id == p.id || !status.count(old_id)) continue;
-                PointRunSummary::Replaced r{p.id, old_id, false, {}};
-                const json& before = stored_inputs[old_id];
-                r.changed = before.is_null() ? std::vector<std::string>{"inputs not recorded (stored by an earlier sxsim)"}
-                                             : changed_inputs(before, p.inputs);
-                if (r.changed.empty()) r.changed.push_back("the definition of point ids changed");
-                sum.layers.remove_where("point_id", old_id);
-                sum.networks.remove_where("point_id", old_id);
-                status.erase(old_id);
-                changed = true;
-                replaced.push_back(std::move(r));
-            }
+        std::vector<PointRunSummary::Replaced> replaced = stored.out_of_date(p, status);
+        for (const auto& r : replaced) {
+            sum.layers.remove_where("point_id", r.old_id);
+            sum.networks.remove_where("point_id", r.old_id);
+            status.erase(r.old_id);
+            changed = true;
+        }
         const std::string dir = point_dir(opt.out_dir, p);
         const bool recover = traces_complete(dir);
         for (auto& r : replaced) {
