@@ -30,6 +30,8 @@ constexpr int kExitInterrupted = 130;
 
 struct CommonArgs {
     std::string out;
+    std::string weights;      // weight image given to every point
+    std::string activations;  // folder of <layer>.npy inputs given to every point
     int jobs = 0;
     double timeout_s = 0;
     int64_t batch = 0;
@@ -70,19 +72,40 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
     cmd->add_option("--batch", a.batch, "Override the workloads' batch size (images)")->check(CLI::PositiveNumber);
     cmd->add_option("--seed", a.seed, "Seed of synthetic weights and activations")->capture_default_str();
     cmd->add_flag("--check", a.check, "Bit-exact functional check of every layer in every point (slower)");
+    cmd->add_option("--weights", a.weights, "Weight image (.sxw) for every point (one workload only; default: synthetic)");
+    cmd->add_option("--activations", a.activations, "Folder of per-layer int8 inputs <layer>.npy for every point");
     cmd->add_flag("--plots", a.plots, "Draw the plots (PNG and SVG, sw/plots/*.py, needs /usr/bin/python3 + matplotlib)");
     cmd->add_flag("-q,--quiet", a.quiet, "No progress line and no tables");
 }
 
+// The children exec /proc/self/exe, which the forked child resolves to the executable it
+// shares with this process: exactly the binary simulator_digest() hashed for the point ids,
+// even if a rebuild replaced build/sxsim while the sweep runs.
 std::string self_exe() {
     std::error_code ec;
-    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-    if (ec) throw SimulationError("cannot locate the sxsim executable (/proc/self/exe): " + ec.message());
-    return p.string();
+    if (!fs::exists("/proc/self/exe", ec))
+        throw SimulationError("cannot locate the sxsim executable (/proc/self/exe): " + ec.message());
+    return "/proc/self/exe";
 }
 
 json run_options(const CommonArgs& a) {
     return {{"batch", a.batch}, {"seed", a.seed}, {"check", a.check}};
+}
+
+PointSources point_sources(const CommonArgs& a, const std::string& arch, const std::string& model, const Overrides& o) {
+    return {arch, model, a.weights, a.activations, o, run_options(a), simulator_digest()};
+}
+
+// A weight image matches one workload; the activations folder must exist (a missing folder
+// would silently mean synthetic inputs).
+void check_point_files(const CommonArgs& a, std::size_t models, const std::string& origin) {
+    if (!a.weights.empty()) {
+        require_file(a.weights, "weight image", "--weights");
+        if (models != 1) throw InputError(origin, "--weights", "exactly one workload with a weight image", std::to_string(models) + " workloads");
+    }
+    std::error_code ec;
+    if (!a.activations.empty() && !fs::is_directory(a.activations, ec))
+        throw InputError(a.activations, "--activations", "an existing folder of <layer>.npy files", "no such folder");
 }
 
 std::function<std::vector<std::string>(const SimPoint&, const std::string&)> sxsim_command(const CommonArgs& a) {
@@ -92,6 +115,8 @@ std::function<std::vector<std::string>(const SimPoint&, const std::string&)> sxs
                                          "--seed", std::to_string(a.seed)};
         if (a.batch > 0) argv.insert(argv.end(), {"--batch", std::to_string(a.batch)});
         if (a.check) argv.push_back("--check");
+        if (!a.weights.empty()) argv.insert(argv.end(), {"--weights", a.weights});
+        if (!a.activations.empty()) argv.insert(argv.end(), {"--activations", a.activations});
         for (const auto& [ptr, v] : p.overrides) argv.insert(argv.end(), {"--set", ptr + "=" + v.dump()});
         return argv;
     };
@@ -144,6 +169,9 @@ void sweep_command(const SweepArgs& a) {
     const std::vector<Overrides> combos = expand_points(spec.points, axes, mode, a.spec.empty() ? "--param" : a.spec);
 
     CommonArgs run = a;
+    if (run.weights.empty()) run.weights = spec.weights;
+    if (run.activations.empty()) run.activations = spec.activations;
+    check_point_files(run, models.size(), a.spec.empty() ? "sxsim sweep" : a.spec);
     if (run.batch == 0 && spec.batch) run.batch = *spec.batch;
     if (spec.seed && a.seed == 1) run.seed = *spec.seed;
     if (run.timeout_s == 0 && spec.timeout_s) run.timeout_s = *spec.timeout_s;
@@ -158,14 +186,15 @@ void sweep_command(const SweepArgs& a) {
     for (const auto& ptr : swept) check_pointer_in_base(base, ptr, arch, a.spec.empty() ? "--param" : a.spec);
 
     std::vector<SimPoint> points;
+    DigestCache digests;
     for (const auto& model : models) {
-        const std::string model_text = read_text_file(model);
         for (const auto& o : combos) {
             SimPoint p;
             p.arch = arch;
             p.model = model;
             p.overrides = o;
-            p.id = point_id(arch_text, model_text, o, run_options(run));
+            p.inputs = collect_point_inputs(point_sources(run, arch, model, o), digests);
+            p.id = point_id(p.inputs);
             for (const auto& ptr : swept) {
                 const auto it = o.find(ptr);
                 p.columns.emplace_back(ptr, it == o.end() ? "" : value_text(it->second));
@@ -192,7 +221,8 @@ void sweep_command(const SweepArgs& a) {
     opt.command = sxsim_command(run);
     fs::create_directories(a.out);
     json manifest = {{"arch", arch}, {"models", models}, {"swept", swept}, {"points", points.size()},
-                     {"run", run_options(run)}};
+                     {"run", run_options(run)}, {"weights", run.weights}, {"activations", run.activations},
+                     {"simulator", simulator_digest()}};
     write_file_atomic((fs::path(a.out) / "sweep.json").string(), manifest.dump(2) + "\n");
 
     install_interrupt_handler();
@@ -203,8 +233,10 @@ void sweep_command(const SweepArgs& a) {
         std::exit(kExitInterrupted);
     }
     if (!a.quiet) {
-        std::printf("sweep: %zu points (%zu ran now in %.1f s, %zu already done, %zu recovered from disk): %zu ok, %zu failed\n",
-                    s.total, s.ran, s.wall_s, s.skipped, s.recovered, s.ok, s.failed);
+        const std::string replaced =
+            s.replaced.empty() ? "" : ", " + std::to_string(s.replaced.size()) + " out of date (inputs changed)";
+        std::printf("sweep: %zu points (%zu ran now in %.1f s, %zu already done, %zu recovered from disk%s): %zu ok, %zu failed\n",
+                    s.total, s.ran, s.wall_s, s.skipped, s.recovered, replaced.c_str(), s.ok, s.failed);
         std::printf("tables: %s/sweep_networks.csv, %s/sweep_layers.csv; traces: %s/points/<point-id>/\n",
                     a.out.c_str(), a.out.c_str(), a.out.c_str());
     }
@@ -234,11 +266,12 @@ void compare_command(const CompareArgs& a) {
     if (a.iso_macs > 0) norm.iso_macs = a.iso_macs;
     if (a.iso_sram > 0) norm.iso_sram_kib = a.iso_sram;
 
+    check_point_files(a, 1, "sxsim compare");
     CompareResult result;
     result.model = fs::path(a.model).stem().string();
     result.normalization = describe_normalization(norm);
-    const std::string model_text = read_text_file(a.model);
     std::vector<SimPoint> points;
+    DigestCache digests;
     std::set<std::string> names;
     for (const auto& arch : a.archs) {
         require_file(arch, "configuration", "--arch");
@@ -254,7 +287,8 @@ void compare_command(const CompareArgs& a) {
         p.arch = arch;
         p.model = a.model;
         p.overrides = d.normalization.overrides;
-        p.id = point_id(text, model_text, p.overrides, run_options(a));
+        p.inputs = collect_point_inputs(point_sources(a, arch, a.model, p.overrides), digests);
+        p.id = point_id(p.inputs);
         p.columns = {{"design", d.name}};
         d.point_id = p.id;
         points.push_back(p);
@@ -342,8 +376,10 @@ void add_workflow_commands(CLI::App& app) {
     add_common(sweep, *sa);
     sweep->footer("Outputs: OUT/sweep_networks.csv (one row per point and workload: status, error, cycles, latency_us, "
                   "energy in pJ per component, DRAM bytes, MACs, PE count), OUT/sweep_layers.csv (one row per point "
-                  "and layer), OUT/points/<point-id>/ (traces and logs). Point ids hash the base configuration's and "
-                  "workload's contents, the values and the run options: rerunning skips the points already done. "
+                  "and layer), OUT/points/<point-id>/ (traces and logs). A point id hashes the contents of every input "
+                  "the point reads (configuration, the technology table and DRAM preset it names, workload, weight "
+                  "image, activations), the values, the run options and the sxsim executable: rerunning skips the "
+                  "points already done and reruns, naming the changed inputs, those whose inputs changed. "
                   "Exit code 1 if any point failed, 130 if interrupted.");
     sweep->callback([sa]() { sweep_command(*sa); });
 

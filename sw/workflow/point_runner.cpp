@@ -149,6 +149,77 @@ bool traces_complete(const std::string& dir) {
     return fs::exists(fs::path(dir) / "layers.csv") && fs::exists(fs::path(dir) / "run.json");
 }
 
+// point.json: what the point is (slot), what it read (inputs) and how it ended.
+void write_point_json(const SimPoint& p, const std::string& dir, const std::string& st, const ChildResult* r) {
+    json info = {{"point_id", p.id}, {"arch", p.arch}, {"model", p.model}, {"status", st},
+                 {"exit_code", r && r->exited ? json(r->exit_code) : json(nullptr)}, {"error", r ? r->error : ""},
+                 {"wall_s", r ? json(r->wall_s) : json(nullptr)}, {"overrides", json::object()},
+                 {"slot", point_slot(p.arch, p.model, p.overrides)}, {"inputs", inputs_to_json(p.inputs)}};
+    for (const auto& [k, v] : p.overrides) info["overrides"][k] = v;
+    write_file_atomic((fs::path(dir) / "point.json").string(), info.dump(2) + "\n");
+}
+
+// A stored point as its point.json describes it. Files written before point.json recorded the
+// slot and inputs give the slot from their arch, model and overrides, and no inputs.
+struct StoredPoint {
+    std::string slot;
+    json inputs;  // null when not recorded
+};
+
+bool read_stored_point(const std::string& dir, StoredPoint& out) {
+    const fs::path file = fs::path(dir) / "point.json";
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) return false;
+    try {
+        const json info = json::parse(read_text_file(file.string()));
+        if (info.contains("slot") && info["slot"].is_string()) {
+            out.slot = info["slot"].get<std::string>();
+        } else {
+            Overrides o;
+            if (info.contains("overrides") && info["overrides"].is_object())
+                for (const auto& [k, v] : info["overrides"].items()) o[k] = v;
+            out.slot = point_slot(info.at("arch").get<std::string>(), info.at("model").get<std::string>(), o);
+        }
+        out.inputs = info.contains("inputs") ? info["inputs"] : json();
+        return true;
+    } catch (const std::exception&) {
+        return false;  // unreadable: that stored point is left alone
+    }
+}
+
+// The stored points by slot (from their point.json), to find out-of-date results.
+struct StoredPoints {
+    std::map<std::string, std::vector<std::string>> at;  // slot -> stored ids
+    std::map<std::string, json> inputs;                   // id -> recorded inputs (null: not recorded)
+
+    StoredPoints(const std::string& out_dir, const std::map<std::string, std::string>& status) {
+        for (const auto& [id, st] : status) {
+            StoredPoint sp;
+            if (!read_stored_point((fs::path(out_dir) / "points" / id).string(), sp)) continue;
+            at[sp.slot].push_back(id);
+            inputs[id] = sp.inputs;
+        }
+    }
+
+    // Results stored for p's slot under another id (still in the tables), and what changed.
+    std::vector<PointRunSummary::Replaced> out_of_date(const SimPoint& p,
+                                                       const std::map<std::string, std::string>& status) const {
+        std::vector<PointRunSummary::Replaced> out;
+        const auto it = at.find(point_slot(p.arch, p.model, p.overrides));
+        if (it == at.end()) return out;
+        for (const auto& old_id : it->second) {
+            if (old_id == p.id || !status.count(old_id)) continue;
+            PointRunSummary::Replaced r{p.id, old_id, false, {}};
+            const json& before = inputs.at(old_id);
+            r.changed = before.is_null() ? std::vector<std::string>{"inputs not recorded (stored by an earlier sxsim)"}
+                                         : changed_inputs(before, p.inputs);
+            if (r.changed.empty()) r.changed.push_back("the definition of point ids changed");
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+};
+
 }  // namespace
 
 std::string format_number(double v) {
@@ -171,6 +242,42 @@ double to_number(const std::string& s) {
 
 std::string point_dir(const std::string& out_dir, const SimPoint& p) {
     return (fs::path(out_dir) / "points" / p.id).string();
+}
+
+std::vector<std::string> describe_replaced(const PointRunSummary& sum, const std::vector<SimPoint>& points) {
+    // Group by (rerun or recovered, changed inputs), in first-seen order.
+    struct Group {
+        bool recovered;
+        std::string changes;
+        std::vector<std::string> points;
+    };
+    std::vector<Group> groups;
+    for (const auto& r : sum.replaced) {
+        std::string changes;
+        for (std::size_t i = 0; i < r.changed.size(); ++i)
+            changes += (i == 0 ? "" : ", ") + r.changed[i];
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const Group& x) { return x.recovered == r.recovered && x.changes == changes; });
+        if (g == groups.end()) g = groups.insert(groups.end(), Group{r.recovered, changes, {}});
+        std::string desc = r.id;
+        const auto p = std::find_if(points.begin(), points.end(), [&](const SimPoint& x) { return x.id == r.id; });
+        if (p != points.end()) {
+            desc += " " + model_name(p->model);
+            for (const auto& [k, v] : p->columns) desc += " " + k.substr(k.rfind('/') + 1) + "=" + v;
+        }
+        g->points.push_back(desc);
+    }
+    std::vector<std::string> lines;
+    constexpr std::size_t kListed = 4;
+    for (const auto& g : groups) {
+        const std::size_t n = g.points.size();
+        std::string line = std::to_string(n) + (n == 1 ? " point " : " points ") +
+                           (g.recovered ? "recovered from traces on disk" : "rerun") + ": " + g.changes + " (";
+        for (std::size_t i = 0; i < n && i < kListed; ++i) line += (i ? "; " : "") + g.points[i];
+        if (n > kListed) line += "; and " + std::to_string(n - kListed) + " more";
+        lines.push_back(line + ")");
+    }
+    return lines;
 }
 
 PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunnerOptions& opt) {
@@ -212,6 +319,8 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         status[p.id] = st;
     };
 
+    const StoredPoints stored(opt.out_dir, status);
+
     std::vector<const SimPoint*> todo;
     std::set<std::string> planned;
     bool changed = false;
@@ -222,9 +331,24 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             ++sum.skipped;
             continue;
         }
+        // Results of this point stored for other inputs are out of date: drop them, say why.
+        std::vector<PointRunSummary::Replaced> replaced = stored.out_of_date(p, status);
+        for (const auto& r : replaced) {
+            sum.layers.remove_where("point_id", r.old_id);
+            sum.networks.remove_where("point_id", r.old_id);
+            status.erase(r.old_id);
+            changed = true;
+        }
         const std::string dir = point_dir(opt.out_dir, p);
-        if (traces_complete(dir)) {
+        const bool recover = traces_complete(dir);
+        for (auto& r : replaced) {
+            r.recovered = recover;
+            sum.replaced.push_back(std::move(r));
+        }
+        if (recover) {
             record(p, collect(p, dir, "ok", nullptr), "ok");
+            // The child's point.json (exit code, wall time) stays if the runner got to write it.
+            if (!fs::exists(fs::path(dir) / "point.json")) write_point_json(p, dir, "ok", nullptr);
             ++sum.recovered;
             changed = true;
             continue;
@@ -232,6 +356,9 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         todo.push_back(&p);
     }
     if (changed) write_tables();
+    if (opt.progress)
+        for (const auto& line : describe_replaced(sum, points))
+            std::fprintf(stderr, "%s: %s\n", opt.progress_label.c_str(), line.c_str());
 
     SweepProgress progress(opt.progress_label, planned.size(), planned.size() - todo.size(), opt.progress);
     ProcessPool pool(opt.jobs);
@@ -262,11 +389,7 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
                 r.error = "the child exited 0 but wrote no layers.csv/run.json";
             }
             record(p, collect(p, dir, st, &r), st);
-            json info = {{"point_id", p.id}, {"arch", p.arch}, {"model", p.model}, {"status", st},
-                         {"exit_code", r.exited ? json(r.exit_code) : json(nullptr)}, {"error", r.error},
-                         {"wall_s", r.wall_s}, {"overrides", json::object()}};
-            for (const auto& [k, v] : p.overrides) info["overrides"][k] = v;
-            write_file_atomic((fs::path(dir) / "point.json").string(), info.dump(2) + "\n");
+            write_point_json(p, dir, st, &r);  // before the tables: a recorded id has its point.json
             write_tables();
             ++sum.ran;
             std::string detail = p.id;

@@ -4,21 +4,27 @@
 // rewritten atomically after each point. Resumable: a point whose id is already in the
 // networks table is skipped; a point whose traces are complete on disk but missing from the
 // tables (the sweep was killed before recording it) is recovered without running it again.
+// The id covers the content of every input (point_inputs.h), so a stored result is reused only
+// for the same inputs. A stored point at the same slot (configuration, workload and values)
+// with another id is out of date: its rows are dropped, the point runs again and the runner
+// says which inputs changed (from OUT/points/<id>/point.json, which records them).
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "sw/workflow/csv_table.h"
+#include "sw/workflow/point_inputs.h"
 #include "sw/workflow/sweep_params.h"
 
 namespace sx {
 
 struct SimPoint {
-    std::string id;     // stable hash (point_id)
+    std::string id;     // point_id(inputs)
     std::string arch;   // base configuration file
     std::string model;  // workload file
     Overrides overrides;
+    PointInputs inputs;  // what the point reads (recorded in point.json to explain reruns)
     // Columns that describe the point in the tables (swept values, design name ...).
     std::vector<std::pair<std::string, std::string>> columns;
 };
@@ -42,6 +48,14 @@ struct PointRunSummary {
     std::size_t ran = 0;        // child processes that ended
     std::size_t ok = 0;         // points of this plan with status ok (skipped ones included)
     std::size_t failed = 0;     // points of this plan with a failed status
+    // Stored points not reused because an input changed (their rows were dropped): each is
+    // rerun, or recovered when traces for the new inputs were already on disk.
+    struct Replaced {
+        std::string id, old_id;
+        bool recovered = false;
+        std::vector<std::string> changed;  // what changed (changed_inputs()), e.g. "se.json changed"
+    };
+    std::vector<Replaced> replaced;
     bool interrupted = false;
     double wall_s = 0;
     RecordTable layers, networks;  // the tables as written (all points, earlier runs included)
@@ -50,6 +64,10 @@ struct PointRunSummary {
 std::string point_dir(const std::string& out_dir, const SimPoint& p);  // OUT/points/<id>
 
 PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunnerOptions& options);
+
+// One line per group of replaced points with the same changes, e.g.
+// "3 points rerun: configs/dram/lpddr4-3200.json changed (ids: 4d84634d865f dim_m=8, ...)".
+std::vector<std::string> describe_replaced(const PointRunSummary& summary, const std::vector<SimPoint>& points);
 
 // Helpers shared with compare: totals of a point from its layers.csv rows.
 std::string format_number(double v);

@@ -208,18 +208,6 @@ std::string hex64(uint64_t v) {
     return buf;
 }
 
-std::string point_id(const std::string& arch_contents, const std::string& model_contents,
-                     const Overrides& overrides, const json& run_options) {
-    json key = json::object();
-    key["arch"] = hex64(fnv1a64(arch_contents));
-    key["model"] = hex64(fnv1a64(model_contents));
-    key["overrides"] = json::object();
-    for (const auto& [k, v] : overrides) key["overrides"][k] = v;
-    key["run"] = run_options;
-    // nlohmann::json keeps object keys sorted: the dump is canonical.
-    return hex64(fnv1a64(key.dump())).substr(0, 12);
-}
-
 std::string value_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 json apply_overrides(json doc, const Overrides& overrides) {

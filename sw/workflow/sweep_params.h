@@ -44,11 +44,7 @@ std::vector<Overrides> expand_points(const std::vector<Overrides>& explicit_poin
 uint64_t fnv1a64(const std::string& bytes);
 std::string hex64(uint64_t v);
 
-// The id of a simulation point: a hash of the base configuration's contents, the workload's
-// contents, the overrides and the run options (batch, seed ...). Paths do not enter, so a
-// moved checkout resumes; any change of content gives a new point.
-std::string point_id(const std::string& arch_contents, const std::string& model_contents,
-                     const Overrides& overrides, const json& run_options);
+// A point's id covers every input it reads: see point_id() in point_inputs.h.
 
 // A value as a CSV cell / command-line word: strings bare, everything else as compact JSON.
 std::string value_text(const json& v);

@@ -32,7 +32,8 @@ std::string member_pointer(const JsonNode& n, const std::string& key, const std:
 SweepSpec parse_sweep_spec(const json& doc, const std::string& path) {
     const JsonNode root(doc, path);
     root.expect_object();
-    root.expect_only({"description", "arch", "models", "mode", "params", "points", "batch", "seed", "timeout_s"});
+    root.expect_only({"description", "arch", "models", "mode", "params", "points", "batch", "seed", "timeout_s",
+                      "weights", "activations"});
     SweepSpec s;
     s.file = path;
     s.description = root.get_string_or("description", "");
@@ -74,6 +75,8 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& path) {
             s.points.push_back(std::move(o));
         }
     }
+    if (root.has("weights")) s.weights = resolve(root.at("weights"), path);
+    if (root.has("activations")) s.activations = resolve(root.at("activations"), path);
     if (root.has("batch")) s.batch = root.get_int("batch", 1);
     if (root.has("seed")) s.seed = static_cast<uint64_t>(root.get_int("seed", 0));
     if (root.has("timeout_s")) s.timeout_s = root.get_double("timeout_s", 0);

@@ -8,6 +8,7 @@
 //     "params": {"/pe_array/dim_m": [8, 16, 32], "/clock_mhz": "200:1000:200"},
 //     "points": [{"/pe_array/dim_m": 8, "/pe_array/dim_c": 4}, ...],   optional explicit points
 //     "batch": 1, "seed": 1, "timeout_s": 600    optional run options
+//     "weights": "r18.sxw", "activations": "acts/"   optional, given to every point
 //   }
 // Relative paths resolve against the specification's folder. Points = each explicit point x
 // the combination of params (either may be absent). Command-line options add to / override it.
@@ -27,6 +28,8 @@ struct SweepSpec {
     CombineMode mode = CombineMode::Product;
     std::vector<ParamAxis> params;
     std::vector<Overrides> points;
+    std::string weights;      // "" if none
+    std::string activations;  // "" if none
     std::optional<int64_t> batch;
     std::optional<uint64_t> seed;
     std::optional<double> timeout_s;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <set>
 #include <signal.h>
@@ -54,6 +55,10 @@ struct Fixture {
     }
     ~Fixture() { fs::remove_all(root); }
 
+    // Stand-in digests of what the points read; a test edits one to model a changed file.
+    std::map<std::string, std::string> digests = {{"config", "c0"}, {"dram_preset", "d0"}, {"workload", "w0"},
+                                                  {"run", "r0"}, {"simulator", "s0"}};
+
     std::vector<SimPoint> points(const std::vector<int>& ms) const {
         std::vector<SimPoint> out;
         for (int m : ms) {
@@ -61,7 +66,12 @@ struct Fixture {
             p.arch = arch;
             p.model = model;
             p.overrides = {{"/pe_array/dim_m", m}};
-            p.id = point_id("arch", "model", p.overrides, json::object());
+            for (const auto& [role, d] : digests) {
+                const std::string label = role == "dram_preset" ? "dram/preset.json" : role == "simulator" ? "the simulator" : role;
+                p.inputs.push_back({role, label, d});
+            }
+            p.inputs.push_back({"overrides", "the swept values", std::to_string(m)});
+            p.id = point_id(p.inputs);
             p.columns = {{"/pe_array/dim_m", std::to_string(m)}};
             out.push_back(p);
         }
@@ -106,7 +116,7 @@ std::size_t row_of(const CsvData& d, const std::string& col, const std::string& 
 
 }  // namespace
 
-TEST_CASE("a sweep aggregates every point; rerunning it runs no point again") {
+TEST_CASE("a sweep aggregates every point: rerunning it runs no point again") {
     Fixture f("resume");
     const auto pts = f.points({1, 2, 4, 8});
     const PointRunSummary s = run_points(pts, f.options());
@@ -189,7 +199,7 @@ TEST_CASE("a point over its timeout is recorded as such") {
     CHECK(cell(net, r, "error").find("timeout") != std::string::npos);
 }
 
-TEST_CASE("traces on disk missing from the tables are recovered; partial outputs run again") {
+TEST_CASE("traces on disk missing from the tables are recovered: partial outputs run again") {
     Fixture f("recover");
     const auto pts = f.points({1, 2, 4});
     run_points(pts, f.options());
@@ -262,4 +272,123 @@ TEST_CASE("a sweep killed with SIGKILL resumes: finished points are kept, the re
     for (std::size_t r = 0; r < net.rows.size(); ++r) ids.insert(cell(net, r, "point_id"));
     CHECK(ids.size() == 8);
     CHECK(f.layers().rows.size() == 24);
+}
+
+TEST_CASE("a stored point whose inputs changed runs again: its old rows are replaced and the change is named") {
+    Fixture f("stale");
+    run_points(f.points({1, 2, 4}), f.options());
+    REQUIRE(f.invocations() == 3);
+    const std::string old_id = cell(f.networks(), row_of(f.networks(), "/pe_array/dim_m", "2"), "point_id");
+
+    // Nothing changed: everything is reused.
+    PointRunSummary same = run_points(f.points({1, 2, 4}), f.options());
+    CHECK(same.skipped == 3);
+    CHECK(same.replaced.empty());
+    CHECK(f.invocations() == 3);
+
+    // The DRAM preset changed (for every point): all three rerun, the tables keep one row per
+    // point (the new ones), and the command can say what changed.
+    f.digests["dram_preset"] = "d1";
+    const auto pts = f.points({1, 2, 4});
+    PointRunSummary s = run_points(pts, f.options());
+    CHECK(s.ran == 3);
+    CHECK(s.skipped == 0);
+    CHECK(f.invocations() == 6);
+    REQUIRE(s.replaced.size() == 3);
+    for (const auto& r : s.replaced) CHECK(r.changed == std::vector<std::string>{"dram/preset.json changed"});
+    const CsvData net = f.networks();
+    CHECK(net.rows.size() == 3);
+    CHECK(f.layers().rows.size() == 9);
+    for (std::size_t r = 0; r < net.rows.size(); ++r) CHECK(cell(net, r, "point_id") != old_id);
+    const auto lines = describe_replaced(s, pts);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].rfind("3 points rerun: dram/preset.json changed (", 0) == 0);
+    CHECK(lines[0].find(pts[1].id + " tiny dim_m=2") != std::string::npos);
+
+    // Back to the old preset: the first run's traces are still on disk under the old ids, so the
+    // points are recovered, not simulated.
+    f.digests["dram_preset"] = "d0";
+    PointRunSummary back = run_points(f.points({1, 2, 4}), f.options());
+    CHECK(back.ran == 0);
+    CHECK(back.recovered == 3);
+    CHECK(back.replaced.size() == 3);
+    CHECK(f.invocations() == 6);
+    CHECK(cell(f.networks(), row_of(f.networks(), "/pe_array/dim_m", "2"), "point_id") == old_id);
+}
+
+TEST_CASE("another simulator version reruns every point and says so") {
+    Fixture f("simulator");
+    run_points(f.points({1, 2}), f.options());
+    f.digests["simulator"] = "s1";  // the injectable simulator digest (sxsim passes simulator_digest())
+    f.digests["run"] = "r1";
+    const auto pts = f.points({1, 2});
+    const PointRunSummary s = run_points(pts, f.options());
+    CHECK(s.ran == 2);
+    REQUIRE(s.replaced.size() == 2);
+    CHECK(s.replaced[0].changed == std::vector<std::string>{"run changed", "the simulator changed"});
+    CHECK(describe_replaced(s, pts) ==
+          std::vector<std::string>{"2 points rerun: run changed, the simulator changed (" + pts[0].id +
+                                   " tiny dim_m=1; " + pts[1].id + " tiny dim_m=2)"});
+    CHECK(f.networks().rows.size() == 2);
+}
+
+TEST_CASE("after an input changed, a sweep killed with SIGKILL resumes and keeps the points already rerun") {
+    Fixture f("stale_killed");
+    const std::vector<int> ms = {1, 2, 3, 4, 5, 6};
+    run_points(f.points(ms), f.options());
+    REQUIRE(f.invocations() == 6);
+    f.digests["workload"] = "w1";
+    f.delay = 0.25;
+    const auto pts = f.points(ms);
+    const pid_t sweep = fork();
+    REQUIRE(sweep >= 0);
+    if (sweep == 0) {
+        run_points(pts, f.options());
+        _exit(0);
+    }
+    // Kill it once two new points are recorded (stale rows are dropped at the start).
+    auto new_rows = [&] {
+        const CsvData net = f.networks();
+        std::size_t n = 0;
+        for (std::size_t r = 0; r < net.rows.size(); ++r)
+            for (const auto& p : pts) n += cell(net, r, "point_id") == p.id;
+        return n;
+    };
+    for (int i = 0; i < 400 && new_rows() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    kill(sweep, SIGKILL);
+    waitpid(sweep, nullptr, 0);
+    const std::size_t done = new_rows();
+    REQUIRE(done >= 2);
+    REQUIRE(done < 6);
+    CHECK(f.networks().rows.size() == done);  // no out-of-date row left beside the new ones
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    const int before = f.invocations();
+
+    const PointRunSummary s = run_points(pts, f.options());
+    CHECK(s.skipped == done);
+    CHECK(s.ran + s.recovered == 6 - done);
+    CHECK(f.invocations() == before + static_cast<int>(s.ran));
+    CHECK(f.networks().rows.size() == 6);
+    CHECK(new_rows() == 6);
+    CHECK(f.layers().rows.size() == 18);
+}
+
+TEST_CASE("a stored point from before inputs were recorded is replaced by slot") {
+    Fixture f("legacy");
+    const auto pts = f.points({1, 2});
+    run_points(pts, f.options());
+    // Strip what older versions did not write.
+    for (const auto& p : pts) {
+        const std::string file = (f.root / "out" / "points" / p.id / "point.json").string();
+        json info = json::parse(read_text_file(file));
+        info.erase("slot");
+        info.erase("inputs");
+        write_file_atomic(file, info.dump());
+    }
+    f.digests["config"] = "c1";
+    const PointRunSummary s = run_points(f.points({1, 2}), f.options());
+    CHECK(s.ran == 2);
+    REQUIRE(s.replaced.size() == 2);
+    CHECK(s.replaced[0].changed == std::vector<std::string>{"inputs not recorded (stored by an earlier sxsim)"});
+    CHECK(f.networks().rows.size() == 2);
 }
