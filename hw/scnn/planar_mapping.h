@@ -40,13 +40,17 @@ struct PlanarMapping {
         const int i = pe / pe_cols, j = pe % pe_cols;
         return (tile_p1(i) - tile_p0(i)) * (tile_q1(j) - tile_q0(j));
     }
-    // PE row owning input row h (SCNN input tiling: the row lines up with output row (h+pad)/stride).
+    // PE row owning input row h (SCNN input tiling: the row lines up with output row (h+pad)/stride,
+    // the last output row it reaches). Rows below the output plane (the bottom of the last
+    // output row's receptive field, e.g. a 3x3 conv on a 3x3 map) belong to the PE of the last
+    // output row P-1, not to a PE whose tile is empty: their products then land in that PE's
+    // tile or its halo, which the halo exchange counts.
     int owner_row(int64_t h) const {
-        const int64_t p = (h + pad) / stride;
+        const int64_t p = std::min((h + pad) / stride, P - 1);
         return static_cast<int>(std::clamp<int64_t>(p / Pt, 0, pe_rows - 1));
     }
     int owner_col(int64_t w) const {
-        const int64_t q = (w + pad) / stride;
+        const int64_t q = std::min((w + pad) / stride, Q - 1);
         return static_cast<int>(std::clamp<int64_t>(q / Qt, 0, pe_cols - 1));
     }
     // Accumulator address of output (k - k0, p, q) inside PE `pe`'s region: channel-major with
