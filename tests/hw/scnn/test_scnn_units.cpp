@@ -222,3 +222,57 @@ TEST_CASE("Weight blocks larger than half the FIFO are cut into pieces at vector
         for (const auto& b : e.blocks) pol->run_block(e, p, b);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
+
+TEST_CASE("SCNN single output pixel from a 3x3 map: the channel's PE holds its whole receptive field") {
+    // User case scnn-single-pixel: C = K = 8, 3x3 map, 3x3 kernel, no padding -> P = Q = 1, so
+    // input channels are split over the PEs (PE c holds channel c). All weights and inputs 1:
+    // PE c holds the 9 activations of channel c (3 vectors of I = 4: 4 + 4 + 1) and gets one
+    // block of 8 x 9 = 72 weights (18 vectors of F = 4, the 8 channels of a tap in 2 vectors)
+    // -> 3 x 18 = 54 array cycles. Of its 9 x 72 pairs, those with h = r and w = s land on the
+    // output: 9 taps x 8 channels = 72 per PE, 576 = K C R S in all (every MAC, since nothing is
+    // zero); the 4 products of a cycle go to 4 channels, distinct banks: no stall. Before the fix
+    // the PE held only activation (0, 0): 64 products and wrong outputs.
+    Layer L;
+    L.name = "single_pixel";
+    L.C = 8; L.K = 8; L.H = L.W = 3; L.R = L.S = 3;
+    const auto w = ones(576), in = ones(72);
+    ScnnParams prm;
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    REQUIRE(e.mapping().channel_split);
+    REQUIRE(e.blocks.size() == 8);
+    e.load_image(0);
+    auto pol = make_sparse_pe_array(32);
+    for (const auto& b : e.blocks) {
+        REQUIRE(b.target == static_cast<int>(b.c));
+        CHECK(e.acts(b.target, b.c).size() == 9);
+        for (int pe = 0; pe < 64; ++pe) CHECK(pol->run_block(e, pe, b) == (pe == b.target ? 54u : 0u));
+    }
+    CHECK(e.cnt.products == 576);
+    CHECK(e.cnt.conflict_stalls == 0);
+    CHECK(e.outputs == reference_conv(L, in, w));
+    CHECK(e.outputs[0] == 72);
+}
+
+TEST_CASE("SCNN input rows below the output plane belong to the PE of the last output row") {
+    // User case kernel_gt_input c1: 3x3 map, 5x5 kernel, padding 2 -> P = Q = 3, 1x1 tiles in
+    // PE rows/cols 0..2 (3..7 empty), halo ceil(4/1) = 4. Input row 2 lines up with output row
+    // (2+2)/1 = 4 > P-1 = 2: it belongs to PE row 2 (the last output row), not PE row 4 whose
+    // tile is empty (its partial sums would have reached no halo exchange).
+    Layer L;
+    L.name = "kernel_gt_input";
+    L.C = 1; L.K = 2; L.H = L.W = 3; L.R = L.S = 5; L.padding = 2;
+    ScnnParams prm;
+    const PlanarMapping m = plan_planar(L, prm, 8, 8, true);
+    REQUIRE(m.P == 3);
+    CHECK(m.owner_row(0) == 2);  // (0+2)/1 = 2
+    CHECK(m.owner_row(2) == 2);  // min(4, 2)
+    CHECK(m.owner_col(1) == 2);
+    const auto w = ones(50), in = ones(9);
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    e.load_image(0);
+    auto pol = make_sparse_pe_array(32);
+    // Every product lands in its PE's tile or halo (else run_block throws).
+    for (int pe = 0; pe < 64; ++pe) pol->run_block(e, pe, e.blocks[0]);
+    CHECK(e.acts(2 * 8 + 2, 0).size() == 9);  // PE (2, 2) holds the whole map
+    CHECK(e.outputs == reference_conv(L, in, w));
+}

@@ -56,11 +56,9 @@ const char* to_string(Shape s) {
     return "?";
 }
 
-Case random_case(uint64_t seed, std::size_t i) {
+Case random_case(uint64_t seed, std::size_t i, int64_t max_macs) {
     std::mt19937_64 g(mix(seed) ^ mix(0x72616E646F6Dull + i));
     auto U = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(g() % static_cast<uint64_t>(hi - lo + 1)); };
-    // At most this many MACs per layer: small layers, so that hundreds run in seconds.
-    constexpr int64_t kMaxMacs = 250000;
     for (;;) {
         const auto sh = static_cast<Shape>(U(0, static_cast<int64_t>(Shape::kCount) - 1));
         // C and K mostly small and arbitrary (rarely multiples of an array dimension), now and
@@ -127,8 +125,8 @@ Case random_case(uint64_t seed, std::size_t i) {
                 S = U(0, 3) == 0 ? kernels[U(0, 4)] : R;
                 st = U(1, 4);
                 pad = U(0, R / 2);
-                H = U(std::max<int64_t>(1, R - 2 * pad), 40);
-                W = U(std::max<int64_t>(1, S - 2 * pad), 40);
+                H = U(std::max<int64_t>(1, R - 2 * pad), max_macs > kDefaultMaxMacs ? 120 : 40);
+                W = U(std::max<int64_t>(1, S - 2 * pad), max_macs > kDefaultMaxMacs ? 120 : 40);
                 C = U(1, 48);
                 K = U(1, 72);
                 break;
@@ -137,7 +135,7 @@ Case random_case(uint64_t seed, std::size_t i) {
         }
         if (R < 1 || S < 1 || H + 2 * pad < R || W + 2 * pad < S) continue;
         const int64_t P = (H + 2 * pad - R) / st + 1, Q = (W + 2 * pad - S) / st + 1;
-        if (N * K * P * Q * (C / groups) * R * S > (sh == Shape::Larger ? 8 * kMaxMacs : kMaxMacs)) continue;
+        if (N * K * P * Q * (C / groups) * R * S > (sh == Shape::Larger ? 8 * max_macs : max_macs)) continue;
         // Densities: a quarter of the layers take the defaults, the others random ones.
         double wd = 0, ad = 0;
         if (U(0, 3) != 0) {

@@ -34,8 +34,10 @@ enum class Shape { Plain, KernelGtInput, StrideGtKernel, OneByN, ThinMap, Single
 const char* to_string(Shape s);
 
 // Layer `i` of the random stream `seed`: a legal one-layer workload (parsed by parse_workload,
-// so the printed JSON is exactly what ran). Its data seed is derived from (seed, i).
-Case random_case(uint64_t seed, std::size_t i);
+// so the printed JSON is exactly what ran). Its data seed is derived from (seed, i). Layers
+// have at most max_macs MACs (8x that for the "larger" class).
+constexpr int64_t kDefaultMaxMacs = 250000;
+Case random_case(uint64_t seed, std::size_t i, int64_t max_macs = kDefaultMaxMacs);
 
 // Every compute layer of every *.json workload in `dir` (sorted by file name). The data seed
 // is the number after "--seed" in the workload's "notes" (default 1).

@@ -12,7 +12,9 @@
 // weights from one image, built exactly as `sxsim run` builds them for the case's own workload.
 // The regression files in tests/hw/sim/random_regressions/ run first.
 //
-// SX_RANDOM_LAYERS=N (default 200) random layers per design; SX_RANDOM_SEED=S (default 1).
+// SX_RANDOM_LAYERS=N (default 500) random layers per design; SX_RANDOM_SEED=S (default 1);
+// SX_RANDOM_MAX_MACS=M (default 250000) MACs per layer at most (8 x M for the "larger" class,
+// whose maps grow to 120 x 120 when M is above the default).
 // A failure prints the layer as a workload JSON to keep in random_regressions/.
 #include <catch2/catch.hpp>
 
@@ -58,10 +60,11 @@ std::string excluded(const Design& d, const Layer& l) {
 
 void run_design(const Design& d) {
     const auto t0 = std::chrono::steady_clock::now();
-    const uint64_t n_random = env_u64("SX_RANDOM_LAYERS", 200), seed = env_u64("SX_RANDOM_SEED", 1);
+    const uint64_t n_random = env_u64("SX_RANDOM_LAYERS", 500), seed = env_u64("SX_RANDOM_SEED", 1);
     std::vector<rt::Case> cases = rt::regression_cases(std::string(SX_SOURCE_DIR) + "/tests/hw/sim/random_regressions");
     const std::size_t n_regressions = cases.size();
-    for (uint64_t i = 0; i < n_random; ++i) cases.push_back(rt::random_case(seed, i));
+    const auto max_macs = static_cast<int64_t>(env_u64("SX_RANDOM_MAX_MACS", rt::kDefaultMaxMacs));
+    for (uint64_t i = 0; i < n_random; ++i) cases.push_back(rt::random_case(seed, i, max_macs));
 
     const ArchConfig arch = load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/" + d.config);
     const std::filesystem::path dir = std::filesystem::temp_directory_path() /
