@@ -28,13 +28,11 @@ public:
         const int64_t n = e.image(), kbase = b.group * m.Kc, st = L.stride, pad = L.padding;
         const uint64_t stalls0 = xbar_.stall_cycles, prod0 = xbar_.products;
         uint64_t cycles = 0;
-        // The output region this PE's accumulators hold (planar tiling): its own tile, which
-        // must not be empty, plus the halo above and left of it, the part the halo exchange
-        // counts. A product outside it would be a mapping error, not a modelled cost.
+        // The output region this PE's accumulators hold (planar tiling): its own tile plus the
+        // halo above and left of it, the part the halo exchange counts. A product outside it
+        // would be a partial sum no modelled transfer carries: a mapping error.
         const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
-        const bool has_tile = m.tile_outputs(pe) > 0;
-        const int64_t rp0 = m.tile_p0(ti) - m.halo_rows, rp1 = has_tile ? m.tile_p1(ti) : rp0;
-        const int64_t rq0 = m.tile_q0(tj) - m.halo_cols, rq1 = has_tile ? m.tile_q1(tj) : rq0;
+        const int64_t rp0 = m.region_p0(ti), rp1 = m.tile_p1(ti), rq0 = m.region_q0(tj), rq1 = m.tile_q1(tj);
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
             const uint32_t w0 = b.offs[static_cast<std::size_t>(ph)], w1 = b.offs[static_cast<std::size_t>(ph) + 1];

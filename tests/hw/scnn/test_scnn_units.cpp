@@ -253,26 +253,36 @@ TEST_CASE("SCNN single output pixel from a 3x3 map: the channel's PE holds its w
     CHECK(e.outputs[0] == 72);
 }
 
-TEST_CASE("SCNN input rows below the output plane belong to the PE of the last output row") {
+TEST_CASE("SCNN input rows past the output plane: their PEs have empty tiles, their partial sums are halo") {
     // User case kernel_gt_input c1: 3x3 map, 5x5 kernel, padding 2 -> P = Q = 3, 1x1 tiles in
-    // PE rows/cols 0..2 (3..7 empty), halo ceil(4/1) = 4. Input row 2 lines up with output row
-    // (2+2)/1 = 4 > P-1 = 2: it belongs to PE row 2 (the last output row), not PE row 4 whose
-    // tile is empty (its partial sums would have reached no halo exchange).
+    // PE rows/cols 0..2 (3..7 empty), halo ceil(4/1) = 4 rows/cols. Input row h lines up with
+    // output row h + 2: rows 0, 1, 2 -> PE rows 2, 3, 4 (likewise columns). PE (4,4) holds input
+    // (2,2) only; its products land on outputs (4-r, 4-s), rows/cols 0..2 inside the plane:
+    // its region [4*1 - 4, 3) = [0, 3) in both directions, 9 partial sums per channel, all
+    // halo (empty tile). Before, halo_outputs() was 0 for an empty tile: partial sums that no
+    // halo exchange carried. PE (2,2): region 3x3 minus its own output = 8. PE (5,5) holds
+    // nothing: 0.
     Layer L;
     L.name = "kernel_gt_input";
     L.C = 1; L.K = 2; L.H = L.W = 3; L.R = L.S = 5; L.padding = 2;
     ScnnParams prm;
     const PlanarMapping m = plan_planar(L, prm, 8, 8, true);
     REQUIRE(m.P == 3);
-    CHECK(m.owner_row(0) == 2);  // (0+2)/1 = 2
-    CHECK(m.owner_row(2) == 2);  // min(4, 2)
-    CHECK(m.owner_col(1) == 2);
+    REQUIRE(m.halo_rows == 4);
+    CHECK(m.owner_row(0) == 2);
+    CHECK(m.owner_row(2) == 4);
+    CHECK(m.holds_input(4 * 8 + 4));
+    CHECK_FALSE(m.holds_input(5 * 8 + 5));
+    CHECK(m.halo_outputs(4 * 8 + 4) == 9);
+    CHECK(m.halo_outputs(2 * 8 + 2) == 8);
+    CHECK(m.halo_outputs(5 * 8 + 5) == 0);
+    CHECK(m.halo_outputs(0) == 0);  // own output (0,0), nothing above or left
     const auto w = ones(50), in = ones(9);
     LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
     e.load_image(0);
+    CHECK(e.acts(4 * 8 + 4, 0).size() == 1);
     auto pol = make_sparse_pe_array(32);
     // Every product lands in its PE's tile or halo (else run_block throws).
     for (int pe = 0; pe < 64; ++pe) pol->run_block(e, pe, e.blocks[0]);
-    CHECK(e.acts(2 * 8 + 2, 0).size() == 9);  // PE (2, 2) holds the whole map
     CHECK(e.outputs == reference_conv(L, in, w));
 }
