@@ -182,31 +182,30 @@ void LayerEngine::load_image(int64_t n) {
         for (int pe = 0; pe < pes; ++pe) {
             const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
             const std::size_t x = idx(pe, c);
-            if (map_.channel_split) {
-                if (c % pes != pe) continue;
-                dense.assign(1, plane[0]);
-            } else {
-                dense.clear();
-                for (int64_t h = h0[i]; h < h1[i]; ++h)
-                    for (int64_t w = w0[j]; w < w1[j]; ++w) dense.push_back(plane[h * L_.W + w]);
-            }
+            // Channel split (a 1 x 1 output plane): the PE holding channel c holds the receptive
+            // field of the single output pixel, rows [0, R - pad) and columns [0, S - pad) of the
+            // plane (all of it for a 7x7 conv on a 7x7 map, not just its first value); the
+            // other PEs hold nothing of c.
+            if (map_.channel_split && c % pes != pe) continue;
+            const int64_t ha = map_.channel_split ? 0 : h0[i];
+            const int64_t hb = map_.channel_split ? std::min(L_.H, L_.R - L_.padding) : h1[i];
+            const int64_t wa = map_.channel_split ? 0 : w0[j];
+            const int64_t wb = map_.channel_split ? std::min(L_.W, L_.S - L_.padding) : w1[j];
+            dense.clear();
+            for (int64_t h = ha; h < hb; ++h)
+                for (int64_t w = wa; w < wb; ++w) dense.push_back(plane[h * L_.W + w]);
             act_bytes_[x] = stream_bytes(dense.size(), dense);
             image_act_bytes_ += act_bytes_[x];
             if (!sparse_) continue;
             auto& list = acts_[x];
             auto& offs = act_offs_[x];
             offs.assign(static_cast<std::size_t>(ph) + 1, 0);
-            if (map_.channel_split) {
-                if (plane[0]) list.push_back({0, 0, plane[0]});
-                offs[1] = static_cast<uint32_t>(list.size());
-                continue;
-            }
             for (int p = 0; p < ph; ++p) {
                 offs[static_cast<std::size_t>(p)] = static_cast<uint32_t>(list.size());
                 const int64_t hs = p / L_.stride, ws = p % L_.stride;
-                for (int64_t h = h0[i]; h < h1[i]; ++h) {
+                for (int64_t h = ha; h < hb; ++h) {
                     if ((h + L_.padding) % L_.stride != hs) continue;
-                    for (int64_t w = w0[j]; w < w1[j]; ++w) {
+                    for (int64_t w = wa; w < wb; ++w) {
                         if ((w + L_.padding) % L_.stride != ws) continue;
                         const int8_t v = plane[h * L_.W + w];
                         if (v) list.push_back({static_cast<int32_t>(h), static_cast<int32_t>(w), v});

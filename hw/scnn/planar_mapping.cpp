@@ -7,9 +7,9 @@ namespace sx::scnn {
 int64_t PlanarMapping::halo_outputs(int pe) const {
     if (channel_split || !output_halo) return 0;
     const int i = pe / pe_cols, j = pe % pe_cols;
-    if (tile_outputs(pe) == 0) return 0;
-    const int64_t r0 = std::max<int64_t>(0, tile_p0(i) - halo_rows), c0 = std::max<int64_t>(0, tile_q0(j) - halo_cols);
-    const int64_t rows = tile_p1(i) - r0, cols = tile_q1(j) - c0;
+    if (tile_outputs(pe) == 0 && !holds_input(pe)) return 0;
+    const int64_t r0 = std::max<int64_t>(0, region_p0(i)), c0 = std::max<int64_t>(0, region_q0(j));
+    const int64_t rows = std::max<int64_t>(0, tile_p1(i) - r0), cols = std::max<int64_t>(0, tile_q1(j) - c0);
     return rows * cols - tile_outputs(pe);
 }
 
@@ -26,6 +26,8 @@ PlanarMapping plan_planar(const Layer& L, const ScnnParams& prm, int pe_rows, in
     m.R = L.R;
     m.S = L.S;
     m.K = L.K;
+    m.H = L.H;
+    m.W = L.W;
     m.channel_split = m.P == 1 && m.Q == 1;
     if (m.channel_split) {
         m.Pt = m.Qt = 1;

@@ -19,7 +19,7 @@ struct PlanarMapping {
     int pe_rows = 8, pe_cols = 8;
     bool channel_split = false;
     bool output_halo = true;         // SCNN: output halos; dense DP: each PE computes only its tile
-    int64_t P = 0, Q = 0, stride = 1, pad = 0, R = 1, S = 1;
+    int64_t P = 0, Q = 0, stride = 1, pad = 0, R = 1, S = 1, H = 1, W = 1;
     int64_t Pt = 1, Qt = 1;          // output tile
     int64_t halo_rows = 0, halo_cols = 0;
     int64_t acc_rows = 1, acc_cols = 1;  // accumulator region per output channel
@@ -41,6 +41,10 @@ struct PlanarMapping {
         return (tile_p1(i) - tile_p0(i)) * (tile_q1(j) - tile_q0(j));
     }
     // PE row owning input row h (SCNN input tiling: the row lines up with output row (h+pad)/stride).
+    // Rows past the output plane (the bottom of the last output row's receptive field, e.g. a
+    // 5x5 kernel with padding 2 on a 3x3 map) go to the next PE rows, whose tiles are empty:
+    // like the paper's input tiling, this spreads the input over the PEs, and such a PE's
+    // partial sums all go out as halo (halo_outputs()).
     int owner_row(int64_t h) const {
         const int64_t p = (h + pad) / stride;
         return static_cast<int>(std::clamp<int64_t>(p / Pt, 0, pe_rows - 1));
@@ -48,6 +52,16 @@ struct PlanarMapping {
     int owner_col(int64_t w) const {
         const int64_t q = (w + pad) / stride;
         return static_cast<int>(std::clamp<int64_t>(q / Qt, 0, pe_cols - 1));
+    }
+    // First output row / column of PE row i / column j's accumulator region (its tile at
+    // i * Pt, not clamped to the plane, minus the halo): every product the PE forms lands in
+    // [region_p0(i), tile_p1(i)) x [region_q0(j), tile_q1(j)).
+    int64_t region_p0(int i) const { return i * Pt - (output_halo ? halo_rows : 0); }
+    int64_t region_q0(int j) const { return j * Qt - (output_halo ? halo_cols : 0); }
+    // Whether PE `pe` holds input activations (planar tiling; H x W input map).
+    bool holds_input(int pe) const {
+        const int i = pe / pe_cols, j = pe % pe_cols;
+        return i >= owner_row(0) && i <= owner_row(H - 1) && j >= owner_col(0) && j <= owner_col(W - 1);
     }
     // Accumulator address of output (k - k0, p, q) inside PE `pe`'s region: channel-major with
     // channel_pitch words per channel.
@@ -57,7 +71,9 @@ struct PlanarMapping {
         const int64_t qc = q - (tile_q0(j) - (output_halo ? halo_cols : 0));
         return static_cast<uint32_t>(kk * channel_pitch + pr * acc_cols + qc);
     }
-    // Halo partial sums PE `pe` sends per output channel after a group (inside the plane only).
+    // Halo partial sums PE `pe` sends per output channel after a group (inside the plane only):
+    // its region minus its own tile; for a PE with an empty tile that holds input, its whole
+    // region inside the plane.
     int64_t halo_outputs(int pe) const;
 };
 

@@ -6,6 +6,7 @@
 // product of a phase pair lands on an output (the compiler's job, docs/scnn.md).
 #include "hw/scnn/layer_engine.h"
 #include "hw/scnn/scatter_crossbar.h"
+#include "sw/common/error.h"
 
 namespace sx::scnn {
 
@@ -27,6 +28,11 @@ public:
         const int64_t n = e.image(), kbase = b.group * m.Kc, st = L.stride, pad = L.padding;
         const uint64_t stalls0 = xbar_.stall_cycles, prod0 = xbar_.products;
         uint64_t cycles = 0;
+        // The output region this PE's accumulators hold (planar tiling): its own tile plus the
+        // halo above and left of it, the part the halo exchange counts. A product outside it
+        // would be a partial sum no modelled transfer carries: a mapping error.
+        const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
+        const int64_t rp0 = m.region_p0(ti), rp1 = m.tile_p1(ti), rq0 = m.region_q0(tj), rq1 = m.tile_q1(tj);
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
             const uint32_t w0 = b.offs[static_cast<std::size_t>(ph)], w1 = b.offs[static_cast<std::size_t>(ph) + 1];
@@ -47,6 +53,10 @@ public:
                                 ++e.cnt.products_discarded;
                                 continue;
                             }
+                            if (!m.channel_split && (p < rp0 || p >= rp1 || q < rq0 || q >= rq1))
+                                throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
+                                                      " formed a product for output (" + std::to_string(p) + ", " +
+                                                      std::to_string(q) + ") outside its tile and halo (mapping error)");
                             e.out(n, w.k, p, q) += a.v * w.v;
                             xbar_.route(m.channel_split ? static_cast<uint32_t>(w.k - kbase)
                                                         : m.acc_addr(pe, w.k - kbase, p, q));

@@ -222,3 +222,67 @@ TEST_CASE("Weight blocks larger than half the FIFO are cut into pieces at vector
         for (const auto& b : e.blocks) pol->run_block(e, p, b);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
+
+TEST_CASE("SCNN single output pixel from a 3x3 map: the channel's PE holds its whole receptive field") {
+    // User case scnn-single-pixel: C = K = 8, 3x3 map, 3x3 kernel, no padding -> P = Q = 1, so
+    // input channels are split over the PEs (PE c holds channel c). All weights and inputs 1:
+    // PE c holds the 9 activations of channel c (3 vectors of I = 4: 4 + 4 + 1) and gets one
+    // block of 8 x 9 = 72 weights (18 vectors of F = 4, the 8 channels of a tap in 2 vectors)
+    // -> 3 x 18 = 54 array cycles. Of its 9 x 72 pairs, those with h = r and w = s land on the
+    // output: 9 taps x 8 channels = 72 per PE, 576 = K C R S in all (every MAC, since nothing is
+    // zero); the 4 products of a cycle go to 4 channels, distinct banks: no stall. Before the fix
+    // the PE held only activation (0, 0): 64 products and wrong outputs.
+    Layer L;
+    L.name = "single_pixel";
+    L.C = 8; L.K = 8; L.H = L.W = 3; L.R = L.S = 3;
+    const auto w = ones(576), in = ones(72);
+    ScnnParams prm;
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    REQUIRE(e.mapping().channel_split);
+    REQUIRE(e.blocks.size() == 8);
+    e.load_image(0);
+    auto pol = make_sparse_pe_array(32);
+    for (const auto& b : e.blocks) {
+        REQUIRE(b.target == static_cast<int>(b.c));
+        CHECK(e.acts(b.target, b.c).size() == 9);
+        for (int pe = 0; pe < 64; ++pe) CHECK(pol->run_block(e, pe, b) == (pe == b.target ? 54u : 0u));
+    }
+    CHECK(e.cnt.products == 576);
+    CHECK(e.cnt.conflict_stalls == 0);
+    CHECK(e.outputs == reference_conv(L, in, w));
+    CHECK(e.outputs[0] == 72);
+}
+
+TEST_CASE("SCNN input rows past the output plane: their PEs have empty tiles, their partial sums are halo") {
+    // User case kernel_gt_input c1: 3x3 map, 5x5 kernel, padding 2 -> P = Q = 3, 1x1 tiles in
+    // PE rows/cols 0..2 (3..7 empty), halo ceil(4/1) = 4 rows/cols. Input row h lines up with
+    // output row h + 2: rows 0, 1, 2 -> PE rows 2, 3, 4 (likewise columns). PE (4,4) holds input
+    // (2,2) only; its products land on outputs (4-r, 4-s), rows/cols 0..2 inside the plane:
+    // its region [4*1 - 4, 3) = [0, 3) in both directions, 9 partial sums per channel, all
+    // halo (empty tile). Before, halo_outputs() was 0 for an empty tile: partial sums that no
+    // halo exchange carried. PE (2,2): region 3x3 minus its own output = 8. PE (5,5) holds
+    // nothing: 0.
+    Layer L;
+    L.name = "kernel_gt_input";
+    L.C = 1; L.K = 2; L.H = L.W = 3; L.R = L.S = 5; L.padding = 2;
+    ScnnParams prm;
+    const PlanarMapping m = plan_planar(L, prm, 8, 8, true);
+    REQUIRE(m.P == 3);
+    REQUIRE(m.halo_rows == 4);
+    CHECK(m.owner_row(0) == 2);
+    CHECK(m.owner_row(2) == 4);
+    CHECK(m.holds_input(4 * 8 + 4));
+    CHECK_FALSE(m.holds_input(5 * 8 + 5));
+    CHECK(m.halo_outputs(4 * 8 + 4) == 9);
+    CHECK(m.halo_outputs(2 * 8 + 2) == 8);
+    CHECK(m.halo_outputs(5 * 8 + 5) == 0);
+    CHECK(m.halo_outputs(0) == 0);  // own output (0,0), nothing above or left
+    const auto w = ones(50), in = ones(9);
+    LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
+    e.load_image(0);
+    CHECK(e.acts(4 * 8 + 4, 0).size() == 1);
+    auto pol = make_sparse_pe_array(32);
+    // Every product lands in its PE's tile or halo (else run_block throws).
+    for (int pe = 0; pe < 64; ++pe) pol->run_block(e, pe, e.blocks[0]);
+    CHECK(e.outputs == reference_conv(L, in, w));
+}
