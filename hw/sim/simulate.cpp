@@ -130,8 +130,10 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
         for (const auto& b : arch.buffers)
             if (b.name == e.owner())
                 throw InputError(arch.file, "/buffers/" + b.name + "/capacity_kib",
-                                 "a capacity whose address space this host can reserve (" + e.reason() + ")",
-                                 std::to_string(e.bytes()) + " bytes");
+                                 "a capacity whose address range this host can reserve (pages are taken on first "
+                                 "touch, the range up front; an address-space limit such as ulimit -v refused it: " +
+                                     e.reason() + ")",
+                                 std::to_string(e.bytes() / 1024) + " KiB");
         throw SimulationError(e.what());
     }
     // Synthetic weights in the form the design is measured with (accelerator_model.h).
