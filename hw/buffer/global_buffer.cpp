@@ -9,7 +9,7 @@ namespace sx {
 GlobalBuffer::GlobalBuffer(const BufferConfig& cfg, const SimContext& ctx)
     : name_(cfg.name), capacity_(cfg.capacity_bytes), banks_(std::max(1, cfg.banks)),
       port_bytes_(std::max(1, cfg.port_width_bits / 8)), ctx_(ctx), bank_free_(static_cast<std::size_t>(banks_), 0),
-      mem_(cfg.capacity_bytes, 0) {}
+      mem_(cfg.capacity_bytes, cfg.name) {}
 
 uint8_t* GlobalBuffer::data(uint64_t addr, uint64_t bytes) {
     if (addr + bytes > capacity_)

@@ -5,6 +5,7 @@
 
 #include <systemc>
 
+#include "hw/common/on_demand_bytes.h"
 #include "hw/common/sanitizer_stack.h"
 #include "hw/common/sim_context.h"
 #include "hw/sim/accelerator_model.h"
@@ -119,7 +120,22 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     SimContext ctx;
     ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
     ctx.watchdog_cycles = arch.sim.watchdog_cycles;
-    std::unique_ptr<AcceleratorModel> model = (*factory)(arch, ctx);
+    std::unique_ptr<AcceleratorModel> model;
+    try {
+        model = (*factory)(arch, ctx);
+    } catch (const HostReservationError& e) {
+        // Buffers take host pages only when touched (hw/common/on_demand_bytes.h), but their
+        // address space is reserved up front; if the host refuses (an address-space limit),
+        // the field that asked for it is the one to change.
+        for (const auto& b : arch.buffers)
+            if (b.name == e.owner())
+                throw InputError(arch.file, "/buffers/" + b.name + "/capacity_kib",
+                                 "a capacity whose address range this host can reserve (pages are taken on first "
+                                 "touch, the range up front; an address-space limit such as ulimit -v refused it: " +
+                                     e.reason() + ")",
+                                 std::to_string(e.bytes() / 1024) + " KiB");
+        throw SimulationError(e.what());
+    }
     // Synthetic weights in the form the design is measured with (accelerator_model.h).
     WeightImage synthetic;
     const WeightImage* img = options.weights;
