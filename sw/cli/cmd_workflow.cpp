@@ -93,8 +93,24 @@ std::function<std::vector<std::string>(const SimPoint&, const std::string&)> sxs
         if (a.batch > 0) argv.insert(argv.end(), {"--batch", std::to_string(a.batch)});
         if (a.check) argv.push_back("--check");
         for (const auto& [ptr, v] : p.overrides) argv.insert(argv.end(), {"--set", ptr + "=" + v.dump()});
+        for (const auto& [ptr, o] : p.origins)
+            argv.insert(argv.end(), {"--set-origin", ptr + "=" + json{{"file", o.file}, {"pointer", o.pointer}}.dump()});
         return argv;
     };
+}
+
+// Where the value `v` of `ptr` in a point was written: the parameter axis that sets it (axes
+// override explicit points), else the first explicit point with that value.
+ValueOrigin origin_of(const std::string& ptr, const json& v, const std::vector<ParamAxis>& axes, const SweepSpec& spec) {
+    for (const auto& a : axes)
+        if (a.pointer == ptr)
+            for (std::size_t i = 0; i < a.values.size() && i < a.origins.size(); ++i)
+                if (a.values[i] == v) return a.origins[i];
+    for (std::size_t j = 0; j < spec.points.size() && j < spec.point_origins.size(); ++j) {
+        const auto it = spec.points[j].find(ptr);
+        if (it != spec.points[j].end() && it->second == v) return spec.point_origins[j].at(ptr);
+    }
+    return ValueOrigin{"--set", ptr};
 }
 
 // A swept field must sit in an object that exists in the base configuration: catches typos
@@ -165,6 +181,7 @@ void sweep_command(const SweepArgs& a) {
             p.arch = arch;
             p.model = model;
             p.overrides = o;
+            for (const auto& [k, v] : o) p.origins[k] = origin_of(k, v, axes, spec);
             p.id = point_id(arch_text, model_text, o, run_options(run));
             for (const auto& ptr : swept) {
                 const auto it = o.find(ptr);
@@ -254,6 +271,7 @@ void compare_command(const CompareArgs& a) {
         p.arch = arch;
         p.model = a.model;
         p.overrides = d.normalization.overrides;
+        p.origins = d.normalization.origins;
         p.id = point_id(text, model_text, p.overrides, run_options(a));
         p.columns = {{"design", d.name}};
         d.point_id = p.id;

@@ -5,6 +5,7 @@
 // networks table is skipped; a point whose traces are complete on disk but missing from the
 // tables (the sweep was killed before recording it) is recovered without running it again.
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,9 @@ struct SimPoint {
     std::string arch;   // base configuration file
     std::string model;  // workload file
     Overrides overrides;
+    // Where each override's value was written (sweep specification, --param, a compare
+    // option); passed to the child (--set-origin) so that its errors name that place.
+    std::map<std::string, ValueOrigin> origins;
     // Columns that describe the point in the tables (swept values, design name ...).
     std::vector<std::pair<std::string, std::string>> columns;
 };

@@ -11,6 +11,7 @@
 //   }
 // Relative paths resolve against the specification's folder. Points = each explicit point x
 // the combination of params (either may be absent). Command-line options add to / override it.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct SweepSpec {
     CombineMode mode = CombineMode::Product;
     std::vector<ParamAxis> params;
     std::vector<Overrides> points;
+    std::vector<std::map<std::string, ValueOrigin>> point_origins;  // parallel to points: where each value is
     std::optional<int64_t> batch;
     std::optional<uint64_t> seed;
     std::optional<double> timeout_s;
