@@ -1,6 +1,7 @@
 #include "hw/dram/dram_config.h"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "sw/common/error.h"
 
@@ -87,16 +88,20 @@ DramConfig parse_dram_config(const JsonNode& p, int channels, int bus_width_bits
     DramConfig c;
     c.file = p.file();
     c.name = p.get_string("name");
-    if (channels < 1) throw InputError(p.file(), "channels", "an integer >= 1", std::to_string(channels));
+    // channels, bus_width_bits and the clock override are the configuration's fields, not the
+    // preset's: the configuration loader validates them (and names the field or the --set
+    // option that wrote them). Here they are arguments, and a bad one is a caller's bug.
+    if (channels < 1 || channels > 1024 || !is_pow2(uint64_t(channels)))
+        throw std::invalid_argument("parse_dram_config: channels " + std::to_string(channels) +
+                                    " is not a power of two in [1, 1024]");
     c.channels = channels;
-    if (!is_pow2(uint64_t(channels)))
-        throw InputError(p.file(), "channels", "a power of two (address bits are sliced)", std::to_string(channels));
 
     const double preset_clock = sourced_double(p, "clock_mhz", 1.0, 1e5);
     c.clock_mhz = preset_clock;
     if (clock_mhz_override) {
         if (!(*clock_mhz_override > 0))
-            throw InputError(p.file(), "clock_mhz (override)", "a number > 0", std::to_string(*clock_mhz_override));
+            throw std::invalid_argument("parse_dram_config: clock override " + std::to_string(*clock_mhz_override) +
+                                        " MHz is not > 0");
         c.clock_mhz = *clock_mhz_override;
     }
     c.transfers_per_clock = int(sourced_int(p, "transfers_per_clock", 1, 8));
@@ -104,9 +109,9 @@ DramConfig parse_dram_config(const JsonNode& p, int channels, int bus_width_bits
     require_pow2(p, "bus_width_bits", preset_width);
     c.bus_width_bits = preset_width;
     if (bus_width_bits != 0) {
-        if (bus_width_bits < 8 || !is_pow2(uint64_t(bus_width_bits)))
-            throw InputError(p.file(), "bus_width_bits (override)", "a power of two >= 8",
-                             std::to_string(bus_width_bits));
+        if (bus_width_bits < 8 || bus_width_bits > 1024 || !is_pow2(uint64_t(bus_width_bits)))
+            throw std::invalid_argument("parse_dram_config: bus width " + std::to_string(bus_width_bits) +
+                                        " bits is not a power of two in [8, 1024]");
         c.bus_width_bits = bus_width_bits;
     }
     c.burst_length = int(sourced_int(p, "burst_length", 1, 64));

@@ -70,8 +70,12 @@ struct DramConfig {
     std::string mapping_text() const;
 };
 
-// `preset` is the whole preset document. channels >= 1; bus_width_bits 0 keeps the preset's
-// width (another width scales the device count, hence energy, proportionally).
+// `preset` is the whole preset document; its errors are InputErrors naming the preset file and
+// field. The other arguments are the configuration's own fields (sw/config validates them
+// against the configuration or the override that set them, with these same ranges): channels
+// a power of two in [1, 1024]; bus_width_bits 0 keeps the preset's width, else a power of two
+// in [8, 1024] (another width scales the device count, hence energy, proportionally); a clock
+// override > 0. Out of range: std::invalid_argument (a caller's bug, not bad input).
 DramConfig parse_dram_config(const JsonNode& preset, int channels, int bus_width_bits,
                              std::optional<double> clock_mhz_override);
 // Convenience for tests and tools: load the file and parse it.

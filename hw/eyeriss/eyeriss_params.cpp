@@ -7,7 +7,7 @@ namespace sx {
 EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     EyerissParams p;
     if (arch.pe.rows < 1 || arch.pe.cols < 1)
-        throw InputError(arch.file, "/pe_array", "rows and cols >= 1 for eyeriss", "missing");
+        throw arch.error_at("/pe_array", "rows and cols >= 1 for eyeriss", "missing");
     p.rows = arch.pe.rows;
     p.cols = arch.pe.cols;
     // The GLB split of the chip: an ifmap+psum buffer (role input) and a filter buffer (role weight).
@@ -17,8 +17,8 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
         if (b.role == "input") glb = &b;
         if (b.role == "weight") fil = &b;
     }
-    if (!glb) throw InputError(arch.file, "/buffers", "a buffer with role \"input\" (eyeriss ifmap+psum GLB)", "none");
-    if (!fil) throw InputError(arch.file, "/buffers", "a buffer with role \"weight\" (eyeriss filter GLB)", "none");
+    if (!glb) throw arch.error_at("/buffers", "a buffer with role \"input\" (eyeriss ifmap+psum GLB)", "none");
+    if (!fil) throw arch.error_at("/buffers", "a buffer with role \"weight\" (eyeriss filter GLB)", "none");
     p.glb_banks = glb->banks;
     p.glb_bank_bytes = glb->capacity_bytes / static_cast<uint64_t>(glb->banks);
     p.filter_glb_bytes = fil->capacity_bytes;

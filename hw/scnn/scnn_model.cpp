@@ -24,7 +24,7 @@ namespace {
 const BufferConfig& role_buffer(const ArchConfig& arch, const char* role) {
     for (const auto& b : arch.buffers)
         if (b.role == role) return b;
-    throw InputError(arch.file, "/buffers", std::string("a buffer with role \"") + role + "\" (scnn/dense)");
+    throw arch.error_at("/buffers", std::string("a buffer with role \"") + role + "\" (scnn/dense)");
 }
 
 class ScnnModel : public sc_module, public AcceleratorModel {
@@ -32,9 +32,9 @@ public:
     SC_HAS_PROCESS(ScnnModel);
     ScnnModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx, std::unique_ptr<scnn::PeArrayPolicy> pol)
         : sc_module(name), arch_(arch), ctx_(ctx), prm_(scnn::parse_scnn_params(arch)), pol_(std::move(pol)) {
-        if (arch.pe.rows < 1 || arch.pe.cols < 1) throw InputError(arch.file, "/pe_array", "rows and cols >= 1", "");
+        if (arch.pe.rows < 1 || arch.pe.cols < 1) throw arch.error_at("/pe_array", "rows and cols >= 1", "");
         if (arch.pe.multipliers_per_pe != prm_.F * prm_.I)
-            throw InputError(arch.file, "/pe_array/multipliers_per_pe", "F x I of the dataflow section",
+            throw arch.error_at("/pe_array/multipliers_per_pe", "F x I of the dataflow section",
                              std::to_string(arch.pe.multipliers_per_pe));
         iaram_cfg_ = role_buffer(arch, "input");
         oaram_cfg_ = role_buffer(arch, "output");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "sw/config/arch_config.h"
 #include "sw/image/weight_image.h"
@@ -27,6 +28,16 @@ struct RunOptions {
     std::function<void(std::size_t index, std::size_t count, const LayerResult&)> on_layer;
 };
 
+// With options.check, a layer whose outputs differ from the reference is recorded as failed
+// (LayerResult::check, ::mismatch: first differing output, values, count), the remaining
+// layers still run, and RunResult::check_passed is false; the caller decides the exit status.
 RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOptions& options);
+
+// Test seam (fault injection), never set by the product: called with each checked layer's
+// reference outputs before the comparison, so that a test can make a real mismatch happen and
+// see how it is reported (tests/hw/sim, tests/cli/check). Set it before simulate(); an empty
+// function removes it.
+using ReferenceFault = std::function<void(const Layer& layer, std::vector<int32_t>& reference)>;
+void set_reference_fault_for_testing(ReferenceFault fault);
 
 }  // namespace sx

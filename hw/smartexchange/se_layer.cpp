@@ -85,7 +85,7 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
                 name = b.name;
                 break;
             }
-        return InputError(arch.file, "/buffers/" + name + "/capacity_kib", expected, found);
+        return arch.error_at("/buffers/" + name + "/capacity_kib", expected, found);
     };
     const uint64_t w_half = cap("weight") / 2, i_half = cap("index") / 2, in_half = cap("input") / 2,
                    out_cap = cap("output");

@@ -30,7 +30,7 @@ GlobalBuffer* make_buffer(const ArchConfig& arch, const char* role, const SimCon
             all.push_back(std::make_unique<GlobalBuffer>(b, ctx));
             return all.back().get();
         }
-    throw InputError(arch.file, "/buffers", std::string("a buffer with role \"") + role + "\" (smartexchange)");
+    throw arch.error_at("/buffers", std::string("a buffer with role \"") + role + "\" (smartexchange)");
 }
 
 // The accelerator: the memory behind the DMA, the global buffers, and the blocks wired
@@ -41,7 +41,7 @@ public:
     SeModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx)
         : sc_module(name), arch_(arch), ctx_(ctx), fab_(ctx, parse_se_params(arch)) {
         if (arch.pe.dim_m < 1 || arch.pe.dim_c < 1 || arch.pe.dim_f < 1)
-            throw InputError(arch.file, "/pe_array", "dim_m, dim_c and dim_f >= 1 for smartexchange");
+            throw arch.error_at("/pe_array", "dim_m, dim_c and dim_f >= 1 for smartexchange");
         const SeParams& prm = fab_.prm;
         fab_.in = make_buffer(arch, "input", ctx, buffers_);
         fab_.out = make_buffer(arch, "output", ctx, buffers_);

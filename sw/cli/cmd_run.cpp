@@ -27,11 +27,24 @@ struct RunArgs {
     std::string vcd_layer;
     std::string layer;
     std::vector<std::string> sets;  // --set /json/pointer=value (sweeps, compare normalization)
+    // --set-origin /json/pointer={"file": F, "pointer": P} (hidden, from sweep and compare):
+    // where the value of that --set was written, so that its errors name that place.
+    std::vector<std::string> set_origins;
     int64_t batch = 0;
     uint64_t seed = 1;
     bool check = false;
     bool quiet = false;
 };
+
+// "conv1: output 17 is 5, reference 7 (3 of 4096 outputs differ; N x K x P x Q order)"
+std::string mismatch_text(const LayerResult& l) {
+    const CheckMismatch& m = l.mismatch;
+    std::string s = l.layer.name + ": output " + std::to_string(m.index) + " is " + std::to_string(m.value) +
+                    ", reference " + std::to_string(m.reference) + " (" + std::to_string(m.count) + " of " +
+                    std::to_string(m.reference_outputs) + " outputs differ";
+    if (m.outputs != m.reference_outputs) s += "; the design wrote " + std::to_string(m.outputs);
+    return s + "; N x K x P x Q order)";
+}
 
 void print_summary(const RunResult& run, const std::string& out_dir) {
     TextTable table({"layer", "type", "MACs", "cycles", "latency us", "PE util %", "DRAM KiB", "energy uJ"});
@@ -56,7 +69,11 @@ void print_summary(const RunResult& run, const std::string& out_dir) {
                 run.arch_name.c_str(), run.dataflow.c_str(), run.clock_mhz, static_cast<long long>(run.batch),
                 run.weights.c_str());
     std::printf("%s", table.render().c_str());
-    if (run.check_enabled) std::printf("functional check: %s\n", run.check_passed ? "passed (bit-exact)" : "FAILED");
+    if (run.check_enabled) {
+        std::printf("functional check: %s\n", run.check_passed ? "passed (bit-exact)" : "FAILED");
+        for (const auto& l : run.layers)
+            if (l.check == CheckStatus::Failed) std::printf("  %s\n", mismatch_text(l).c_str());
+    }
     std::printf("traces: %s/layers.csv, %s/run.json\n", out_dir.c_str(), out_dir.c_str());
 }
 
@@ -66,7 +83,7 @@ void run_command(const RunArgs& a) {
     for (const auto& s : a.sets) {
         const auto eq = s.find('=');
         if (eq == std::string::npos || eq == 0 || s[0] != '/')
-            throw InputError(a.arch, "--set", "/json/pointer=value, e.g. /pe_array/dim_m=16", "'" + s + "'");
+            throw InputError("--set", "", "/json/pointer=value, e.g. /pe_array/dim_m=16", "'" + s + "'");
         const std::string text = s.substr(eq + 1);
         try {
             overrides[s.substr(0, eq)] = json::parse(text);
@@ -74,10 +91,24 @@ void run_command(const RunArgs& a) {
             overrides[s.substr(0, eq)] = text;
         }
     }
+    // Without an entry here, an override's errors name "--set" and its pointer.
+    std::map<std::string, ValueOrigin> origins;
+    for (const auto& s : a.set_origins) {
+        const auto eq = s.find('=');
+        json o;
+        try {
+            o = eq == std::string::npos ? json() : json::parse(s.substr(eq + 1));
+        } catch (const json::exception&) {
+        }
+        if (!o.is_object() || !o.contains("file") || !o["file"].is_string() || !o.contains("pointer") ||
+            !o["pointer"].is_string())
+            throw InputError("--set-origin", "", "/json/pointer={\"file\": ..., \"pointer\": ...}", "'" + s + "'");
+        origins[s.substr(0, eq)] = ValueOrigin{o["file"].get<std::string>(), o["pointer"].get<std::string>()};
+    }
     require_file(a.arch, "configuration", "--arch");
     require_file(a.model, "workload", "--model");
     if (!a.weights.empty()) require_file(a.weights, "weight image", "--weights");
-    ArchConfig arch = load_arch_config(a.arch, overrides);
+    ArchConfig arch = load_arch_config(a.arch, overrides, origins);
     Workload workload = load_model_input(a.model);
     if (a.batch > 0) workload.set_batch(a.batch);
     if (!a.layer.empty() && !workload.find(a.layer))
@@ -110,7 +141,15 @@ void run_command(const RunArgs& a) {
     progress.finish();
     write_traces(run, a.out);
     if (!a.quiet) print_summary(run, a.out);
-    if (run.check_enabled && !run.check_passed) throw CheckError("functional check failed");
+    // After the traces are written: they record which layers failed and where (run.json).
+    if (run.check_enabled && !run.check_passed) {
+        std::string failed;
+        std::size_t n = 0;
+        for (const auto& l : run.layers)
+            if (l.check == CheckStatus::Failed) failed += (n++ ? "; " : "") + mismatch_text(l);
+        throw CheckError("functional check failed on " + std::to_string(n) + " layer(s): " + failed +
+                         "; traces in " + a.out);
+    }
 }
 
 }  // namespace
@@ -132,6 +171,9 @@ void add_run_command(CLI::App& app) {
     run->add_flag("--check", args->check, "Compare every layer's outputs bit-exactly with the reference convolution");
     run->add_option("--set", args->sets, "Override a configuration field before validation (repeatable): "
                                          "/json/pointer=value, e.g. --set /pe_array/dim_m=32 --set /clock_mhz=800");
+    // Not for users: sweep and compare pass where each --set value was written (hidden).
+    run->add_option("--set-origin", args->set_origins, "Where the value of a --set was written (for its errors)")
+        ->group("");
     run->add_option("--layer", args->layer, "Simulate only this layer (others are listed and skipped)");
     run->add_option("--vcd", args->vcd, "Write a VCD waveform (GTKWave) of one layer to this file");
     run->add_option("--vcd-layer", args->vcd_layer, "Layer to trace with --vcd (default: the first compute layer)");

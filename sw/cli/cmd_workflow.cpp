@@ -118,8 +118,24 @@ std::function<std::vector<std::string>(const SimPoint&, const std::string&)> sxs
         if (!a.weights.empty()) argv.insert(argv.end(), {"--weights", a.weights});
         if (!a.activations.empty()) argv.insert(argv.end(), {"--activations", a.activations});
         for (const auto& [ptr, v] : p.overrides) argv.insert(argv.end(), {"--set", ptr + "=" + v.dump()});
+        for (const auto& [ptr, o] : p.origins)
+            argv.insert(argv.end(), {"--set-origin", ptr + "=" + json{{"file", o.file}, {"pointer", o.pointer}}.dump()});
         return argv;
     };
+}
+
+// Where the value `v` of `ptr` in a point was written: the parameter axis that sets it (axes
+// override explicit points), else the first explicit point with that value.
+ValueOrigin origin_of(const std::string& ptr, const json& v, const std::vector<ParamAxis>& axes, const SweepSpec& spec) {
+    for (const auto& a : axes)
+        if (a.pointer == ptr)
+            for (std::size_t i = 0; i < a.values.size() && i < a.origins.size(); ++i)
+                if (a.values[i] == v) return a.origins[i];
+    for (std::size_t j = 0; j < spec.points.size() && j < spec.point_origins.size(); ++j) {
+        const auto it = spec.points[j].find(ptr);
+        if (it != spec.points[j].end() && it->second == v) return spec.point_origins[j].at(ptr);
+    }
+    return ValueOrigin{"--set", ptr};
 }
 
 // A swept field must sit in an object that exists in the base configuration: catches typos
@@ -193,6 +209,7 @@ void sweep_command(const SweepArgs& a) {
             p.arch = arch;
             p.model = model;
             p.overrides = o;
+            for (const auto& [k, v] : o) p.origins[k] = origin_of(k, v, axes, spec);
             p.inputs = collect_point_inputs(point_sources(run, arch, model, o), digests);
             p.id = point_id(p.inputs);
             for (const auto& ptr : swept) {
@@ -287,6 +304,7 @@ void compare_command(const CompareArgs& a) {
         p.arch = arch;
         p.model = a.model;
         p.overrides = d.normalization.overrides;
+        p.origins = d.normalization.origins;
         p.inputs = collect_point_inputs(point_sources(a, arch, a.model, p.overrides), digests);
         p.id = point_id(p.inputs);
         p.columns = {{"design", d.name}};

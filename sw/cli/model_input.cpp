@@ -1,5 +1,6 @@
 #include "sw/cli/model_input.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -25,8 +26,9 @@ const std::string& require_file(const std::string& path, const std::string& what
 }
 
 Workload load_model_input(const std::string& path) {
-    if (ends_with(path, ".onnx")) return load_onnx_workload(path);
-    return load_workload(path);
+    Workload w = ends_with(path, ".onnx") ? load_onnx_workload(path) : load_workload(path);
+    for (const auto& warning : w.warnings) std::fprintf(stderr, "sxsim: warning: %s\n", warning.c_str());
+    return w;
 }
 
 WeightImage load_weights_for(const std::string& path, const Workload& workload) {

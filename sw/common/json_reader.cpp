@@ -102,8 +102,43 @@ std::string describe_json(const json& value) {
     return type + " " + text;
 }
 
-JsonNode::JsonNode(const json& value, std::string file, std::string pointer)
-    : value_(&value), file_(std::move(file)), pointer_(std::move(pointer)) {}
+void ValueOrigins::add(const std::string& doc_pointer, ValueOrigin origin) {
+    entries_[doc_pointer] = std::move(origin);
+}
+
+std::optional<ValueOrigin> ValueOrigins::find(const std::string& doc_pointer) const {
+    // The deepest entry that is doc_pointer itself or one of its parents (a whole token prefix:
+    // "/dram" holds "/dram/channels", not "/dram_x").
+    std::optional<ValueOrigin> best;
+    std::size_t best_len = 0;
+    for (const auto& [ptr, origin] : entries_) {
+        const bool holds = doc_pointer.compare(0, ptr.size(), ptr) == 0 &&
+                           (doc_pointer.size() == ptr.size() || doc_pointer[ptr.size()] == '/');
+        if (!holds || (best && ptr.size() < best_len)) continue;
+        best = ValueOrigin{origin.file, origin.pointer + doc_pointer.substr(ptr.size())};
+        best_len = ptr.size();
+    }
+    return best;
+}
+
+JsonNode::JsonNode(const json& value, std::string file, std::string pointer, std::shared_ptr<const ValueOrigins> origins)
+    : value_(&value), file_(std::move(file)), pointer_(std::move(pointer)), origins_(std::move(origins)) {}
+
+JsonNode JsonNode::child(const json& value, std::string pointer) const {
+    return JsonNode(value, file_, std::move(pointer), origins_);
+}
+
+ValueOrigin JsonNode::origin() const {
+    if (origins_)
+        if (auto o = origins_->find(pointer_)) return *o;
+    return ValueOrigin{file_, pointer()};
+}
+
+void JsonNode::fail_at(const std::string& pointer, const std::string& expected, const std::string& found) const {
+    if (origins_)
+        if (auto o = origins_->find(pointer)) throw InputError(o->file, o->pointer, expected, found);
+    throw InputError(file_, pointer.empty() ? root_pointer() : pointer, expected, found);
+}
 
 const std::string& JsonNode::root_pointer() {
     static const std::string root = "/";
@@ -116,13 +151,13 @@ std::string JsonNode::child_pointer(const std::string& key) const {
 
 std::string JsonNode::found() const { return describe_json(*value_); }
 
-void JsonNode::fail(const std::string& expected) const {
-    throw InputError(file_, pointer(), expected, found());
-}
+void JsonNode::fail(const std::string& expected) const { fail_at(pointer_, expected, found()); }
+
+void JsonNode::fail(const std::string& expected, const std::string& found) const { fail_at(pointer_, expected, found); }
 
 void JsonNode::fail_member(const std::string& key, const std::string& expected) const {
     if (value_->is_object() && value_->contains(key)) at(key).fail(expected);
-    throw InputError(file_, child_pointer(key), expected, "nothing (the field is missing)");
+    fail_at(child_pointer(key), expected, "nothing (the field is missing)");
 }
 
 void JsonNode::expect_object() const {
@@ -137,8 +172,8 @@ void JsonNode::expect_only(const std::vector<std::string>& allowed) const {
     expect_object();
     for (const auto& [key, v] : value_->items()) {
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            throw InputError(file_, child_pointer(key), "one of the known fields (" + join(allowed, ", ") + ")",
-                             "an unknown field '" + key + "'");
+            fail_at(child_pointer(key), "one of the known fields (" + join(allowed, ", ") + ")",
+                    "an unknown field '" + key + "'");
         }
     }
 }
@@ -148,21 +183,21 @@ bool JsonNode::has(const std::string& key) const { return value_->is_object() &&
 JsonNode JsonNode::at(const std::string& key) const {
     expect_object();
     auto it = value_->find(key);
-    if (it == value_->end()) throw InputError(file_, child_pointer(key), "a value", "nothing (the field is missing)");
-    return JsonNode(*it, file_, child_pointer(key));
+    if (it == value_->end()) fail_at(child_pointer(key), "a value", "nothing (the field is missing)");
+    return child(*it, child_pointer(key));
 }
 
 std::optional<JsonNode> JsonNode::find(const std::string& key) const {
     expect_object();
     auto it = value_->find(key);
     if (it == value_->end()) return std::nullopt;
-    return JsonNode(*it, file_, child_pointer(key));
+    return child(*it, child_pointer(key));
 }
 
 JsonNode JsonNode::at(std::size_t index) const {
     expect_array();
     if (index >= value_->size()) fail("an array with at least " + std::to_string(index + 1) + " elements");
-    return JsonNode((*value_)[index], file_, pointer_ + "/" + std::to_string(index));
+    return child((*value_)[index], pointer_ + "/" + std::to_string(index));
 }
 
 std::size_t JsonNode::size() const {

@@ -4,6 +4,8 @@
 //   configs/x.json: /buffers/input/banks: expected an integer >= 1, found -2
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,13 +20,42 @@ using json = nlohmann::json;
 json load_json_file(const std::string& path);
 json parse_json_text(const std::string& text, const std::string& origin);
 
+// Where a value was written: a file (or a command-line option such as "--set") and the JSON
+// pointer of the value there ("" when the option's value is the value itself).
+struct ValueOrigin {
+    std::string file;
+    std::string pointer;
+};
+
+// Where the values of a document assembled from several places were written. A configuration
+// is its file with some subtrees replaced before validation (--set, sweep parameters, compare
+// normalisation); each replaced subtree is recorded here, so that an error about a value
+// inside it names the place the user wrote the value, not the file it replaced.
+class ValueOrigins {
+public:
+    // The value at `doc_pointer` (and everything under it) was written at `origin`.
+    void add(const std::string& doc_pointer, ValueOrigin origin);
+    // The origin of the value at `doc_pointer`: the deepest recorded subtree holding it, its
+    // pointer extended by the rest of `doc_pointer`; nullopt if the value is the document's own.
+    std::optional<ValueOrigin> find(const std::string& doc_pointer) const;
+    bool empty() const { return entries_.empty(); }
+
+private:
+    std::map<std::string, ValueOrigin> entries_;
+};
+
 class JsonNode {
 public:
-    JsonNode(const json& value, std::string file, std::string pointer = "");
+    // `origins` (optional) says which subtrees of the document were written elsewhere than
+    // `file`: errors about values there name that place instead (see ValueOrigins).
+    JsonNode(const json& value, std::string file, std::string pointer = "",
+             std::shared_ptr<const ValueOrigins> origins = nullptr);
 
     const json& value() const { return *value_; }
     const std::string& file() const { return file_; }
     const std::string& pointer() const { return pointer_.empty() ? root_pointer() : pointer_; }
+    // Where this value was written: (file(), pointer()) unless it came from an override.
+    ValueOrigin origin() const;
 
     bool has(const std::string& key) const;
     JsonNode at(const std::string& key) const;           // required member (object expected)
@@ -67,17 +98,22 @@ public:
                             const std::string& fallback) const;
 
     // Raise an InputError at this node (or at one of its members).
+    // Both name origin(): where the user wrote the value.
     [[noreturn]] void fail(const std::string& expected) const;
+    [[noreturn]] void fail(const std::string& expected, const std::string& found) const;
     [[noreturn]] void fail_member(const std::string& key, const std::string& expected) const;
 
 private:
     static const std::string& root_pointer();
     std::string child_pointer(const std::string& key) const;
     std::string found() const;
+    JsonNode child(const json& value, std::string pointer) const;
+    [[noreturn]] void fail_at(const std::string& pointer, const std::string& expected, const std::string& found) const;
 
     const json* value_;
     std::string file_;
     std::string pointer_;
+    std::shared_ptr<const ValueOrigins> origins_;
 };
 
 // Short rendering of a JSON value for error messages (truncated).

@@ -31,8 +31,8 @@ std::string resolve_existing(const JsonNode& node, const std::string& config_pat
     p = p.lexically_normal();
     std::error_code ec;
     if (!fs::is_regular_file(p, ec))
-        throw InputError(node.file(), node.pointer(), "a path to an existing " + what + " (relative to the config's folder)",
-                         "\"" + rel + "\", which resolves to " + p.string() + " (no such file)");
+        node.fail("a path to an existing " + what + " (relative to the config's folder)",
+                  "\"" + rel + "\", which resolves to " + p.string() + " (no such file)");
     return p.string();
 }
 
@@ -52,8 +52,17 @@ DramChoice parse_dram(const JsonNode& n, const std::string& path) {
     DramChoice d;
     d.preset_path = resolve_existing(n.at("preset"), path, "DRAM preset file");
     d.preset = load_json_file(d.preset_path);
-    d.channels = static_cast<int>(n.get_int("channels", 1, 1024));
-    d.bus_width_bits = static_cast<int>(n.get_int_or("bus_width_bits", 0, 1, 4096));
+    // The address mapper slices channel and bus-width bits out of the address, hence powers of
+    // two; the ranges are those hw/dram (parse_dram_config) accepts, checked here so that the
+    // error names this field (or the override that set it), not the preset file.
+    const auto pow2 = [](const JsonNode& v, int64_t min, int64_t max) {
+        const int64_t x = v.as_int();
+        if (x < min || x > max || (x & (x - 1)) != 0)
+            v.fail("a power of two in [" + std::to_string(min) + ", " + std::to_string(max) + "] (address bits are sliced)");
+        return static_cast<int>(x);
+    };
+    d.channels = pow2(n.at("channels"), 1, 1024);
+    if (auto w = n.find("bus_width_bits")) d.bus_width_bits = pow2(*w, 8, 1024);
     if (n.has("clock_mhz")) d.clock_mhz_override = positive_double(n, "clock_mhz");
     return d;
 }
@@ -107,19 +116,31 @@ PeArrayConfig parse_pe(const JsonNode& n) {
     return pe;
 }
 
-void apply_overrides(json& doc, const std::map<std::string, json>& overrides, const std::string& path) {
+// Applies the overrides to `doc` and records where each value was written.
+std::shared_ptr<const ValueOrigins> apply_overrides(json& doc, const std::map<std::string, json>& overrides,
+                                                    const std::map<std::string, ValueOrigin>& origins,
+                                                    const std::string& path) {
+    auto out = std::make_shared<ValueOrigins>();
     for (const auto& [ptr, value] : overrides) {
+        const auto it = origins.find(ptr);
+        const ValueOrigin origin = it != origins.end() ? it->second : ValueOrigin{"--set", ptr};
         json::json_pointer jp;
         try {
             jp = json::json_pointer(ptr);
         } catch (const json::exception& e) {
-            throw InputError(path, ptr, "a valid JSON pointer such as /buffers/input/banks", e.what());
+            throw InputError(origin.file, origin.pointer, "a valid JSON pointer such as /buffers/input/banks", e.what());
         }
-        if (ptr.empty() || !doc.contains(jp))
-            throw InputError(path, ptr, "an override of a field that exists in the configuration",
-                             "no such field");
+        // A field that exists, or a new member of an object that exists (an optional field the
+        // file leaves at its default; a misspelt name is then rejected by the validation below,
+        // naming the override).
+        if (ptr.empty() || !(doc.contains(jp) || (doc.contains(jp.parent_pointer()) && doc.at(jp.parent_pointer()).is_object())))
+            throw InputError(origin.file, origin.pointer,
+                             "an override of a field, or of a member of an object, that exists in " + path,
+                             "no such field or object");
         doc[jp] = value;
+        out->add(ptr, origin);
     }
+    return out;
 }
 }  // namespace
 
@@ -154,16 +175,22 @@ const BufferConfig& ArchConfig::buffer(const std::string& name) const {
     if (const BufferConfig* b = find_buffer(name)) return *b;
     std::string names;
     for (const auto& b : buffers) names += (names.empty() ? "" : ", ") + b.name;
-    throw InputError(file, "/buffers/" + name, "a buffer named '" + name + "' (the " + to_string(dataflow) +
-                                                   " dataflow needs it)", "only: " + names);
+    throw error_at("/buffers/" + name, "a buffer named '" + name + "' (the " + to_string(dataflow) + " dataflow needs it)",
+                   "only: " + names);
 }
 
 JsonNode ArchConfig::dataflow_node() const {
-    return JsonNode(dataflow_params, file, std::string("/") + to_string(dataflow));
+    return JsonNode(dataflow_params, file, std::string("/") + to_string(dataflow), origins);
 }
 
-ArchConfig parse_arch_config(const json& doc, const std::string& path) {
-    const JsonNode root(doc, path);
+InputError ArchConfig::error_at(const std::string& pointer, const std::string& expected, const std::string& found) const {
+    if (origins)
+        if (auto o = origins->find(pointer)) return InputError(o->file, o->pointer, expected, found);
+    return InputError(file, pointer, expected, found);
+}
+
+ArchConfig parse_arch_config(const json& doc, const std::string& path, std::shared_ptr<const ValueOrigins> origins) {
+    const JsonNode root(doc, path, "", origins);
     std::vector<std::string> allowed = {"name",    "description", "notes",    "dataflow",   "clock_mhz",
                                         "technology", "bits",     "dram",     "buffers",    "pe_array",
                                         "simulation"};
@@ -177,6 +204,7 @@ ArchConfig parse_arch_config(const json& doc, const std::string& path) {
 
     c.file = path;
     c.raw = doc;
+    c.origins = origins;
     c.name = root.get_string("name");
     c.description = root.get_string_or("description", "");
     if (root.has("notes")) root.get_string("notes");
@@ -199,10 +227,11 @@ ArchConfig parse_arch_config(const json& doc, const std::string& path) {
     return c;
 }
 
-ArchConfig load_arch_config(const std::string& path, const std::map<std::string, json>& overrides) {
+ArchConfig load_arch_config(const std::string& path, const std::map<std::string, json>& overrides,
+                            const std::map<std::string, ValueOrigin>& origins) {
     json doc = load_json_file(path);
-    apply_overrides(doc, overrides, path);
-    return parse_arch_config(doc, path);
+    auto recorded = apply_overrides(doc, overrides, origins, path);
+    return parse_arch_config(doc, path, recorded->empty() ? nullptr : std::move(recorded));
 }
 
 }  // namespace sx

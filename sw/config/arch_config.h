@@ -5,10 +5,12 @@
 // its errors still name the file and the field.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sw/common/error.h"
 #include "sw/common/json_reader.h"
 #include "sw/config/tech_table.h"
 
@@ -36,13 +38,15 @@ struct BufferConfig {
 };
 
 // DRAM as the user picked it; the preset file holds the device timing and energy
-// (configs/dram/*.json) and is parsed by hw/dram.
+// (configs/dram/*.json) and is parsed by hw/dram. The fields below are the configuration's own
+// and are validated here against the configuration (or the override that set them), with the
+// ranges hw/dram accepts, so a bad value is never reported against the preset.
 struct DramChoice {
     std::string preset_path;  // resolved path of the preset file
     json preset;              // its parsed content (validated by hw/dram)
-    int channels = 1;
-    int bus_width_bits = 0;   // 0: the preset's own width
-    std::optional<double> clock_mhz_override;  // e.g. Eyeriss' 60 MHz link
+    int channels = 1;         // a power of two in [1, 1024]
+    int bus_width_bits = 0;   // 0: the preset's own width; else a power of two in [8, 1024]
+    std::optional<double> clock_mhz_override;  // > 0, e.g. Eyeriss' 60 MHz link
 };
 
 struct PeArrayConfig {
@@ -72,17 +76,30 @@ struct ArchConfig {
     SimulationConfig sim;
     json dataflow_params;      // the section named after the dataflow ({} if absent)
     json raw;                  // the whole document, for trace provenance and sweeps
+    // Fields replaced by overrides and where their values were written (null: none).
+    std::shared_ptr<const ValueOrigins> origins;
 
     const BufferConfig* find_buffer(const std::string& name) const;
     const BufferConfig& buffer(const std::string& name) const;  // InputError if absent
-    JsonNode dataflow_node() const;  // JsonNode over dataflow_params with the right pointer
+    // JsonNode over dataflow_params with the right pointer and origins: its errors name the
+    // configuration file, or the override (--set ...) that wrote the value.
+    JsonNode dataflow_node() const;
+    // An error about the configuration's field at `pointer` (checks across fields made by the
+    // models), naming where that field's value was written.
+    InputError error_at(const std::string& pointer, const std::string& expected, const std::string& found = "") const;
     double cycle_ns() const { return 1000.0 / clock_mhz; }
 };
 
 // Load and validate. Relative paths inside (technology, DRAM preset) resolve against the
 // config file's folder. `overrides` (JSON-pointer -> value) are applied before validation:
-// sweeps use them to change fields without writing files.
-ArchConfig load_arch_config(const std::string& path, const std::map<std::string, json>& overrides = {});
-ArchConfig parse_arch_config(const json& doc, const std::string& path);
+// `sxsim run --set`, sweeps and compare use them to change fields without writing files. An
+// override may replace a field or add a member to an object that exists. `origins` says where
+// each override was written (a sweep specification and the pointer of the value in it, a
+// compare option ...); an override without an entry is reported as `--set POINTER`. A bad
+// value is then reported against its origin, never against the configuration file.
+ArchConfig load_arch_config(const std::string& path, const std::map<std::string, json>& overrides = {},
+                            const std::map<std::string, ValueOrigin>& origins = {});
+ArchConfig parse_arch_config(const json& doc, const std::string& path,
+                             std::shared_ptr<const ValueOrigins> origins = nullptr);
 
 }  // namespace sx

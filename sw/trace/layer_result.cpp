@@ -39,6 +39,15 @@ const char* to_string(EnergyComponent c) {
     return "?";
 }
 
+const char* to_string(CheckStatus s) {
+    switch (s) {
+        case CheckStatus::Off: return "off";
+        case CheckStatus::Passed: return "passed";
+        case CheckStatus::Failed: return "failed";
+    }
+    return "?";
+}
+
 double LayerResult::energy_total_pj() const {
     double sum = 0;
     for (double e : energy_pj) sum += e;

@@ -42,9 +42,29 @@ struct BufferCounters {
     uint64_t conflict_cycles = 0;  // cycles a requester waited on a busy port/bank
 };
 
+// Functional check of one layer (sxsim run --check): its outputs against sw/reference.
+enum class CheckStatus {
+    Off,     // not checked: --check not given, or a layer that was not simulated
+    Passed,  // every output bit-exact
+    Failed,  // at least one output differs (see CheckMismatch)
+};
+const char* to_string(CheckStatus s);  // "off", "passed", "failed"
+
+// The first difference of a failed check, so the failure can be reproduced and located.
+struct CheckMismatch {
+    uint64_t index = 0;      // first differing output, in N x K x P x Q order
+    int64_t value = 0;       // what the design wrote there (0 if it wrote fewer outputs)
+    int64_t reference = 0;   // what sw/reference computed (0 if it has fewer outputs)
+    uint64_t count = 0;      // differing outputs (a size difference counts every missing one)
+    uint64_t outputs = 0;    // outputs the design wrote
+    uint64_t reference_outputs = 0;
+};
+
 struct LayerResult {
     Layer layer;               // the shapes it ran with
     bool simulated = false;    // false: not a compute layer (pooling, add), listed and skipped
+    CheckStatus check = CheckStatus::Off;
+    CheckMismatch mismatch;    // meaningful when check == Failed
 
     uint64_t macs = 0;           // dense MAC count of the layer (batch included)
     uint64_t macs_executed = 0;  // MACs a PE actually performed
@@ -77,12 +97,16 @@ struct LayerResult {
 struct RunResult {
     std::string arch_name, arch_file;
     std::string workload_name, workload_file;
+    std::string workload_source;  // the workload's "source" (or a note that it had none)
+    std::vector<std::string> workload_warnings;  // defaults taken while loading it (Workload::warnings)
     std::string dataflow;
     double clock_mhz = 0;
     int64_t batch = 1;
     std::string weights;        // weight image path, or "synthetic (seed N)"
     bool check_enabled = false;
-    bool check_passed = false;  // all simulated layers matched the reference bit-exactly
+    // All checked layers matched the reference bit-exactly. A mismatch does not stop the run:
+    // the layer is recorded as failed (LayerResult::check, mismatch) and the others still run.
+    bool check_passed = false;
     uint64_t seed = 0;
     std::vector<LayerResult> layers;
 

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: the per-layer "check" column
 constexpr int kRoles = static_cast<int>(BufferRole::kCount);
 constexpr int kComponents = static_cast<int>(EnergyComponent::kCount);
 
@@ -60,6 +60,7 @@ std::vector<Field> layer_fields(const RunResult& run, const LayerResult& r) {
         {"layer", l.name},
         {"type", std::string(to_string(l.type))},
         {"simulated", r.simulated},
+        {"check", std::string(to_string(r.check))},
         {"N", l.N}, {"C", l.C}, {"K", l.K}, {"H", l.H}, {"W", l.W}, {"R", l.R}, {"S", l.S},
         {"stride", l.stride}, {"padding", l.padding}, {"groups", l.groups},
         {"P", l.P()}, {"Q", l.Q()},
@@ -151,7 +152,8 @@ json to_json(const RunResult& run) {
     json doc = json::object();
     doc["format_version"] = kFormatVersion;
     doc["arch"] = {{"name", run.arch_name}, {"file", run.arch_file}, {"dataflow", run.dataflow}};
-    doc["workload"] = {{"name", run.workload_name}, {"file", run.workload_file}, {"batch", run.batch}};
+    doc["workload"] = {{"name", run.workload_name}, {"file", run.workload_file}, {"source", run.workload_source},
+                       {"batch", run.batch}, {"warnings", run.workload_warnings}};
     doc["clock_mhz"] = json_double(run.clock_mhz);
     doc["units"] = {{"cycles", "core clock cycles"},
                     {"clock_mhz", "MHz"},
@@ -163,7 +165,10 @@ json to_json(const RunResult& run) {
                     {"macs", "multiply-accumulates, batch included"}};
     doc["weights"] = run.weights;
     doc["seed"] = run.seed;
-    doc["check"] = {{"enabled", run.check_enabled}, {"passed", run.check_passed}};
+    json failed = json::array();
+    for (const auto& l : run.layers)
+        if (l.check == CheckStatus::Failed) failed.push_back(l.layer.name);
+    doc["check"] = {{"enabled", run.check_enabled}, {"passed", run.check_passed}, {"failed_layers", failed}};
 
     json layers = json::array();
     uint64_t macs = 0, executed = 0, skipped = 0, rd = 0, wr = 0;
@@ -175,6 +180,12 @@ json to_json(const RunResult& run) {
         json extra = json::object();
         for (const auto& [k, v] : l.extra) extra[k] = json_double(v);
         row["extra"] = extra;
+        if (l.check == CheckStatus::Failed) {
+            const CheckMismatch& m = l.mismatch;
+            row["check_mismatch"] = {{"first_index", m.index}, {"value", m.value}, {"reference", m.reference},
+                                     {"count", m.count}, {"outputs", m.outputs},
+                                     {"reference_outputs", m.reference_outputs}};
+        }
         layers.push_back(row);
         macs += l.macs;
         executed += l.macs_executed;

@@ -72,11 +72,13 @@ NormalizedDesign normalize_design(const json& doc, const std::string& file, cons
 
     if (opt.same_tech) {
         out.overrides["/technology"] = *opt.same_tech;
+        out.origins["/technology"] = {"--same-tech", ""};
         out.notes.push_back("technology table: " + *opt.same_tech);
     }
     if (opt.same_clock_mhz) {
         if (!(*opt.same_clock_mhz > 0)) throw InputError("--same-clock", "", "a clock in MHz > 0", fmt(*opt.same_clock_mhz, 3));
         out.overrides["/clock_mhz"] = *opt.same_clock_mhz;
+        out.origins["/clock_mhz"] = {"--same-clock", ""};
         const double before = doc.value("clock_mhz", 0.0);
         out.notes.push_back("clock: " + fmt(before, 0) + " -> " + fmt(*opt.same_clock_mhz, 0) + " MHz");
     }
@@ -84,6 +86,7 @@ NormalizedDesign normalize_design(const json& doc, const std::string& file, cons
         std::string before = "none";
         if (doc.contains("dram") && doc.at("dram").is_object()) before = doc.at("dram").value("preset", before);
         out.overrides["/dram"] = json{{"preset", *opt.same_dram}, {"channels", 1}};
+        out.origins["/dram"] = {"--same-dram", ""};
         out.notes.push_back("DRAM: " + before + " -> " + *opt.same_dram + " (its own clock and bus width, 1 channel)");
     }
     if (opt.iso_macs) {
@@ -95,6 +98,7 @@ NormalizedDesign normalize_design(const json& doc, const std::string& file, cons
             const int64_t c = dim(pe, "dim_c", file), f = dim(pe, "dim_f", file);
             const int64_t m = std::max<int64_t>(1, std::llround(static_cast<double>(target) / (c * f * mult)));
             out.overrides["/pe_array/dim_m"] = m;
+            out.origins["/pe_array/dim_m"] = {"--iso-macs", ""};
             out.mac_units_after = m * c * f * mult;
             out.notes.push_back("PE array: dim_m " + std::to_string(dim(pe, "dim_m", file)) + " -> " +
                                 std::to_string(m) + " (dim_c " + std::to_string(c) + ", dim_f " +
@@ -106,6 +110,7 @@ NormalizedDesign normalize_design(const json& doc, const std::string& file, cons
             const int64_t k = std::max<int64_t>(1, std::llround(static_cast<double>(target) / (r * mult)));
             out.overrides["/pe_array/rows"] = r;
             out.overrides["/pe_array/cols"] = k;
+            out.origins["/pe_array/rows"] = out.origins["/pe_array/cols"] = {"--iso-macs", ""};
             out.mac_units_after = r * k * mult;
             out.notes.push_back("PE array: " + std::to_string(rows) + " x " + std::to_string(cols) + " -> " +
                                 std::to_string(r) + " x " + std::to_string(k) + " PEs (" + std::to_string(mult) +
@@ -127,6 +132,7 @@ NormalizedDesign normalize_design(const json& doc, const std::string& file, cons
             const double rows = std::max(1.0, std::round(bytes / row_bytes));
             const double kib = rows * row_bytes / 1024.0;
             out.overrides["/buffers/" + name + "/capacity_kib"] = kib_value(kib);
+            out.origins["/buffers/" + name + "/capacity_kib"] = {"--iso-sram", ""};
             total += kib;
         }
         out.sram_kib_after = total;

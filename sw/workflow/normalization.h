@@ -19,6 +19,7 @@
 // banks (banks * port_width_bits / 8 bytes, at least one row). Bank count and port width stay.
 // PE-local register files are not global buffers and do not count.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@ struct NormalizationOptions {
 
 struct NormalizedDesign {
     Overrides overrides;
+    std::map<std::string, ValueOrigin> origins;  // the option that made each override (--same-clock ...)
     std::vector<std::string> notes;  // one line per change, for the printed and written output
     int64_t mac_units_before = 0, mac_units_after = 0;
     double sram_kib_before = 0, sram_kib_after = 0;

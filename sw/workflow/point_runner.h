@@ -9,6 +9,7 @@
 // with another id is out of date: its rows are dropped, the point runs again and the runner
 // says which inputs changed (from OUT/points/<id>/point.json, which records them).
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,9 @@ struct SimPoint {
     std::string model;  // workload file
     Overrides overrides;
     PointInputs inputs;  // what the point reads (recorded in point.json to explain reruns)
+    // Where each override's value was written (sweep specification, --param, a compare
+    // option); passed to the child (--set-origin) so that its errors name that place.
+    std::map<std::string, ValueOrigin> origins;
     // Columns that describe the point in the tables (swept values, design name ...).
     std::vector<std::pair<std::string, std::string>> columns;
 };

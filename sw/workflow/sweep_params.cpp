@@ -143,6 +143,7 @@ ParamAxis parse_param_arg(const std::string& arg, const std::string& origin) {
     axis.pointer = trim(arg.substr(0, eq));
     check_pointer(axis.pointer, origin);
     axis.values = parse_value_list(arg.substr(eq + 1), origin, axis.pointer);
+    axis.origins.assign(axis.values.size(), ValueOrigin{origin, axis.pointer});
     return axis;
 }
 

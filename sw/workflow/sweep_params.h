@@ -17,6 +17,10 @@ using Overrides = std::map<std::string, json>;  // JSON pointer -> value, applie
 struct ParamAxis {
     std::string pointer;
     std::vector<json> values;
+    // Where each value was written (parallel to values): the --param option, or the sweep
+    // specification and the pointer of the value in it. A point's child run reports a bad
+    // value against it (sxsim run --set-origin).
+    std::vector<ValueOrigin> origins;
 };
 
 enum class CombineMode { Product, Zip };

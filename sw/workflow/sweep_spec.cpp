@@ -56,9 +56,13 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& path) {
             if (v.value().is_string()) {
                 // A string is a list/range in command-line syntax ("8,16,32", "4:64:x2").
                 axis.values = parse_value_list(v.as_string(), path, v.pointer());
+                axis.origins.assign(axis.values.size(), ValueOrigin{path, v.pointer()});
             } else if (v.value().is_array()) {
                 if (v.size() == 0) v.fail("a non-empty array of values");
-                for (std::size_t i = 0; i < v.size(); ++i) axis.values.push_back(v.at(i).value());
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    axis.values.push_back(v.at(i).value());
+                    axis.origins.push_back(ValueOrigin{path, v.at(i).pointer()});
+                }
             } else {
                 v.fail("an array of values or a range string such as \"200:1000:200\"");
             }
@@ -71,8 +75,13 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& path) {
             const JsonNode p = points->at(i);
             p.expect_object();
             Overrides o;
-            for (const auto& key : p.keys()) o[member_pointer(p, key, path)] = p.at(key).value();
+            std::map<std::string, ValueOrigin> where;
+            for (const auto& key : p.keys()) {
+                o[member_pointer(p, key, path)] = p.at(key).value();
+                where[key] = ValueOrigin{path, p.at(key).pointer()};
+            }
             s.points.push_back(std::move(o));
+            s.point_origins.push_back(std::move(where));
         }
     }
     if (root.has("weights")) s.weights = resolve(root.at("weights"), path);

@@ -12,6 +12,7 @@
 //   }
 // Relative paths resolve against the specification's folder. Points = each explicit point x
 // the combination of params (either may be absent). Command-line options add to / override it.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ struct SweepSpec {
     std::vector<Overrides> points;
     std::string weights;      // "" if none
     std::string activations;  // "" if none
+    std::vector<std::map<std::string, ValueOrigin>> point_origins;  // parallel to points: where each value is
     std::optional<int64_t> batch;
     std::optional<uint64_t> seed;
     std::optional<double> timeout_s;

@@ -68,7 +68,17 @@ std::string shape_text(const Shape& s) {
            " Q=" + std::to_string(s.Q);
 }
 
-LayerStats parse_stats(const JsonNode& node) {
+// Provenance is good practice but must not block a quick experiment: a missing "source" is
+// recorded as unspecified, with a warning naming the file and the field.
+std::string source_or_default(const JsonNode& node, const std::string& what, std::vector<std::string>& warnings) {
+    const std::string given = node.get_string_or("source", "");
+    if (!given.empty()) return given;
+    const std::string field = (node.pointer() == "/" ? std::string() : node.pointer()) + "/source";
+    warnings.push_back(node.file() + ": " + field + ": no source for " + what + "; recorded as unspecified");
+    return "unspecified (no source field in " + node.file() + (node.pointer() == "/" ? "" : " at " + node.pointer()) + ")";
+}
+
+LayerStats parse_stats(const JsonNode& node, std::vector<std::string>& warnings) {
     node.expect_only({"weight_density", "activation_density", "source"});
     LayerStats st;
     auto density = [&](const char* key) -> std::optional<double> {
@@ -80,12 +90,8 @@ LayerStats parse_stats(const JsonNode& node) {
     };
     st.weight_density = density("weight_density");
     st.activation_density = density("activation_density");
-    if (st.weight_density || st.activation_density) {
-        st.source = node.get_string("source");
-        if (st.source.empty()) node.at("source").fail("a non-empty citation for the densities");
-    } else {
-        st.source = node.get_string_or("source", "");
-    }
+    if (st.weight_density || st.activation_density) st.source = source_or_default(node, "the densities", warnings);
+    else st.source = node.get_string_or("source", "");
     return st;
 }
 
@@ -104,7 +110,7 @@ void check_counts(const JsonNode& node, const Layer& l) {
         if (v > kMaxCount) node.fail("a layer of at most 2^52 MACs and elements (dimensions too large)");
 }
 
-Layer parse_layer(const JsonNode& node, int64_t batch) {
+Layer parse_layer(const JsonNode& node, int64_t batch, std::vector<std::string>& warnings) {
     node.expect_only({"name", "type", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "input",
                       "inputs", "stats"});
     Layer l;
@@ -174,7 +180,7 @@ Layer parse_layer(const JsonNode& node, int64_t batch) {
     } else if (add) {
         node.fail_member("inputs", "an array of at least 2 producer names for an add layer");
     }
-    if (node.has("stats")) l.stats = parse_stats(node.at("stats"));
+    if (node.has("stats")) l.stats = parse_stats(node.at("stats"), warnings);
     return l;
 }
 
@@ -186,7 +192,7 @@ Workload parse_workload(const json& doc, const std::string& path) {
     Workload w;
     w.file = path;
     w.name = root.get_string("name");
-    w.source = root.get_string("source");
+    w.source = source_or_default(root, "the shapes", w.warnings);
     if (root.has("notes")) root.get_string("notes");
     w.batch = root.get_int_or("batch", 1, 1, kMaxDim);
     const JsonNode in = root.at("input");
@@ -202,7 +208,7 @@ Workload parse_workload(const json& doc, const std::string& path) {
     std::string previous = "input";
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const JsonNode node = layers.at(i);
-        Layer l = parse_layer(node, w.batch);
+        Layer l = parse_layer(node, w.batch, w.warnings);
         if (produced.count(l.name)) node.at("name").fail("a unique layer name ('" + l.name + "' is already used)");
         if (l.inputs.empty()) l.inputs.push_back(previous);
 

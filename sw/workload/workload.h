@@ -16,7 +16,7 @@ const char* to_string(LayerType t);
 struct LayerStats {
     std::optional<double> weight_density;      // fraction of non-zero weights (0,1]
     std::optional<double> activation_density;  // fraction of non-zero input activations (0,1]
-    std::string source;                        // where the numbers come from; required if any is set
+    std::string source;                        // where the numbers come from; defaulted (with a warning) if absent
 };
 
 // Shapes follow the usual convention: input N x C x H x W, weights K x (C/groups) x R x S,
@@ -42,7 +42,11 @@ struct Layer {
 struct Workload {
     std::string file;
     std::string name;
-    std::string source;     // where the shapes come from
+    std::string source;     // where the shapes come from ("unspecified (...)" when the file gives none)
+    // Defaults taken for missing provenance (a "source" left out of the file or of a layer's
+    // stats), one line each naming the file and field: the CLI prints them as warnings and the
+    // traces record them (run.json, workload.warnings).
+    std::vector<std::string> warnings;
     int64_t batch = 1;
     int64_t in_C = 0, in_H = 0, in_W = 0;
     std::vector<Layer> layers;
@@ -55,7 +59,9 @@ struct Workload {
 
 // Load and validate: types, positive dimensions, producers that exist and come earlier,
 // shapes that chain (a layer's C x H x W equals its producer's output; FC C equals the
-// producer's K*P*Q), groups dividing C and K, densities in (0,1] with a source.
+// producer's K*P*Q), groups dividing C and K, densities in (0,1]. A missing "source" (of the
+// workload, or of densities) is not an error: it becomes "unspecified (no source field in
+// FILE ...)" and a line in Workload::warnings; so does an empty one.
 Workload load_workload(const std::string& path);
 Workload parse_workload(const json& doc, const std::string& path);
 

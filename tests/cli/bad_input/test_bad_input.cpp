@@ -44,7 +44,7 @@ RunResult run_sxsim(const Scratch& scratch, const std::vector<std::string>& args
 // The contract of every case: exit code 2, no crash, and `expect` (file name, field ...) in
 // the message.
 void expect_bad_input(const Scratch& scratch, const std::vector<std::string>& args,
-                      const std::vector<std::string>& expect) {
+                      const std::vector<std::string>& expect, const std::vector<std::string>& forbid = {}) {
     const RunResult r = run_sxsim(scratch, args);
     INFO(command_line(args) << "\n--- output ---\n" << r.output);
     CHECK_FALSE(r.timed_out);
@@ -59,6 +59,10 @@ void expect_bad_input(const Scratch& scratch, const std::vector<std::string>& ar
     for (const auto& e : expect) {
         INFO("expected in the message: " << e);
         CHECK(r.output.find(e) != std::string::npos);
+    }
+    for (const auto& f : forbid) {
+        INFO("must not be in the message: " << f);
+        CHECK(r.output.find(f) == std::string::npos);
     }
 }
 
@@ -175,9 +179,13 @@ TEST_CASE("bad input: out-of-range values", "[bad_input]") {
                                      d["pe_array"] = {{"dim_m", 1 << 20}, {"dim_c", 1 << 20}, {"dim_f", 8}};
                                  }), kTiny, out),
                      {"pe.json", "/pe_array", "MAC units"});
-    expect_bad_input(s, run_args(kArch, kTiny, out, {"--set", "/pe_array/dim_m=-1"}), {"smartexchange.json", "/pe_array/dim_m"});
+    // A value written on the command line is reported against the option, not the file.
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--set", "/pe_array/dim_m=-1"}), {"--set: /pe_array/dim_m"},
+                     {"smartexchange.json"});
     expect_bad_input(s, run_args(kArch, kTiny, out, {"--set", "/pe_array/no_such_field=1"}),
-                     {"smartexchange.json", "/pe_array/no_such_field"});
+                     {"--set: /pe_array/no_such_field", "unknown field"}, {"smartexchange.json"});
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--set", "/no_such_object/x=1"}),
+                     {"--set: /no_such_object/x", "smartexchange.json"});
     // Found by fuzz_workload: unbounded dimensions overflowed int64 (H + 2*padding, MACs).
     expect_bad_input(s, run_args(kArch, derived_workload(s, "padding.json", [](json& d) {
                                      d["layers"][0]["padding"] = 9223372036854775807LL;
@@ -322,4 +330,59 @@ TEST_CASE("bad input: unwritable output directory", "[bad_input]") {
     write_file(file, "x");
     expect_bad_input(s, run_args(kArch, kTiny, file + "/traces"), {file + "/traces", "--out"});
     expect_bad_input(s, run_args(kArch, kTiny, file), {file, "--out"});
+}
+
+// User-found case dram-three-channels (issue 11): a bad /dram/channels or bus width was
+// reported against the DRAM preset (lpddr4-3200.json), which has no such field. Right: exit 2
+// naming where the value was written (the config file or the --set option), the field, and
+// what is expected (a power of two).
+TEST_CASE("bad input: DRAM channels and bus width name the config or --set, not the preset", "[bad_input]") {
+    Scratch s;
+    const std::string out = s.path("out");
+    const std::string one_conv = kFixtures + "/one_conv.json";
+    expect_bad_input(s, run_args(kArch, one_conv, out, {"--set", "/dram/channels=3"}),
+                     {"--set: /dram/channels", "power of two", "found number 3"}, {"lpddr4", "smartexchange.json"});
+    expect_bad_input(s, run_args(derived_config(s, "three.json", [](json& d) { d["dram"]["channels"] = 3; }), one_conv, out),
+                     {"three.json: /dram/channels", "power of two"}, {"lpddr4"});
+    for (const char* width : {"4", "12"}) {
+        expect_bad_input(s, run_args(kArch, one_conv, out, {"--set", std::string("/dram/bus_width_bits=") + width}),
+                         {"--set: /dram/bus_width_bits", "power of two", std::string("found number ") + width}, {"lpddr4"});
+        expect_bad_input(s, run_args(derived_config(s, "width.json", [&](json& d) { d["dram"]["bus_width_bits"] = std::stoi(width); }),
+                                     one_conv, out),
+                         {"width.json: /dram/bus_width_bits", "power of two"}, {"lpddr4"});
+    }
+    // A whole /dram object on the command line: the field inside it.
+    expect_bad_input(s, run_args(kArch, one_conv, out,
+                                 {"--set", "/dram={\"preset\": \"dram/lpddr4-3200.json\", \"channels\": 6}"}),
+                     {"--set: /dram/channels", "power of two"});
+    // The preset's own fields are still reported against the preset.
+    json preset = json::parse(read_file(kSource + "/configs/dram/lpddr4-3200.json"));
+    preset["banks"]["value"] = 6;
+    const std::string bad_preset = s.path("preset6.json");
+    write_file(bad_preset, preset.dump(2));
+    expect_bad_input(s, run_args(kArch, one_conv, out, {"--set", "/dram/preset=" + bad_preset}),
+                     {"preset6.json: /banks/value", "power of two"});
+}
+
+// The same fault in a sweep: the point fails (the sweep exits 1) and its error names the
+// sweep specification and the pointer of the value in it, or the --param option.
+TEST_CASE("bad input: a swept value is reported against the sweep file or --param", "[bad_input]") {
+    Scratch s;
+    const std::string one_conv = kFixtures + "/one_conv.json";
+    const std::string spec = s.path("spec.json");
+    write_file(spec, json{{"arch", kArch}, {"models", {one_conv}}, {"params", {{"/dram/channels", {1, 3}}}}}.dump(2));
+    const RunResult r = run_sxsim(s, {"sweep", "--spec", spec, "--out", s.path("sweep"), "-j", "1", "-q"});
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    const std::string table = read_file(s.path("sweep") + "/sweep_networks.csv");
+    INFO(table);
+    CHECK(table.find("spec.json: /params/~1dram~1channels/1: expected a power of two") != std::string::npos);
+    CHECK(table.find("lpddr4") == std::string::npos);
+
+    const RunResult p = run_sxsim(s, {"sweep", "--arch", kArch, "--model", one_conv, "--param", "/dram/bus_width_bits=16,12",
+                                      "--out", s.path("sweep2"), "-j", "1", "-q"});
+    CHECK(p.exit_code == 1);
+    const std::string table2 = read_file(s.path("sweep2") + "/sweep_networks.csv");
+    INFO(table2);
+    CHECK(table2.find("--param: /dram/bus_width_bits: expected a power of two") != std::string::npos);
 }

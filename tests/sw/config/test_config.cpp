@@ -149,8 +149,10 @@ TEST_CASE("Malformed configs name the file and the field") {
     SECTION("incomplete PE array") { d["pe_array"].erase("dim_f"); expect_error(s, d, "/pe_array/dim_f"); }
     SECTION("missing technology file") { d["technology"] = "tech/nope.json"; expect_error(s, d, "/technology"); }
     SECTION("missing DRAM preset") { d["dram"]["preset"] = "dram/nope.json"; expect_error(s, d, "/dram/preset"); }
-    SECTION("override on a missing pointer") { expect_error(s, d, "/buffers/out/banks", "c.json", {{"/buffers/out/banks", 2}}); }
-    SECTION("override makes a field invalid") { expect_error(s, d, "/bits/weight", "c.json", {{"/bits/weight", 0}}); }
+    // An override's errors name the option that wrote the value, not the file it replaced.
+    SECTION("override into a missing object") { expect_error(s, d, "/buffers/out/banks", "--set", {{"/buffers/out/banks", 2}}); }
+    SECTION("override makes a field invalid") { expect_error(s, d, "/bits/weight", "--set", {{"/bits/weight", 0}}); }
+    SECTION("override adds a misspelt member") { expect_error(s, d, "/pe_array/dim_n", "--set", {{"/pe_array/dim_n", 2}}); }
     SECTION("bad tech table: missing source") {
         s.write("tech/t.json", R"({"name": "t", "node_nm": 45, "energy": {"mac_8b": {"value": 0.3, "unit": "pJ"}},
                                    "sram": [{"capacity_kib": 8, "read_pj_per_64b": 1, "write_pj_per_64b": 1, "leakage_mw": 0, "source": "a"}]})");
@@ -200,4 +202,84 @@ TEST_CASE("Bundled configurations load") {
     const ArchConfig dc = load_arch_config(repo("configs/dcnn.json"));
     CHECK(dc.dataflow == Dataflow::Dense);
     CHECK(dc.pe.total_macs() == 1024);
+}
+
+// Issue 11, case dram-three-channels: a bad /dram/channels or bus width was reported against
+// the DRAM preset file, which has no such field. Right: the place the value was written.
+TEST_CASE("DRAM channels and bus width errors name the config field or the override, not the preset") {
+    Scratch s;
+    json d = base_config();
+    d["dram"]["channels"] = 3;
+    expect_error(s, d, "/dram/channels");
+    d["dram"]["channels"] = 1;
+    d["dram"]["bus_width_bits"] = 12;
+    expect_error(s, d, "/dram/bus_width_bits");
+    d["dram"]["bus_width_bits"] = 4;
+    expect_error(s, d, "/dram/bus_width_bits");
+    d["dram"].erase("bus_width_bits");
+    expect_error(s, d, "/dram/channels", "--set", {{"/dram/channels", 3}});
+    expect_error(s, d, "/dram/bus_width_bits", "--set", {{"/dram/bus_width_bits", 12}});  // a member the file lacks
+    try {
+        load_arch_config(s.write("c.json", d.dump()), {{"/dram/channels", 3}});
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(e.expected().find("power of two") != std::string::npos);
+        CHECK(std::string(e.what()).find("d.json") == std::string::npos);  // not the preset
+        CHECK(std::string(e.what()).find("c.json") == std::string::npos);  // not the file it replaced
+    }
+    const ArchConfig ok = load_arch_config(s.write("c.json", d.dump()), {{"/dram/channels", 4}, {"/dram/bus_width_bits", 32}});
+    CHECK(ok.dram.channels == 4);
+    CHECK(ok.dram.bus_width_bits == 32);
+}
+
+TEST_CASE("Override origins: sweep files, whole objects, dataflow sections and checks across fields") {
+    Scratch s;
+    const std::string path = s.write("c.json", base_config().dump());
+    SECTION("a value from a sweep specification names it and the value's pointer there") {
+        try {
+            load_arch_config(path, {{"/dram/channels", 3}},
+                             {{"/dram/channels", ValueOrigin{"sweep.json", "/params/~1dram~1channels/1"}}});
+            FAIL("accepted");
+        } catch (const InputError& e) {
+            CHECK(e.file() == "sweep.json");
+            CHECK(e.field() == "/params/~1dram~1channels/1");
+        }
+    }
+    SECTION("a field inside an overridden object names the override and the field") {
+        const json dram = {{"preset", (s.dir / "dram/d.json").string()}, {"channels", 6}};
+        try {
+            load_arch_config(path, {{"/dram", dram}});
+            FAIL("accepted");
+        } catch (const InputError& e) {
+            CHECK(e.file() == "--set");
+            CHECK(e.field() == "/dram/channels");
+        }
+        try {  // the origin's pointer is extended by the rest of the field's pointer
+            load_arch_config(path, {{"/dram", dram}}, {{"/dram", ValueOrigin{"--same-dram", ""}}});
+            FAIL("accepted");
+        } catch (const InputError& e) {
+            CHECK(e.file() == "--same-dram");
+            CHECK(e.field() == "/channels");
+        }
+    }
+    SECTION("the dataflow section and checks made by the models") {
+        const ArchConfig c = load_arch_config(path, {{"/smartexchange/k", 7}, {"/buffers/in/capacity_kib", 1}});
+        CHECK(c.dataflow_node().get_int("k") == 7);
+        try {
+            c.dataflow_node().at("k").fail("a k the model accepts");
+        } catch (const InputError& e) {
+            CHECK(e.file() == "--set");
+            CHECK(e.field() == "/smartexchange/k");
+        }
+        const InputError moved = c.error_at("/buffers/in/capacity_kib", "a bigger buffer");
+        CHECK(moved.file() == "--set");
+        const InputError kept = c.error_at("/buffers/in/banks", "more banks");
+        CHECK(kept.file() == path);
+        CHECK(kept.field() == "/buffers/in/banks");
+        // "/buffers/in" is not a parent of "/buffers/input": prefixes count whole tokens.
+        ValueOrigins o;
+        o.add("/buffers/in", {"--set", "/buffers/in"});
+        CHECK_FALSE(o.find("/buffers/input/banks").has_value());
+        CHECK(o.find("/buffers/in/banks")->pointer == "/buffers/in/banks");
+    }
 }

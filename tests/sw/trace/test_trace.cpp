@@ -23,6 +23,10 @@ RunResult sample_run() {
     run.clock_mhz = 1000;
     run.weights = "synthetic (seed 7)";
     run.seed = 7;
+    run.workload_source = "unspecified (no source field in models/tiny.json)";
+    run.workload_warnings = {"models/tiny.json: /source: no source for the shapes; recorded as unspecified"};
+    run.check_enabled = true;
+    run.check_passed = false;
     LayerResult conv;
     conv.layer.name = "conv,1";  // a comma forces CSV quoting
     conv.layer.C = 3;
@@ -41,6 +45,8 @@ RunResult sample_run() {
     conv.energy(EnergyComponent::Dram) = 100.5;
     conv.energy(EnergyComponent::PeArray) = 1.0 / 7.0;
     conv.extra["rebuilds"] = 12;
+    conv.check = CheckStatus::Failed;
+    conv.mismatch = {17, 5, 7, 3, 256, 256};  // 4x8x8 = 256 outputs
     LayerResult pool;
     pool.layer.name = "pool";
     pool.layer.type = LayerType::MaxPool;
@@ -63,7 +69,7 @@ std::string slurp(const fs::path& p) {
 TEST_CASE("CSV column set is stable") {
     // Golden list: changing it breaks every notebook that reads traces; update docs/formats.md too.
     const std::vector<std::string> golden = {
-        "layer", "type", "simulated", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "P", "Q",
+        "layer", "type", "simulated", "check", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "P", "Q",
         "macs", "macs_executed", "macs_skipped", "cycles", "clock_mhz", "latency_us", "pe_utilization", "active_pes",
         "dram_read_bytes", "dram_write_bytes", "dram_row_hits", "dram_row_misses",
         "input_buffer_reads", "input_buffer_writes", "input_buffer_read_bytes", "input_buffer_write_bytes", "input_buffer_conflict_cycles",
@@ -75,7 +81,7 @@ TEST_CASE("CSV column set is stable") {
         "energy_index_buffer_pj", "energy_register_file_pj", "energy_noc_pj", "energy_rebuild_pj",
         "energy_index_decoder_pj", "energy_pe_array_pj", "energy_leakage_pj", "energy_total_pj"};
     CHECK(csv_columns() == golden);
-    CHECK(csv_header().rfind("layer,type,simulated,N,", 0) == 0);
+    CHECK(csv_header().rfind("layer,type,simulated,check,N,", 0) == 0);
 }
 
 TEST_CASE("CSV rows: one per layer, fixed formatting, quoting") {
@@ -87,8 +93,8 @@ TEST_CASE("CSV rows: one per layer, fixed formatting, quoting") {
     std::getline(in, row1);
     std::getline(in, row2);
     CHECK_FALSE(std::getline(in, more));  // no TOTAL row
-    CHECK(row1.rfind("\"conv,1\",conv,true,1,3,4,8,8,3,3,1,1,1,8,8,6912,6000,912,300,1000,0.3,0.333333333,0,", 0) == 0);
-    CHECK(row2.rfind("pool,maxpool,false,1,4,4,8,8,2,2,2,0,1,4,4,0,", 0) == 0);
+    CHECK(row1.rfind("\"conv,1\",conv,true,failed,1,3,4,8,8,3,3,1,1,1,8,8,6912,6000,912,300,1000,0.3,0.333333333,0,", 0) == 0);
+    CHECK(row2.rfind("pool,maxpool,false,off,1,4,4,8,8,2,2,2,0,1,4,4,0,", 0) == 0);
     // energy_total = 100.5 + 1/7, printed with 9 significant digits.
     const std::string tail = ",100.642857";
     REQUIRE(row1.size() > tail.size());
@@ -98,11 +104,21 @@ TEST_CASE("CSV rows: one per layer, fixed formatting, quoting") {
 TEST_CASE("JSON trace: provenance, every CSV field, extras and totals") {
     const RunResult run = sample_run();
     const json j = to_json(run);
-    CHECK(j["format_version"] == 1);
+    CHECK(j["format_version"] == 2);
     CHECK(j["arch"]["dataflow"] == "smartexchange");
     CHECK(j["workload"]["batch"] == 1);
     CHECK(j["weights"] == "synthetic (seed 7)");
-    CHECK(j["check"]["enabled"] == false);
+    CHECK(j["workload"]["source"] == "unspecified (no source field in models/tiny.json)");
+    CHECK(j["workload"]["warnings"] == json::array({"models/tiny.json: /source: no source for the shapes; recorded as unspecified"}));
+    // A failed check: the status, the failed layer and its first mismatch are all recorded.
+    CHECK(j["check"]["enabled"] == true);
+    CHECK(j["check"]["passed"] == false);
+    CHECK(j["check"]["failed_layers"] == json::array({"conv,1"}));
+    CHECK(j["layers"][0]["check"] == "failed");
+    CHECK(j["layers"][0]["check_mismatch"] ==
+          json({{"first_index", 17}, {"value", 5}, {"reference", 7}, {"count", 3}, {"outputs", 256}, {"reference_outputs", 256}}));
+    CHECK(j["layers"][1]["check"] == "off");
+    CHECK_FALSE(j["layers"][1].contains("check_mismatch"));
     REQUIRE(j["layers"].size() == 2);
     for (const auto& c : csv_columns()) CHECK(j["layers"][0].contains(c));
     CHECK(j["layers"][0]["extra"]["rebuilds"] == 12.0);

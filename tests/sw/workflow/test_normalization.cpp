@@ -48,6 +48,8 @@ TEST_CASE("same technology and clock become overrides of every design") {
     const NormalizedDesign n = normalize_design(kEyeriss, "e", o);
     CHECK(n.overrides.at("/technology") == json("/abs/tech.json"));
     CHECK(n.overrides.at("/clock_mhz") == json(500.0));
+    CHECK(n.origins.at("/clock_mhz").file == "--same-clock");  // the child's errors name the option
+    CHECK(n.origins.at("/technology").file == "--same-tech");
     CHECK(n.notes.at(1) == "clock: 200 -> 500 MHz");
     CHECK(describe_normalization(o) == "same technology table /abs/tech.json; same clock 500 MHz");
     o.same_clock_mhz = 0;

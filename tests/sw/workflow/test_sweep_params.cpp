@@ -114,6 +114,19 @@ TEST_CASE("sweep specifications: paths relative to the spec, params as arrays or
     CHECK(s.weights == (dir / "w.sxw").string());
     CHECK(s.activations == (dir / "sweeps" / "acts").string());
     CHECK(expand_points(s.points, s.params, s.mode).size() == 2);
+    // Where each value was written, for the child's errors (issue 11): an array element, the
+    // range string, or the member of an explicit point.
+    REQUIRE(s.params[1].origins.size() == 2);
+    CHECK(s.params[1].origins[1].file == path);
+    CHECK(s.params[1].origins[1].pointer == "/params/~1pe_array~1dim_m/1");
+    REQUIRE(s.params[0].origins.size() == 2);
+    CHECK(s.params[0].origins[1].pointer == "/params/~1clock_mhz");
+    REQUIRE(s.point_origins.size() == 1);
+    CHECK(s.point_origins[0].at("/pe_array/dim_c").pointer == "/points/0/~1pe_array~1dim_c");
+    const ParamAxis cli = parse_param_arg("/clock_mhz=1,2");
+    REQUIRE(cli.origins.size() == 2);
+    CHECK(cli.origins[0].file == "--param");
+    CHECK(cli.origins[0].pointer == "/clock_mhz");
 
     std::ofstream(path) << R"({"arch": "a.json", "params": {"/x": "1:2"}})";
     CHECK_THROWS_AS(load_sweep_spec(path), InputError);

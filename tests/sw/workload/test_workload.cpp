@@ -130,7 +130,7 @@ TEST_CASE("Malformed workloads name the file and the field") {
                      "/layers/2/C");
     }
     SECTION("density out of range") { expect_error(net(kGood + R"(, "stats": {"weight_density": 1.5, "source": "x"})"), "/layers/0/stats/weight_density"); }
-    SECTION("density without a source") { expect_error(net(kGood + R"(, "stats": {"weight_density": 0.5})"), "/layers/0/stats/source"); }
+
     SECTION("missing file") {
         try {
             load_workload("/nonexistent/model.json");
@@ -154,4 +154,26 @@ TEST_CASE("The workload example in docs/formats.md loads") {
     const Workload w = parse_workload(parse_json_text(doc.substr(begin + 8, end - begin - 8), "formats.md"), "formats.md");
     CHECK(w.layers.size() == 6);
     CHECK(w.layers.back().C == 4);
+}
+
+// Issue 11: a hand-written workload without a source loads; the default says so, and so does
+// a warning naming the file and the field. Bundled models cite everything: no warning.
+TEST_CASE("A missing source is defaulted with a warning, not an error") {
+    std::string text = net(kGood + R"(, "stats": {"weight_density": 0.5})");
+    text.replace(text.find(R"("source": "test", )"), std::string(R"("source": "test", )").size(), "");
+    const Workload w = parse_workload(parse_json_text(text, "quick.json"), "quick.json");
+    CHECK(w.source == "unspecified (no source field in quick.json)");
+    CHECK(w.layers[0].stats.source == "unspecified (no source field in quick.json at /layers/0/stats)");
+    CHECK(*w.layers[0].stats.weight_density == 0.5);
+    REQUIRE(w.warnings.size() == 2);
+    CHECK(w.warnings[0] == "quick.json: /source: no source for the shapes; recorded as unspecified");
+    CHECK(w.warnings[1] == "quick.json: /layers/0/stats/source: no source for the densities; recorded as unspecified");
+    // An empty source is no citation either; a given one is kept, without a warning.
+    const Workload empty = parse_workload(parse_json_text(net(kGood + R"(, "stats": {"weight_density": 0.5, "source": ""})"), "e.json"), "e.json");
+    CHECK(empty.warnings.size() == 1);
+    const Workload cited = parse_workload(parse_json_text(net(kGood + R"(, "stats": {"weight_density": 0.5, "source": "x"})"), "c.json"), "c.json");
+    CHECK(cited.source == "test");
+    CHECK(cited.layers[0].stats.source == "x");
+    CHECK(cited.warnings.empty());
+    CHECK(load_workload(model("alexnet")).warnings.empty());
 }
