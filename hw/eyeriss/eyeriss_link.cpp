@@ -32,6 +32,21 @@ void EyerissLink::release(LinkJob* job) {
     release_ev_.notify(SC_ZERO_TIME);
 }
 
+// Jobs run in submission order, with one exception that keeps the controller and the link
+// free of a wait-for cycle. A ring load (one GLB ifmap slot) writes its head into the space
+// the previous block has left and then stalls until the controller releases the tail, which it
+// does only when the current block's last use ends. Meanwhile the controller submits a store
+// after every psum residency and, to bound them, waits for the store two residencies back.
+// When a strip's ifmaps stay resident across three or more psum blocks (VGG-16 conv1_1 at
+// 224x224 on the 60 MHz link: one ring slot, 6 psum blocks per strip), that store sat in the
+// queue behind the stalled load: controller -> store -> link -> load tail -> controller, a
+// deadlock (watchdog "eyeriss_link waits for DMA"). Hence: while a load is stalled on its
+// tail, the idle link sends the queued stores chunk by chunk through the FIFO half the load
+// is not using, and the load resumes at the next chunk boundary once released (write-back
+// fills the stalled prefetch's idle link time; it delays the tail by at most one chunk).
+// Every other wait of the controller on the link is for a load; loads are queued in use
+// order and the controller releases each load's tail before it waits for the next load. So
+// the link always progresses once the DMA does.
 void EyerissLink::run() {
     guarded(ctx_, [&] {
         for (;;) {
@@ -42,11 +57,15 @@ void EyerissLink::run() {
             else do_load(*j);
             ctx_.monitor.waiting(mon_, "");
             q_.pop_front();
-            j->done = true;
-            ctx_.monitor.progress();
-            done_ev_.notify(SC_ZERO_TIME);
+            finish(j);
         }
     });
+}
+
+void EyerissLink::finish(LinkJob* j) {
+    j->done = true;
+    ctx_.monitor.progress();
+    done_ev_.notify(SC_ZERO_TIME);
 }
 
 void EyerissLink::do_load(LinkJob& j) {
@@ -91,7 +110,11 @@ void EyerissLink::do_load(LinkJob& j) {
         while (done < nb) {
             const uint64_t written = glb_cursor - j.glb_addr;
             if (!j.released && written >= j.head_bytes) {
-                while (!j.released) sc_core::wait(release_ev_);  // back-pressure into the FIFO
+                // Back-pressure into the FIFO; the link sends queued stores meanwhile (run()).
+                ctx_.monitor.waiting(mon_, "GLB space: the controller's release of a ring load's tail");
+                while (!j.released)
+                    if (!store_chunk_while_stalled(c.slot)) sc_core::wait(release_ev_ | submit_ev_);
+                ctx_.monitor.waiting(mon_, "DMA");
             }
             uint64_t part = nb - done;
             if (!j.released) part = std::min(part, j.head_bytes - written);
@@ -124,12 +147,38 @@ void EyerissLink::do_load(LinkJob& j) {
                               std::to_string(j.values_expected));
 }
 
-void EyerissLink::do_store(LinkJob& j) {
+void EyerissLink::read_psums(LinkJob& j) {
+    if (j.psums_read) return;
     if (j.glb_read_bytes) ctx_.wait_until(glb_.read(j.glb_read_addr, j.glb_read_bytes));
     codec_values += j.glb_read_bytes / 2;
+    j.psums_read = true;
+}
+
+bool EyerissLink::store_chunk_while_stalled(uint64_t slot) {
+    auto it = std::find_if(q_.begin(), q_.end(), [](const LinkJob* x) { return x->store; });
+    if (it == q_.end()) return false;
+    LinkJob* s = *it;
+    read_psums(*s);
+    const uint64_t b = std::min<uint64_t>(chunk_, s->bytes.size() - s->sent);
+    if (b) {
+        std::memcpy(fifo_.data(slot, b), s->bytes.data() + s->sent, b);
+        ctx_.wait_until(fifo_.write(slot, b));
+        fifo_words += (b + 7) / 8;
+        dma_.wait_done(dma_.submit({s->dram_addr + s->sent, b, true, &fifo_, slot}));
+        s->sent += b;
+    }
+    if (s->sent == s->bytes.size()) {
+        q_.erase(std::find(q_.begin(), q_.end(), s));  // found again: q_ may have grown meanwhile
+        finish(s);
+    }
+    return true;
+}
+
+void EyerissLink::do_store(LinkJob& j) {
+    read_psums(j);
     std::deque<std::pair<uint64_t, uint64_t>> inflight;  // ticket, slot
     int next_slot = 0;
-    for (uint64_t off = 0; off < j.bytes.size(); off += chunk_) {
+    for (uint64_t off = j.sent; off < j.bytes.size(); off += chunk_) {
         const uint64_t b = std::min<uint64_t>(chunk_, j.bytes.size() - off);
         if (inflight.size() == 2) {
             dma_.wait_done(inflight.front().first);

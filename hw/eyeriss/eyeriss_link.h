@@ -3,7 +3,9 @@
 // Loads stream DRAM byte ranges through the FIFO, decode them (RLC rows, or raw 16-bit values
 // for the first layer's input) and write the values into the ifmap GLB; stores read psums
 // from the GLB, and send the encoded words through the FIFO to DRAM. One SystemC thread
-// serves jobs in order; the controller waits for a job or lets it run behind compute.
+// serves jobs in order, except that while a load is stalled on its unreleased tail the link
+// sends chunks of the stores queued behind it (eyeriss_link.cpp, run()); the controller waits
+// for a job or lets it run behind compute.
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -42,6 +44,9 @@ struct LinkJob {
     std::vector<uint8_t> bytes;
     uint64_t dram_addr = 0;
     uint64_t glb_read_addr = 0, glb_read_bytes = 0;
+    // Store progress (the link may send part of a store while a load ahead of it is stalled).
+    bool psums_read = false;
+    uint64_t sent = 0;  // bytes handed to the DMA and written to DRAM
     bool done = false;
 };
 
@@ -61,6 +66,11 @@ private:
     void run();
     void do_load(LinkJob& j);
     void do_store(LinkJob& j);
+    void read_psums(LinkJob& j);
+    // While a load is stalled: sends one chunk of the first unfinished queued store through
+    // FIFO half `slot`, waits for it to reach DRAM; false if no store is queued.
+    bool store_chunk_while_stalled(uint64_t slot);
+    void finish(LinkJob* j);
     SimContext& ctx_;
     Dma& dma_;
     GlobalBuffer& glb_;

@@ -65,11 +65,20 @@ private:
     void main() {
         guarded(ctx_, [&] {
             run_.check_passed = opt_.check;
+            const bool select = !opt_.only_layers.empty() || opt_.first_layers > 0;
+            int64_t compute_index = 0;
             for (std::size_t i = 0; i < wl_.layers.size(); ++i) {
                 const Layer& layer = wl_.layers[i];
                 LayerResult r;
                 r.layer = layer;
-                if (!layer.is_compute() || (!opt_.only_layer.empty() && layer.name != opt_.only_layer)) {
+                bool selected = layer.is_compute();
+                if (selected && select) {
+                    selected = compute_index < opt_.first_layers ||
+                               std::find(opt_.only_layers.begin(), opt_.only_layers.end(), layer.name) !=
+                                   opt_.only_layers.end();
+                }
+                if (layer.is_compute()) ++compute_index;
+                if (!selected) {
                     run_.layers.push_back(r);
                     if (opt_.on_layer) opt_.on_layer(i, wl_.layers.size(), run_.layers.back());
                     continue;

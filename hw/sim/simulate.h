@@ -23,7 +23,14 @@ struct RunOptions {
     uint64_t seed = 1;                     // synthetic weights/activations
     std::string vcd_file;                  // dump handshakes/occupancies of `vcd_layer`
     std::string vcd_layer;
-    std::string only_layer;                // simulate just this layer (others listed, skipped)
+    // Layer selection (cheap partial runs). Both empty/0: every compute layer. Otherwise a compute
+    // layer is simulated if it is named in only_layers or is among the first `first_layers`
+    // compute layers (workload order); the others are listed with simulated = false. Each
+    // selected layer runs on its own inputs (synthetic or <layer>.npy), as in a full run; the
+    // model's state carried from earlier layers (DRAM open rows, refresh phase) differs, which
+    // can move a layer's cycles slightly. Names must exist (the CLI checks them).
+    std::vector<std::string> only_layers;
+    int64_t first_layers = 0;
     // Called after each layer (progress display). index counts all layers, including skipped.
     std::function<void(std::size_t index, std::size_t count, const LayerResult&)> on_layer;
 };

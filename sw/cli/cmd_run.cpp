@@ -1,5 +1,6 @@
 #include "sw/cli/cmd_run.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -25,7 +26,8 @@ struct RunArgs {
     std::string activations;
     std::string vcd;
     std::string vcd_layer;
-    std::string layer;
+    std::vector<std::string> layers;  // --layer (repeatable)
+    int64_t first_layers = -1;        // --first-layers N (-1: not given)
     std::vector<std::string> sets;  // --set /json/pointer=value (sweeps, compare normalization)
     // --set-origin /json/pointer={"file": F, "pointer": P} (hidden, from sweep and compare):
     // where the value of that --set was written, so that its errors name that place.
@@ -69,6 +71,15 @@ void print_summary(const RunResult& run, const std::string& out_dir) {
                 run.arch_name.c_str(), run.dataflow.c_str(), run.clock_mhz, static_cast<long long>(run.batch),
                 run.weights.c_str());
     std::printf("%s", table.render().c_str());
+    std::size_t compute = 0, skipped = 0;
+    for (const auto& l : run.layers)
+        if (l.layer.is_compute()) {
+            ++compute;
+            if (!l.simulated) ++skipped;
+        }
+    if (skipped)
+        std::printf("not simulated: %zu of %zu compute layers (--layer / --first-layers); totals cover the rest\n",
+                    skipped, compute);
     if (run.check_enabled) {
         std::printf("functional check: %s\n", run.check_passed ? "passed (bit-exact)" : "FAILED");
         for (const auto& l : run.layers)
@@ -111,8 +122,15 @@ void run_command(const RunArgs& a) {
     ArchConfig arch = load_arch_config(a.arch, overrides, origins);
     Workload workload = load_model_input(a.model);
     if (a.batch > 0) workload.set_batch(a.batch);
-    if (!a.layer.empty() && !workload.find(a.layer))
-        throw InputError(a.model, "--layer", "the name of a layer of " + workload.name, "'" + a.layer + "'");
+    for (const auto& name : a.layers) {
+        const Layer* l = workload.find(name);
+        if (!l) throw InputError(a.model, "--layer", "the name of a layer of " + workload.name, "'" + name + "'");
+        if (!l->is_compute())
+            throw InputError(a.model, "--layer", "a compute layer (conv or fc)",
+                             "'" + name + "' (" + to_string(l->type) + ")");
+    }
+    if (a.first_layers != -1 && a.first_layers < 1)
+        throw InputError(a.model, "--first-layers", "a positive number of compute layers", std::to_string(a.first_layers));
     if (!a.vcd_layer.empty() && !workload.find(a.vcd_layer))
         throw InputError(a.model, "--vcd-layer", "the name of a layer of " + workload.name, "'" + a.vcd_layer + "'");
 
@@ -128,7 +146,8 @@ void run_command(const RunArgs& a) {
     opt.seed = a.seed;
     opt.vcd_file = a.vcd;
     opt.vcd_layer = a.vcd_layer;
-    opt.only_layer = a.layer;
+    opt.only_layers = a.layers;
+    opt.first_layers = std::max<int64_t>(0, a.first_layers);
 
     ensure_output_dir(a.out);
     Progress progress("simulating " + workload.name, workload.layers.size(), !a.quiet);
@@ -174,7 +193,13 @@ void add_run_command(CLI::App& app) {
     // Not for users: sweep and compare pass where each --set value was written (hidden).
     run->add_option("--set-origin", args->set_origins, "Where the value of a --set was written (for its errors)")
         ->group("");
-    run->add_option("--layer", args->layer, "Simulate only this layer (others are listed and skipped)");
+    run->add_option("--layer", args->layers,
+                    "Simulate only this compute layer (repeatable: --layer a --layer b); the others are listed in "
+                    "the traces with simulated = false");
+    run->add_option("--first-layers", args->first_layers,
+                    "Simulate only the first N compute layers in workload order (with --layer: those and the "
+                    "named ones); the rest are listed with simulated = false. A cheap partial run: each layer "
+                    "runs on its own inputs, as in a full run");
     run->add_option("--vcd", args->vcd, "Write a VCD waveform (GTKWave) of one layer to this file");
     run->add_option("--vcd-layer", args->vcd_layer, "Layer to trace with --vcd (default: the first compute layer)");
     run->add_flag("-q,--quiet", args->quiet, "No progress and no summary table");

@@ -198,6 +198,10 @@ TEST_CASE("bad input: out-of-range values", "[bad_input]") {
     expect_bad_input(s, run_args(kArch, derived_workload(s, "negative.json", [](json& d) { d["input"]["H"] = -8; }), out),
                      {"negative.json", "/input/H"});
     expect_bad_input(s, run_args(kArch, kTiny, out, {"--layer", "no_such_layer"}), {"tiny_workload.json", "--layer"});
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--layer", "conv1", "--layer", "pool4"}),
+                     {"tiny_workload.json", "--layer", "compute layer", "pool4"});
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--first-layers", "0"}),
+                     {"tiny_workload.json", "--first-layers", "positive"});
 }
 
 TEST_CASE("bad input: contradictory configurations and workloads", "[bad_input]") {
