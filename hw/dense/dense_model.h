@@ -7,8 +7,8 @@
 
 #include "hw/sim/accelerator_model.h"
 
-namespace sx {
+namespace sx::dense {
 
 std::unique_ptr<AcceleratorModel> make_dense_model(const ArchConfig& arch, SimContext& ctx);
 
-}  // namespace sx
+}  // namespace sx::dense

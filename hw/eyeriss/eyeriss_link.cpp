@@ -6,7 +6,7 @@
 #include "hw/eyeriss/rlc.h"
 #include "sw/common/error.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 using namespace sc_core;
 
@@ -197,4 +197,4 @@ void EyerissLink::do_store(LinkJob& j) {
     }
 }
 
-}  // namespace sx
+}  // namespace sx::eyeriss

@@ -16,7 +16,7 @@
 #include "hw/common/sim_context.h"
 #include "hw/dma/dma.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 // One DRAM byte range of a load. RLC: whole 64-bit words; the first skip_pairs pairs and then
 // skip_values values belong to the rows before the range, and the decoder stops after
@@ -82,4 +82,4 @@ private:
     sc_core::sc_event submit_ev_, done_ev_, release_ev_;
 };
 
-}  // namespace sx
+}  // namespace sx::eyeriss

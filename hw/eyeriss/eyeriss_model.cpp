@@ -15,7 +15,7 @@
 #include "sw/common/error.h"
 #include "sw/reference/conv_reference.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 using namespace sc_core;
 
@@ -423,4 +423,4 @@ std::unique_ptr<AcceleratorModel> make_eyeriss_model(const ArchConfig& arch, Sim
     return std::make_unique<EyerissModel>("eyeriss", arch, ctx);
 }
 
-}  // namespace sx
+}  // namespace sx::eyeriss

@@ -2,7 +2,7 @@
 
 #include "sw/common/error.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     EyerissParams p;
@@ -49,4 +49,4 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     return p;
 }
 
-}  // namespace sx
+}  // namespace sx::eyeriss

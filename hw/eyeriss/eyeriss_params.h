@@ -6,7 +6,7 @@
 
 #include "sw/config/arch_config.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 struct EyerissParams {
     int rows = 12, cols = 14;          // PE array
@@ -36,4 +36,4 @@ struct EyerissParams {
 
 EyerissParams parse_eyeriss_params(const ArchConfig& arch);
 
-}  // namespace sx
+}  // namespace sx::eyeriss

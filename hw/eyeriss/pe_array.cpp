@@ -7,7 +7,7 @@
 #include "hw/eyeriss/rlc.h"
 #include "sw/reference/conv_reference.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 namespace {
 int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -278,4 +278,4 @@ void PeArray::finish_residency(std::vector<int32_t>& outputs, const Layer& L, in
         }
 }
 
-}  // namespace sx
+}  // namespace sx::eyeriss

@@ -16,7 +16,7 @@
 #include "hw/eyeriss/rs_mapper.h"
 #include "sw/workload/workload.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 struct PeCounters {
     uint64_t macs_executed = 0, macs_gated = 0;
@@ -65,4 +65,4 @@ private:
     PeCounters c_;
 };
 
-}  // namespace sx
+}  // namespace sx::eyeriss

@@ -2,7 +2,7 @@
 
 #include "sw/common/error.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 namespace {
 constexpr int kLevelBits = 16;
@@ -80,4 +80,4 @@ int64_t RlcDecoder::feed(const uint8_t* bytes, std::size_t n, std::vector<int16_
     return produced;
 }
 
-}  // namespace sx
+}  // namespace sx::eyeriss

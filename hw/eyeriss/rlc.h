@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace sx {
+namespace sx::eyeriss {
 
 struct RlcPosition {
     int64_t pair = 0;    // stream pair holding the value
@@ -58,4 +58,4 @@ private:
     int64_t left_;
 };
 
-}  // namespace sx
+}  // namespace sx::eyeriss

@@ -7,7 +7,7 @@
 
 #include "sw/common/error.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 namespace {
 
@@ -202,4 +202,4 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
     return best;
 }
 
-}  // namespace sx
+}  // namespace sx::eyeriss

@@ -23,7 +23,7 @@
 #include "hw/eyeriss/eyeriss_params.h"
 #include "sw/workload/workload.h"
 
-namespace sx {
+namespace sx::eyeriss {
 
 struct RsMapping {
     // The layer as the array sees it (per group; FC as a 1x1 convolution on a 1x1 plane).
@@ -70,4 +70,4 @@ struct RsMapping {
 // rlc_input: the layer's input is RLC-coded in DRAM (all but the network's first layer).
 RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_bytes_per_cycle, bool rlc_input = true);
 
-}  // namespace sx
+}  // namespace sx::eyeriss

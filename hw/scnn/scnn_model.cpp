@@ -14,7 +14,7 @@
 #include "hw/scnn/scnn_params.h"
 #include "sw/common/error.h"
 
-namespace sx {
+namespace sx::scnn {
 
 using namespace sc_core;
 using scnn::LayerEngine;
@@ -464,4 +464,4 @@ std::unique_ptr<AcceleratorModel> make_scnn_model(const ArchConfig& arch, SimCon
     return make_scnn_family_model(arch, ctx, scnn::make_sparse_pe_array(p.accumulator_banks));
 }
 
-}  // namespace sx
+}  // namespace sx::scnn

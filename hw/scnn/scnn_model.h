@@ -9,7 +9,7 @@
 #include "hw/scnn/layer_engine.h"
 #include "hw/sim/accelerator_model.h"
 
-namespace sx {
+namespace sx::scnn {
 
 // `policy` does the PE arithmetic; `dense` selects the DCNN data layout (dense tiles with
 // input halos, dense weight blocks).
@@ -17,4 +17,4 @@ std::unique_ptr<AcceleratorModel> make_scnn_family_model(const ArchConfig& arch,
                                                          std::unique_ptr<scnn::PeArrayPolicy> policy);
 std::unique_ptr<AcceleratorModel> make_scnn_model(const ArchConfig& arch, SimContext& ctx);
 
-}  // namespace sx
+}  // namespace sx::scnn

@@ -9,10 +9,10 @@ namespace sx {
 
 const ModelFactory* find_model_factory(Dataflow d) {
     static const std::vector<std::pair<Dataflow, ModelFactory>> registry = {
-        {Dataflow::SmartExchange, make_smartexchange_model},
-        {Dataflow::Eyeriss, make_eyeriss_model},
-        {Dataflow::Scnn, make_scnn_model},
-        {Dataflow::Dense, make_dense_model},
+        {Dataflow::SmartExchange, se::make_smartexchange_model},
+        {Dataflow::Eyeriss, eyeriss::make_eyeriss_model},
+        {Dataflow::Scnn, scnn::make_scnn_model},
+        {Dataflow::Dense, dense::make_dense_model},
     };
     for (const auto& [df, f] : registry)
         if (df == d) return &f;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace sx {
+namespace sx::se {
 
 SeIndexDecoder::SeIndexDecoder(sc_core::sc_module_name name, SeFabric& fab)
     : SeBlock(name, fab, "index_decoder") {
@@ -67,4 +67,4 @@ void SeIndexDecoder::run() {
     });
 }
 
-}  // namespace sx
+}  // namespace sx::se

@@ -7,7 +7,7 @@
 
 #include "hw/smartexchange/se_fabric.h"
 
-namespace sx {
+namespace sx::se {
 
 class SeIndexDecoder : public SeBlock {
 public:
@@ -18,4 +18,4 @@ private:
     void run();  // task_q -> one SeChunk per pass -> dec_q
 };
 
-}  // namespace sx
+}  // namespace sx::se

@@ -4,7 +4,7 @@
 
 #include "hw/common/booth.h"
 
-namespace sx {
+namespace sx::se {
 
 namespace {
 // One beat of one line: the weight broadcast to the lanes. __restrict: the accumulators never
@@ -163,4 +163,4 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
     return step_cycles;
 }
 
-}  // namespace sx
+}  // namespace sx::se

@@ -14,7 +14,7 @@
 #include "hw/smartexchange/se_layer.h"
 #include "hw/smartexchange/se_pipeline.h"
 
-namespace sx {
+namespace sx::se {
 
 struct PeStep {
     int64_t p = 0, q0 = 0;
@@ -63,4 +63,4 @@ private:
     std::vector<uint32_t> lane_digits_;  // [g][row][j]: sum over lanes of the beat's lane-cycles
 };
 
-}  // namespace sx
+}  // namespace sx::se

@@ -5,7 +5,7 @@
 
 #include "sw/reference/conv_reference.h"
 
-namespace sx {
+namespace sx::se {
 
 SePeArrayDriver::SePeArrayDriver(sc_core::sc_module_name name, SeFabric& fab, int dim_m, int dim_c, int dim_f)
     : SeBlock(name, fab, "pe_array"), pe_(dim_m, dim_c, dim_f, fab.prm.bit_serial) {
@@ -172,4 +172,4 @@ void SePeArrayDriver::requantise_group(const SeTask& t) {
     waiting("");
 }
 
-}  // namespace sx
+}  // namespace sx::se

@@ -12,7 +12,7 @@
 #include "hw/smartexchange/pe_array.h"
 #include "hw/smartexchange/se_fabric.h"
 
-namespace sx {
+namespace sx::se {
 
 class SePeArrayDriver : public SeBlock {
 public:
@@ -33,4 +33,4 @@ private:
     std::vector<int32_t> acc_cur_, acc_next_;
 };
 
-}  // namespace sx
+}  // namespace sx::se

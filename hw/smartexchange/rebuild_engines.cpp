@@ -6,7 +6,7 @@
 
 #include "sw/common/error.h"
 
-namespace sx {
+namespace sx::se {
 
 uint64_t load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk) {
     const uint64_t done = wb.read(addr, kBasisRecordBytes);
@@ -103,4 +103,4 @@ void SeRebuildEngines::run() {
     });
 }
 
-}  // namespace sx
+}  // namespace sx::se

@@ -12,7 +12,7 @@
 #include "hw/smartexchange/se_fabric.h"
 #include "sw/image/weight_image.h"
 
-namespace sx {
+namespace sx::se {
 
 // Bytes of a basis record in the weight buffer and in DRAM: 9 int8 elements (row-major) and
 // the rebuild shift.
@@ -31,4 +31,4 @@ private:
     void run();  // dec_q -> rebuilt weights of the pass -> re_q
 };
 
-}  // namespace sx
+}  // namespace sx::se

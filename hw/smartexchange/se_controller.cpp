@@ -2,7 +2,7 @@
 
 #include "hw/smartexchange/rebuild_engines.h"
 
-namespace sx {
+namespace sx::se {
 
 DmaCommand basis_load(const SeLayer& L, int64_t k, uint32_t wt, GlobalBuffer* wb, uint64_t w_slot) {
     const ImageLayer& img = *L.image;
@@ -126,4 +126,4 @@ void SeController::run() {
     f_.probe();
 }
 
-}  // namespace sx
+}  // namespace sx::se

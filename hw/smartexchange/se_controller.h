@@ -10,7 +10,7 @@
 #include "hw/dma/dma.h"
 #include "hw/smartexchange/se_fabric.h"
 
-namespace sx {
+namespace sx::se {
 
 // The DMA load of the basis records that filter k's part of weight tile wt uses, into its
 // weight-buffer slot at `w_slot` (after the slot's Ce codes).
@@ -36,4 +36,4 @@ private:
     std::vector<uint64_t> tickets_;  // loads the next task waits for
 };
 
-}  // namespace sx
+}  // namespace sx::se

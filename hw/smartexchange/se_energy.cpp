@@ -2,7 +2,7 @@
 
 #include "hw/energy/energy_model.h"
 
-namespace sx {
+namespace sx::se {
 
 void apply_se_energy(const ArchConfig& arch, const SeEnergyCounts& e, LayerResult& r) {
     const TechTable& t = arch.tech;
@@ -23,4 +23,4 @@ void apply_se_energy(const ArchConfig& arch, const SeEnergyCounts& e, LayerResul
     r.energy(EnergyComponent::Leakage) = leakage_pj(leakage_mw(arch, e.mac_units), e.cycles, arch.clock_mhz);
 }
 
-}  // namespace sx
+}  // namespace sx::se

@@ -7,7 +7,7 @@
 #include "sw/config/arch_config.h"
 #include "sw/trace/layer_result.h"
 
-namespace sx {
+namespace sx::se {
 
 struct SeEnergyCounts {
     uint64_t macs_executed = 0, lane_digit_cycles = 0;
@@ -21,4 +21,4 @@ struct SeEnergyCounts {
 
 void apply_se_energy(const ArchConfig& arch, const SeEnergyCounts& e, LayerResult& r);
 
-}  // namespace sx
+}  // namespace sx::se

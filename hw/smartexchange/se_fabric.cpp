@@ -1,6 +1,6 @@
 #include "hw/smartexchange/se_fabric.h"
 
-namespace sx {
+namespace sx::se {
 
 SeFabric::SeFabric(SimContext& c, const SeParams& p)
     : ctx(c), prm(p), task_q("task_q", p.fifo_depth), dec_q("dec_q", p.fifo_depth), re_q("re_q", 1),
@@ -33,4 +33,4 @@ void SeFabric::trace(sc_core::sc_trace_file* tf) {
     sc_trace(tf, vcd_.out_occ, "output_buffer_occupancy");
 }
 
-}  // namespace sx
+}  // namespace sx::se

@@ -18,7 +18,7 @@
 #include "hw/smartexchange/se_params.h"
 #include "hw/smartexchange/se_pipeline.h"
 
-namespace sx {
+namespace sx::se {
 
 struct SeFabric {
     SeFabric(SimContext& ctx, const SeParams& prm);
@@ -74,4 +74,4 @@ protected:
     int mon_;
 };
 
-}  // namespace sx
+}  // namespace sx::se

@@ -6,7 +6,7 @@
 #include "sw/common/error.h"
 #include "sw/reference/conv_reference.h"
 
-namespace sx {
+namespace sx::se {
 
 namespace {
 
@@ -250,4 +250,4 @@ std::vector<uint8_t> se_dram_image(const SeLayer& L, const std::vector<int8_t>& 
     return m;
 }
 
-}  // namespace sx
+}  // namespace sx::se

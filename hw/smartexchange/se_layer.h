@@ -11,7 +11,7 @@
 #include "sw/image/weight_image.h"
 #include "sw/workload/workload.h"
 
-namespace sx {
+namespace sx::se {
 
 struct SeLayer {
     const Layer* layer = nullptr;
@@ -110,4 +110,4 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& image, const ArchCon
 // The DRAM image of the layer as the host lays it out (inputs, Ce codes, bases, bitmap, raw).
 std::vector<uint8_t> se_dram_image(const SeLayer& L, const std::vector<int8_t>& activations);
 
-}  // namespace sx
+}  // namespace sx::se

@@ -1,6 +1,6 @@
 #include "hw/smartexchange/se_params.h"
 
-namespace sx {
+namespace sx::se {
 
 SeParams parse_se_params(const ArchConfig& arch) {
     SeParams p;
@@ -26,4 +26,4 @@ SeParams parse_se_params(const ArchConfig& arch) {
     return p;
 }
 
-}  // namespace sx
+}  // namespace sx::se

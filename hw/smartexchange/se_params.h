@@ -6,7 +6,7 @@
 
 #include "sw/config/arch_config.h"
 
-namespace sx {
+namespace sx::se {
 
 struct SeParams {
     bool bit_serial = true;            // false: one cycle per MAC (comparison option)
@@ -33,4 +33,4 @@ struct SeParams {
 
 SeParams parse_se_params(const ArchConfig& arch);
 
-}  // namespace sx
+}  // namespace sx::se

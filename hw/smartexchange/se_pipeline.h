@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace sx {
+namespace sx::se {
 
 struct SeTask {
     int64_t n = 0, pt = 0, kg = 0;
@@ -49,4 +49,4 @@ struct SeCounters {
     uint64_t first_request = 0, last_write_done = 0;
 };
 
-}  // namespace sx
+}  // namespace sx::se

@@ -17,7 +17,7 @@
 #include "hw/smartexchange/store_unit.h"
 #include "sw/common/error.h"
 
-namespace sx {
+namespace sx::se {
 
 using namespace sc_core;
 
@@ -195,4 +195,4 @@ std::unique_ptr<AcceleratorModel> make_smartexchange_model(const ArchConfig& arc
     return std::unique_ptr<AcceleratorModel>(new SeModel("smartexchange", arch, ctx));
 }
 
-}  // namespace sx
+}  // namespace sx::se

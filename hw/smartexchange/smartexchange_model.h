@@ -6,8 +6,8 @@
 
 #include "hw/sim/accelerator_model.h"
 
-namespace sx {
+namespace sx::se {
 
 std::unique_ptr<AcceleratorModel> make_smartexchange_model(const ArchConfig& arch, SimContext& ctx);
 
-}  // namespace sx
+}  // namespace sx::se

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace sx {
+namespace sx::se {
 
 SeStoreUnit::SeStoreUnit(sc_core::sc_module_name name, SeFabric& fab)
     : SeBlock(name, fab, "store_unit") {
@@ -35,4 +35,4 @@ void SeStoreUnit::run() {
     });
 }
 
-}  // namespace sx
+}  // namespace sx::se

@@ -9,7 +9,7 @@
 
 #include "hw/smartexchange/se_fabric.h"
 
-namespace sx {
+namespace sx::se {
 
 class SeStoreUnit : public SeBlock {
 public:
@@ -22,4 +22,4 @@ private:
     std::vector<uint64_t> tickets_;  // the DMA writes of the group being stored
 };
 
-}  // namespace sx
+}  // namespace sx::se

@@ -7,6 +7,7 @@
 #include "sw/reference/conv_reference.h"
 
 using namespace sx;
+using namespace sx::dense;
 using namespace sx::scnn;
 
 TEST_CASE("DCNN: weight vectors of F channels x one tap, pieces of half the FIFO, cycles by hand") {

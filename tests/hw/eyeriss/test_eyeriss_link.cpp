@@ -13,6 +13,7 @@
 #include "hw/eyeriss/eyeriss_link.h"
 
 using namespace sx;
+using namespace sx::eyeriss;
 using namespace sc_core;
 
 namespace {

@@ -12,6 +12,7 @@
 #include "hw/eyeriss/rs_mapper.h"
 
 using namespace sx;
+using namespace sx::eyeriss;
 using namespace sc_core;
 
 namespace {

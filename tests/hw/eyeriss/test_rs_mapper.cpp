@@ -8,6 +8,7 @@
 #include "sw/workload/workload.h"
 
 using namespace sx;
+using namespace sx::eyeriss;
 
 namespace {
 // 64-bit link at 60 MHz (single data rate, 480 MB/s) seen from the 200 MHz core.

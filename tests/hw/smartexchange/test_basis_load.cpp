@@ -27,6 +27,7 @@
 #include "tests/hw/smartexchange/se_test_util.h"
 
 using namespace sx;
+using namespace sx::se;
 using namespace sx::test;
 
 namespace {

@@ -45,6 +45,7 @@
 #include "sw/common/error.h"
 
 using namespace sx;
+using namespace sx::se;
 using namespace sx::test;
 
 namespace {
