@@ -111,6 +111,7 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     run.arch_file = arch.file;
     run.workload_name = workload.name;
     run.workload_file = workload.file;
+    run.workload_notes = workload.notes;
     run.dataflow = to_string(arch.dataflow);
     run.clock_mhz = arch.clock_mhz;
     run.batch = workload.batch;

@@ -77,6 +77,7 @@ struct LayerResult {
 struct RunResult {
     std::string arch_name, arch_file;
     std::string workload_name, workload_file;
+    std::vector<std::string> workload_notes;  // Workload::notes (e.g. an overridden ONNX batch)
     std::string dataflow;
     double clock_mhz = 0;
     int64_t batch = 1;
