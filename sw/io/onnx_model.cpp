@@ -240,8 +240,10 @@ private:
         out_.workload.layers.push_back(std::move(l));
     }
     // The accelerators' layer window: square stride, the same padding on every side.
-    bool window(const onnx::NodeProto& n, Layer& l, int64_t R, int64_t S, bool strict) {
-        const Dims strides = attr_ints(n, "strides"), pads = attr_ints(n, "pads"), dil = attr_ints(n, "dilations");
+    // `prepadded`: a host Pad already supplied the padding (conv()).
+    bool window(const onnx::NodeProto& n, Layer& l, int64_t R, int64_t S, bool strict, bool prepadded = false) {
+        const Dims strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
+        const Dims pads = prepadded ? Dims{} : attr_ints(n, "pads");
         std::string problem;
         for (int64_t d : dil)
             if (d != 1) problem = "dilation 1";
@@ -278,12 +280,35 @@ private:
         const Dims d = wv.t.dims;
         if (d.size() != 4) fail(n, "4-D weights K x C/groups x R x S", dims_text(d));
         Layer l = nchw_layer(n, LayerType::Conv, x);
+        const Dims pads = attr_ints(n, "pads");
+        if (pads.size() == 4 && !(pads[0] == pads[1] && pads[0] == pads[2] && pads[0] == pads[3])) {
+            // The layer model has one padding for all sides (Inception's 1x7 convolutions pad
+            // only W): a host Pad supplies the border, then the Conv runs unpadded. P, Q and the
+            // MACs are the same; the border is fetched as data.
+            Dims padded = x.t.dims;
+            for (int i = 0; i < 2; ++i) {
+                if (pads[i] < 0 || pads[i + 2] < 0 || pads[i] > kMaxDim || pads[i + 2] > kMaxDim) fail(n, "pads from 0 to 2^24");
+                padded[2 + i] += pads[i] + pads[i + 2];
+            }
+            Layer p;
+            p.type = LayerType::Host;
+            p.op = "Pad";
+            p.shape = padded;
+            const std::string problem = set_host_view(p);
+            if (!problem.empty()) fail(n, "a padded input of " + problem);
+            p.name = unique_name(node_name(n) + "_pad");
+            p.inputs = {x.producer};
+            l.H = padded[2], l.W = padded[3];
+            l.inputs = {p.name};
+            add_layer(n, std::move(p));
+            warn("Conv with different padding per side: imported as a host Pad and an unpadded Conv");
+        }
         l.K = d[0];
         l.groups = attr_int(n, "group", 1);
         if (l.groups < 1 || l.groups > kMaxDim || l.C % l.groups || l.K < 1 || l.K % l.groups || d[1] != l.C / l.groups)
             fail(n, "weights K x C/groups x R x S matching the input's " + std::to_string(l.C) + " channels",
                  std::to_string(d[1]) + " input channels per group, " + std::to_string(l.groups) + " groups");
-        window(n, l, d[2], d[3], true);
+        window(n, l, d[2], d[3], true, l.inputs[0] != x.producer);
         if (n.input_size() > 2 && !n.input(2).empty()) warn("Conv bias ignored (the accelerator model has no bias)");
         std::vector<float> w = weight_values(n, wv);
         set_activation(n.output(0), {l.N, l.K, l.P(), l.Q()}, l.name);

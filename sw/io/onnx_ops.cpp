@@ -52,8 +52,10 @@ Dims ints_of(const OpTensor& t, const char* what) {
     if (!t.has_values) fail(std::string("a constant ") + what + " (computable at import)", "a tensor computed at run time");
     Dims v;
     for (double x : t.values) {
-        if (!std::isfinite(x) || std::fabs(x) > 9.0e18) fail(std::string("integer ") + what, "a value out of range");
-        v.push_back(static_cast<int64_t>(x));
+        if (!std::isfinite(x)) fail(std::string("finite ") + what, "a value out of range");
+        // Exporters write INT64_MAX for "to the end" (Slice): clamp, the consumers bound it.
+        constexpr double kLimit = 4611686018427387904.0;  // 2^62
+        v.push_back(static_cast<int64_t>(std::clamp(x, -kLimit, kLimit)));
     }
     return v;
 }

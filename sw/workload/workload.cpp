@@ -141,6 +141,9 @@ void check_counts(const JsonNode& node, const Layer& l) {
 // A host layer: {"name", "type": "host", "op", "shape": [dims], "inputs": [producers]}.
 Layer parse_host_layer(const JsonNode& node, Layer l) {
     node.expect_only({"name", "type", "op", "shape", "input", "inputs"});
+    l.name = node.get_string("name");
+    if (l.name.empty()) node.at("name").fail("a non-empty layer name");
+    if (l.name == "input") node.at("name").fail("a layer name other than \"input\" (reserved for the network input)");
     l.op = node.get_string("op");
     if (l.op.empty()) node.at("op").fail("a non-empty operator name");
     const JsonNode shape = node.at("shape");
@@ -159,6 +162,12 @@ Layer parse_host_layer(const JsonNode& node, Layer l) {
 }
 
 Layer parse_layer(const JsonNode& node, int64_t batch) {
+    node.expect_object();
+    if (node.has("type") && node.at("type").as_string() == "host") {
+        Layer l;
+        l.type = LayerType::Host;
+        return parse_host_layer(node, std::move(l));
+    }
     node.expect_only({"name", "type", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "input",
                       "inputs", "stats"});
     Layer l;
@@ -166,7 +175,6 @@ Layer parse_layer(const JsonNode& node, int64_t batch) {
     if (l.name.empty()) node.at("name").fail("a non-empty layer name");
     if (l.name == "input") node.at("name").fail("a layer name other than \"input\" (reserved for the network input)");
     l.type = type_from_name(node.get_enum("type", kTypeNames));
-    if (l.type == LayerType::Host) return parse_host_layer(node, std::move(l));
 
     l.N = node.get_int_or("N", batch, 1, kMaxDim);
     l.C = node.get_int("C", 1, kMaxDim);
