@@ -237,6 +237,7 @@ private:
     void add_layer(const onnx::NodeProto& n, Layer l) {
         const std::string problem = layer_bounds_problem(l);
         if (!problem.empty()) fail(n, problem);
+        layer_index_[l.name] = out_.workload.layers.size();
         out_.workload.layers.push_back(std::move(l));
     }
     // The accelerators' layer window: square stride, the same padding on every side.
@@ -263,8 +264,21 @@ private:
         if (l.H + 2 * l.padding < R || l.W + 2 * l.padding < S) fail(n, "a kernel no larger than the padded input");
         return true;
     }
+    // Whether `x` is its producer's N x K x P x Q output as the layer chain states it (a layer
+    // fed by it is then checked exactly); a host producer is re-read by element count.
+    bool nchw_view(const Value& x) {
+        if (x.t.dims.size() != 4) return false;
+        if (x.producer == "input") return true;
+        const auto it = layer_index_.find(x.producer);
+        if (it == layer_index_.end()) return false;
+        const Layer& p = out_.workload.layers[it->second];
+        return p.type == LayerType::Host || x.t.dims == Dims{p.N, p.K, p.P(), p.Q()};
+    }
     Layer nchw_layer(const onnx::NodeProto& n, LayerType type, const Value& x) {
         if (x.t.dims.size() != 4) fail(n, "an N x C x H x W input", dims_text(x.t.dims));
+        if (!nchw_view(x))
+            fail(n, "an N x C x H x W input laid out as its producer's output",
+                 "[" + dims_text(x.t.dims, ", ") + "] from '" + x.producer + "'");
         Layer l;
         l.name = unique_name(node_name(n));
         l.type = type;
@@ -406,13 +420,13 @@ private:
         const Value& x = in(n, 0);
         const std::string& op = n.op_type();
         const Dims& od = outs.at(0).dims;
-        if (x.t.dims.size() == 4 && op == "GlobalAveragePool") {
+        if (nchw_view(x) && op == "GlobalAveragePool") {
             Layer l = nchw_layer(n, LayerType::GlobalAvgPool, x);
             l.K = l.C, l.R = l.H, l.S = l.W;
             set_activation(n.output(0), od, l.name);
             return add_layer(n, std::move(l));
         }
-        if (x.t.dims.size() == 4 && (op == "MaxPool" || op == "AveragePool") && n.output_size() == 1) {
+        if (nchw_view(x) && (op == "MaxPool" || op == "AveragePool") && n.output_size() == 1) {
             Layer l;
             l.type = op == "MaxPool" ? LayerType::MaxPool : LayerType::AvgPool;
             l.N = x.t.dims[0], l.C = l.K = x.t.dims[1], l.H = x.t.dims[2], l.W = x.t.dims[3];
@@ -479,7 +493,7 @@ private:
                     warn("Add of a constant kept as a pass-through (bias ignored)");
                     return pass_through(n, act);
                 }
-            } else if (a.t.dims == b.t.dims && a.t.dims.size() == 4) {
+            } else if (a.t.dims == b.t.dims && nchw_view(a) && nchw_view(b)) {
                 Layer l = nchw_layer(n, LayerType::Add, a);
                 l.K = l.C;
                 l.inputs.push_back(b.producer);
@@ -495,6 +509,7 @@ private:
     OnnxImportOptions opt_;
     OnnxModel out_;
     std::map<std::string, Value> values_;
+    std::map<std::string, std::size_t> layer_index_;  // layer name -> index in out_.workload.layers
     std::set<std::string> used_, warned_;
     std::vector<std::string> unsupported_;
 };
