@@ -266,17 +266,19 @@ std::vector<OpTensor> eval_op(const onnx::NodeProto& n, const Ins& in, bool fold
         return outs;
     }
     if (kBinary.count(op)) {
+        std::vector<const OpTensor*> ts;  // the present inputs, in order
         std::vector<const Dims*> all;
         bool integer = true;
         for (const OpTensor* t : in)
-            if (t) all.push_back(&t->dims), integer = integer && t->integer;
-        if (all.size() < (op == "Sum" || op == "Mean" || op == "Max" || op == "Min" ? 1u : op == "Where" ? 3u : 2u))
+            if (t) ts.push_back(t), all.push_back(&t->dims), integer = integer && t->integer;
+        const bool variadic = op == "Sum" || op == "Mean" || op == "Max" || op == "Min";
+        if (op == "Where" ? ts.size() != 3 || in.size() != 3 : ts.size() < (variadic ? 1u : 2u))
             fail("all inputs of " + op);
         out.dims = broadcast(all);
         checked_elems(out.dims);
         const bool compare = op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" ||
                              op == "GreaterOrEqual" || op == "And" || op == "Or";
-        out.integer = compare || (op == "Where" ? in[1]->integer && in[2]->integer : integer);
+        out.integer = compare || (op == "Where" ? ts[1]->integer && ts[2]->integer : integer);
         if (fold && op != "PRelu" && op != "Mean") {
             const int64_t count = checked_elems(out.dims);
             if (count <= kMaxFoldValues) {
@@ -285,12 +287,12 @@ std::vector<OpTensor> eval_op(const onnx::NodeProto& n, const Ins& in, bool fold
                 out.values.resize(static_cast<std::size_t>(count));
                 Dims m(out.dims.size(), 0);
                 for (int64_t i = 0; i < count; ++i) {
-                    auto at = [&](std::size_t k) { return in[k]->values[broadcast_index(m, *all[k], strides[k])]; };
+                    auto at = [&](std::size_t k) { return ts[k]->values[broadcast_index(m, *all[k], strides[k])]; };
                     if (op == "Where") {
                         out.values[i] = at(0) != 0 ? at(1) : at(2);
                     } else {
                         double v = at(0);
-                        for (std::size_t k = 1; k < all.size(); ++k) v = binary(op, v, at(k), integer);
+                        for (std::size_t k = 1; k < ts.size(); ++k) v = binary(op, v, at(k), integer);
                         out.values[i] = v;
                     }
                     for (std::size_t k = m.size(); k-- > 0;) {
@@ -351,8 +353,8 @@ std::vector<OpTensor> eval_op(const onnx::NodeProto& n, const Ins& in, bool fold
             } else if (d < 0 || d > kMaxDim) {
                 fail("target dimensions from -1 to 2^24", dims_text(shape));
             } else {
+                if (d > 0 && known > kMaxCount / d) fail("a target shape of at most 2^52 elements", dims_text(shape));
                 known *= d;
-                if (known > kMaxCount) fail("a target shape of at most 2^52 elements", dims_text(shape));
             }
             out.dims.push_back(d);
         }
@@ -596,8 +598,10 @@ std::vector<OpTensor> eval_op(const onnx::NodeProto& n, const Ins& in, bool fold
         if (count > static_cast<double>(kMaxDim)) fail("at most 2^24 values");
         out.dims = {static_cast<int64_t>(count)};
         out.integer = in[0]->integer && l.integer && d.integer;
-        for (int64_t i = 0; i < out.dims[0]; ++i) out.values.push_back(start + static_cast<double>(i) * delta);
-        out.has_values = true;
+        if (out.dims[0] <= kMaxFoldValues) {
+            for (int64_t i = 0; i < out.dims[0]; ++i) out.values.push_back(start + static_cast<double>(i) * delta);
+            out.has_values = true;
+        }
         (void)s;
         return {out};
     } else if (op == "MatMul") {
