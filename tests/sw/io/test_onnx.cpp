@@ -251,7 +251,7 @@ TEST_CASE("ONNX symbolic spatial dimensions need the input shape", "[io][onnx]")
     CHECK(import_error(path, opt).field() == "--input-shape");
 }
 
-TEST_CASE("--input-shape text", "[io][onnx]") {
+TEST_CASE("ONNX input shape text parses as NxCxHxW", "[io][onnx]") {
     CHECK(parse_input_shape("1x3x224x224", "--input-shape") == std::vector<int64_t>{1, 3, 224, 224});
     CHECK(parse_input_shape("8X512", "--input-shape") == std::vector<int64_t>{8, 512});
     for (const char* bad : {"", "1x", "x3", "1x3xHx8", "0x3x8x8", "1x-3x8x8", "1x3x99999999999x8", "1x1x1x1x1x1x1x1x1"}) {
