@@ -151,6 +151,7 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     run.workload_file = workload.file;
     run.workload_source = workload.source;
     run.workload_warnings = workload.warnings;
+    run.workload_notes = workload.notes;
     run.dataflow = to_string(arch.dataflow);
     run.clock_mhz = arch.clock_mhz;
     run.batch = workload.batch;

@@ -26,6 +26,7 @@ struct CompressArgs {
     std::string out;
     std::string config;
     std::string report;
+    std::string input_shape;  // ONNX: shape of the graph input (symbolic dimensions)
     bool synthetic = false;
     uint64_t seed = 1;
     std::optional<double> row_density, element_density, raw_density;
@@ -36,12 +37,8 @@ struct CompressArgs {
     bool structural = false;
 };
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-Workload load_model(const std::string& path) {
-    return ends_with(path, ".onnx") ? load_onnx_workload(path) : load_workload(path);
+Workload load_model(const std::string& path, const std::string& input_shape) {
+    return load_model_input(path, ModelShapeArgs{0, input_shape});
 }
 
 void run(const CompressArgs& a) {
@@ -73,7 +70,7 @@ void run(const CompressArgs& a) {
     WeightImage image;
     if (a.synthetic) {
         if (a.model.empty()) throw InputError("", "--model", "a workload (models/*.json or .onnx) for --synthetic");
-        const Workload w = load_model(a.model);
+        const Workload w = load_model(a.model, a.input_shape);
         SyntheticDensities d;
         d.row_density = a.row_density;
         d.element_density = a.element_density;
@@ -86,14 +83,17 @@ void run(const CompressArgs& a) {
         std::map<std::string, std::vector<float>> weights;
         std::string origin;
         if (!a.onnx.empty()) {
-            OnnxModel m = load_onnx(a.onnx);
+            OnnxImportOptions opt;
+            if (!a.input_shape.empty()) opt.input_shape = parse_input_shape(a.input_shape, "--input-shape");
+            OnnxModel m = load_onnx(a.onnx, opt);
             for (const auto& warning : m.warnings) std::fprintf(stderr, "warning: %s: %s\n", a.onnx.c_str(), warning.c_str());
+            for (const auto& note : m.workload.notes) std::fprintf(stderr, "note: %s: %s\n", a.onnx.c_str(), note.c_str());
             w = std::move(m.workload);
             weights = std::move(m.weights);
             origin = a.onnx;
         } else {
             if (a.model.empty()) throw InputError(a.weights, "--model", "a workload (models/*.json) naming the layers of --weights");
-            w = load_model(a.model);
+            w = load_model(a.model, a.input_shape);
             weights = load_weight_arrays(a.weights, w);
             origin = a.weights;
         }
@@ -123,6 +123,7 @@ void add_compress_command(CLI::App& app) {
     c->add_option("-o,--out", args->out, "output weight image (.sxw)")->required();
     c->add_option("--config", args->config, "JSON file of compressor knobs (docs/compressor.md)");
     c->add_option("--report", args->report, "write the per-layer report as CSV");
+    add_input_shape_option(c, args->input_shape);
     c->add_flag("--synthetic", args->synthetic, "generate weights with target densities (no trained model)");
     c->add_option("--seed", args->seed, "seed of --synthetic (default 1)");
     c->add_option("--row-density", args->row_density, "--synthetic: fraction of non-zero Ce rows")->check(CLI::Range(0.0, 1.0));

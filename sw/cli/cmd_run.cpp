@@ -33,6 +33,7 @@ struct RunArgs {
     // where the value of that --set was written, so that its errors name that place.
     std::vector<std::string> set_origins;
     int64_t batch = 0;
+    std::string input_shape;
     uint64_t seed = 1;
     bool check = false;
     bool quiet = false;
@@ -120,8 +121,7 @@ void run_command(const RunArgs& a) {
     require_file(a.model, "workload", "--model");
     if (!a.weights.empty()) require_file(a.weights, "weight image", "--weights");
     ArchConfig arch = load_arch_config(a.arch, overrides, origins);
-    Workload workload = load_model_input(a.model);
-    if (a.batch > 0) workload.set_batch(a.batch);
+    Workload workload = load_model_input(a.model, ModelShapeArgs{a.batch, a.input_shape});
     for (const auto& name : a.layers) {
         const Layer* l = workload.find(name);
         if (!l) throw InputError(a.model, "--layer", "the name of a layer of " + workload.name, "'" + name + "'");
@@ -186,6 +186,7 @@ void add_run_command(CLI::App& app) {
     run->add_option("--activations", args->activations, "Folder of per-layer int8 input activations <layer>.npy; "
                                                         "default: synthetic, seeded");
     run->add_option("--batch", args->batch, "Override the workload's batch size (images)")->check(CLI::PositiveNumber);
+    add_input_shape_option(run, args->input_shape);
     run->add_option("--seed", args->seed, "Seed of synthetic weights and activations")->capture_default_str();
     run->add_flag("--check", args->check, "Compare every layer's outputs bit-exactly with the reference convolution");
     run->add_option("--set", args->sets, "Override a configuration field before validation (repeatable): "

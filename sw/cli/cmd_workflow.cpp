@@ -35,6 +35,7 @@ struct CommonArgs {
     int jobs = 0;
     double timeout_s = 0;
     int64_t batch = 0;
+    std::string input_shape;  // ONNX models: passed to every `sxsim run`
     uint64_t seed = 1;
     bool check = false;
     bool plots = false;
@@ -70,6 +71,7 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
                                               "killed and recorded as 'timeout' (default: none)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--batch", a.batch, "Override the workloads' batch size (images)")->check(CLI::PositiveNumber);
+    add_input_shape_option(cmd, a.input_shape);
     cmd->add_option("--seed", a.seed, "Seed of synthetic weights and activations")->capture_default_str();
     cmd->add_flag("--check", a.check, "Bit-exact functional check of every layer in every point (slower)");
     cmd->add_option("--weights", a.weights, "Weight image (.sxw) for every point (one workload only; default: synthetic)");
@@ -89,7 +91,9 @@ std::string self_exe() {
 }
 
 json run_options(const CommonArgs& a) {
-    return {{"batch", a.batch}, {"seed", a.seed}, {"check", a.check}};
+    json o = {{"batch", a.batch}, {"seed", a.seed}, {"check", a.check}};
+    if (!a.input_shape.empty()) o["input_shape"] = a.input_shape;  // absent when unused: point ids unchanged
+    return o;
 }
 
 PointSources point_sources(const CommonArgs& a, const std::string& arch, const std::string& model, const Overrides& o) {
@@ -114,6 +118,7 @@ std::function<std::vector<std::string>(const SimPoint&, const std::string&)> sxs
         std::vector<std::string> argv = {exe, "run", "--arch", p.arch, "--model", p.model, "--out", dir, "--quiet",
                                          "--seed", std::to_string(a.seed)};
         if (a.batch > 0) argv.insert(argv.end(), {"--batch", std::to_string(a.batch)});
+        if (!a.input_shape.empty()) argv.insert(argv.end(), {"--input-shape", a.input_shape});
         if (a.check) argv.push_back("--check");
         if (!a.weights.empty()) argv.insert(argv.end(), {"--weights", a.weights});
         if (!a.activations.empty()) argv.insert(argv.end(), {"--activations", a.activations});

@@ -25,10 +25,25 @@ const std::string& require_file(const std::string& path, const std::string& what
     return path;
 }
 
-Workload load_model_input(const std::string& path) {
-    Workload w = ends_with(path, ".onnx") ? load_onnx_workload(path) : load_workload(path);
+Workload load_model_input(const std::string& path, const ModelShapeArgs& shape) {
+    if (ends_with(path, ".onnx")) {
+        OnnxImportOptions opt;
+        if (!shape.input_shape.empty()) opt.input_shape = parse_input_shape(shape.input_shape, "--input-shape");
+        opt.batch = shape.batch;
+        return load_onnx_workload(path, opt);
+    }
+    if (!shape.input_shape.empty())
+        throw InputError(path, "--input-shape", "an ONNX model (a JSON workload states its shapes; use --batch for the batch)");
+    Workload w = load_workload(path);
     for (const auto& warning : w.warnings) std::fprintf(stderr, "sxsim: warning: %s\n", warning.c_str());
+    if (shape.batch > 0) w.set_batch(shape.batch);
     return w;
+}
+
+void add_input_shape_option(CLI::App* cmd, std::string& input_shape) {
+    cmd->add_option("--input-shape", input_shape,
+                    "ONNX models: shape of the graph input, NxCxHxW (e.g. 1x3x224x224), for symbolic (dynamic) "
+                    "dimensions; must agree with the model's concrete ones");
 }
 
 WeightImage load_weights_for(const std::string& path, const Workload& workload) {

@@ -99,6 +99,7 @@ struct RunResult {
     std::string workload_name, workload_file;
     std::string workload_source;  // the workload's "source" (or a note that it had none)
     std::vector<std::string> workload_warnings;  // defaults taken while loading it (Workload::warnings)
+    std::vector<std::string> workload_notes;  // Workload::notes (e.g. an overridden ONNX batch)
     std::string dataflow;
     double clock_mhz = 0;
     int64_t batch = 1;

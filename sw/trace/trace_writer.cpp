@@ -154,6 +154,7 @@ json to_json(const RunResult& run) {
     doc["arch"] = {{"name", run.arch_name}, {"file", run.arch_file}, {"dataflow", run.dataflow}};
     doc["workload"] = {{"name", run.workload_name}, {"file", run.workload_file}, {"source", run.workload_source},
                        {"batch", run.batch}, {"warnings", run.workload_warnings}};
+    if (!run.workload_notes.empty()) doc["workload"]["notes"] = run.workload_notes;  // absent otherwise: traces unchanged
     doc["clock_mhz"] = json_double(run.clock_mhz);
     doc["units"] = {{"cycles", "core clock cycles"},
                     {"clock_mhz", "MHz"},

@@ -15,6 +15,7 @@ const char* to_string(LayerType t) {
         case LayerType::AvgPool: return "avgpool";
         case LayerType::GlobalAvgPool: return "global_avgpool";
         case LayerType::Add: return "add";
+        case LayerType::Host: return "host";
     }
     return "?";
 }
@@ -45,12 +46,51 @@ const Layer* Workload::find(const std::string& name) const {
 
 void Workload::set_batch(int64_t n) {
     batch = n;
-    for (auto& l : layers) l.N = n;
+    for (auto& l : layers) {
+        l.N = n;
+        if (l.type == LayerType::Host && !l.shape.empty()) l.shape[0] = n;
+    }
+}
+
+std::string set_host_view(Layer& l) {
+    if (l.shape.empty()) return "a shape of at least one dimension";
+    long double elems = 1;
+    for (int64_t d : l.shape) {
+        if (d < 1 || d > kMaxDim) return "dimensions from 1 to 2^24 (shape dimension " + std::to_string(d) + ")";
+        elems *= static_cast<long double>(d);
+    }
+    if (elems > static_cast<long double>(kMaxCount)) return "a tensor of at most 2^52 elements (dimensions too large)";
+    const auto dim = [&](std::size_t i) { return i < l.shape.size() ? l.shape[i] : int64_t{1}; };
+    l.N = dim(0);
+    l.C = l.K = dim(1);
+    l.H = dim(2);
+    l.W = 1;
+    for (std::size_t i = 3; i < l.shape.size(); ++i) l.W *= l.shape[i];
+    l.R = l.S = l.stride = l.groups = 1;
+    l.padding = 0;
+    return "";
+}
+
+std::string layer_bounds_problem(const Layer& l) {
+    if (l.type == LayerType::Host) {  // the view's W is a product: bound the shape, not the view
+        Layer copy = l;
+        return set_host_view(copy);
+    }
+    for (int64_t d : {l.N, l.C, l.K, l.H, l.W, l.R, l.S, l.stride, l.groups})
+        if (d < 1 || d > kMaxDim) return "dimensions from 1 to 2^24 (found " + std::to_string(d) + ")";
+    if (l.padding < 0 || l.padding > kMaxDim) return "padding from 0 to 2^24";
+    // long double: the products of up to seven bounded dimensions cannot overflow it.
+    const long double n = l.N, c = l.C, k = l.K, h = l.H, w = l.W;
+    const long double p = l.P(), q = l.Q(), per_group = l.C / l.groups, r = l.R, s = l.S;
+    const long double counts[] = {n * c * h * w, n * k * p * q, k * per_group * r * s, n * k * p * q * per_group * r * s};
+    for (long double v : counts)
+        if (v > static_cast<long double>(kMaxCount)) return "a layer of at most 2^52 MACs and elements (dimensions too large)";
+    return "";
 }
 
 namespace {
 
-const std::vector<std::string> kTypeNames = {"conv", "fc", "maxpool", "avgpool", "global_avgpool", "add"};
+const std::vector<std::string> kTypeNames = {"conv", "fc", "maxpool", "avgpool", "global_avgpool", "add", "host"};
 
 LayerType type_from_name(const std::string& s) {
     for (std::size_t i = 0; i < kTypeNames.size(); ++i)
@@ -97,20 +137,43 @@ LayerStats parse_stats(const JsonNode& node, std::vector<std::string>& warnings)
 
 // Hardening (fuzz_workload finding, docs/hardening.md): without upper bounds, e.g.
 // "padding": 9223372036854775807 overflowed H + 2*padding (undefined behaviour), and huge
-// K or N overflowed macs(). Every dimension is bounded, and so is every count consumers
-// derive from a layer, leaving int64 headroom for sums over layers and batch changes.
-constexpr int64_t kMaxDim = int64_t{1} << 24;
-constexpr long double kMaxCount = 4503599627370496.0L;  // 2^52
-
+// K or N overflowed macs(). Every dimension is bounded (kMaxDim), and so is every count
+// consumers derive from a layer (layer_bounds_problem).
 void check_counts(const JsonNode& node, const Layer& l) {
-    const long double n = l.N, c = l.C, k = l.K, h = l.H, w = l.W;
-    const long double p = l.P(), q = l.Q(), per_group = l.C / l.groups, r = l.R, s = l.S;
-    const long double counts[] = {n * c * h * w, n * k * p * q, k * per_group * r * s, n * k * p * q * per_group * r * s};
-    for (long double v : counts)
-        if (v > kMaxCount) node.fail("a layer of at most 2^52 MACs and elements (dimensions too large)");
+    const std::string problem = layer_bounds_problem(l);
+    if (!problem.empty()) node.fail(problem);
+}
+
+// A host layer: {"name", "type": "host", "op", "shape": [dims], "inputs": [producers]}.
+Layer parse_host_layer(const JsonNode& node, Layer l) {
+    node.expect_only({"name", "type", "op", "shape", "input", "inputs"});
+    l.name = node.get_string("name");
+    if (l.name.empty()) node.at("name").fail("a non-empty layer name");
+    if (l.name == "input") node.at("name").fail("a layer name other than \"input\" (reserved for the network input)");
+    l.op = node.get_string("op");
+    if (l.op.empty()) node.at("op").fail("a non-empty operator name");
+    const JsonNode shape = node.at("shape");
+    if (shape.size() < 1 || shape.size() > 8) shape.fail("an array of 1 to 8 dimensions");
+    for (std::size_t i = 0; i < shape.size(); ++i) l.shape.push_back(shape.at(i).as_int(1, kMaxDim));
+    const std::string problem = set_host_view(l);
+    if (!problem.empty()) shape.fail(problem);
+    if (node.has("input") && node.has("inputs")) node.at("inputs").fail("either \"input\" or \"inputs\", not both");
+    if (auto in = node.find("input")) {
+        l.inputs.push_back(in->as_string());
+    } else if (auto ins = node.find("inputs")) {
+        if (ins->size() < 1) ins->fail("an array of at least 1 producer name");
+        for (std::size_t i = 0; i < ins->size(); ++i) l.inputs.push_back(ins->at(i).as_string());
+    }
+    return l;
 }
 
 Layer parse_layer(const JsonNode& node, int64_t batch, std::vector<std::string>& warnings) {
+    node.expect_object();
+    if (node.has("type") && node.at("type").as_string() == "host") {
+        Layer l;
+        l.type = LayerType::Host;
+        return parse_host_layer(node, std::move(l));
+    }
     node.expect_only({"name", "type", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "input",
                       "inputs", "stats"});
     Layer l;
@@ -204,6 +267,7 @@ Workload parse_workload(const json& doc, const std::string& path) {
     const JsonNode layers = root.at("layers");
     if (layers.size() == 0) layers.fail("a non-empty array of layers");
     std::map<std::string, Shape> produced;
+    std::set<std::string> host;  // names of host layers
     produced["input"] = Shape{w.batch, w.in_C, w.in_H, w.in_W};
     std::string previous = "input";
     for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -222,6 +286,14 @@ Workload parse_workload(const json& doc, const std::string& path) {
                 where.fail("the name of a layer defined earlier (or \"input\"); '" + p + "' is not");
             const Shape& s = it->second;
             const std::string from = " (output of '" + p + "': " + shape_text(s) + ")";
+            if (l.type == LayerType::Host) continue;  // a host op may reshape, slice or transpose its inputs
+            if (host.count(p)) {
+                // A host output is re-read by its consumer (Reshape semantics): the element
+                // counts must agree, the 4-D views need not.
+                if (l.input_elems() != s.N * s.K * s.P * s.Q)
+                    node.fail("N*C*H*W = " + std::to_string(s.N * s.K * s.P * s.Q) + " elements" + from);
+                continue;
+            }
             if (l.N != s.N) node.fail_member("N", "N = " + std::to_string(s.N) + from);
             if (l.type == LayerType::FullyConnected) {
                 if (l.C != s.K * s.P * s.Q)
@@ -233,6 +305,7 @@ Workload parse_workload(const json& doc, const std::string& path) {
             }
         }
         produced[l.name] = Shape{l.N, l.K, l.P(), l.Q()};
+        if (l.type == LayerType::Host) host.insert(l.name);
         previous = l.name;
         w.layers.push_back(std::move(l));
     }

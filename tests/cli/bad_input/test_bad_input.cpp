@@ -310,6 +310,29 @@ onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
     // /usr/bin/python3 with onnx is a dependency of the project (.ci/deps).
     REQUIRE(std::system(("/usr/bin/python3 " + script + " " + model + " > /dev/null 2>&1").c_str()) == 0);
     expect_bad_input(s, run_args(kArch, model, out), {"einsum.onnx", "Einsum"});
+
+    // Issue 11: symbolic H/W are not 1 (user case onnx-symbolic-hw); the message names the
+    // graph input, the dimension and the option that gives the shape.
+    const std::string dynamic = kSource + "/tests/sw/io/fixtures/conv_dynamic_hw.onnx";
+    expect_bad_input(s, run_args(kArch, dynamic, out), {"conv_dynamic_hw.onnx", "graph input 'x'", "dimension 2 'H'", "--input-shape"});
+    expect_bad_input(s, run_args(kArch, dynamic, out, {"--input-shape", "1x3x8"}), {"conv_dynamic_hw.onnx", "--input-shape", "rank"});
+    expect_bad_input(s, run_args(kArch, dynamic, out, {"--input-shape", "1x4x8x8"}), {"conv_dynamic_hw.onnx", "--input-shape", "dimension 1 = 3"});
+    expect_bad_input(s, run_args(kArch, dynamic, out, {"--input-shape", "1x3xHx8"}), {"--input-shape", "1x3xHx8"});
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--input-shape", "1x3x8x8"}), {"tiny_workload.json", "--input-shape", "ONNX"});
+    // A 2^32 x 2^32 graph input fails on its dimensions before anything is allocated.
+    const std::string huge = s.path("huge.onnx");
+    write_file(script, R"(import sys
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4294967296, 4294967296])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+w = numpy_helper.from_array(np.ones((4, 3, 3, 3), dtype=np.float32), "w")
+conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv1", kernel_shape=[3, 3])
+onnx.save(helper.make_model(helper.make_graph([conv], "huge", [x], [y], initializer=[w])), sys.argv[1])
+)");
+    REQUIRE(std::system(("/usr/bin/python3 " + script + " " + huge + " > /dev/null 2>&1").c_str()) == 0);
+    expect_bad_input(s, run_args(kArch, huge, out), {"huge.onnx", "graph input 'x'", "4294967296"});
 }
 
 TEST_CASE("bad input: missing files", "[bad_input]") {

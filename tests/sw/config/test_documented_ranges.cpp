@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kSource = SX_SOURCE_DIR;
-constexpr int64_t kMaxDim = int64_t{1} << 24;  // 16777216, workload dimensions
+constexpr int64_t kDocMaxDim = int64_t{1} << 24;  // 16777216, workload dimensions
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path);
@@ -240,7 +240,7 @@ TEST_CASE("documented workload ranges hold") {
             for (const auto& p : others) d[json::json_pointer(p)] = v;
         };
     };
-    const json max = kMaxDim, over = kMaxDim + 1;
+    const json max = kDocMaxDim, over = kDocMaxDim + 1;
     const std::vector<Range> ranges = {
         {"", "", "/batch", {1, max}, {0, over}},
         {"", "", "/input/C", {1, max}, {0, over}, tie({"/layers/0/C"})},

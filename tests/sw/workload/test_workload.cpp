@@ -177,3 +177,42 @@ TEST_CASE("A missing source is defaulted with a warning, not an error") {
     CHECK(cited.warnings.empty());
     CHECK(load_workload(model("alexnet")).warnings.empty());
 }
+
+// Host layers (operators the accelerators do not run, as the ONNX importer lists them): the
+// output shape is explicit, a consumer re-reads it (only the element counts must agree).
+TEST_CASE("Host layers carry their output shape and feed layers by element count", "[workload][host]") {
+    const std::string text = R"({"name": "h", "source": "test", "batch": 2, "input": {"C": 3, "H": 8, "W": 8},
+      "layers": [
+        {"name": "c1", "type": "conv", "C": 3, "K": 4, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1},
+        {"name": "t", "type": "host", "op": "Transpose", "shape": [2, 8, 8, 4], "inputs": ["c1"]},
+        {"name": "r", "type": "host", "op": "Reshape", "shape": [2, 256]},
+        {"name": "fc", "type": "fc", "C": 256, "K": 10}]})";
+    Workload w = parse_workload(parse_json_text(text, "h.json"), "h.json");
+    const Layer* t = w.find("t");
+    REQUIRE(t);
+    CHECK(t->type == LayerType::Host);
+    CHECK(t->op == "Transpose");
+    CHECK(t->macs() == 0);
+    // The 4-D view: N = 2, C = K = 8, H = 8, W = 4 (product of the rest): 512 elements.
+    CHECK(t->N == 2);
+    CHECK(t->K == 8);
+    CHECK(t->output_elems() == 2 * 8 * 8 * 4);
+    CHECK(w.find("r")->inputs == std::vector<std::string>{"t"});
+    CHECK(w.total_macs() == 2 * 4 * 8 * 8 * 27 + 2 * 256 * 10);
+    w.set_batch(3);
+    CHECK(w.find("t")->shape[0] == 3);
+
+    // fc after the 512-element Reshape: 2 x 255 does not re-read 512 elements.
+    std::string bad = text;
+    bad.replace(bad.find(R"("C": 256, "K": 10)"), 17, R"("C": 255, "K": 10)");
+    expect_error(bad, "/layers/3");
+    std::string zero = text;
+    zero.replace(zero.find("[2, 256]"), 8, "[2, 0]");
+    expect_error(zero, "/layers/2/shape/1");
+    std::string huge = text;
+    huge.replace(huge.find("[2, 256]"), 8, "[16777216, 16777216, 16777216]");
+    expect_error(huge, "/layers/2/shape");
+    std::string extra = text;
+    extra.replace(extra.find(R"("op": "Reshape")"), 15, R"("op": "Reshape", "K": 3)");
+    expect_error(extra, "/layers/2/K");
+}
