@@ -51,8 +51,10 @@ public:
     virtual void run_layer(const LayerJob& job, LayerResult& result, std::vector<int32_t>& outputs,
                            LayerConservation& conservation) = 0;
     // Registers VCD traces (before the simulation starts); values should change only while a
-    // job with trace = true runs.
+    // job with trace = true runs. A design that registers none says so (traces_vcd() false):
+    // `--vcd` on it is then refused (exit 2) rather than writing an empty waveform.
     virtual void trace(sc_core::sc_trace_file* tf) {}
+    virtual bool traces_vcd() const { return false; }
     // Which synthetic weights this design is measured with.
     virtual SyntheticWeightForm synthetic_weight_form() const { return SyntheticWeightForm::SmartExchange; }
 };

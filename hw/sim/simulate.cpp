@@ -108,7 +108,9 @@ private:
         job.image = image;
         job.weights = &w;
         job.inputs = &acts;
-        job.trace = !opt_.vcd_file.empty() && opt_.vcd_layer == layer.name;
+        // --vcd without --vcd-layer traces the first layer that is simulated (as --help says).
+        job.trace = !opt_.vcd_file.empty() && (opt_.vcd_layer.empty() ? !vcd_traced_ : opt_.vcd_layer == layer.name);
+        vcd_traced_ = vcd_traced_ || job.trace;
         std::vector<int32_t> out;
         LayerConservation cons;
         model_.run_layer(job, r, out, cons);
@@ -130,6 +132,7 @@ private:
     const ArchConfig& arch_;
     const Workload& wl_;
     const RunOptions& opt_;
+    bool vcd_traced_ = false;  // a layer has been traced to the VCD file
     const WeightImage& img_;
     AcceleratorModel& model_;
     SimContext& ctx_;
@@ -194,15 +197,22 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     Watchdog watchdog("watchdog", ctx);
     Runner runner("runner", arch, workload, opt, *img, *model, ctx, run);
     sc_trace_file* tf = nullptr;
+    // Before the trace file exists: SystemC reports the VCD timescale as an info message.
+    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
     if (!opt.vcd_file.empty()) {
+        if (!model->traces_vcd())
+            throw InputError(arch.file, "--vcd", "a dataflow with waveform tracing (smartexchange; the " +
+                                                     std::string(to_string(arch.dataflow)) + " model registers no signals)");
         std::string base = opt.vcd_file;
         if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
         tf = sc_create_vcd_trace_file(base.c_str());
-        tf->set_time_unit(1, SC_NS);
+        // The kernel resolution (1 ps): DRAM clocks such as 1600 MHz (625 ps) are not whole ns,
+        // and a coarser VCD unit makes SystemC warn (W713) at every such edge.
+        tf->set_time_unit(1, SC_PS);
         model->trace(tf);
     }
-    // sc_stop() is how a run ends; SystemC's "Simulation stopped by user" info is noise on stdout.
-    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
+    // sc_stop() is how a run ends; SystemC's "Simulation stopped by user" info is noise on stdout
+    // (silenced above).
     sc_start();
     sanitizer_resume_main_stack();  // before the rethrow below: hw/common/sanitizer_stack.h
     if (tf) sc_close_vcd_trace_file(tf);

@@ -73,6 +73,7 @@ public:
     void run_layer(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs,
                    LayerConservation& cons) override;
     void trace(sc_trace_file* tf) override { fab_.trace(tf); }
+    bool traces_vcd() const override { return true; }
 
 private:
     void fill_result(uint64_t first, const DramStats& dram_before, LayerResult& res, LayerConservation& cons);

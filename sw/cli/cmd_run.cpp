@@ -201,7 +201,9 @@ void add_run_command(CLI::App& app) {
                     "Simulate only the first N compute layers in workload order (with --layer: those and the "
                     "named ones); the rest are listed with simulated = false. A cheap partial run: each layer "
                     "runs on its own inputs, as in a full run");
-    run->add_option("--vcd", args->vcd, "Write a VCD waveform (GTKWave) of one layer to this file");
+    run->add_option("--vcd", args->vcd,
+                    "Write a VCD waveform (GTKWave, 1 ps units) of one layer to this file (smartexchange only: "
+                    "the other dataflows register no signals and refuse the option)");
     run->add_option("--vcd-layer", args->vcd_layer, "Layer to trace with --vcd (default: the first compute layer)");
     run->add_flag("-q,--quiet", args->quiet, "No progress and no summary table");
     run->footer("Units: cycles of the accelerator core clock (clock_mhz in the configuration), latency in us, "
