@@ -189,6 +189,14 @@ InputError ArchConfig::error_at(const std::string& pointer, const std::string& e
     return InputError(file, pointer, expected, found);
 }
 
+InputError ArchConfig::error_at(std::initializer_list<std::string> pointers, const std::string& expected,
+                                const std::string& found) const {
+    if (origins)
+        for (const auto& p : pointers)
+            if (origins->find(p)) return error_at(p, expected, found);
+    return error_at(pointers.size() ? *pointers.begin() : std::string(), expected, found);
+}
+
 ArchConfig parse_arch_config(const json& doc, const std::string& path, std::shared_ptr<const ValueOrigins> origins) {
     const JsonNode root(doc, path, "", origins);
     std::vector<std::string> allowed = {"name",    "description", "notes",    "dataflow",   "clock_mhz",
