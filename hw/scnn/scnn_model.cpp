@@ -38,6 +38,16 @@ public:
                              std::to_string(arch.pe.multipliers_per_pe));
         iaram_cfg_ = role_buffer(arch, "input");
         oaram_cfg_ = role_buffer(arch, "output");
+        // IARAM/OARAM banks are the PEs' own RAMs (capacity / banks each): a bank without a
+        // byte has no size to cost or fill.
+        for (const BufferConfig* b : {&iaram_cfg_, &oaram_cfg_})
+            if (b->capacity_bytes < static_cast<uint64_t>(b->banks)) {
+                const std::string at = "/buffers/" + b->name;
+                throw arch.error_at({at + "/banks", at + "/capacity_kib"},
+                                    "at least one byte per bank (" + at + "/capacity_kib x 1024 / " + at + "/banks)",
+                                    std::to_string(b->banks) + " banks sharing " + std::to_string(b->capacity_bytes) +
+                                        " bytes");
+            }
         iaram_ = std::make_unique<GlobalBuffer>(iaram_cfg_, ctx);
         oaram_ = std::make_unique<GlobalBuffer>(oaram_cfg_, ctx);
         // Landing window of the weight broadcast: the DMA writes each block here and the bus
