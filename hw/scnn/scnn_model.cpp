@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 
 #include <systemc>
 
@@ -184,8 +185,18 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     watch_.clear();
     arrival_.clear();
     next_done_ = 0;
-    LayerEngine e(L, prm_, arch_.pe.rows, arch_.pe.cols, sparse, sparse || prm_.compressed_dram, *job.weights,
-                  *job.inputs, arch_.bits.activation);
+    std::optional<LayerEngine> engine;
+    try {
+        engine.emplace(L, prm_, arch_.pe.rows, arch_.pe.cols, sparse, sparse || prm_.compressed_dram, *job.weights,
+                       *job.inputs, arch_.bits.activation);
+    } catch (const scnn::AccumulatorTooSmall& x) {
+        const std::string df = std::string("/") + to_string(arch_.dataflow);
+        throw arch_.error_at({df + "/accumulator_entries", "/pe_array/rows", "/pe_array/cols"},
+                             "accumulators that hold one output channel's tile and halo of layer '" + L.name + "' (" +
+                                 std::to_string(x.needed) + " partial sums; smaller tiles need more PE rows/cols)",
+                             std::to_string(prm_.accumulator_entries) + " entries");
+    }
+    LayerEngine& e = *engine;
     const scnn::PlanarMapping& m = e.mapping();
     const int pes = m.pes();
     // Only the PEs that can have work are tracked (LayerEngine::active_pes), so host memory and
