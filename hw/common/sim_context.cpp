@@ -37,8 +37,14 @@ Watchdog::Watchdog(sc_core::sc_module_name name, SimContext& ctx) : sc_module(na
 
 void Watchdog::run() {
     uint64_t last = ctx_.monitor.count();
+    // A window beyond SystemC's time range (2^64 resolution units) cannot be waited for
+    // (sc_time would overflow): such a watchdog is capped at half the range, which no run reaches.
+    const double horizon_cycles = sc_core::sc_max_time() / ctx_.clk / 2;
+    const uint64_t window = static_cast<double>(ctx_.watchdog_cycles) < horizon_cycles
+                                ? ctx_.watchdog_cycles
+                                : static_cast<uint64_t>(horizon_cycles);
     for (;;) {
-        sc_core::wait(ctx_.cycles(ctx_.watchdog_cycles));
+        sc_core::wait(ctx_.cycles(window));
         if (ctx_.finished) return;
         const uint64_t now = ctx_.monitor.count();
         if (now == last) {

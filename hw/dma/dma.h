@@ -95,6 +95,7 @@ private:
     sc_core::sc_fifo<uint64_t> queue_;
     std::vector<DmaCommand> commands_;  // by ticket
     std::vector<Ticket> tickets_;
+    uint64_t settled_ = 0;  // tickets [0, settled_) are done and waited for (wait_all)
     int outstanding_ = 0;
     bool req_in_progress_ = false;
     tlm::tlm_generic_payload* req_payload_ = nullptr;  // the payload in its request phase

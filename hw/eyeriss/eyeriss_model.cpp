@@ -148,7 +148,22 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
                              LayerConservation& cons) {
     const Layer& L = *job.layer;
     const bool first_layer = L.inputs.empty() || (L.inputs.size() == 1 && L.inputs[0] == "input");
-    M_ = map_layer(L, prm_, link_bytes_per_cycle_, !first_layer);
+    // The limits the mapper meets are the configuration's: name its file (or the --set option)
+    // and field, not the layer.
+    if (L.S > prm_.spad_ifmap)
+        throw arch_.error_at("/eyeriss/spad_ifmap_entries",
+                             "room for a filter row of layer '" + L.name + "' (S = " + std::to_string(L.S) + ")",
+                             std::to_string(prm_.spad_ifmap) + " entries");
+    try {
+        M_ = map_layer(L, prm_, link_bytes_per_cycle_, !first_layer);
+    } catch (const InputError& e) {
+        const std::string glb = "/buffers/" + glb_->name(), fil = "/buffers/" + fil_->name();
+        throw arch_.error_at({glb + "/capacity_kib", glb + "/banks", fil + "/capacity_kib", "/eyeriss/spad_filter_entries",
+                              "/eyeriss/spad_psum_entries", "/eyeriss/spad_ifmap_entries", "/bits/activation"},
+                             "GLB buffers (" + glb + ", " + fil + ") and scratchpads that hold one row-stationary pass of layer '" +
+                                 L.name + "'",
+                             e.found());
+    }
     const RsMapping& M = M_;
     build_dram_image(job, !first_layer);
     glb_->counters = BufferCounters{};

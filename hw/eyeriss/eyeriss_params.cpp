@@ -19,10 +19,23 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     }
     if (!glb) throw arch.error_at("/buffers", "a buffer with role \"input\" (eyeriss ifmap+psum GLB)", "none");
     if (!fil) throw arch.error_at("/buffers", "a buffer with role \"weight\" (eyeriss filter GLB)", "none");
+    // The model's datapath, scratchpads and RLC levels hold 16-bit values (the chip's width),
+    // and the GLB is laid out in 2-byte values: narrower or wider activations would be sized
+    // one way and stored another.
+    if (arch.bits.activation < 9 || arch.bits.activation > 16)
+        throw arch.error_at("/bits/activation", "an activation width in [9, 16] bits for the eyeriss dataflow (16-bit datapath)",
+                            std::to_string(arch.bits.activation));
+    p.value_bytes = 2;
     p.glb_banks = glb->banks;
     p.glb_bank_bytes = glb->capacity_bytes / static_cast<uint64_t>(glb->banks);
     p.filter_glb_bytes = fil->capacity_bytes;
-    p.value_bytes = (arch.bits.activation + 7) / 8;
+    // The mapper sizes ifmap and psum blocks in whole banks: a bank holds at least one value.
+    if (p.glb_bank_bytes < static_cast<uint64_t>(p.value_bytes)) {
+        const std::string at = "/buffers/" + glb->name;
+        throw arch.error_at({at + "/banks", at + "/capacity_kib"},
+                            "banks of at least one 2-byte value each (" + at + "/capacity_kib / " + at + "/banks)",
+                            std::to_string(glb->banks) + " banks sharing " + std::to_string(glb->capacity_bytes) + " bytes");
+    }
     const JsonNode n = arch.dataflow_node();
     if (n.value().is_null()) return p;
     n.expect_object();

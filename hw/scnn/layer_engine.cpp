@@ -16,7 +16,59 @@ LayerEngine::LayerEngine(const Layer& L, const ScnnParams& prm, int pe_rows, int
     kg_ = L.K / L.groups;
     map_ = plan_planar(L, prm, pe_rows, pe_cols, sparse);
     outputs.assign(static_cast<std::size_t>(L.output_elems()), 0);
+    find_active_pes();
     build_blocks();
+}
+
+void LayerEngine::find_active_pes() {
+    active_.clear();
+    active_rows_.clear();
+    active_cols_.clear();
+    if (map_.channel_split) {
+        // Input channel c lives on PE c % pes, output channel k's partial sums on (k - k0) % pes.
+        const int64_t n = std::min<int64_t>(map_.pes(), std::max(L_.C, L_.K));
+        for (int pe = 0; pe < n; ++pe) active_.push_back(pe);
+        return;
+    }
+    // A PE row is active if it has output rows (rows below ceil(P / Pt)) or owns input rows:
+    // owner_row() is monotone and steps by at most one, so the owners of input rows 0..H-1 are
+    // a contiguous range. A superset is harmless (an active PE without data does no work).
+    const auto lines = [](int64_t tiles, int own0, int own1, int count, std::vector<int>& out) {
+        const int a = static_cast<int>(std::min<int64_t>(count, tiles));
+        for (int i = 0; i < a; ++i) out.push_back(i);
+        for (int i = std::max(a, own0); i <= own1; ++i) out.push_back(i);
+    };
+    lines((map_.P + map_.Pt - 1) / map_.Pt, map_.owner_row(0), map_.owner_row(L_.H - 1), map_.pe_rows, active_rows_);
+    lines((map_.Q + map_.Qt - 1) / map_.Qt, map_.owner_col(0), map_.owner_col(L_.W - 1), map_.pe_cols, active_cols_);
+    for (int i : active_rows_)
+        for (int j : active_cols_) active_.push_back(i * map_.pe_cols + j);
+}
+
+int64_t LayerEngine::slot_of(int pe) const {
+    if (map_.channel_split) return pe < static_cast<int>(active_.size()) ? pe : -1;
+    const auto rank = [](const std::vector<int>& v, int x) -> int64_t {
+        const auto it = std::lower_bound(v.begin(), v.end(), x);
+        return it != v.end() && *it == x ? it - v.begin() : -1;
+    };
+    const int64_t r = rank(active_rows_, pe / map_.pe_cols), c = rank(active_cols_, pe % map_.pe_cols);
+    return r < 0 || c < 0 ? -1 : r * static_cast<int64_t>(active_cols_.size()) + c;
+}
+
+const std::vector<ActEntry>& LayerEngine::acts(int pe, int64_t c) const {
+    static const std::vector<ActEntry> none;
+    const int64_t s = slot_of(pe);
+    return s < 0 ? none : acts_[idx(s, c)];
+}
+
+const std::vector<uint32_t>& LayerEngine::act_offs(int pe, int64_t c) const {
+    static const std::vector<uint32_t> none;
+    const int64_t s = slot_of(pe);
+    return s < 0 ? none : act_offs_[idx(s, c)];
+}
+
+uint64_t LayerEngine::act_bytes(int pe, int64_t c) const {
+    const int64_t s = slot_of(pe);
+    return s < 0 ? 0 : act_bytes_[idx(s, c)];
 }
 
 uint32_t LayerEngine::value_entry_bits() const { return static_cast<uint32_t>(value_bits_ + kRunBits); }
@@ -143,54 +195,68 @@ const int8_t* LayerEngine::input_plane(int64_t c) const {
 void LayerEngine::load_image(int64_t n) {
     n_ = n;
     const int pes = map_.pes();
-    const auto slots = static_cast<std::size_t>(pes) * static_cast<std::size_t>(L_.C);
+    const auto slots = active_.size() * static_cast<std::size_t>(L_.C);
     acts_.assign(slots, {});
     act_offs_.assign(slots, {});
     act_bytes_.assign(slots, 0);
     image_act_bytes_ = 0;
     const int ph = phases();
-    // Input region of each PE row / column: SCNN owns the rows that line up with its output
-    // tile; the dense design reads its tile's whole receptive field (input halo).
-    std::vector<int64_t> h0(static_cast<std::size_t>(map_.pe_rows)), h1(h0.size()), w0(static_cast<std::size_t>(map_.pe_cols)), w1(w0.size());
-    for (int i = 0; i < map_.pe_rows; ++i) {
-        if (sparse_) {
-            h0[i] = L_.H; h1[i] = 0;
-            for (int64_t h = 0; h < L_.H; ++h)
-                if (map_.owner_row(h) == i) { h0[i] = std::min(h0[i], h); h1[i] = h + 1; }
-        } else {
+    // Input region of each active PE row / column: SCNN owns the rows that line up with its
+    // output tile; the dense design reads its tile's whole receptive field (input halo).
+    const std::size_t nr = active_rows_.size(), nc = active_cols_.size();
+    std::vector<int64_t> h0(nr), h1(nr), w0(nc), w1(nc);
+    const auto rank = [](const std::vector<int>& v, int x) {
+        return static_cast<std::size_t>(std::lower_bound(v.begin(), v.end(), x) - v.begin());
+    };
+    if (sparse_) {
+        std::fill(h0.begin(), h0.end(), L_.H);
+        std::fill(h1.begin(), h1.end(), 0);
+        std::fill(w0.begin(), w0.end(), L_.W);
+        std::fill(w1.begin(), w1.end(), 0);
+        if (!map_.channel_split) {
+            for (int64_t h = 0; h < L_.H; ++h) {
+                const std::size_t r = rank(active_rows_, map_.owner_row(h));
+                h0[r] = std::min(h0[r], h);
+                h1[r] = h + 1;
+            }
+            for (int64_t w = 0; w < L_.W; ++w) {
+                const std::size_t r = rank(active_cols_, map_.owner_col(w));
+                w0[r] = std::min(w0[r], w);
+                w1[r] = w + 1;
+            }
+        }
+    } else {
+        for (std::size_t r = 0; r < nr; ++r) {
+            const int i = active_rows_[r];
             const int64_t p0 = map_.tile_p0(i), p1 = map_.tile_p1(i);
-            h0[i] = std::max<int64_t>(0, p0 * L_.stride - L_.padding);
-            h1[i] = p1 > p0 ? std::min<int64_t>(L_.H, (p1 - 1) * L_.stride - L_.padding + L_.R) : h0[i];
+            h0[r] = std::max<int64_t>(0, p0 * L_.stride - L_.padding);
+            h1[r] = p1 > p0 ? std::min<int64_t>(L_.H, (p1 - 1) * L_.stride - L_.padding + L_.R) : h0[r];
         }
-        if (h1[i] < h0[i]) h1[i] = h0[i];
-    }
-    for (int j = 0; j < map_.pe_cols; ++j) {
-        if (sparse_) {
-            w0[j] = L_.W; w1[j] = 0;
-            for (int64_t w = 0; w < L_.W; ++w)
-                if (map_.owner_col(w) == j) { w0[j] = std::min(w0[j], w); w1[j] = w + 1; }
-        } else {
+        for (std::size_t r = 0; r < nc; ++r) {
+            const int j = active_cols_[r];
             const int64_t q0 = map_.tile_q0(j), q1 = map_.tile_q1(j);
-            w0[j] = std::max<int64_t>(0, q0 * L_.stride - L_.padding);
-            w1[j] = q1 > q0 ? std::min<int64_t>(L_.W, (q1 - 1) * L_.stride - L_.padding + L_.S) : w0[j];
+            w0[r] = std::max<int64_t>(0, q0 * L_.stride - L_.padding);
+            w1[r] = q1 > q0 ? std::min<int64_t>(L_.W, (q1 - 1) * L_.stride - L_.padding + L_.S) : w0[r];
         }
-        if (w1[j] < w0[j]) w1[j] = w0[j];
     }
+    for (std::size_t r = 0; r < nr; ++r) h1[r] = std::max(h1[r], h0[r]);
+    for (std::size_t r = 0; r < nc; ++r) w1[r] = std::max(w1[r], w0[r]);
     std::vector<int32_t> dense;
     for (int64_t c = 0; c < L_.C; ++c) {
         const int8_t* plane = input_plane(c);
-        for (int pe = 0; pe < pes; ++pe) {
-            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
-            const std::size_t x = idx(pe, c);
+        for (std::size_t slot = 0; slot < active_.size(); ++slot) {
+            const int pe = active_[slot];
+            const std::size_t x = idx(static_cast<int64_t>(slot), c);
             // Channel split (a 1 x 1 output plane): the PE holding channel c holds the receptive
             // field of the single output pixel, rows [0, R - pad) and columns [0, S - pad) of the
             // plane (all of it for a 7x7 conv on a 7x7 map, not just its first value); the
             // other PEs hold nothing of c.
             if (map_.channel_split && c % pes != pe) continue;
-            const int64_t ha = map_.channel_split ? 0 : h0[i];
-            const int64_t hb = map_.channel_split ? std::min(L_.H, L_.R - L_.padding) : h1[i];
-            const int64_t wa = map_.channel_split ? 0 : w0[j];
-            const int64_t wb = map_.channel_split ? std::min(L_.W, L_.S - L_.padding) : w1[j];
+            const std::size_t ri = map_.channel_split ? 0 : slot / nc, ci = map_.channel_split ? 0 : slot % nc;
+            const int64_t ha = map_.channel_split ? 0 : h0[ri];
+            const int64_t hb = map_.channel_split ? std::min(L_.H, L_.R - L_.padding) : h1[ri];
+            const int64_t wa = map_.channel_split ? 0 : w0[ci];
+            const int64_t wb = map_.channel_split ? std::min(L_.W, L_.S - L_.padding) : w1[ci];
             dense.clear();
             for (int64_t h = ha; h < hb; ++h)
                 for (int64_t w = wa; w < wb; ++w) dense.push_back(plane[h * L_.W + w]);

@@ -76,12 +76,20 @@ public:
     std::vector<std::size_t> group_begin;
     uint64_t weight_bytes = 0;      // all blocks
 
-    // Activation tiles of image n (built by load_image).
+    // PEs that can have work in this layer, ascending: those with an output tile or input of
+    // their own (planar tiling: the active PE rows x the active PE columns; channel split: the
+    // first max(C, K) PEs). Every other PE receives the broadcast weights and does nothing
+    // with them, so host memory and time follow the layer, not the PE count (2^20 PEs on a
+    // 16 x 16 map hold at most ~32 x 32 active PEs).
+    const std::vector<int>& active_pes() const { return active_; }
+    int64_t idle_pes() const { return static_cast<int64_t>(map_.pes()) - static_cast<int64_t>(active_.size()); }
+
+    // Activation tiles of image n (built by load_image); empty for PEs outside active_pes().
     void load_image(int64_t n);
     int64_t image() const { return n_; }
-    const std::vector<ActEntry>& acts(int pe, int64_t c) const { return acts_[idx(pe, c)]; }
-    const std::vector<uint32_t>& act_offs(int pe, int64_t c) const { return act_offs_[idx(pe, c)]; }
-    uint64_t act_bytes(int pe, int64_t c) const { return act_bytes_[idx(pe, c)]; }
+    const std::vector<ActEntry>& acts(int pe, int64_t c) const;
+    const std::vector<uint32_t>& act_offs(int pe, int64_t c) const;
+    uint64_t act_bytes(int pe, int64_t c) const;
     uint64_t image_act_bytes() const { return image_act_bytes_; }
     const int8_t* input_plane(int64_t c) const;  // H x W of image n, channel c
 
@@ -101,7 +109,10 @@ public:
     EngineCounters cnt;
 
 private:
-    std::size_t idx(int pe, int64_t c) const { return static_cast<std::size_t>(pe) * static_cast<std::size_t>(L_.C) + static_cast<std::size_t>(c); }
+    // Position of `pe` in active_pes(), -1 if idle.
+    int64_t slot_of(int pe) const;
+    std::size_t idx(int64_t slot, int64_t c) const { return static_cast<std::size_t>(slot) * static_cast<std::size_t>(L_.C) + static_cast<std::size_t>(c); }
+    void find_active_pes();
     uint32_t value_entry_bits() const;
     void build_blocks();
     uint64_t stream_bytes(uint64_t n, const std::vector<int32_t>& dense) const;
@@ -115,6 +126,8 @@ private:
     int value_bits_;
     int64_t cg_ = 1, kg_ = 1;   // input / output channels per conv group
     int64_t n_ = -1;
+    std::vector<int> active_;
+    std::vector<int> active_rows_, active_cols_;  // planar tiling: sorted PE rows / columns
     std::vector<std::vector<ActEntry>> acts_;
     std::vector<std::vector<uint32_t>> act_offs_;
     std::vector<uint64_t> act_bytes_;

@@ -46,9 +46,10 @@ PlanarMapping plan_planar(const Layer& L, const ScnnParams& prm, int pe_rows, in
     if (output_halo && !m.channel_split) m.channel_pitch |= 1;
     const int64_t per_channel = m.channel_pitch;
     if (per_channel > prm.accumulator_entries)
-        throw SimulationError("layer " + L.name + ": one output channel's tile (" + std::to_string(per_channel) +
-                              " partial sums) exceeds the accumulator buffer (" +
-                              std::to_string(prm.accumulator_entries) + " entries)");
+        throw AccumulatorTooSmall("layer " + L.name + ": one output channel's tile (" + std::to_string(per_channel) +
+                                      " partial sums) exceeds the accumulator buffer (" +
+                                      std::to_string(prm.accumulator_entries) + " entries)",
+                                  per_channel);
     m.Kc = std::max<int64_t>(1, std::min({L.K, static_cast<int64_t>(prm.accumulator_entries) / per_channel, kc_cap}));
     return m;
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "hw/scnn/scnn_params.h"
+#include "sw/common/error.h"
 #include "sw/workload/workload.h"
 
 namespace sx::scnn {
@@ -77,8 +78,16 @@ struct PlanarMapping {
     int64_t halo_outputs(int pe) const;
 };
 
+// A single output channel's accumulator region does not fit `accumulator_entries`: a limit of
+// the configuration, which the model reports at its field (exit 2).
+class AccumulatorTooSmall : public SimulationError {
+public:
+    AccumulatorTooSmall(const std::string& what, int64_t needed) : SimulationError(what), needed(needed) {}
+    int64_t needed;  // partial sums of one output channel's region
+};
+
 // Plans the tiling and the accumulator-bound Kc (`kc_cap` further caps it, e.g. for the weight
-// FIFO). SimulationError if a single output channel's region does not fit the accumulators.
+// FIFO). AccumulatorTooSmall if a single output channel's region does not fit the accumulators.
 PlanarMapping plan_planar(const Layer& L, const ScnnParams& prm, int pe_rows, int pe_cols, bool output_halo,
                           int64_t kc_cap = INT64_MAX);
 

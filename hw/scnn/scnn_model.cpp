@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 
 #include <systemc>
 
@@ -38,6 +39,16 @@ public:
                              std::to_string(arch.pe.multipliers_per_pe));
         iaram_cfg_ = role_buffer(arch, "input");
         oaram_cfg_ = role_buffer(arch, "output");
+        // IARAM/OARAM banks are the PEs' own RAMs (capacity / banks each): a bank without a
+        // byte has no size to cost or fill.
+        for (const BufferConfig* b : {&iaram_cfg_, &oaram_cfg_})
+            if (b->capacity_bytes < static_cast<uint64_t>(b->banks)) {
+                const std::string at = "/buffers/" + b->name;
+                throw arch.error_at({at + "/banks", at + "/capacity_kib"},
+                                    "at least one byte per bank (" + at + "/capacity_kib x 1024 / " + at + "/banks)",
+                                    std::to_string(b->banks) + " banks sharing " + std::to_string(b->capacity_bytes) +
+                                        " bytes");
+            }
         iaram_ = std::make_unique<GlobalBuffer>(iaram_cfg_, ctx);
         oaram_ = std::make_unique<GlobalBuffer>(oaram_cfg_, ctx);
         // Landing window of the weight broadcast: the DMA writes each block here and the bus
@@ -168,10 +179,34 @@ void ScnnModel::pe_thread() {
 void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs, LayerConservation& cons) {
     const Layer& L = *job.layer;
     const bool sparse = pol_->sparse();
-    LayerEngine e(L, prm_, arch_.pe.rows, arch_.pe.cols, sparse, sparse || prm_.compressed_dram, *job.weights,
-                  *job.inputs, arch_.bits.activation);
+    // The previous layer's loads are all done (wait_all); once the completion thread has
+    // recorded them its tables restart, so they do not grow over the layers of a run.
+    while (next_done_ < watch_.size()) wait(arrival_ev_);
+    watch_.clear();
+    arrival_.clear();
+    next_done_ = 0;
+    std::optional<LayerEngine> engine;
+    try {
+        engine.emplace(L, prm_, arch_.pe.rows, arch_.pe.cols, sparse, sparse || prm_.compressed_dram, *job.weights,
+                       *job.inputs, arch_.bits.activation);
+    } catch (const scnn::AccumulatorTooSmall& x) {
+        const std::string df = std::string("/") + to_string(arch_.dataflow);
+        throw arch_.error_at({df + "/accumulator_entries", "/pe_array/rows", "/pe_array/cols"},
+                             "accumulators that hold one output channel's tile and halo of layer '" + L.name + "' (" +
+                                 std::to_string(x.needed) + " partial sums; smaller tiles need more PE rows/cols)",
+                             std::to_string(prm_.accumulator_entries) + " entries");
+    }
+    LayerEngine& e = *engine;
     const scnn::PlanarMapping& m = e.mapping();
     const int pes = m.pes();
+    // Only the PEs that can have work are tracked (LayerEngine::active_pes), so host memory and
+    // time follow the layer rather than the PE count. The idle PEs all receive the same
+    // broadcast blocks with no work, so they share one timeline: slot `rep` of the schedule
+    // stands for all of them (their waits count idle times; they never bound a FIFO's room or
+    // the barrier, as an active PE finishes each block no earlier than they do).
+    const std::vector<int>& act = e.active_pes();
+    const int64_t idle = e.idle_pes();
+    const std::size_t rep = act.size(), slots = act.size() + (idle > 0 ? 1 : 0);
     const uint64_t start = ctx_.now_cycles();
     dma_->stats = DmaStats{};
     iaram_->counters = oaram_->counters = wfifo_->counters = BufferCounters{};
@@ -184,8 +219,9 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     const uint64_t act_base = align(e.weight_bytes);
     const uint64_t iaram_per_pe = iaram_cfg_.capacity_bytes / static_cast<uint64_t>(std::max(1, iaram_cfg_.banks));
     uint64_t out_addr = 0, act_addr = act_base;
-    std::vector<uint64_t> busy_total(static_cast<std::size_t>(pes), 0);
-    scnn::FifoSchedule sched(pes, prm_.weight_fifo_entries);
+    std::vector<uint64_t> busy_total(slots, 0);
+    // Targeted blocks (channel split) name a PE below max(C, K): its slot is its number.
+    scnn::FifoSchedule sched(static_cast<int>(slots), prm_.weight_fifo_entries);
     uint64_t halo_cycles_total = 0, ppu_cycles_total = 0, input_passes = 0, groups_run = 0, fifo_writes = 0,
              halo_values = 0, ppu_outputs = 0, block_wait_input = 0, group_bound = 0;
     struct Store {
@@ -210,7 +246,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     for (int64_t n = 0; n < L.N; ++n) {
         e.load_image(n);
         uint64_t per_pe_max = 0;
-        for (int pe = 0; pe < pes; ++pe) {
+        for (int pe : act) {
             uint64_t s = 0;
             for (int64_t c = 0; c < L.C; ++c) s += e.act_bytes(pe, c);
             per_pe_max = std::max(per_pe_max, s);
@@ -218,7 +254,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         const bool resident = per_pe_max <= iaram_per_pe;
         std::vector<uint64_t> ch_bytes(static_cast<std::size_t>(L.C), 0), ch_addr(ch_bytes.size(), 0);
         for (int64_t c = 0; c < L.C; ++c) {
-            for (int pe = 0; pe < pes; ++pe) ch_bytes[static_cast<std::size_t>(c)] += e.act_bytes(pe, c);
+            for (int pe : act) ch_bytes[static_cast<std::size_t>(c)] += e.act_bytes(pe, c);
             ch_addr[static_cast<std::size_t>(c)] = act_addr;
             act_addr += ch_bytes[static_cast<std::size_t>(c)];
         }
@@ -263,7 +299,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             sched.start_group(gstart);
             const std::size_t b0 = e.group_begin[static_cast<std::size_t>(g)], b1 = e.group_begin[static_cast<std::size_t>(g) + 1];
             std::size_t s = b0, c = b0;
-            std::vector<uint64_t> work(static_cast<std::size_t>(pes), 0);
+            std::vector<uint64_t> work(slots, 0);
             while (c < b1) {
                 const scnn::WeightBlock& cb = e.blocks[c];
                 const std::size_t wi = wt_idx[c];
@@ -282,8 +318,8 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                         wstage_->counters.read_bytes += cb.dram_bytes;
                     }
                     std::fill(work.begin(), work.end(), 0);
-                    for (int pe = 0; pe < pes; ++pe)
-                        if (cb.target < 0 || cb.target == pe) work[static_cast<std::size_t>(pe)] = pol_->run_block(e, pe, cb);
+                    for (std::size_t k = 0; k < act.size(); ++k)
+                        if (cb.target < 0 || cb.target == act[k]) work[k] = pol_->run_block(e, act[k], cb);
                     sched.schedule(sched_idx[c], enter, work);
                     fifo_writes += static_cast<uint64_t>(cb.fifo_entries) * (cb.target < 0 ? static_cast<uint64_t>(pes) : 1u);
                     ++c;
@@ -330,15 +366,14 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             // on the drained accumulator buffer while the next group computes.
             const uint64_t barrier = sched.barrier();
             uint64_t gmax = 0;
-            for (int pe = 0; pe < pes; ++pe) {
-                const auto p = static_cast<std::size_t>(pe);
+            for (std::size_t p = 0; p < slots; ++p) {
                 gmax = std::max(gmax, sched.busy[p] - busy_before[p]);
                 busy_before[p] = sched.busy[p];
             }
             group_bound += gmax;
             const int64_t kc = std::min(m.Kc, L.K - g * m.Kc);
             uint64_t halo = 0, ppu = 0, bytes = 0;
-            for (int pe = 0; pe < pes; ++pe) {
+            for (int pe : act) {  // idle PEs have no outputs and no halo
                 uint64_t outs = 0;
                 bytes += e.output_bytes(pe, g, outs);
                 ppu = std::max<uint64_t>(ppu, (outs + prm_.ppu_values_per_cycle - 1) / prm_.ppu_values_per_cycle);
@@ -364,7 +399,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             drain_prev2 = drain_prev;
             drain_prev = drained;
         }
-        for (int pe = 0; pe < pes; ++pe) busy_total[static_cast<std::size_t>(pe)] = sched.busy[static_cast<std::size_t>(pe)];
+        busy_total = sched.busy;
         // The next image may not start before this one's last group has drained.
         while (!stores.empty()) {
             ctx_.wait_until(stores.front().at);
@@ -388,9 +423,9 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     }
     res.macs_skipped = macs - res.macs_executed;
     uint64_t active = 0, busiest = 0;
-    for (int pe = 0; pe < pes; ++pe) {
-        active += busy_total[static_cast<std::size_t>(pe)] > 0;
-        busiest = std::max(busiest, busy_total[static_cast<std::size_t>(pe)]);
+    for (const uint64_t b : busy_total) {
+        active += b > 0;
+        busiest = std::max(busiest, b);
     }
     res.active_pes = active;
     BufferCounters in = iaram_->counters;
@@ -447,7 +482,8 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     x["weight_fifo_reads"] = static_cast<double>(e.cnt.fifo_reads);
     x["input_wait_cycles"] = static_cast<double>(block_wait_input);
     uint64_t ww = 0;
-    for (uint64_t w : sched.wait_weights) ww += w;
+    for (std::size_t p = 0; p < act.size(); ++p) ww += sched.wait_weights[p];
+    if (idle > 0) ww += sched.wait_weights[rep] * static_cast<uint64_t>(idle);
     x["pe_wait_weight_cycles_sum"] = static_cast<double>(ww);
     x["dma_overfetch_bytes"] = static_cast<double>(dma_->stats.overfetch_bytes);
 }

@@ -11,6 +11,7 @@
 #include "hw/common/sim_context.h"
 #include "hw/sim/accelerator_model.h"
 #include "hw/sim/conservation.h"
+#include "hw/sim/timing_limits.h"
 #include "sw/common/error.h"
 #include "sw/data/activations.h"
 #include "sw/image/synthetic_image.h"
@@ -160,6 +161,7 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     run.batch = workload.batch;
     run.check_enabled = options.check;
     run.seed = options.seed;
+    check_timing_limits(arch);
     SimContext ctx;
     ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
     ctx.watchdog_cycles = arch.sim.watchdog_cycles;

@@ -78,14 +78,17 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
     const auto cap = [&](const char* role) -> uint64_t { return buffer(role).capacity_bytes; };
     // A buffer too small for even one tile is a contradictory configuration, not a simulation
     // failure (exit code 2): name the capacity field of the buffer to grow.
-    auto too_small = [&](const char* role, const std::string& expected, const std::string& found) {
-        std::string name = role;
+    auto capacity_ptr = [&](const char* role) {
         for (const auto& b : arch.buffers)
-            if (b.role == role) {
-                name = b.name;
-                break;
-            }
-        return arch.error_at("/buffers/" + name + "/capacity_kib", expected, found);
+            if (b.role == role) return "/buffers/" + b.name + "/capacity_kib";
+        return "/buffers/" + std::string(role) + "/capacity_kib";
+    };
+    // Reported at the first buffer's capacity, or at whichever of the fields the requirement
+    // depends on was set on the command line (ArchConfig::error_at).
+    auto too_small = [&](const char* role, const char* other, const char* dim, const std::string& expected,
+                         const std::string& found) {
+        return arch.error_at({capacity_ptr(role), capacity_ptr(other), dim, "/pe_array/dim_m", "/dram/bus_width_bits"},
+                             expected, found);
     };
     const uint64_t w_half = cap("weight") / 2, i_half = cap("index") / 2, in_half = cap("input") / 2,
                    out_cap = cap("output");
@@ -131,9 +134,9 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
         if (wt <= L.chunk_rows) {
             // Smaller than one pass: still correct (a pass just ends early), so keep halving.
             if (wt == 1)
-                throw too_small("weight",
+                throw too_small("weight", "index", "/pe_array/dim_m",
                                 "weight and index buffers whose halves hold one weight row of " + std::to_string(M) +
-                                    " filters (layer " + layer.name + ")",
+                                    " filters (/pe_array/dim_m; layer " + layer.name + ")",
                                 std::to_string(w_half) + " weight bytes and " + std::to_string(i_half) +
                                     " index bytes per half");
             wt /= 2;
@@ -168,15 +171,23 @@ SeLayer plan_se_layer(const Layer& layer, const ImageLayer& img, const ArchConfi
             break;
         }
     }
-    if (L.Pt == 0)
-        throw too_small("input",
+    if (L.Pt == 0) {
+        // One output row: its input rows in half the input buffer; its int32 partial sums
+        // (dim_m x Q rounded up to dim_f lanes) and two DRAM-burst-aligned int8 segments
+        // (burst: /dram/bus_width_bits x burst length) in the output buffer.
+        const uint64_t seg1 = round_up(static_cast<uint64_t>(L.Q()), burst);
+        const uint64_t out1 = M * static_cast<uint64_t>(((L.Q() + L.dim_f - 1) / L.dim_f) * L.dim_f) * 4 + 2 * M * seg1;
+        throw too_small("input", "output", "/pe_array/dim_f",
                         "input/output buffers that hold one output row of layer " + layer.name + " (" +
                             std::to_string(static_cast<uint64_t>(L.C()) *
                                            input_channel_pitch(static_cast<uint64_t>(std::min<int64_t>(L.H(), L.R()) * L.W()),
                                                          static_cast<uint64_t>(L.W()), in_buf, skewed)) +
-                            " input bytes per half)",
+                            " input bytes per half, " + std::to_string(out1) +
+                            " output bytes: partial sums of /pe_array/dim_m x /pe_array/dim_f lanes and two " +
+                            std::to_string(burst) + "-byte DRAM bursts per filter, /dram/bus_width_bits)",
                         std::to_string(in_half) + " input bytes per half and " + std::to_string(out_cap) +
                             " output bytes");
+    }
     L.n_ptiles = (L.P() + L.Pt - 1) / L.Pt;
 
     // DRAM layout, every region burst-aligned.

@@ -21,6 +21,17 @@ double positive_double(const JsonNode& parent, const std::string& key) {
     return v;
 }
 
+// Clocks: SystemC time has a 1 ps resolution and a 64-bit range (about 213 days), so a clock
+// period must be a whole number of picoseconds well above 1 (100000 MHz: 10 ps, rounded by
+// at most 5 %) and short enough that a long run fits the range (1 MHz: 1.8e13 cycles). The
+// DRAM presets' own clocks use the same range (hw/dram).
+double clock_mhz(const JsonNode& parent, const std::string& key) {
+    const JsonNode n = parent.at(key);
+    const double v = n.as_double();
+    if (!(v >= 1 && v <= 1e5)) n.fail("a clock in [1, 100000] MHz (simulated time has a 1 ps resolution)");
+    return v;
+}
+
 // Resolve a path written in the config relative to the config's folder, and insist the file
 // exists so the error names the config field rather than a bare file name.
 std::string resolve_existing(const JsonNode& node, const std::string& config_path, const std::string& what) {
@@ -63,7 +74,7 @@ DramChoice parse_dram(const JsonNode& n, const std::string& path) {
     };
     d.channels = pow2(n.at("channels"), 1, 1024);
     if (auto w = n.find("bus_width_bits")) d.bus_width_bits = pow2(*w, 8, 1024);
-    if (n.has("clock_mhz")) d.clock_mhz_override = positive_double(n, "clock_mhz");
+    if (n.has("clock_mhz")) d.clock_mhz_override = clock_mhz(n, "clock_mhz");
     return d;
 }
 
@@ -112,7 +123,13 @@ PeArrayConfig parse_pe(const JsonNode& n) {
     // beyond any array this model is meant for.
     const int64_t units = pe.dim_m > 0 ? int64_t{pe.dim_m} * pe.dim_c * pe.dim_f
                                        : int64_t{pe.rows} * pe.cols * pe.multipliers_per_pe;
-    if (units > (int64_t{1} << 24)) n.fail("at most 2^24 MAC units in the array (the product of its dimensions)");
+    if (units > (int64_t{1} << 24)) {
+        // Named at a dimension an override set (the user's change), else at the array.
+        for (const char* key : {"dim_m", "dim_c", "dim_f", "rows", "cols", "multipliers_per_pe"})
+            if (auto d = n.find(key); d && d->origin().file != n.file())
+                d->fail("at most 2^24 MAC units in the array (the product of its dimensions, /pe_array)");
+        n.fail("at most 2^24 MAC units in the array (the product of its dimensions)");
+    }
     return pe;
 }
 
@@ -189,6 +206,14 @@ InputError ArchConfig::error_at(const std::string& pointer, const std::string& e
     return InputError(file, pointer, expected, found);
 }
 
+InputError ArchConfig::error_at(std::initializer_list<std::string> pointers, const std::string& expected,
+                                const std::string& found) const {
+    if (origins)
+        for (const auto& p : pointers)
+            if (origins->find(p)) return error_at(p, expected, found);
+    return error_at(pointers.size() ? *pointers.begin() : std::string(), expected, found);
+}
+
 ArchConfig parse_arch_config(const json& doc, const std::string& path, std::shared_ptr<const ValueOrigins> origins) {
     const JsonNode root(doc, path, "", origins);
     std::vector<std::string> allowed = {"name",    "description", "notes",    "dataflow",   "clock_mhz",
@@ -208,7 +233,7 @@ ArchConfig parse_arch_config(const json& doc, const std::string& path, std::shar
     c.name = root.get_string("name");
     c.description = root.get_string_or("description", "");
     if (root.has("notes")) root.get_string("notes");
-    c.clock_mhz = positive_double(root, "clock_mhz");
+    c.clock_mhz = clock_mhz(root, "clock_mhz");
     c.tech = load_tech_table(resolve_existing(root.at("technology"), path, "technology table"));
     c.bits = parse_bits(root.at("bits"));
     c.dram = parse_dram(root.at("dram"), path);

@@ -4,6 +4,7 @@
 // "dense") is kept as JSON and parsed by that dataflow's module with the same JsonNode, so
 // its errors still name the file and the field.
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -87,6 +88,11 @@ struct ArchConfig {
     // An error about the configuration's field at `pointer` (checks across fields made by the
     // models), naming where that field's value was written.
     InputError error_at(const std::string& pointer, const std::string& expected, const std::string& found = "") const;
+    // A contradiction between fields (e.g. more banks than the buffer has bytes): the error is
+    // reported at the first of `pointers` whose value was written by an override (the user's
+    // change is the likely cause), else at the first; `expected` should name the others.
+    InputError error_at(std::initializer_list<std::string> pointers, const std::string& expected,
+                        const std::string& found = "") const;
     double cycle_ns() const { return 1000.0 / clock_mhz; }
 };
 

@@ -1,10 +1,11 @@
 #pragma once
 // Shared by the tests under tests/cli/: run the built sxsim as a child process (posix_spawn,
-// stdout and stderr captured in one file, killed after a timeout) in a per-process scratch
-// folder (ctest runs test cases as parallel processes).
+// stdout and stderr captured in one file, killed after a timeout, peak RSS from wait4) in a
+// per-process scratch folder (ctest runs test cases as parallel processes).
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@ struct ProcessResult {
     int exit_code = -1;   // valid when signal == 0
     int signal = 0;       // terminating signal, 0 if the process exited
     bool timed_out = false;
+    long max_rss_kib = 0; // the child's peak resident set (wait4)
     std::string output;   // stdout and stderr, interleaved
 };
 
@@ -82,11 +84,12 @@ inline ProcessResult run_process(const Scratch& scratch, const std::string& exe,
 
     ProcessResult r;
     int status = 0;
+    rusage ru{};
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
+    while (::wait4(pid, &status, WNOHANG, &ru) == 0) {
         if (std::chrono::steady_clock::now() > deadline) {
             ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
+            ::wait4(pid, &status, 0, &ru);
             r.timed_out = true;
             break;
         }
@@ -94,6 +97,7 @@ inline ProcessResult run_process(const Scratch& scratch, const std::string& exe,
     }
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+    r.max_rss_kib = ru.ru_maxrss;
     r.output = read_file(log);
     return r;
 }

@@ -310,7 +310,12 @@ TEST_CASE("input channel pitch: skewed slots start in different banks") {
 TEST_CASE("watchdog stops a stuck run with a diagnostic") {
     const Layer l = conv_layer("stuck", 8, 16, 8, 8, 3, 3, 1, 1);
     const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return true; });
-    const ArchConfig arch = micro_arch({{"/smartexchange/fixed_latency_cycles", 10000000}, {"/simulation/watchdog_cycles", 5000}});
+    // Stuck for longer than the watchdog: each access's latency (20 cycles) is inside the
+    // 50-cycle window (a longer latency is refused up front, see below), but at one byte per
+    // cycle a 64-byte transfer takes 84 cycles with no module reporting progress.
+    const ArchConfig arch = micro_arch({{"/smartexchange/fixed_bytes_per_cycle", 1},
+                                        {"/smartexchange/dma_max_outstanding", 1},
+                                        {"/simulation/watchdog_cycles", 50}});
     WeightImage wi;
     wi.layers = {img};
     const Workload wl = one_layer(l);
@@ -324,6 +329,27 @@ TEST_CASE("watchdog stops a stuck run with a diagnostic") {
         CHECK(m.find("watchdog") != std::string::npos);
         INFO(m);
         CHECK(m.find("controller waits for DMA loads") != std::string::npos);
+    }
+}
+
+// Issue 11: a fixed memory latency longer than the watchdog can never run; it is a
+// configuration contradiction, refused before the run at the field the override set.
+TEST_CASE("a fixed latency beyond the watchdog is an input error at the field") {
+    const Layer l = conv_layer("stuck", 8, 16, 8, 8, 3, 3, 1, 1);
+    const auto img = decomposed_image(l, [](uint32_t, uint32_t) { return true; });
+    WeightImage wi;
+    wi.layers = {img};
+    RunOptions opt;
+    opt.weights = &wi;
+    const ArchConfig arch = micro_arch({{"/smartexchange/fixed_latency_cycles", 1 << 30}});
+    try {
+        simulate(arch, one_layer(l), opt);
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        INFO(e.what());
+        CHECK(e.file() == "--set");
+        CHECK(e.field() == "/smartexchange/fixed_latency_cycles");
+        CHECK(std::string(e.what()).find("/simulation/watchdog_cycles") != std::string::npos);
     }
 }
 

@@ -114,7 +114,7 @@ void small_grid(json& d, const json&) { d["pe_array"] = {{"rows", 1}, {"cols", 1
 std::vector<Range> config_ranges() {
     const json kib_max = 1073741824;  // 1 TiB
     return {
-        {"clock_mhz", "number > 0", "/clock_mhz", {1e-6, 1e9}, {0, -1}},
+        {"clock_mhz", "number in [1, 100000], MHz", "/clock_mhz", {1, 1e5}, {0, -1, 0.999, 100001}},
         {"bits.activation", "integer in [1, 64]", "/bits/activation", {1, 64}, {0, 65}},
         {"bits.activation", "integer in [1, 64]", "/bits/weight", {1, 64}, {0, 65}},
         {"bits.activation", "integer in [1, 64]", "/bits/accumulator", {1, 64}, {0, 65}},
@@ -123,7 +123,7 @@ std::vector<Range> config_ranges() {
         // The user-found case (dram-three-channels): 3 channels, and widths 4 and 12.
         {"dram.channels", "power of two in [1, 1024]", "/dram/channels", {1, 2, 1024}, {0, 3, 2048, -1}},
         {"dram.bus_width_bits", "power of two in [8, 1024]", "/dram/bus_width_bits", {8, 64, 1024}, {4, 12, 2048, 0}},
-        {"dram.clock_mhz", "number > 0", "/dram/clock_mhz", {1e-3, 60}, {0, -60}},
+        {"dram.clock_mhz", "number in [1, 100000], MHz", "/dram/clock_mhz", {1, 60, 1e5}, {0, -60, 0.5, 100001}},
         // 1/1024 KiB is one byte; 0.0001 KiB rounds to 0 bytes.
         {"buffers.<name>.capacity_kib", "number in (0, 1073741824]", "/buffers/input/capacity_kib",
          {1.0 / 1024, kib_max}, {0, -1, 0.0001, 1073741824.5}},
