@@ -36,14 +36,14 @@ std::string format_mhz(double v) {
 void check_timing_limits(const ArchConfig& arch) {
     const uint64_t watchdog = arch.sim.watchdog_cycles;
     if (arch.dataflow == Dataflow::SmartExchange) {
-        const SeParams se = parse_se_params(arch);
-        if (se.memory == "fixed") {
-            if (watchdog <= static_cast<uint64_t>(se.fixed_latency_cycles))
+        const se::SeParams prm = se::parse_se_params(arch);
+        if (prm.memory == "fixed") {
+            if (watchdog <= static_cast<uint64_t>(prm.fixed_latency_cycles))
                 throw arch.error_at({"/smartexchange/fixed_latency_cycles", "/simulation/watchdog_cycles"},
                                     "a fixed memory latency shorter than /simulation/watchdog_cycles (" +
                                         std::to_string(watchdog) +
                                         " cycles): no module reports progress while one access is in flight",
-                                    std::to_string(se.fixed_latency_cycles) + " cycles");
+                                    std::to_string(prm.fixed_latency_cycles) + " cycles");
             return;
         }
     }
