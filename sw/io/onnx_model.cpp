@@ -85,20 +85,6 @@ private:
         if (warned_.insert(w).second) out_.warnings.push_back(w);
     }
 
-    const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) {
-        for (const auto& a : n.attribute())
-            if (a.name() == name) return &a;
-        return nullptr;
-    }
-    int64_t attr_int(const onnx::NodeProto& n, const char* name, int64_t fallback) {
-        const auto* a = attr(n, name);
-        return a ? a->i() : fallback;
-    }
-    Dims attr_ints(const onnx::NodeProto& n, const char* name) {
-        const auto* a = attr(n, name);
-        return a ? Dims(a->ints().begin(), a->ints().end()) : Dims{};
-    }
-
     // --- constants ---------------------------------------------------------------------------
     void stored_constant(const std::string& name, const onnx::TensorProto& t, const std::string& where) {
         Value v;

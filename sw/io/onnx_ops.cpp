@@ -13,6 +13,21 @@
 
 namespace sx {
 
+const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) {
+    for (const auto& a : n.attribute())
+        if (a.name() == name) return &a;
+    return nullptr;
+}
+int64_t attr_int(const onnx::NodeProto& n, const char* name, int64_t fallback) {
+    const auto* a = attr(n, name);
+    return a ? a->i() : fallback;
+}
+bool has_attr(const onnx::NodeProto& n, const char* name) { return attr(n, name) != nullptr; }
+std::vector<int64_t> attr_ints(const onnx::NodeProto& n, const char* name) {
+    const auto* a = attr(n, name);
+    return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : std::vector<int64_t>{};
+}
+
 namespace {
 
 using Dims = std::vector<int64_t>;
@@ -26,20 +41,6 @@ std::string dims_text(const Dims& d) {
     return s + "]";
 }
 
-const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) {
-    for (const auto& a : n.attribute())
-        if (a.name() == name) return &a;
-    return nullptr;
-}
-int64_t attr_int(const onnx::NodeProto& n, const char* name, int64_t fallback) {
-    const auto* a = attr(n, name);
-    return a ? a->i() : fallback;
-}
-bool has_attr(const onnx::NodeProto& n, const char* name) { return attr(n, name) != nullptr; }
-Dims attr_ints(const onnx::NodeProto& n, const char* name) {
-    const auto* a = attr(n, name);
-    return a ? Dims(a->ints().begin(), a->ints().end()) : Dims{};
-}
 
 const OpTensor& input(const Ins& in, std::size_t i, const char* what) {
     if (i >= in.size() || !in[i]) fail(std::string("input ") + std::to_string(i) + " (" + what + ")");

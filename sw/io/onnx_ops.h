@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace onnx {
+class AttributeProto;
 class NodeProto;
 }
 
@@ -31,6 +32,13 @@ constexpr int64_t kMaxFoldValues = int64_t{1} << 20;
 struct OpError {
     std::string expected, found;
 };
+
+// Attribute lookups, shared with the importer: the attribute, its int (or `fallback`), its
+// ints (or none) when the node has it; nullptr / fallback / {} when absent.
+const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name);
+int64_t attr_int(const onnx::NodeProto& n, const char* name, int64_t fallback);
+bool has_attr(const onnx::NodeProto& n, const char* name);
+std::vector<int64_t> attr_ints(const onnx::NodeProto& n, const char* name);
 
 // Operators eval_op() knows.
 bool is_generic_op(const std::string& op);

@@ -63,6 +63,29 @@ inline void write_file(const std::string& path, const std::string& bytes) {
     REQUIRE(out.good());
 }
 
+// Waits for child `pid` (killed after `timeout_s`), then reads its output from `log`; the
+// peak RSS comes from wait4().
+inline ProcessResult wait_process(pid_t pid, const std::string& log, int timeout_s) {
+    ProcessResult r;
+    int status = 0;
+    rusage ru{};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    while (::wait4(pid, &status, WNOHANG, &ru) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::wait4(pid, &status, 0, &ru);
+            r.timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+    r.max_rss_kib = ru.ru_maxrss;
+    r.output = read_file(log);
+    return r;
+}
+
 // Runs `exe args...`, output captured in a file of the scratch folder.
 inline ProcessResult run_process(const Scratch& scratch, const std::string& exe, const std::vector<std::string>& args,
                                  int timeout_s = 120) {
@@ -82,24 +105,7 @@ inline ProcessResult run_process(const Scratch& scratch, const std::string& exe,
     posix_spawn_file_actions_destroy(&actions);
     REQUIRE(rc == 0);
 
-    ProcessResult r;
-    int status = 0;
-    rusage ru{};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-    while (::wait4(pid, &status, WNOHANG, &ru) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::wait4(pid, &status, 0, &ru);
-            r.timed_out = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-    r.max_rss_kib = ru.ru_maxrss;
-    r.output = read_file(log);
-    return r;
+    return wait_process(pid, log, timeout_s);
 }
 
 inline std::string command_line(const std::vector<std::string>& args) {

@@ -58,12 +58,7 @@ constexpr const char* kOneGiBKiB = "1048576";
 // allocator and sanitizer noise (ASan keeps freed memory in quarantine).
 constexpr long kRssSlackKiB = 48 * 1024;
 
-struct Child {
-    int exit_code = -1, signal = 0;
-    bool timed_out = false;
-    long max_rss_kib = 0;
-    std::string output;
-};
+using Child = ProcessResult;
 
 // fork + exec of sxsim with an optional address-space limit; wait4() gives the child's peak
 // RSS (sxsim_process.h uses posix_spawn, which can set neither).
@@ -89,24 +84,7 @@ Child run_sxsim(const Scratch& s, const std::vector<std::string>& args, rlim_t a
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
-    Child c;
-    int status = 0;
-    rusage ru{};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-    while (::wait4(pid, &status, WNOHANG, &ru) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::wait4(pid, &status, 0, &ru);
-            c.timed_out = true;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    if (WIFEXITED(status)) c.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) c.signal = WTERMSIG(status);
-    c.max_rss_kib = ru.ru_maxrss;
-    c.output = read_file(log);
-    return c;
+    return wait_process(pid, log, timeout_s);
 }
 
 std::vector<std::string> buffer_names(const std::string& config) {
