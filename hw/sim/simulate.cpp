@@ -174,11 +174,11 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
         // the field that asked for it is the one to change.
         for (const auto& b : arch.buffers)
             if (b.name == e.owner())
-                throw InputError(arch.file, "/buffers/" + b.name + "/capacity_kib",
-                                 "a capacity whose address range this host can reserve (pages are taken on first "
-                                 "touch, the range up front; an address-space limit such as ulimit -v refused it: " +
-                                     e.reason() + ")",
-                                 std::to_string(e.bytes() / 1024) + " KiB");
+                throw arch.error_at("/buffers/" + b.name + "/capacity_kib",
+                                    "a capacity whose address range this host can reserve (pages are taken on first "
+                                    "touch, the range up front; an address-space limit such as ulimit -v refused it: " +
+                                        e.reason() + ")",
+                                    std::to_string(e.bytes() / 1024) + " KiB");
         throw SimulationError(e.what());
     }
     // Synthetic weights in the form the design is measured with (accelerator_model.h).
@@ -203,8 +203,9 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
     if (!opt.vcd_file.empty()) {
         if (!model->traces_vcd())
-            throw InputError(arch.file, "--vcd", "a dataflow with waveform tracing (smartexchange; the " +
-                                                     std::string(to_string(arch.dataflow)) + " model registers no signals)");
+            throw InputError("--vcd", "", "a dataflow with waveform tracing (smartexchange)",
+                             "dataflow " + std::string(to_string(arch.dataflow)) + " (" + arch.file +
+                                 "), whose model registers no signals");
         std::string base = opt.vcd_file;
         if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
         tf = sc_create_vcd_trace_file(base.c_str());

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,7 @@ struct RunArgs {
     std::string vcd;
     std::string vcd_layer;
     std::vector<std::string> layers;  // --layer (repeatable)
-    int64_t first_layers = -1;        // --first-layers N (-1: not given)
+    std::optional<int64_t> first_layers;  // --first-layers N
     std::vector<std::string> sets;  // --set /json/pointer=value (sweeps, compare normalization)
     // --set-origin /json/pointer={"file": F, "pointer": P} (hidden, from sweep and compare):
     // where the value of that --set was written, so that its errors name that place.
@@ -129,8 +130,8 @@ void run_command(const RunArgs& a) {
             throw InputError(a.model, "--layer", "a compute layer (conv or fc)",
                              "'" + name + "' (" + to_string(l->type) + ")");
     }
-    if (a.first_layers != -1 && a.first_layers < 1)
-        throw InputError(a.model, "--first-layers", "a positive number of compute layers", std::to_string(a.first_layers));
+    if (a.first_layers && *a.first_layers < 1)
+        throw InputError("--first-layers", "", "a positive number of compute layers", std::to_string(*a.first_layers));
     if (!a.vcd_layer.empty() && !workload.find(a.vcd_layer))
         throw InputError(a.model, "--vcd-layer", "the name of a layer of " + workload.name, "'" + a.vcd_layer + "'");
 
@@ -147,7 +148,7 @@ void run_command(const RunArgs& a) {
     opt.vcd_file = a.vcd;
     opt.vcd_layer = a.vcd_layer;
     opt.only_layers = a.layers;
-    opt.first_layers = std::max<int64_t>(0, a.first_layers);
+    opt.first_layers = a.first_layers.value_or(0);
 
     ensure_output_dir(a.out);
     Progress progress("simulating " + workload.name, workload.layers.size(), !a.quiet);

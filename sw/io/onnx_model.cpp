@@ -175,12 +175,15 @@ private:
                                      "symbolic " + label);
                 }
             }
-            const bool concrete_batch = dims.Get(0).has_dim_value();
+            // Where the batch in d[0] came from, for the note when an option replaces it ("" for
+            // a symbolic batch: nothing to override).
+            std::string batch_from = dims.Get(0).has_dim_value() ? "ONNX " + where : "";
             auto override_batch = [&](int64_t b, const std::string& how) {
                 if (b == d[0]) return;
-                if (concrete_batch)
-                    out_.workload.notes.push_back(how + " overrides the batch " + std::to_string(d[0]) + " of ONNX " + where);
+                if (!batch_from.empty())
+                    out_.workload.notes.push_back(how + " overrides the batch " + std::to_string(d[0]) + " of " + batch_from);
                 d[0] = b;
+                batch_from = how;
             };
             if (!given.empty()) override_batch(given[0], opt_.option + " " + dims_text(given));
             if (opt_.batch > 0) override_batch(opt_.batch, "--batch " + std::to_string(opt_.batch));

@@ -200,8 +200,9 @@ TEST_CASE("bad input: out-of-range values", "[bad_input]") {
     expect_bad_input(s, run_args(kArch, kTiny, out, {"--layer", "no_such_layer"}), {"tiny_workload.json", "--layer"});
     expect_bad_input(s, run_args(kArch, kTiny, out, {"--layer", "conv1", "--layer", "pool4"}),
                      {"tiny_workload.json", "--layer", "compute layer", "pool4"});
-    expect_bad_input(s, run_args(kArch, kTiny, out, {"--first-layers", "0"}),
-                     {"tiny_workload.json", "--first-layers", "positive"});
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--first-layers", "0"}), {"--first-layers", "positive"});
+    // -1 was once the "not given" value, so it ran every layer and exited 0.
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--first-layers", "-1"}), {"--first-layers", "positive"});
 }
 
 TEST_CASE("bad input: contradictory configurations and workloads", "[bad_input]") {

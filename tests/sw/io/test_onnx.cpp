@@ -230,6 +230,17 @@ TEST_CASE("ONNX concrete batch is honoured and an override says so", "[io][onnx]
     OnnxImportOptions same;
     same.batch = 4;
     CHECK(load_onnx(kCases + "conv_batch4.onnx", same).workload.notes.empty());
+    // Both options: each note names the batch it replaced and where that one came from (the
+    // second once blamed the model for --input-shape's batch).
+    OnnxImportOptions both;
+    both.input_shape = {2, 3, 8, 8};
+    both.option = "--input-shape";
+    both.batch = 5;
+    const OnnxModel b = load_onnx(kCases + "conv_batch4.onnx", both);
+    CHECK(b.workload.batch == 5);
+    REQUIRE(b.workload.notes.size() == 2);
+    CHECK_THAT(b.workload.notes[0], Catch::Contains("overrides the batch 4 of ONNX graph input 'x'"));
+    CHECK_THAT(b.workload.notes[1], Catch::Contains("--batch 5 overrides the batch 2 of --input-shape"));
 }
 
 // User-found case onnx-symbolic-hw: 1x3xHxW must not become 1x3x1x1 (108 MACs).
