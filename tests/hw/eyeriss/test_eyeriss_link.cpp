@@ -11,6 +11,7 @@
 #include "hw/common/at_memory.h"
 #include "hw/dma/dma.h"
 #include "hw/eyeriss/eyeriss_link.h"
+#include "tests/hw/eyeriss/eyeriss_test_buffers.h"
 
 using namespace sx;
 using namespace sx::eyeriss;
@@ -18,15 +19,7 @@ using namespace sc_core;
 
 namespace {
 
-BufferConfig buf(const char* name, uint64_t bytes, int banks) {
-    BufferConfig b;
-    b.name = name;
-    b.capacity_bytes = bytes;
-    b.banks = banks;
-    b.port_width_bits = 64;
-    b.role = "input";
-    return b;
-}
+using eyeriss_test::buf;
 
 constexpr uint64_t kChunk = 64;
 constexpr uint64_t kLoadBytes = 1024;   // 512 raw 16-bit values at DRAM 0

@@ -10,6 +10,7 @@
 #include "hw/eyeriss/pe_array.h"
 #include "hw/eyeriss/rlc.h"
 #include "hw/eyeriss/rs_mapper.h"
+#include "tests/hw/eyeriss/eyeriss_test_buffers.h"
 
 using namespace sx;
 using namespace sx::eyeriss;
@@ -17,15 +18,7 @@ using namespace sc_core;
 
 namespace {
 
-BufferConfig buf(const char* name, uint64_t bytes, int banks) {
-    BufferConfig b;
-    b.name = name;
-    b.capacity_bytes = bytes;
-    b.banks = banks;
-    b.port_width_bits = 64;
-    b.role = "input";
-    return b;
-}
+using eyeriss_test::buf;
 
 // Runs one pass of `layer` on the PE array from cycle 0 and returns array_free().
 struct PassRunner : sc_module {
