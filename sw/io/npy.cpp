@@ -21,6 +21,13 @@ int64_t NdArray::elements() const {
 
 namespace {
 
+// A byte count that may not fit in 64 bits, as whole digits.
+std::string format_bytes(long double bytes) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.0Lf", bytes);
+    return text;
+}
+
 float half_to_float(uint16_t h) {
     const int sign = (h >> 15) & 1, exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
     float v;
@@ -110,7 +117,9 @@ NdArray parse_npy(const std::vector<uint8_t>& b, const std::string& origin) {
     for (int64_t d : a.shape) count *= static_cast<long double>(d);
     const uint64_t data_start = hstart + hlen;
     if (count * width > static_cast<long double>(b.size() - data_start))
-        throw InputError(origin, "npy data", std::to_string(static_cast<uint64_t>(count * width)) + " bytes for shape " + shape,
+        // count * width may exceed 2^64 (product check above is on the element count): print
+        // it as a long double, never cast it.
+        throw InputError(origin, "npy data", format_bytes(count * width) + " bytes for shape " + shape,
                          std::to_string(b.size() - data_start) + " (truncated)");
     const uint64_t n = static_cast<uint64_t>(count);
     a.data.resize(n);

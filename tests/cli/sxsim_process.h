@@ -21,6 +21,21 @@
 
 extern char** environ;
 
+// Whether this test (and the sxsim it runs, built alike) is under AddressSanitizer: its
+// shadow memory and its quarantine of freed blocks (256 MiB by default) raise peak RSS.
+// GCC defines __SANITIZE_ADDRESS__, clang answers __has_feature (GCC 12 lacks the latter, so
+// it may not appear in the same #if).
+#if defined(__SANITIZE_ADDRESS__)
+#define SX_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SX_TEST_UNDER_ASAN 1
+#endif
+#endif
+#ifndef SX_TEST_UNDER_ASAN
+#define SX_TEST_UNDER_ASAN 0
+#endif
+
 namespace sx::cli_test {
 
 struct ProcessResult {

@@ -33,19 +33,6 @@
 
 using namespace sx::cli_test;
 
-// GCC defines __SANITIZE_ADDRESS__, clang answers __has_feature (GCC 12 lacks the latter, so
-// it may not appear in the same #if).
-#if defined(__SANITIZE_ADDRESS__)
-#define SX_TEST_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SX_TEST_UNDER_ASAN 1
-#endif
-#endif
-#ifndef SX_TEST_UNDER_ASAN
-#define SX_TEST_UNDER_ASAN 0
-#endif
-
 namespace {
 
 const std::string kSource = SX_SOURCE_DIR;

@@ -85,6 +85,16 @@ TEST_CASE("npy: Fortran order, big-endian, truncation and garbage are input erro
     CHECK_THROWS_AS(read_npy("/nonexistent.npy"), InputError);
 }
 
+// Fuzz finding (fuzz_npy, UBSan): a float64 shape of ~4e18 elements passes the element-count
+// bound, but its 3.2e19 bytes did not fit the uint64_t the truncation message cast it to.
+TEST_CASE("npy: a byte count beyond 2^64 in a truncated file is an input error, not UB", "[io]") {
+    const std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (999999999999, 4000000), }";
+    std::vector<uint8_t> b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() + 1), 0};
+    b.insert(b.end(), header.begin(), header.end());
+    b.push_back('\n');
+    CHECK_THROWS_WITH(parse_npy(b, "big.npy"), Catch::Contains("31999999999968000000 bytes"));
+}
+
 TEST_CASE("npz stored and deflated archives", "[io]") {
     for (const char* name : {"stored.npz", "deflated.npz"}) {
         INFO(name);
