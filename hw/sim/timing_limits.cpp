@@ -54,7 +54,10 @@ void check_timing_limits(const ArchConfig& arch) {
         if (!arch.dram.clock_mhz_override) throw;
         parse_dram(arch, std::nullopt);  // the preset's own fault: its error names it
         throw arch.error_at("/dram/clock_mhz",
-                            "a DRAM clock at which the preset's timings hold (" + std::string(e.what()) + ")",
+                            // The preset's own message ends with its raw JSON entry: name the
+                            // entry and the rule it breaks instead.
+                            "a DRAM clock at which the preset's timings hold (" + e.file() + ": " + e.field() +
+                                ": " + e.expected() + ")",
                             format_mhz(*arch.dram.clock_mhz_override));
     }
     const uint64_t access = worst_dram_access_cycles(arch, d);

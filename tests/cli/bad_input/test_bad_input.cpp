@@ -370,6 +370,10 @@ TEST_CASE("bad input: DRAM channels and bus width name the config or --set, not 
     const std::string one_conv = kFixtures + "/one_conv.json";
     expect_bad_input(s, run_args(kArch, one_conv, out, {"--set", "/dram/channels=3"}),
                      {"--set: /dram/channels", "power of two", "found number 3"}, {"lpddr4", "smartexchange.json"});
+    // A DRAM clock override at which the preset's timings break: named at the override, with
+    // the preset entry and its rule, not the entry's raw JSON (it once printed {"ns":3904,...}).
+    expect_bad_input(s, run_args(kArch, one_conv, out, {"--set", "/dram/clock_mhz=1"}),
+                     {"--set: /dram/clock_mhz", "lpddr4-3200.json: /timing/tREFI", "found 1 MHz"}, {"\"ns\"", "source"});
     expect_bad_input(s, run_args(derived_config(s, "three.json", [](json& d) { d["dram"]["channels"] = 3; }), one_conv, out),
                      {"three.json: /dram/channels", "power of two"}, {"lpddr4"});
     for (const char* width : {"4", "12"}) {
