@@ -98,6 +98,14 @@ std::string checked_count(const TP& t, int64_t max_values, int64_t& count) {
     return "";
 }
 
+// Raw bytes, when the tensor stores them, must be exactly `count` values of its type; the
+// problem text names `what` they are ("" when they fit or the values are typed fields).
+std::string raw_size_problem(const TP& t, int64_t count, const char* what) {
+    if (t.raw_data().empty() || static_cast<int64_t>(t.raw_data().size()) == count * width_of(t.data_type())) return "";
+    return std::to_string(count * width_of(t.data_type())) + " bytes of " + what + " (found " +
+           std::to_string(t.raw_data().size()) + ")";
+}
+
 }  // namespace
 
 std::string tensor_count(const TP& t, int64_t& count) { return checked_count(t, kMaxCount, count); }
@@ -122,9 +130,8 @@ std::string tensor_values(const TP& t, int64_t max_values, std::vector<double>& 
     int64_t count = 0;
     std::string problem = checked_count(t, max_values, count);
     if (!problem.empty()) return problem;
-    if (!t.raw_data().empty() && static_cast<int64_t>(t.raw_data().size()) != count * width_of(t.data_type()))
-        return std::to_string(count * width_of(t.data_type())) + " bytes of data (found " +
-               std::to_string(t.raw_data().size()) + ")";
+    problem = raw_size_problem(t, count, "data");
+    if (!problem.empty()) return problem;
     out.resize(static_cast<std::size_t>(count));
     for (int64_t i = 0; i < count; ++i) out[i] = t.raw_data().empty() ? typed_value(t, i) : raw_value(t, i);
     return "";
@@ -136,9 +143,8 @@ std::string tensor_floats(const TP& t, std::vector<float>& out) {
     int64_t count = 0;
     std::string problem = checked_count(t, kMaxCount, count);
     if (!problem.empty()) return problem;
-    if (!t.raw_data().empty() && static_cast<int64_t>(t.raw_data().size()) != count * width_of(t.data_type()))
-        return std::to_string(count * width_of(t.data_type())) + " bytes of weights (found " +
-               std::to_string(t.raw_data().size()) + ")";
+    problem = raw_size_problem(t, count, "weights");
+    if (!problem.empty()) return problem;
     out.resize(static_cast<std::size_t>(count));
     if (t.data_type() == TP::FLOAT && !t.raw_data().empty()) {
         std::memcpy(out.data(), t.raw_data().data(), t.raw_data().size());  // the common case, fast
