@@ -200,7 +200,7 @@ InputError import_error(const std::string& path, const OnnxImportOptions& opt = 
 }
 }  // namespace
 
-// User-found cases (/work/shared/cases/onnx-identity-initializer, onnx-clip-constant): the
+// User-found cases (../shared/cases/onnx-identity-initializer, onnx-clip-constant): the
 // PyTorch exporter feeds weights through Identity and writes ReLU6's bounds as Constant nodes.
 // Conv 1x3x8x8 -> 4 channels, 3x3, pad 1: 4*8*8*3*3*3 = 6912 MACs.
 TEST_CASE("ONNX constants however spelled: Identity of an initializer, Constant nodes", "[io][onnx]") {
