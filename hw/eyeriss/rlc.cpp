@@ -1,5 +1,6 @@
 #include "hw/eyeriss/rlc.h"
 
+#include "hw/common/sx_assert.h"
 #include "sw/common/error.h"
 
 namespace sx::eyeriss {
@@ -10,6 +11,10 @@ constexpr int kLevelBits = 16;
 
 void RlcEncoder::put(uint64_t run, uint16_t level) {
     const int pair_bits = run_bits_ + kLevelBits;
+    // The word holds pairs_per_word pairs (parse_eyeriss_params checks the configuration).
+    SX_ASSERT(pair_bits * pairs_per_word_ <= 64 && in_word_ < pairs_per_word_,
+              "RLC: " + std::to_string(pairs_per_word_) + " pairs of " + std::to_string(pair_bits) +
+                  " bits do not fit a 64-bit word");
     word_ |= (run | (uint64_t{level} << run_bits_)) << (pair_bits * in_word_);
     ++pairs_;
     if (++in_word_ == pairs_per_word_) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/sx_assert.h"
 #include "hw/scnn/bank_mapping.h"
 
 namespace sx::scnn {
@@ -23,6 +24,8 @@ public:
     // Route one product to accumulator address `addr`.
     void route(uint32_t addr) {
         const uint32_t b = map_->bank(addr);
+        SX_ASSERT(b < load_.size(), "accumulator bank mapping returned bank " + std::to_string(b) + " of " +
+                                        std::to_string(load_.size()));
         if (load_[b] == 0) touched_.push_back(b);
         const uint32_t l = ++load_[b];
         if (l > max_) max_ = l;
