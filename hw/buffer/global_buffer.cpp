@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/common/sx_assert.h"
 #include "sw/common/error.h"
 
 namespace sx {
@@ -16,6 +17,7 @@ uint8_t* GlobalBuffer::data(uint64_t addr, uint64_t bytes) {
         throw SimulationError("buffer " + name_ + ": access [" + std::to_string(addr) + ", " +
                               std::to_string(addr + bytes) + ") beyond its capacity of " + std::to_string(capacity_) +
                               " bytes");
+    SX_ASSERT(bytes <= capacity_ && addr <= capacity_ - bytes, "buffer " + name_ + ": access wraps past its capacity");
     return mem_.data() + addr;
 }
 

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "hw/common/sx_assert.h"
 #include "hw/dram/fr_fcfs_scheduler.h"
 #include "sw/common/error.h"
 
@@ -83,6 +84,7 @@ void Dram::validate(const tlm::tlm_generic_payload& gp) const {
 }
 
 void Dram::accept(tlm::tlm_generic_payload& gp, const sc_time& delay) {
+    SX_ASSERT(!free_slots_.empty(), std::string(name()) + ": a transaction accepted beyond request_queue_depth");
     const uint32_t s = free_slots_.back();
     free_slots_.pop_back();
     Txn& t = slots_[s];
@@ -142,6 +144,7 @@ bool Dram::feed() {
             Channel& ch = channels_[a.channel];
             if (ch.buf.size() >= depth) return fed_any;   // in-order feeding: wait for room
             ch.buf.push_back(Burst{seq_++, t.arrival, s, a.bank, a.row, t.write, false});
+            SX_ASSERT(ch.buf.size() <= depth, std::string(name()) + ": scheduler buffer beyond scheduler_buffer_depth");
             ++t.fed;
             fed_any = true;
         }
@@ -218,12 +221,17 @@ void Dram::issue(Channel& ch, const DramCandidate& c, uint64_t now) {
     const uint32_t s = b.txn;
     ch.buf.erase(ch.buf.begin() + c.index);
     Txn& t = slots_[s];
+    // Burst conservation: a transaction issues each burst it was split into once, after it was fed.
+    SX_ASSERT(t.gp && t.issued < t.fed && t.fed <= t.bursts,
+              std::string(name()) + ": burst issued for a transaction with " + std::to_string(t.issued) + " of " +
+                  std::to_string(t.bursts) + " bursts issued and " + std::to_string(t.fed) + " fed");
     if (data_end > t.done) t.done = data_end;
     if (++t.issued == t.bursts) {
         responses_.push(Resp{t.done, seq_++, t.gp});
         wake_at(resp_ev_, t.done);
         t.gp = nullptr;
         free_slots_.push_back(s);
+        SX_ASSERT(free_slots_.size() <= slots_.size(), std::string(name()) + ": a request-queue slot freed twice");
         if (pending_req_) {
             tlm::tlm_generic_payload* gp = pending_req_;
             pending_req_ = nullptr;

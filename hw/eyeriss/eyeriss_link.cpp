@@ -11,8 +11,9 @@ namespace sx::eyeriss {
 using namespace sc_core;
 
 EyerissLink::EyerissLink(sc_module_name name, SimContext& ctx, Dma& dma, GlobalBuffer& glb, GlobalBuffer& fifo,
-                         uint32_t chunk_bytes, int run_bits)
-    : sc_module(name), ctx_(ctx), dma_(dma), glb_(glb), fifo_(fifo), chunk_(chunk_bytes), run_bits_(run_bits) {
+                         uint32_t chunk_bytes, int run_bits, int pairs_per_word)
+    : sc_module(name), ctx_(ctx), dma_(dma), glb_(glb), fifo_(fifo), chunk_(chunk_bytes), run_bits_(run_bits),
+      pairs_per_word_(pairs_per_word) {
     mon_ = ctx.monitor.add("eyeriss_link");
     SC_THREAD(run);
 }
@@ -76,7 +77,7 @@ void EyerissLink::do_load(LinkJob& j) {
     };
     std::deque<Chunk> inflight;
     std::vector<int16_t> vals;
-    RlcDecoder dec(run_bits_);
+    RlcDecoder dec(run_bits_, 0, 0, INT64_MAX, pairs_per_word_);
     std::size_t dec_range = SIZE_MAX;
     std::vector<uint8_t> carry;  // raw loads may split a 16-bit value across chunks
     uint64_t glb_cursor = j.glb_addr;
@@ -92,7 +93,7 @@ void EyerissLink::do_load(LinkJob& j) {
         if (j.rlc) {
             if (c.range != dec_range) {  // a new range: its own skip and value count
                 const LinkRange& r = j.ranges[c.range];
-                dec = RlcDecoder(run_bits_, r.skip_pairs, r.skip_values, r.values);
+                dec = RlcDecoder(run_bits_, r.skip_pairs, r.skip_values, r.values, pairs_per_word_);
                 dec_range = c.range;
             }
             dec.feed(src, c.bytes, vals);

@@ -54,7 +54,7 @@ class EyerissLink : public sc_core::sc_module {
 public:
     SC_HAS_PROCESS(EyerissLink);
     EyerissLink(sc_core::sc_module_name name, SimContext& ctx, Dma& dma, GlobalBuffer& glb, GlobalBuffer& fifo,
-                uint32_t chunk_bytes, int run_bits);
+                uint32_t chunk_bytes, int run_bits, int pairs_per_word);
 
     void submit(LinkJob* job);  // from a thread; jobs run in order
     void wait(LinkJob* job);    // from a thread
@@ -77,6 +77,7 @@ private:
     GlobalBuffer& fifo_;
     uint32_t chunk_;
     int run_bits_;
+    int pairs_per_word_;  // RLC pairs per 64-bit word (rlc.h)
     int mon_;
     std::deque<LinkJob*> q_;
     sc_core::sc_event submit_ev_, done_ev_, release_ev_;

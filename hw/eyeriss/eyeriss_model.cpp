@@ -37,7 +37,7 @@ BufferConfig fifo_config(uint64_t bytes) {
 class EyerissModel : public sc_module, public AcceleratorModel {
 public:
     EyerissModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx)
-        : sc_module(name), arch_(arch), ctx_(ctx), prm_(parse_eyeriss_params(arch)) {
+        : sc_module(name), arch_(arch), ctx_(ctx), prm_(arch.design_params<EyerissParams>()) {
         for (const auto& b : arch.buffers) {
             if (b.role == "input") glb_ = std::make_unique<GlobalBuffer>(b, ctx);
             if (b.role == "weight") fil_ = std::make_unique<GlobalBuffer>(b, ctx);
@@ -52,7 +52,7 @@ public:
         dma_ = std::make_unique<Dma>("dma", ctx, prm_.dma_max_outstanding, static_cast<uint32_t>(prm_.dma_transfer_bytes),
                                      burst_, 64);
         dma_->socket.bind(dram_->socket);
-        link_ = std::make_unique<EyerissLink>("link", ctx, *dma_, *glb_, *fifo_, chunk_, prm_.rlc_run_bits);
+        link_ = std::make_unique<EyerissLink>("link", ctx, *dma_, *glb_, *fifo_, chunk_, prm_.rlc_run_bits, prm_.rlc_pairs_per_word);
         mon_ = ctx.monitor.add("eyeriss_controller");
     }
 
@@ -121,8 +121,8 @@ void EyerissModel::build_dram_image(const LayerJob& job, bool rlc_input) {
     // RLC: one stream per plane (image, channel), rows packed (rlc.h); raw: 16-bit rows.
     img.resize(align_up(img.size(), 8), 0);
     for (int64_t plane = 0; plane < L.N * L.C; ++plane) {
-        RlcEncoder enc(img, prm_.rlc_run_bits);
-        const int64_t base_pair = static_cast<int64_t>(img.size() / 8 * 3);
+        RlcEncoder enc(img, prm_.rlc_run_bits, prm_.rlc_pairs_per_word);
+        const int64_t base_pair = static_cast<int64_t>(img.size() / 8) * prm_.rlc_pairs_per_word;
         for (int64_t h = 0; h < L.H; ++h) {
             const int64_t r = plane * L.H + h;
             row_off_[static_cast<std::size_t>(r)] = img.size();
@@ -254,9 +254,10 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
                     // holding the last row's last pair.
                     const int64_t p0 = row_pair_[static_cast<std::size_t>(3 * (base + row0))];
                     const int64_t p1 = row_pair_[static_cast<std::size_t>(3 * (base + row0 + nrows - 1) + 2)];
-                    rg.addr = static_cast<uint64_t>(p0 / 3) * 8;
-                    rg.bytes = static_cast<uint64_t>(cdiv(p1, 3) - p0 / 3) * 8;
-                    rg.skip_pairs = p0 % 3;
+                    const int64_t ppw = prm_.rlc_pairs_per_word;
+                    rg.addr = static_cast<uint64_t>(p0 / ppw) * 8;
+                    rg.bytes = static_cast<uint64_t>(cdiv(p1, ppw) - p0 / ppw) * 8;
+                    rg.skip_pairs = p0 % ppw;
                     rg.skip_values = row_pair_[static_cast<std::size_t>(3 * (base + row0) + 1)];
                 } else {
                     rg.addr = row_off_[static_cast<std::size_t>(base + row0)];
@@ -355,7 +356,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
         if (store_used[store_slot]) link_->wait(&st);
         st = LinkJob{};
         st.store = true;
-        pe.finish_residency(outputs, L, requant_shift(L), st.bytes, prm_.rlc_run_bits);
+        pe.finish_residency(outputs, L, requant_shift(L), st.bytes, prm_.rlc_run_bits, prm_.rlc_pairs_per_word);
         st.bytes.resize(align_up(st.bytes.size(), burst_), 0);
         st.dram_addr = out_cursor;
         out_cursor += st.bytes.size();

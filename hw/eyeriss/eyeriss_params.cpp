@@ -25,6 +25,9 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     if (arch.bits.activation < 9 || arch.bits.activation > 16)
         throw arch.error_at("/bits/activation", "an activation width in [9, 16] bits for the eyeriss dataflow (16-bit datapath)",
                             std::to_string(arch.bits.activation));
+    if (arch.bits.accumulator != 16)
+        throw arch.error_at("/bits/accumulator", "16 for the eyeriss dataflow (partial sums are 16-bit values in the spads and the GLB)",
+                            std::to_string(arch.bits.accumulator));
     p.value_bytes = 2;
     p.glb_banks = glb->banks;
     p.glb_bank_bytes = glb->capacity_bytes / static_cast<uint64_t>(glb->banks);
@@ -43,6 +46,7 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
                    "filter_noc_bits", "psum_noc_bits", "psum_link_bits", "mac_pipeline_stages", "rlc_run_bits",
                    "rlc_pairs_per_word", "link_fifo_bytes", "dma_max_outstanding", "dma_transfer_bytes", "mapper_cycle_tolerance",
                    "comment"});
+    if (n.has("comment")) n.get_string("comment");
     p.spad_ifmap = static_cast<int>(n.get_int_or("spad_ifmap_entries", p.spad_ifmap, 1, 4096));
     p.spad_filter = static_cast<int>(n.get_int_or("spad_filter_entries", p.spad_filter, 1, 1 << 20));
     p.spad_psum = static_cast<int>(n.get_int_or("spad_psum_entries", p.spad_psum, 1, 4096));
@@ -54,6 +58,13 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     p.mac_pipeline_stages = static_cast<int>(n.get_int_or("mac_pipeline_stages", p.mac_pipeline_stages, 1, 64));
     p.rlc_run_bits = static_cast<int>(n.get_int_or("rlc_run_bits", p.rlc_run_bits, 1, 16));
     p.rlc_pairs_per_word = static_cast<int>(n.get_int_or("rlc_pairs_per_word", p.rlc_pairs_per_word, 1, 3));
+    // Pairs of a run and a 16-bit level fill a 64-bit word (rlc.h): e.g. 16-bit runs fit 2.
+    if (p.rlc_pairs_per_word * (p.rlc_run_bits + 16) > 64)
+        throw arch.error_at({"/eyeriss/rlc_pairs_per_word", "/eyeriss/rlc_run_bits"},
+                            "rlc_pairs_per_word x (rlc_run_bits + 16 level bits) <= 64 (the pairs of a 64-bit word, "
+                            "/eyeriss/rlc_run_bits)",
+                            std::to_string(p.rlc_pairs_per_word) + " x (" + std::to_string(p.rlc_run_bits) + " + 16) = " +
+                                std::to_string(p.rlc_pairs_per_word * (p.rlc_run_bits + 16)) + " bits");
     p.link_fifo_bytes = static_cast<uint64_t>(n.get_int_or("link_fifo_bytes", 512, 64, 1 << 20));
     p.dma_max_outstanding = static_cast<int>(n.get_int_or("dma_max_outstanding", p.dma_max_outstanding, 1, 1024));
     p.dma_transfer_bytes = static_cast<int>(n.get_int_or("dma_transfer_bytes", p.dma_transfer_bytes, 8, 1 << 20));

@@ -22,7 +22,8 @@ struct EyerissParams {
     int psum_noc_values = 4;           // psum networks (GLB->array and array->GLB) 64 b each
     int psum_link_values = 4;          // vertical 64 b PE-to-PE psum links
     int mac_pipeline_stages = 3;
-    // RLC of fmaps in DRAM: 5-bit run, 16-bit level, 3 pairs per 64-bit word.
+    // RLC of fmaps in DRAM: 5-bit run, 16-bit level, 3 pairs per 64-bit word (hw/eyeriss/rlc.h;
+    // pairs x (run + 16) <= 64).
     int rlc_run_bits = 5;
     int rlc_pairs_per_word = 3;
     // Modelling choices (not chip figures): off-chip link FIFO and DMA.
@@ -34,6 +35,9 @@ struct EyerissParams {
     double mapper_cycle_tolerance = 0.05;
 };
 
+// Reads the "eyeriss" section and checks the shared fields the design depends on (pe_array,
+// the input and weight buffers, /bits). Called once per configuration by configure_design()
+// (hw/sim/design_config.h); the model uses arch.design_params<EyerissParams>().
 EyerissParams parse_eyeriss_params(const ArchConfig& arch);
 
 }  // namespace sx::eyeriss

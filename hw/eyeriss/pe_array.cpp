@@ -254,7 +254,7 @@ uint64_t PeArray::residency_psum_values() const {
 }
 
 void PeArray::finish_residency(std::vector<int32_t>& outputs, const Layer& L, int shift, std::vector<uint8_t>& rlc,
-                               int run_bits) {
+                               int run_bits, int pairs_per_word) {
     const RsMapping& M = M_;
     const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
     const int64_t vk = std::min<int64_t>(M.m, M.Kg - fb_ * M.m);
@@ -262,7 +262,7 @@ void PeArray::finish_residency(std::vector<int32_t>& outputs, const Layer& L, in
     // One RLC stream per output plane segment (the strip's rows of one filter of one image).
     for (int64_t i = 0; i < vimg_; ++i)
         for (int64_t kk = 0; kk < vk; ++kk) {
-            RlcEncoder enc(rlc, run_bits);
+            RlcEncoder enc(rlc, run_bits, pairs_per_word);
             for (int64_t j = 0; j < e_real; ++j) {
                 const int64_t img = b_ * M.n + i, k = g_ * M.Kg + fb_ * M.m + kk, eo = s_ * M.e + j;
                 for (int64_t x = 0; x < M.F; ++x) {

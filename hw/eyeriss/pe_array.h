@@ -47,7 +47,7 @@ public:
     // Final psums of the residency: int32 results into `outputs` (N x K x P x Q) and the
     // ReLU-requantised 16-bit fmap, RLC-coded per output row, appended to `rlc`.
     void finish_residency(std::vector<int32_t>& outputs, const Layer& L, int shift, std::vector<uint8_t>& rlc,
-                          int run_bits);
+                          int run_bits, int pairs_per_word);
     uint64_t residency_psum_values() const;
     uint64_t array_free() const { return std::max(pe_free_, pout_free_); }
     const PeCounters& counters() const { return c_; }

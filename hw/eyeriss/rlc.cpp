@@ -1,19 +1,23 @@
 #include "hw/eyeriss/rlc.h"
 
+#include "hw/common/sx_assert.h"
 #include "sw/common/error.h"
 
 namespace sx::eyeriss {
 
 namespace {
 constexpr int kLevelBits = 16;
-constexpr int kPairs = 3;
 }  // namespace
 
 void RlcEncoder::put(uint64_t run, uint16_t level) {
     const int pair_bits = run_bits_ + kLevelBits;
+    // The word holds pairs_per_word pairs (parse_eyeriss_params checks the configuration).
+    SX_ASSERT(pair_bits * pairs_per_word_ <= 64 && in_word_ < pairs_per_word_,
+              "RLC: " + std::to_string(pairs_per_word_) + " pairs of " + std::to_string(pair_bits) +
+                  " bits do not fit a 64-bit word");
     word_ |= (run | (uint64_t{level} << run_bits_)) << (pair_bits * in_word_);
     ++pairs_;
-    if (++in_word_ == kPairs) {
+    if (++in_word_ == pairs_per_word_) {
         for (int b = 0; b < 8; ++b) out_.push_back(static_cast<uint8_t>(word_ >> (8 * b)));
         word_ = 0;
         in_word_ = 0;
@@ -44,8 +48,8 @@ void RlcEncoder::flush() {
     pairs_ = pairs;  // padding is not a pair of the stream
 }
 
-void rlc_encode_row(const int16_t* v, int64_t count, std::vector<uint8_t>& out, int run_bits) {
-    RlcEncoder e(out, run_bits);
+void rlc_encode_row(const int16_t* v, int64_t count, std::vector<uint8_t>& out, int run_bits, int pairs_per_word) {
+    RlcEncoder e(out, run_bits, pairs_per_word);
     e.append(v, count);
     e.flush();
 }
@@ -58,7 +62,7 @@ int64_t RlcDecoder::feed(const uint8_t* bytes, std::size_t n, std::vector<int16_
     for (std::size_t w = 0; w < n && left_ > 0; w += 8) {
         uint64_t word = 0;
         for (int b = 0; b < 8; ++b) word |= uint64_t{bytes[w + static_cast<std::size_t>(b)]} << (8 * b);
-        for (int k = 0; k < kPairs && left_ > 0; ++k) {
+        for (int k = 0; k < pairs_per_word_ && left_ > 0; ++k) {
             if (skip_pairs_ > 0) {
                 --skip_pairs_;
                 continue;

@@ -1,6 +1,9 @@
 #pragma once
 // Run-length coding of feature maps in DRAM, as on the Eyeriss chip: each pair is a 5-bit run
-// of zeros followed by a 16-bit level, three pairs per 64-bit word (the top bit unused).
+// of zeros followed by a 16-bit level, three pairs per 64-bit word (the top bit unused). The
+// run width and the pairs per word are configurable (eyeriss.rlc_run_bits, rlc_pairs_per_word;
+// pairs_per_word x (run_bits + 16) <= 64, checked by parse_eyeriss_params); pairs fill a word
+// from its least significant bits, the rest of the word is unused.
 // A plane (the rows of one channel of one image that are written together) is one stream of
 // pairs over its values in row order (runs continue across row ends); only the stream's end is
 // padded to a whole word. A row is located by the pair holding its first value and the number
@@ -22,7 +25,8 @@ struct RlcPosition {
 // on a word boundary when the stream starts).
 class RlcEncoder {
 public:
-    RlcEncoder(std::vector<uint8_t>& out, int run_bits = 5) : out_(out), run_bits_(run_bits) {}
+    RlcEncoder(std::vector<uint8_t>& out, int run_bits = 5, int pairs_per_word = 3)
+        : out_(out), run_bits_(run_bits), pairs_per_word_(pairs_per_word) {}
     // Codes `count` values; returns the position of the first one.
     RlcPosition append(const int16_t* values, int64_t count);
     // Pairs up to and including the one holding the last value appended so far.
@@ -33,6 +37,7 @@ private:
     void put(uint64_t run, uint16_t level);
     std::vector<uint8_t>& out_;
     int run_bits_;
+    int pairs_per_word_;
     uint64_t word_ = 0;
     int in_word_ = 0;
     int64_t pairs_ = 0;  // pairs emitted
@@ -40,20 +45,24 @@ private:
 };
 
 // One row coded as its own stream.
-void rlc_encode_row(const int16_t* values, int64_t count, std::vector<uint8_t>& out, int run_bits = 5);
+void rlc_encode_row(const int16_t* values, int64_t count, std::vector<uint8_t>& out, int run_bits = 5,
+                    int pairs_per_word = 3);
 
 // Streaming decoder: skips `skip_pairs` pairs and then `skip_values` values, produces `values`
 // values and ignores everything after them.
 class RlcDecoder {
 public:
-    explicit RlcDecoder(int run_bits = 5, int64_t skip_pairs = 0, int64_t skip_values = 0, int64_t values = INT64_MAX)
-        : run_bits_(run_bits), skip_pairs_(skip_pairs), skip_values_(skip_values), left_(values) {}
+    explicit RlcDecoder(int run_bits = 5, int64_t skip_pairs = 0, int64_t skip_values = 0, int64_t values = INT64_MAX,
+                        int pairs_per_word = 3)
+        : run_bits_(run_bits), pairs_per_word_(pairs_per_word), skip_pairs_(skip_pairs), skip_values_(skip_values),
+          left_(values) {}
     // Decodes whole 64-bit words; values go to `out` (appended). Returns values produced.
     int64_t feed(const uint8_t* bytes, std::size_t n, std::vector<int16_t>& out);
     int64_t remaining() const { return left_; }
 
 private:
     int run_bits_;
+    int pairs_per_word_;
     int64_t skip_pairs_, skip_values_;
     int64_t left_;
 };

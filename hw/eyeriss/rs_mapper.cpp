@@ -79,10 +79,10 @@ RsMapping map_layer(const Layer& layer, const EyerissParams& prm, double link_by
     const int set_h = static_cast<int>(std::min<int64_t>(b.R, prm.rows));
     const int r_folds = static_cast<int>(ceil_div(b.R, set_h));
     const uint64_t bank = prm.glb_bank_bytes;
-    // DRAM bytes per ifmap value: raw 16-bit, or RLC (a 21-bit pair per non-zero, 3 per
-    // 64-bit word) at the workload's activation density.
+    // DRAM bytes per ifmap value: raw 16-bit, or RLC (a pair per non-zero, rlc_pairs_per_word
+    // per 64-bit word) at the workload's activation density.
     const double density = layer.stats.activation_density.value_or(1.0);
-    const double in_bpv = rlc_input ? 8.0 / 3.0 * density : static_cast<double>(vb);
+    const double in_bpv = rlc_input ? 8.0 / prm.rlc_pairs_per_word * density : static_cast<double>(vb);
     const double in_bytes = static_cast<double>(layer.input_elems()) * in_bpv;
     const double w_bytes = static_cast<double>(layer.weights() * static_cast<int64_t>(vb));
     const double out_bytes = static_cast<double>(layer.output_elems() * static_cast<int64_t>(vb));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hw/common/sx_assert.h"
 #include "sw/common/error.h"
 
 namespace sx::scnn {
@@ -64,6 +65,20 @@ std::size_t FifoSchedule::append(int target, uint32_t entries) {
 uint64_t FifoSchedule::schedule(std::size_t idx, uint64_t enter, const std::vector<uint64_t>& work) {
     if (idx != next_sched_) throw SimulationError("scnn: weight blocks scheduled out of order");
     const int target = target_[idx];
+    if constexpr (kAssertionsEnabled) {
+        // FIFO occupancy: when the block enters, it and the older blocks its PEs have not
+        // finished by then fit in each target FIFO (the caller waited for room_from()).
+        auto occupancy_ok = [&](int pe) {
+            uint64_t held = 0;
+            for (const auto& r : fifo_[static_cast<std::size_t>(pe)])
+                if (r.block == idx || (r.block < idx && finish_on(r.block, pe) > enter)) held += r.entries;
+            return held <= cap_;
+        };
+        for (int pe = target >= 0 ? target : 0; pe < (target >= 0 ? target + 1 : pes_); ++pe)
+            SX_ASSERT(occupancy_ok(pe), "scnn: weight block " + std::to_string(idx) + " entered PE " + std::to_string(pe) +
+                                            "'s FIFO at cycle " + std::to_string(enter) + " beyond its " +
+                                            std::to_string(cap_) + " entries");
+    }
     auto& f = pe_finish_[idx];
     uint64_t latest = 0;
     auto run = [&](int pe) {

@@ -7,6 +7,7 @@
 // needs for it.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "hw/scnn/planar_mapping.h"
@@ -143,6 +144,7 @@ public:
     virtual uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b) = 0;
 };
 
-std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks);
+// `bank_mapping`: a name from bank_mapping_names() (bank_mapping.h).
+std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks, const std::string& bank_mapping = "interleaved");
 
 }  // namespace sx::scnn

@@ -1,22 +1,31 @@
 #pragma once
 // The 16 x 32 scatter crossbar in front of the accumulator banks. Each bank accumulates one
 // product per cycle, so a multiplier-array cycle whose products map to the same bank k times
-// holds the array for k cycles (the paper: bank conflicts stall the multipliers). Bank of an
-// accumulator address = address mod banks (the buffer is word-interleaved).
+// holds the array for k cycles (the paper: bank conflicts stall the multipliers). The bank of
+// an accumulator address is the configured mapping's (bank_mapping.h; default: address mod
+// banks, the buffer word-interleaved).
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
+
+#include "hw/common/sx_assert.h"
+#include "hw/scnn/bank_mapping.h"
 
 namespace sx::scnn {
 
 class ScatterCrossbar {
 public:
-    explicit ScatterCrossbar(int banks) : load_(static_cast<std::size_t>(banks), 0), banks_(banks) {}
+    explicit ScatterCrossbar(int banks, const std::string& mapping = "interleaved")
+        : load_(static_cast<std::size_t>(banks), 0), map_(make_bank_mapping(mapping, banks)) {}
 
     // Start a multiplier-array cycle.
     void begin() { touched_.clear(); max_ = 0; }
     // Route one product to accumulator address `addr`.
     void route(uint32_t addr) {
-        const uint32_t b = addr % static_cast<uint32_t>(banks_);
+        const uint32_t b = map_->bank(addr);
+        SX_ASSERT(b < load_.size(), "accumulator bank mapping returned bank " + std::to_string(b) + " of " +
+                                        std::to_string(load_.size()));
         if (load_[b] == 0) touched_.push_back(b);
         const uint32_t l = ++load_[b];
         if (l > max_) max_ = l;
@@ -40,7 +49,7 @@ private:
     std::vector<uint32_t> load_;
     std::vector<uint32_t> touched_;
     uint32_t max_ = 0;
-    int banks_;
+    std::unique_ptr<AccumulatorBankMapping> map_;
 };
 
 }  // namespace sx::scnn

@@ -32,7 +32,7 @@ class ScnnModel : public sc_module, public AcceleratorModel {
 public:
     SC_HAS_PROCESS(ScnnModel);
     ScnnModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx, std::unique_ptr<scnn::PeArrayPolicy> pol)
-        : sc_module(name), arch_(arch), ctx_(ctx), prm_(scnn::parse_scnn_params(arch)), pol_(std::move(pol)) {
+        : sc_module(name), arch_(arch), ctx_(ctx), prm_(arch.design_params<scnn::ScnnParams>()), pol_(std::move(pol)) {
         if (arch.pe.rows < 1 || arch.pe.cols < 1) throw arch.error_at("/pe_array", "rows and cols >= 1", "");
         if (arch.pe.multipliers_per_pe != prm_.F * prm_.I)
             throw arch.error_at("/pe_array/multipliers_per_pe", "F x I of the dataflow section",
@@ -496,8 +496,8 @@ std::unique_ptr<AcceleratorModel> make_scnn_family_model(const ArchConfig& arch,
 }
 
 std::unique_ptr<AcceleratorModel> make_scnn_model(const ArchConfig& arch, SimContext& ctx) {
-    const scnn::ScnnParams p = scnn::parse_scnn_params(arch);
-    return make_scnn_family_model(arch, ctx, scnn::make_sparse_pe_array(p.accumulator_banks));
+    const scnn::ScnnParams& p = arch.design_params<scnn::ScnnParams>();
+    return make_scnn_family_model(arch, ctx, scnn::make_sparse_pe_array(p.accumulator_banks, p.accumulator_bank_mapping));
 }
 
 }  // namespace sx::scnn

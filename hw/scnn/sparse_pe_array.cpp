@@ -14,7 +14,7 @@ namespace {
 
 class SparsePeArray : public PeArrayPolicy {
 public:
-    explicit SparsePeArray(int banks) : xbar_(banks) {}
+    SparsePeArray(int banks, const std::string& mapping) : xbar_(banks, mapping) {}
     bool sparse() const override { return true; }
 
     uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b) override {
@@ -82,8 +82,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks) {
-    return std::make_unique<SparsePeArray>(accumulator_banks);
+std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks, const std::string& bank_mapping) {
+    return std::make_unique<SparsePeArray>(accumulator_banks, bank_mapping);
 }
 
 }  // namespace sx::scnn

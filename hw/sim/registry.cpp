@@ -1,21 +1,51 @@
-// One line per dataflow: a new dataflow adds its factory here (docs/architecture.md).
+// One line per dataflow: a new dataflow adds its factory and its parameter parser here
+// (docs/architecture.md).
 #include "hw/sim/accelerator_model.h"
+#include "hw/sim/design_config.h"
 #include "hw/eyeriss/eyeriss_model.h"
+#include "hw/eyeriss/eyeriss_params.h"
+#include "hw/smartexchange/se_params.h"
 #include "hw/smartexchange/smartexchange_model.h"
 #include "hw/scnn/scnn_model.h"
+#include "hw/scnn/scnn_params.h"
 #include "hw/dense/dense_model.h"
 
 namespace sx {
 
-const ModelFactory* find_model_factory(Dataflow d) {
-    static const std::vector<std::pair<Dataflow, ModelFactory>> registry = {
-        {Dataflow::SmartExchange, se::make_smartexchange_model},
-        {Dataflow::Eyeriss, eyeriss::make_eyeriss_model},
-        {Dataflow::Scnn, scnn::make_scnn_model},
-        {Dataflow::Dense, dense::make_dense_model},
+namespace {
+
+struct Design {
+    Dataflow dataflow;
+    ModelFactory factory;
+    DesignParser parse;
+};
+
+template <class Params, Params (*parse)(const ArchConfig&)>
+std::any parse_any(const ArchConfig& arch) {
+    return std::any(parse(arch));
+}
+
+const std::vector<Design>& designs() {
+    static const std::vector<Design> registry = {
+        {Dataflow::SmartExchange, se::make_smartexchange_model, parse_any<se::SeParams, se::parse_se_params>},
+        {Dataflow::Eyeriss, eyeriss::make_eyeriss_model, parse_any<eyeriss::EyerissParams, eyeriss::parse_eyeriss_params>},
+        {Dataflow::Scnn, scnn::make_scnn_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>},
+        {Dataflow::Dense, dense::make_dense_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>},
     };
-    for (const auto& [df, f] : registry)
-        if (df == d) return &f;
+    return registry;
+}
+
+}  // namespace
+
+const ModelFactory* find_model_factory(Dataflow d) {
+    for (const auto& e : designs())
+        if (e.dataflow == d) return &e.factory;
+    return nullptr;
+}
+
+const DesignParser* find_design_parser(Dataflow d) {
+    for (const auto& e : designs())
+        if (e.dataflow == d) return &e.parse;
     return nullptr;
 }
 

@@ -11,6 +11,7 @@
 #include "hw/common/sim_context.h"
 #include "hw/sim/accelerator_model.h"
 #include "hw/sim/conservation.h"
+#include "hw/sim/design_config.h"
 #include "hw/sim/timing_limits.h"
 #include "sw/common/error.h"
 #include "sw/data/activations.h"
@@ -144,7 +145,15 @@ private:
 
 void set_reference_fault_for_testing(ReferenceFault fault) { reference_fault() = std::move(fault); }
 
-RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOptions& options) {
+RunResult simulate(const ArchConfig& given, const Workload& workload, const RunOptions& options) {
+    // The design's section is parsed once, here, unless the caller has (configure_design):
+    // it also rejects unused fields and checks the timing limits.
+    ArchConfig configured;
+    if (!given.design.has_value()) {
+        configured = given;
+        configure_design(configured);
+    }
+    const ArchConfig& arch = given.design.has_value() ? given : configured;
     const ModelFactory* factory = find_model_factory(arch.dataflow);
     if (!factory)
         throw InputError(arch.file, "/dataflow", "a dataflow with a registered model", to_string(arch.dataflow));
@@ -161,7 +170,6 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     run.batch = workload.batch;
     run.check_enabled = options.check;
     run.seed = options.seed;
-    check_timing_limits(arch);
     SimContext ctx;
     ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
     ctx.watchdog_cycles = arch.sim.watchdog_cycles;

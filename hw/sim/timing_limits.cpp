@@ -36,7 +36,7 @@ std::string format_mhz(double v) {
 void check_timing_limits(const ArchConfig& arch) {
     const uint64_t watchdog = arch.sim.watchdog_cycles;
     if (arch.dataflow == Dataflow::SmartExchange) {
-        const se::SeParams prm = se::parse_se_params(arch);
+        const se::SeParams& prm = arch.design_params<se::SeParams>();
         if (prm.memory == "fixed") {
             if (watchdog <= static_cast<uint64_t>(prm.fixed_latency_cycles))
                 throw arch.error_at({"/smartexchange/fixed_latency_cycles", "/simulation/watchdog_cycles"},

@@ -4,14 +4,27 @@ namespace sx::se {
 
 SeParams parse_se_params(const ArchConfig& arch) {
     SeParams p;
+    // The widths the model's storage holds: int8 activations in the input buffer and int32
+    // partial sums in the output buffer (SeLayer::psum_bytes). Another width would be sized
+    // one way and stored another.
+    if (arch.bits.activation != 8)
+        throw arch.error_at("/bits/activation", "8 (the smartexchange model holds int8 activations)",
+                            std::to_string(arch.bits.activation));
+    if (arch.bits.accumulator != 32)
+        throw arch.error_at("/bits/accumulator", "32 (the smartexchange model holds int32 partial sums)",
+                            std::to_string(arch.bits.accumulator));
     const JsonNode n = arch.dataflow_node();
     if (n.value().is_null()) return p;
     n.expect_object();
-    n.expect_only({"bit_serial", "rebuild_engines_per_line", "rf_rows_per_line", "rebuild_cycles_per_row",
-                   "bypass_cycles_per_row", "index_bits_per_cycle", "dma_max_outstanding", "dma_transfer_bytes",
-                   "fifo_depth", "input_layout", "memory", "fixed_latency_cycles", "fixed_bytes_per_cycle", "comment"});
+    // Issue 12: parsed (only the value 2 was accepted) and read by nothing; the ping-pong pair
+    // of rebuild engines per line is the model's structure (hw/smartexchange/rebuild_engines.h).
+    n.reject_unsupported("rebuild_engines_per_line",
+                         "every line has a ping-pong pair of rebuild engines (hw/smartexchange/rebuild_engines.h)");
+    n.expect_only({"bit_serial", "rf_rows_per_line", "rebuild_cycles_per_row", "bypass_cycles_per_row",
+                   "index_bits_per_cycle", "dma_max_outstanding", "dma_transfer_bytes", "fifo_depth", "input_layout",
+                   "memory", "fixed_latency_cycles", "fixed_bytes_per_cycle", "comment"});
+    if (n.has("comment")) n.get_string("comment");
     p.bit_serial = n.get_bool_or("bit_serial", p.bit_serial);
-    p.rebuild_engines_per_line = static_cast<int>(n.get_int_or("rebuild_engines_per_line", 2, 2, 2));
     p.rf_rows_per_line = static_cast<int>(n.get_int_or("rf_rows_per_line", p.rf_rows_per_line, 1, 4096));
     p.rebuild_cycles_per_row = static_cast<int>(n.get_int_or("rebuild_cycles_per_row", p.rebuild_cycles_per_row, 1, 1024));
     p.bypass_cycles_per_row = static_cast<int>(n.get_int_or("bypass_cycles_per_row", p.bypass_cycles_per_row, 1, 1024));
@@ -21,8 +34,12 @@ SeParams parse_se_params(const ArchConfig& arch) {
     p.fifo_depth = static_cast<int>(n.get_int_or("fifo_depth", p.fifo_depth, 1, 64));
     p.input_layout = n.get_enum_or("input_layout", {"skewed", "packed"}, p.input_layout);
     p.memory = n.get_enum_or("memory", {"dram", "fixed"}, p.memory);
-    p.fixed_latency_cycles = static_cast<int>(n.get_int_or("fixed_latency_cycles", p.fixed_latency_cycles, 1, 1 << 30));
-    p.fixed_bytes_per_cycle = static_cast<int>(n.get_int_or("fixed_bytes_per_cycle", p.fixed_bytes_per_cycle, 1, 4096));
+    // The fixed-latency stub's figures are read only when it is the memory: with "dram" they
+    // would change nothing, and ArchConfig::expect_all_used() reports them.
+    if (p.memory == "fixed") {
+        p.fixed_latency_cycles = static_cast<int>(n.get_int_or("fixed_latency_cycles", p.fixed_latency_cycles, 1, 1 << 30));
+        p.fixed_bytes_per_cycle = static_cast<int>(n.get_int_or("fixed_bytes_per_cycle", p.fixed_bytes_per_cycle, 1, 4096));
+    }
     return p;
 }
 

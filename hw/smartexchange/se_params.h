@@ -10,7 +10,6 @@ namespace sx::se {
 
 struct SeParams {
     bool bit_serial = true;            // false: one cycle per MAC (comparison option)
-    int rebuild_engines_per_line = 2;  // ping-pong pair
     int rf_rows_per_line = 8;          // rebuilt weight rows a line's register file holds per pass
     int rebuild_cycles_per_row = 3;    // an RE produces one weight (3 shifted terms) per cycle
     int bypass_cycles_per_row = 1;     // raw weights through the bypass multiplexer
@@ -31,6 +30,9 @@ struct SeParams {
     int fixed_bytes_per_cycle = 16;
 };
 
+// Reads the "smartexchange" section (and checks /bits against the model's storage widths).
+// Called once per configuration, by configure_design() (hw/sim/design_config.h); models use
+// arch.design_params<SeParams>(). InputError names the file (or override) and the field.
 SeParams parse_se_params(const ArchConfig& arch);
 
 }  // namespace sx::se

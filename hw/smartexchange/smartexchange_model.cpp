@@ -39,7 +39,7 @@ GlobalBuffer* make_buffer(const ArchConfig& arch, const char* role, const SimCon
 class SeModel : public sc_module, public AcceleratorModel {
 public:
     SeModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx)
-        : sc_module(name), arch_(arch), ctx_(ctx), fab_(ctx, parse_se_params(arch)) {
+        : sc_module(name), arch_(arch), ctx_(ctx), fab_(ctx, arch.design_params<SeParams>()) {
         if (arch.pe.dim_m < 1 || arch.pe.dim_c < 1 || arch.pe.dim_f < 1)
             throw arch.error_at("/pe_array", "dim_m, dim_c and dim_f >= 1 for smartexchange");
         const SeParams& prm = fab_.prm;

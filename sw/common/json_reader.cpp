@@ -125,7 +125,32 @@ JsonNode::JsonNode(const json& value, std::string file, std::string pointer, std
     : value_(&value), file_(std::move(file)), pointer_(std::move(pointer)), origins_(std::move(origins)) {}
 
 JsonNode JsonNode::child(const json& value, std::string pointer) const {
-    return JsonNode(value, file_, std::move(pointer), origins_);
+    JsonNode c(value, file_, std::move(pointer), origins_);
+    c.use_ = use_;
+    if (use_) use_->mark(c.pointer_);
+    return c;
+}
+
+JsonNode JsonNode::tracked(std::shared_ptr<FieldUse> use) const {
+    JsonNode c = *this;
+    c.use_ = std::move(use);
+    return c;
+}
+
+void JsonNode::expect_all_read(const std::string& expected) const {
+    if (!use_ || !value_->is_object()) return;
+    for (const auto& [key, v] : value_->items()) {  // nlohmann's object keeps keys sorted
+        JsonNode member(v, file_, child_pointer(key), origins_);
+        member.use_ = use_;
+        if (!use_->was_read(member.pointer_))
+            member.fail(expected, "a field '" + key + "' that nothing reads here (it would have no effect)");
+        member.expect_all_read(expected);
+    }
+}
+
+void JsonNode::reject_unsupported(const std::string& key, const std::string& why) const {
+    if (value_->is_object() && value_->contains(key))
+        fail_at(child_pointer(key), "no field '" + key + "' (not supported: " + why + ")", describe_json(value_->at(key)));
 }
 
 ValueOrigin JsonNode::origin() const {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,12 +45,35 @@ private:
     std::map<std::string, ValueOrigin> entries_;
 };
 
+class JsonNode;
+
+// The members of a document that its parsers read (JSON pointers). A configuration is parsed
+// by several modules (sw/config for the shared fields, each design for its own section);
+// after all of them, a member nobody read is a field the run would silently ignore: an
+// error (issue 12: an unknown or unused key is an error naming its JSON pointer).
+class FieldUse {
+public:
+    void mark(const std::string& pointer) { read_.insert(pointer); }
+    bool was_read(const std::string& pointer) const { return read_.count(pointer) != 0; }
+
+private:
+    std::set<std::string> read_;
+};
+
 class JsonNode {
 public:
     // `origins` (optional) says which subtrees of the document were written elsewhere than
     // `file`: errors about values there name that place instead (see ValueOrigins).
     JsonNode(const json& value, std::string file, std::string pointer = "",
              std::shared_ptr<const ValueOrigins> origins = nullptr);
+
+    // The same node, recording in `use` every member read through it and its children
+    // (at, find and the get_* getters; has() is not a read).
+    JsonNode tracked(std::shared_ptr<FieldUse> use) const;
+    // On a tracked node: InputError at the first member (depth first, keys sorted) of the
+    // objects under this node that nobody read; objects that were read are searched, other
+    // values are leaves. `expected` says what is accepted, e.g. "a field the eyeriss design uses".
+    void expect_all_read(const std::string& expected) const;
 
     const json& value() const { return *value_; }
     const std::string& file() const { return file_; }
@@ -68,6 +92,9 @@ public:
     void expect_array() const;
     // Rejects members not in `allowed`: catches typos such as "dim_n" for "dim_m".
     void expect_only(const std::vector<std::string>& allowed) const;
+    // Rejects a member that used to exist (or is documented elsewhere) but is not supported:
+    // the error says so and why, instead of "unknown field".
+    void reject_unsupported(const std::string& key, const std::string& why) const;
 
     // Typed getters on this node.
     int64_t as_int(int64_t min = std::numeric_limits<int64_t>::min(),
@@ -114,6 +141,7 @@ private:
     std::string file_;
     std::string pointer_;
     std::shared_ptr<const ValueOrigins> origins_;
+    std::shared_ptr<FieldUse> use_;  // null: reads are not recorded
 };
 
 // Short rendering of a JSON value for error messages (truncated).

@@ -48,13 +48,15 @@ std::string resolve_existing(const JsonNode& node, const std::string& config_pat
 }
 
 BitWidths parse_bits(const JsonNode& n) {
-    n.expect_only({"activation", "weight", "accumulator", "ce_code", "basis"});
+    // Issue 12: these were parsed and then read by nothing (every design takes the int8
+    // weight image), so a value here changed no result. Removed, with a message saying why.
+    n.reject_unsupported("weight", "every design takes the int8 weight image (sw/image); weights are 8 bits");
+    n.reject_unsupported("ce_code", "SmartExchange Ce codes are 4 bits by the weight image format (docs/formats.md)");
+    n.reject_unsupported("basis", "SmartExchange basis elements are int8 by the weight image format (docs/formats.md)");
+    n.expect_only({"activation", "accumulator"});
     BitWidths b;
     b.activation = static_cast<int>(n.get_int("activation", 1, 64));
-    b.weight = static_cast<int>(n.get_int("weight", 1, 64));
     b.accumulator = static_cast<int>(n.get_int("accumulator", 1, 64));
-    b.ce_code = static_cast<int>(n.get_int_or("ce_code", b.ce_code, 1, 64));
-    b.basis = static_cast<int>(n.get_int_or("basis", b.basis, 1, 64));
     return b;
 }
 
@@ -197,7 +199,16 @@ const BufferConfig& ArchConfig::buffer(const std::string& name) const {
 }
 
 JsonNode ArchConfig::dataflow_node() const {
-    return JsonNode(dataflow_params, file, std::string("/") + to_string(dataflow), origins);
+    const JsonNode n(dataflow_params, file, std::string("/") + to_string(dataflow), origins);
+    return use ? n.tracked(use) : n;
+}
+
+void ArchConfig::expect_all_used() const {
+    if (!use) return;
+    JsonNode(raw, file, "", origins)
+        .tracked(use)
+        .expect_all_read(std::string("only fields the ") + to_string(dataflow) +
+                         " design uses with this configuration (docs/formats.md)");
 }
 
 InputError ArchConfig::error_at(const std::string& pointer, const std::string& expected, const std::string& found) const {
@@ -215,7 +226,8 @@ InputError ArchConfig::error_at(std::initializer_list<std::string> pointers, con
 }
 
 ArchConfig parse_arch_config(const json& doc, const std::string& path, std::shared_ptr<const ValueOrigins> origins) {
-    const JsonNode root(doc, path, "", origins);
+    auto use = std::make_shared<FieldUse>();
+    const JsonNode root = JsonNode(doc, path, "", origins).tracked(use);
     std::vector<std::string> allowed = {"name",    "description", "notes",    "dataflow",   "clock_mhz",
                                         "technology", "bits",     "dram",     "buffers",    "pe_array",
                                         "simulation"};
@@ -229,6 +241,7 @@ ArchConfig parse_arch_config(const json& doc, const std::string& path, std::shar
 
     c.file = path;
     c.raw = doc;
+    c.use = use;
     c.origins = origins;
     c.name = root.get_string("name");
     c.description = root.get_string_or("description", "");

@@ -3,11 +3,13 @@
 // Shared fields live here; a dataflow's own section ("smartexchange", "eyeriss", "scnn",
 // "dense") is kept as JSON and parsed by that dataflow's module with the same JsonNode, so
 // its errors still name the file and the field.
+#include <any>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,12 +23,13 @@ enum class Dataflow { SmartExchange, Eyeriss, Scnn, Dense };
 const char* to_string(Dataflow d);
 Dataflow dataflow_from_string(const std::string& s);  // throws std::invalid_argument
 
+// Each design checks these against the widths its storage holds (a width it does not store
+// is an error, never ignored). Weight widths are not configurable: every design takes the
+// int8 weight image (sw/image), whose SmartExchange Ce codes are 4 bits and basis elements
+// 8 bits by format; "weight", "ce_code" and "basis" are rejected as not supported.
 struct BitWidths {
     int activation = 8;   // input/output activation bits
-    int weight = 8;       // (rebuilt or raw) weight bits fed to the MACs
     int accumulator = 32; // partial-sum bits
-    int ce_code = 4;      // SmartExchange Ce non-zero code bits
-    int basis = 8;        // SmartExchange basis element bits
 };
 
 // One global buffer (banked SRAM).
@@ -76,9 +79,26 @@ struct ArchConfig {
     PeArrayConfig pe;
     SimulationConfig sim;
     json dataflow_params;      // the section named after the dataflow ({} if absent)
+    // The members of `raw` the parsers read (parse_arch_config, then the design's own parser).
+    std::shared_ptr<FieldUse> use;
+    // The dataflow section parsed once into the design's typed parameters (se::SeParams,
+    // eyeriss::EyerissParams, scnn::ScnnParams) by configure_design() (hw/sim/design_config.h).
+    std::any design;
     json raw;                  // the whole document, for trace provenance and sweeps
     // Fields replaced by overrides and where their values were written (null: none).
     std::shared_ptr<const ValueOrigins> origins;
+
+    // The design's typed parameters; std::logic_error if configure_design() has not run or
+    // the type is not the dataflow's.
+    template <class T>
+    const T& design_params() const {
+        if (const T* p = std::any_cast<T>(&design)) return *p;
+        throw std::logic_error("the configuration's design parameters were not parsed as the type asked for "
+                               "(configure_design, hw/sim/design_config.h)");
+    }
+    // InputError at the first field of the document that no parser read (call after the
+    // design's parser): a field the run would silently ignore.
+    void expect_all_used() const;
 
     const BufferConfig* find_buffer(const std::string& name) const;
     const BufferConfig& buffer(const std::string& name) const;  // InputError if absent

@@ -55,7 +55,6 @@ const std::vector<Limit>& limits() {
     static const std::vector<Limit> table = {
         {"clock_mhz", "number in [1, 100000]", {"1", "100000"}},
         {"bits.activation", "integer in [1, 64]", {"1", "64"}},
-        {"bits.ce_code", "integer in [1, 64]", {"1", "64"}},
         {"dram.channels", "power of two in [1, 1024]", {"1", "1024"}},
         {"dram.bus_width_bits", "power of two in [8, 1024]", {"8", "1024"}},
         {"dram.clock_mhz", "number in [1, 100000]", {"1", "100000"}},
@@ -113,8 +112,7 @@ std::vector<Case> cases_for(const std::string& config) {
         }
     };
     add("clock_mhz", "/clock_mhz");
-    for (const char* b : {"activation", "weight", "accumulator"}) add("bits.activation", std::string("/bits/") + b);
-    for (const char* b : {"ce_code", "basis"}) add("bits.ce_code", std::string("/bits/") + b);
+    for (const char* b : {"activation", "accumulator"}) add("bits.activation", std::string("/bits/") + b);
     add("dram.channels", "/dram/channels");
     add("dram.bus_width_bits", "/dram/bus_width_bits");
     add("dram.clock_mhz", "/dram/clock_mhz");

@@ -11,7 +11,7 @@
 #include <functional>
 
 #include "hw/dram/dram.h"
-#include "hw/dram/test_initiator.h"
+#include "tests/hw/dram/test_initiator.h"
 #include "sw/common/error.h"
 
 using namespace sx;

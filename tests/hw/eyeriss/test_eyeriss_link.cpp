@@ -31,7 +31,7 @@ struct Top : sc_module {
     SC_HAS_PROCESS(Top);
     Top(sc_module_name n)
         : sc_module(n), mem("mem", 4096, ctx.clk, 10, 16), dma("dma", ctx, 4, 64, 1, 8), glb(buf("glb", 4096, 4), ctx),
-          fifo(buf("fifo", 2 * kChunk, 1), ctx), link("link", ctx, dma, glb, fifo, kChunk, 5) {
+          fifo(buf("fifo", 2 * kChunk, 1), ctx), link("link", ctx, dma, glb, fifo, kChunk, 5, 3) {
         dma.socket.bind(mem.socket);
         std::vector<uint8_t> v(4096);
         for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<uint8_t>(i * 7 + 3);

@@ -31,3 +31,22 @@ TEST_CASE("user case eyeriss-vgg16-first-layer: VGG-16 conv1_1 completes bit-exa
     // Input read once (raw, 3 x 224 x 224 x 2 B = 301 056 B) plus 16 strips of 3 456 B filters.
     CHECK(l.dram_read_bytes >= 301056);
 }
+
+TEST_CASE("eyeriss.rlc_pairs_per_word = 2 with 16-bit runs: the RLC path stays bit-exact") {
+    // The second layer reads its input RLC-coded from DRAM (written by the first), so both the
+    // encoder (PE array, ofmap) and the link's decoder run with 2 pairs per word.
+    const ArchConfig arch = load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/eyeriss.json",
+                                             {{"/eyeriss/rlc_pairs_per_word", 2}, {"/eyeriss/rlc_run_bits", 16}});
+    const auto conv = [](const char* name, int c, int k) {
+        return json{{"name", name}, {"type", "conv"}, {"C", c}, {"K", k}, {"H", 14}, {"W", 14},
+                    {"R", 3}, {"S", 3}, {"stride", 1}, {"padding", 1}, {"groups", 1}};
+    };
+    json doc = {{"name", "two"}, {"source", "test"}, {"batch", 1}, {"input", {{"C", 3}, {"H", 14}, {"W", 14}}},
+                {"layers", json::array({conv("c1", 3, 16), conv("c2", 16, 16)})}};
+    RunOptions opt;
+    opt.check = true;
+    const RunResult r = simulate(arch, parse_workload(doc, "two.json"), opt);
+    REQUIRE(r.check_passed);
+    REQUIRE(r.layers.size() == 2);
+    CHECK(r.layers.at(1).dram_read_bytes > 0);
+}

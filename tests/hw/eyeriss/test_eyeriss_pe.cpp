@@ -176,3 +176,42 @@ TEST_CASE("RLC plane stream: rows packed, a row range decoded from the middle of
     d12.feed(bytes.data(), bytes.size(), out12);
     CHECK(out12 == std::vector<int16_t>(v.begin() + 10, v.end()));
 }
+
+TEST_CASE("RLC with 2 pairs per word: 16-bit runs, words padded after the second pair") {
+    // eyeriss.rlc_pairs_per_word = 2, rlc_run_bits = 16: a pair is 32 bits, two fill a word.
+    std::vector<int16_t> row(1000, 0);
+    row[0] = 5;
+    row[700] = -3;
+    row[999] = 1;
+    std::vector<uint8_t> bytes;
+    rlc_encode_row(row.data(), 1000, bytes, 16, 2);
+    // Pairs: (0,5) (699,-3) (298,1) = 3 pairs -> 2 words (the second holds one pair and padding).
+    CHECK(bytes.size() == 16);
+    RlcDecoder d(16, 0, 0, 1000, 2);
+    std::vector<int16_t> out;
+    d.feed(bytes.data(), bytes.size(), out);
+    CHECK(out == row);
+    // The same row with the chip's format (5-bit runs, 3 pairs per word): runs of 699 and 298
+    // are cut every 32 values (a pair with level 0): 1 + 22 + 10 = 33 pairs -> 11 words.
+    std::vector<uint8_t> chip;
+    rlc_encode_row(row.data(), 1000, chip);
+    CHECK(chip.size() == 88);
+    // Dense values: one pair each, 2 per word -> 4 bytes per value (3 per word: 2.67).
+    std::vector<int16_t> dense(30, 7);
+    std::vector<uint8_t> b2, b3;
+    rlc_encode_row(dense.data(), 30, b2, 5, 2);
+    rlc_encode_row(dense.data(), 30, b3, 5, 3);
+    CHECK(b2.size() == 15 * 8);
+    CHECK(b3.size() == 10 * 8);
+    // A row located in the middle of a 2-pair stream: skip pairs within its word.
+    std::vector<uint8_t> s;
+    RlcEncoder enc(s, 5, 2);
+    enc.append(dense.data(), 3);
+    const RlcPosition r1 = enc.append(dense.data() + 3, 27);
+    enc.flush();
+    CHECK(r1.pair == 3);
+    RlcDecoder mid(5, r1.pair % 2, r1.offset, 27, 2);
+    std::vector<int16_t> tail;
+    mid.feed(s.data() + r1.pair / 2 * 8, s.size() - static_cast<std::size_t>(r1.pair / 2 * 8), tail);
+    CHECK(tail == std::vector<int16_t>(27, 7));
+}

@@ -41,7 +41,7 @@ json base_config() {
     return json::parse(R"({
       "name": "x", "description": "d", "dataflow": "smartexchange", "clock_mhz": 500,
       "technology": "tech/t.json",
-      "bits": {"activation": 8, "weight": 8, "accumulator": 32},
+      "bits": {"activation": 8, "accumulator": 32},
       "dram": {"preset": "dram/d.json", "channels": 2},
       "buffers": {"in": {"capacity_kib": 16, "banks": 4, "port_width_bits": 64, "role": "input"}},
       "pe_array": {"dim_m": 2, "dim_c": 3, "dim_f": 4},
@@ -72,7 +72,7 @@ TEST_CASE("A small config loads with its defaults and helpers") {
     CHECK(c.dataflow == Dataflow::SmartExchange);
     CHECK(c.pe.total_macs() == 24);
     CHECK(c.cycle_ns() == Approx(2.0));
-    CHECK(c.bits.ce_code == 4);
+    CHECK(c.bits.accumulator == 32);
     CHECK(c.dram.channels == 2);
     CHECK(c.dram.preset["standard"] == "test");
     CHECK_FALSE(c.dram.clock_mhz_override);
@@ -151,7 +151,7 @@ TEST_CASE("Malformed configs name the file and the field") {
     SECTION("missing DRAM preset") { d["dram"]["preset"] = "dram/nope.json"; expect_error(s, d, "/dram/preset"); }
     // An override's errors name the option that wrote the value, not the file it replaced.
     SECTION("override into a missing object") { expect_error(s, d, "/buffers/out/banks", "--set", {{"/buffers/out/banks", 2}}); }
-    SECTION("override makes a field invalid") { expect_error(s, d, "/bits/weight", "--set", {{"/bits/weight", 0}}); }
+    SECTION("override makes a field invalid") { expect_error(s, d, "/bits/accumulator", "--set", {{"/bits/accumulator", 0}}); }
     SECTION("override adds a misspelt member") { expect_error(s, d, "/pe_array/dim_n", "--set", {{"/pe_array/dim_n", 2}}); }
     SECTION("bad tech table: missing source") {
         s.write("tech/t.json", R"({"name": "t", "node_nm": 45, "energy": {"mac_8b": {"value": 0.3, "unit": "pJ"}},
@@ -188,7 +188,7 @@ TEST_CASE("Bundled configurations load") {
     CHECK(se.dataflow == Dataflow::SmartExchange);
     CHECK(se.pe.total_macs() == 16 * 8 * 8);
     CHECK(se.buffer("index").capacity_bytes == 8 * 1024);
-    CHECK(se.dataflow_node().get_int("rebuild_engines_per_line") == 2);
+    CHECK(se.dataflow_node().get_bool("bit_serial"));
     const ArchConfig ey = load_arch_config(repo("configs/eyeriss.json"));
     CHECK(ey.pe.total_macs() == 168);
     // The chip's 60 MHz, 64-bit link is its own preset, not an override of another one.
@@ -281,5 +281,54 @@ TEST_CASE("Override origins: sweep files, whole objects, dataflow sections and c
         o.add("/buffers/in", {"--set", "/buffers/in"});
         CHECK_FALSE(o.find("/buffers/input/banks").has_value());
         CHECK(o.find("/buffers/in/banks")->pointer == "/buffers/in/banks");
+    }
+}
+
+TEST_CASE("Removed bit widths are rejected as not supported, naming the field") {
+    // Issue 12: bits.weight, bits.ce_code and bits.basis were parsed and read by nothing.
+    Scratch s;
+    for (const char* key : {"weight", "ce_code", "basis"}) {
+        INFO(key);
+        json d = base_config();
+        d["bits"][key] = 8;
+        const std::string ptr = std::string("/bits/") + key;
+        expect_error(s, d, ptr);
+        try {
+            load_arch_config(s.write("c.json", d.dump()));
+        } catch (const InputError& e) {
+            CHECK(e.expected().find("not supported") != std::string::npos);
+        }
+        // Written by an override: the override is named.
+        expect_error(s, base_config(), ptr, "--set", {{ptr, 8}});
+    }
+}
+
+TEST_CASE("A field no parser reads is an error at its JSON pointer") {
+    Scratch s;
+    json d = base_config();
+    d["smartexchange"] = {{"k", 1}, {"unused", 2}};
+    const ArchConfig c = load_arch_config(s.write("c.json", d.dump()));
+    // The shared fields are all read by parse_arch_config; the dataflow section is its
+    // design's: "k" read, "unused" not.
+    CHECK(c.dataflow_node().get_int("k") == 1);
+    try {
+        c.expect_all_used();
+        FAIL("an unread field accepted");
+    } catch (const InputError& e) {
+        CHECK(e.field() == "/smartexchange/unused");
+        CHECK(e.file() == c.file);
+        CHECK(e.found().find("nothing reads") != std::string::npos);
+    }
+    // Reading it makes the document clean; an override's unread field names the override.
+    c.dataflow_node().get_int("unused");
+    CHECK_NOTHROW(c.expect_all_used());
+    const ArchConfig o = load_arch_config(s.write("c.json", base_config().dump()), {{"/smartexchange/extra", 3}});
+    o.dataflow_node().get_int("k");
+    try {
+        o.expect_all_used();
+        FAIL("an unread override accepted");
+    } catch (const InputError& e) {
+        CHECK(e.file() == "--set");
+        CHECK(e.field() == "/smartexchange/extra");
     }
 }

@@ -116,10 +116,7 @@ std::vector<Range> config_ranges() {
     return {
         {"clock_mhz", "number in [1, 100000], MHz", "/clock_mhz", {1, 1e5}, {0, -1, 0.999, 100001}},
         {"bits.activation", "integer in [1, 64]", "/bits/activation", {1, 64}, {0, 65}},
-        {"bits.activation", "integer in [1, 64]", "/bits/weight", {1, 64}, {0, 65}},
         {"bits.activation", "integer in [1, 64]", "/bits/accumulator", {1, 64}, {0, 65}},
-        {"bits.ce_code", "integer in [1, 64]", "/bits/ce_code", {1, 64}, {0, 65}},
-        {"bits.ce_code", "integer in [1, 64]", "/bits/basis", {1, 64}, {0, 65}},
         // The user-found case (dram-three-channels): 3 channels, and widths 4 and 12.
         {"dram.channels", "power of two in [1, 1024]", "/dram/channels", {1, 2, 1024}, {0, 3, 2048, -1}},
         {"dram.bus_width_bits", "power of two in [8, 1024]", "/dram/bus_width_bits", {8, 64, 1024}, {4, 12, 2048, 0}},

@@ -2,7 +2,7 @@
 // A small approximately-timed initiator for DRAM tests and benchmarks: issues a list of
 // requests in order (each not before its issue time), at most `max_outstanding` in flight,
 // obeying the base protocol (no BEGIN_REQ before the previous END_REQ), and records the
-// BEGIN_REQ / END_REQ / BEGIN_RESP times of each. Header-only; not used by the accelerator.
+// BEGIN_REQ / END_REQ / BEGIN_RESP times of each. Header-only test code (lives under tests/, issue 12).
 #include <cstdint>
 #include <deque>
 #include <vector>
