@@ -165,6 +165,7 @@ RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOp
     SimContext ctx;
     ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
     ctx.watchdog_cycles = arch.sim.watchdog_cycles;
+    ctx.step_mode = options.step_cycles;
     std::unique_ptr<AcceleratorModel> model;
     try {
         model = (*factory)(arch, ctx);

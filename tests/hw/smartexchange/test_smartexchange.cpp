@@ -111,7 +111,7 @@ TEST_CASE("compute-bound 3x3 layer that fits on chip") {
 TEST_CASE("Booth digit stall: one 4-digit activation holds its line") {
     std::vector<int8_t> acts(8 * 8 * 8, 1);
     acts[(0 * 8 + 3) * 8 + 3] = 85;
-    const LayerResult x = run(conv3x3("booth"), kAllRows, acts, "booth", {{"/smartexchange/bit_serial", true}});
+    const LayerResult x = run(conv3x3("booth"), kAllRows, acts, "booth", {{"/smartexchange/pe_timing", "booth_bit_serial"}});
     CHECK(extra(x, "compute_cycles") == 99);
     CHECK(extra(x, "stall_input_fetch_cycles") == 2);
     CHECK(x.cycles == 412);
