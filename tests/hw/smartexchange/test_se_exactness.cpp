@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "hw/common/sim_context.h"
+#include "sw/common/error.h"
 #include "sw/data/activations.h"
 #include "sw/image/synthetic_image.h"
 #include "tests/hw/sim/random_layers.h"
@@ -178,4 +180,46 @@ TEST_CASE("exactness: 60 random small layers on the default configuration") {
     opt.check = true;
     both_ways(load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json"), wl, opt);
     std::filesystem::remove_all(dir);
+}
+
+namespace {
+// A block whose computed duration (5 cycles) disagrees with its cycle-by-cycle behaviour (done
+// after 3): the step mode must catch it, the normal mode cannot.
+struct Shortcut : sc_core::sc_module {
+    SC_HAS_PROCESS(Shortcut);
+    SimContext& ctx;
+    uint64_t end_cycle = 0;
+    Shortcut(sc_core::sc_module_name n, SimContext& c) : sc_module(n), ctx(c) { SC_THREAD(run); }
+    void run() {
+        guarded(ctx, [&] {
+            sc_core::wait(ctx.cycles(10));
+            int left = 3;
+            ctx.advance(15, 0, "test block", [&](uint64_t) { return left-- == 0; });
+            end_cycle = ctx.now_cycles();
+        });
+    }
+};
+}  // namespace
+
+TEST_CASE("exactness: the step mode catches a duration that stepping does not reproduce") {
+    const std::string out = in_child([] {
+        SimContext ctx;
+        ctx.step_mode = true;
+        Shortcut s("shortcut", ctx);
+        sc_core::sc_start();
+        if (!ctx.error) return std::string("no error, ended at ") + std::to_string(s.end_cycle);
+        try {
+            std::rethrow_exception(ctx.error);
+        } catch (const SimulationError& e) {
+            return std::string(e.what());
+        }
+    });
+    CHECK(out == "exactness: test block computed to end at cycle 15, stepping cycle by cycle it ends at 13");
+    const std::string normal = in_child([] {
+        SimContext ctx;
+        Shortcut s("shortcut", ctx);
+        sc_core::sc_start();
+        return std::string(ctx.error ? "error" : "ended at ") + std::to_string(s.end_cycle);
+    });
+    CHECK(normal == "ended at 15");
 }
