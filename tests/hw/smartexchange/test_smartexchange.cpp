@@ -49,6 +49,7 @@
 
 #include "tests/hw/smartexchange/se_test_util.h"
 #include "hw/smartexchange/se_layer.h"
+#include "hw/smartexchange/se_params.h"
 #include "sw/common/error.h"
 
 using namespace sx;
@@ -390,4 +391,29 @@ TEST_CASE("raw, depthwise and grouped layers are bit-exact") {
     const RunResult r = simulate(load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json"), wl, o);
     CHECK(r.check_passed);
     for (const auto& x : r.layers) CHECK(x.macs_executed + x.macs_skipped == x.macs);
+}
+
+// Issue 12: the PE timing policy is chosen by name; the old bit_serial key is its alias.
+TEST_CASE("pe_timing: registry names, the bit_serial alias and its conflicts") {
+    CHECK(parse_se_params(micro_arch({{"/smartexchange/pe_timing", "booth_bit_serial"}})).bit_serial);
+    CHECK(!parse_se_params(micro_arch({{"/smartexchange/pe_timing", "bit_parallel"}})).bit_serial);
+    // micro_arch sets pe_timing "bit_parallel"; the alias agreeing is fine, disagreeing is an error.
+    const SeParams p = parse_se_params(micro_arch({{"/smartexchange/bit_serial", false}}));
+    CHECK(p.pe_timing == "bit_parallel");
+    try {
+        parse_se_params(micro_arch({{"/smartexchange/bit_serial", true}}));
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(e.field() == "/smartexchange/bit_serial");
+        CHECK(std::string(e.what()).find("/smartexchange/pe_timing") != std::string::npos);
+    }
+    try {
+        parse_se_params(micro_arch({{"/smartexchange/pe_timing", "bit_serial"}}));
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(e.field() == "/smartexchange/pe_timing");
+        CHECK(std::string(e.what()).find("booth_bit_serial") != std::string::npos);
+    }
+    CHECK_THROWS_AS(parse_se_params(micro_arch({{"/smartexchange/index_decoders", "two"}})), InputError);
+    CHECK_THROWS_AS(parse_se_params(micro_arch({{"/smartexchange/ce_stage_slots", 3}})), InputError);
 }
