@@ -179,7 +179,6 @@ void SePeArrayDriver::step_lines(uint64_t end, uint64_t psum_done) {
 
 void SePeArrayDriver::requantise_group(const SeTask& t) {
     // The group's int32 partial sums -> int8 outputs in its output half, then to the store unit.
-    SimContext& ctx = f_.ctx;
     const SeLayer& L = f_.L;
     const int M = L.dim_m, F = L.dim_f;
     const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
@@ -200,7 +199,6 @@ void SePeArrayDriver::requantise_group(const SeTask& t) {
             o[i] = requantize(v, shift);
         }
     }
-    (void)ctx;
     waiting("room in the store FIFO");
     f_.store_q.write(new SeStore{t.n, t.pt, t.kg, out_half_, done});
     waiting("");

@@ -126,7 +126,8 @@ void SeRebuildEngines::shift_add() {
             wait_for("");
             // Stage 2: every line shifts and adds its rows, line_cycles each; the pass takes
             // as long as its busiest line.
-            std::vector<uint64_t> left = st->line_cycles;
+            std::vector<uint64_t> left;  // step mode: each line's cycles left
+            if (ctx.step_mode) left = st->line_cycles;
             ctx.advance(ctx.now_cycles() + st->line_max, kOrderShiftAdd, "rebuild engines: shift-add", [&](uint64_t) {
                 bool busy = false;
                 for (uint64_t& n : left)
