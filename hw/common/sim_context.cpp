@@ -30,6 +30,12 @@ void SimContext::fail(std::exception_ptr e) {
     sc_core::sc_stop();
 }
 
+void SimContext::step_mismatch(const char* what, uint64_t computed_end) const {
+    throw SimulationError(std::string("exactness: ") + what + " computed to end at cycle " +
+                          std::to_string(computed_end) + ", stepping cycle by cycle it ends at " +
+                          std::to_string(now_cycles()));
+}
+
 Watchdog::Watchdog(sc_core::sc_module_name name, SimContext& ctx) : sc_module(name), ctx_(ctx) {
     SC_HAS_PROCESS(Watchdog);
     SC_THREAD(run);

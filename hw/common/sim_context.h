@@ -47,6 +47,35 @@ struct SimContext {
     }
     // Park the first error and stop the simulation.
     void fail(std::exception_ptr e);
+
+    // Exactness test mode (RunOptions::step_cycles; never in a product run). A block that
+    // computes when its work ends and waits for it calls advance(end, order, what, step)
+    // instead of wait_until(end). Normally that is wait_until(end). In step mode the block is
+    // advanced one cycle at a time instead: step(now) is called at every cycle edge from the
+    // current one on, returns true if the block's work is complete at `now`, and otherwise does
+    // the work of cycle [now, now + 1) from its inputs as they are then (buffer accesses done or
+    // not, lane digits left, rows left); the block then waits one cycle. If the stepped end
+    // differs from the computed one, the shortcut is not exact: SimulationError naming `what`
+    // and both cycles.
+    // Same-cycle order: after a timed wait, the block lets `order` delta cycles pass before it
+    // acts, so blocks that wake in the same cycle act in increasing `order` (then buffer
+    // reservations and FIFO hand-offs of one cycle happen in a fixed order), whatever the
+    // kernel's order of same-time wake-ups, which differs between the two modes.
+    bool step_mode = false;
+    template <typename Step>
+    void advance(uint64_t end, int order, const char* what, Step&& step) const {
+        const uint64_t start = now_cycles();
+        if (!step_mode) {
+            wait_until(end);
+        } else {
+            const uint64_t target = end > start ? end : start;  // an end already passed: now
+            while (!step(now_cycles())) sc_core::wait(clk);
+            if (now_cycles() != target) step_mismatch(what, target);
+        }
+        if (now_cycles() != start)
+            for (int i = 0; i < order; ++i) sc_core::wait(sc_core::SC_ZERO_TIME);
+    }
+    [[noreturn]] void step_mismatch(const char* what, uint64_t computed_end) const;
 };
 
 // Stops the run with a SimulationError naming the blocked modules when no progress was

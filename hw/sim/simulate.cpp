@@ -173,6 +173,7 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
     SimContext ctx;
     ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
     ctx.watchdog_cycles = arch.sim.watchdog_cycles;
+    ctx.step_mode = options.step_cycles;
     std::unique_ptr<AcceleratorModel> model;
     try {
         model = (*factory)(arch, ctx);

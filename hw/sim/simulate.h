@@ -31,6 +31,9 @@ struct RunOptions {
     // can move a layer's cycles slightly. Names must exist (the CLI checks them).
     std::vector<std::string> only_layers;
     int64_t first_layers = 0;
+    // Exactness test mode (SimContext::step_mode): blocks advance one cycle at a time and a
+    // computed duration that stepping does not reproduce is a SimulationError. Tests only.
+    bool step_cycles = false;
     // Called after each layer (progress display). index counts all layers, including skipped.
     std::function<void(std::size_t index, std::size_t count, const LayerResult&)> on_layer;
 };

@@ -28,7 +28,7 @@ void SeIndexDecoder::run() {
             const uint32_t rows = ch->rows();
             ch->nz.assign(static_cast<std::size_t>(M) * rows, 0);
             ch->ce_nibble.assign(static_cast<std::size_t>(M) * rows, 0);
-            uint64_t done = ctx.now_cycles();
+            read_done_.assign(static_cast<std::size_t>(mvalid), ctx.now_cycles());
             for (int m = 0; m < mvalid; ++m) {
                 const int64_t k = t->kg * M + m;
                 uint8_t* nz = &ch->nz[static_cast<std::size_t>(m) * rows];
@@ -40,7 +40,7 @@ void SeIndexDecoder::run() {
                 const uint64_t bit0 = static_cast<uint64_t>(k) * L.rows_per_filter + r0;
                 const uint64_t rel0 = bit0 % 8 + (i0 - r0), rel1 = rel0 + rows - 1;
                 const uint64_t slot = t->idx_base + static_cast<uint64_t>(m) * L.idx_slot;
-                done = std::max(done, f_.idx->read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1));
+                read_done_[static_cast<std::size_t>(m)] = f_.idx->read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1);
                 const uint8_t* bm = f_.idx->data(slot, rel1 / 8 + 1);
                 const uint32_t nz0 = L.nz_at[static_cast<std::size_t>(k) * (L.n_wtiles + 1) + t->wt];
                 for (uint32_t r = 0; r < rows; ++r) {
@@ -53,10 +53,8 @@ void SeIndexDecoder::run() {
                 }
                 f_.cnt.bitmap_bits += rows;
             }
-            if (L.decomposed)
-                done = std::max(done, ctx.now_cycles() + (rows + f_.prm.index_bits_per_cycle - 1) /
-                                                            static_cast<uint64_t>(f_.prm.index_bits_per_cycle));
-            ctx.wait_until(done);
+            if (L.decomposed) decode(rows);
+
             waiting("room in the decoder->rebuild FIFO");
             f_.probe();
             f_.dec_q.write(ch);
@@ -64,6 +62,28 @@ void SeIndexDecoder::run() {
             ctx.monitor.progress();
         }
         delete t;
+    });
+}
+
+void SeIndexDecoder::decode(uint32_t rows) {
+    // A decoder starts on a slice's bitmap once its bytes are read (it holds one slice's bits,
+    // no more: no overlap of a slice's read with its own decoding) and consumes
+    // index_bits_per_cycle bits per cycle. Shared: the slices one after the other, in slice
+    // order; per slice: all at once, each as soon as its bits are there.
+    SimContext& ctx = f_.ctx;
+    const uint64_t bpc = static_cast<uint64_t>(f_.prm.index_bits_per_cycle);
+    const uint64_t per_slice = (rows + bpc - 1) / bpc;
+    const bool shared = f_.prm.index_decoders == "shared";
+    uint64_t end = ctx.now_cycles();
+    for (uint64_t r : read_done_) end = shared ? std::max(end, r) + per_slice : std::max(end, r + per_slice);
+    std::vector<uint64_t> left(ctx.step_mode ? read_done_.size() : 0, rows);
+    std::size_t cur = 0;  // shared: the slice being decoded
+    ctx.advance(end, kOrderDecoder, "index decoder", [&](uint64_t now) {
+        while (cur < left.size() && left[cur] == 0) ++cur;
+        if (cur == left.size()) return true;
+        for (std::size_t m = shared ? cur : 0; m < (shared ? cur + 1 : left.size()); ++m)
+            if (left[m] > 0 && read_done_[m] <= now) left[m] -= std::min<uint64_t>(left[m], bpc);
+        return false;
     });
 }
 

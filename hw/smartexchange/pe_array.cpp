@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "hw/common/booth.h"
 
 namespace sx::se {
 
@@ -20,8 +19,14 @@ inline void mac_8_lanes(int32_t* __restrict acc, const int8_t* __restrict a, int
 }
 }  // namespace
 
-PeArray::PeArray(int dim_m, int dim_c, int dim_f, bool bit_serial)
-    : M_(dim_m), C_(dim_c), F_(dim_f), bit_serial_(bit_serial), acc_(static_cast<std::size_t>(dim_m * dim_f)) {}
+PeArray::PeArray(int dim_m, int dim_c, int dim_f, const SePeTiming& timing)
+    : M_(dim_m), C_(dim_c), F_(dim_f), acc_(static_cast<std::size_t>(dim_m * dim_f)) {
+    // Tables: no virtual call in the lane loop.
+    for (int v = 0; v < 256; ++v) {
+        lat_[v] = static_cast<uint8_t>(timing.lane_cycles(static_cast<int8_t>(v)));
+        work_[v] = static_cast<uint8_t>(timing.lane_work(static_cast<int8_t>(v)));
+    }
+}
 
 void PeArray::begin_pass(const SeLayer& L, const SeChunk& ch) {
     const uint32_t rows = ch.rows(), J = L.row_len;
@@ -115,17 +120,16 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                         const int64_t x = (st.q0 + f) * stride - pad + b.ks;
                         const int8_t v = x < 0 || x >= W ? int8_t{0} : static_cast<int8_t>(base[row_addr + x]);
                         a[f] = v;
-                        const int d = booth_digits(v);
-                        dmax = std::max(dmax, d);
+                        dmax = std::max<int>(dmax, lat_[static_cast<uint8_t>(v)]);
                         // Lane-cycles of this beat, summed once here rather than per slice.
-                        ld += bit_serial_ ? static_cast<uint32_t>(d) : (v != 0);
+                        ld += work_[static_cast<uint8_t>(v)];
                     }
                     std::fill(a + lanes, a + F_, int8_t{0});  // idle lanes of the last column chunk
                 } else {
                     std::fill(a, a + F_, int8_t{0});
                 }
                 lane_digits_[gr * J + j] = ld;
-                t += bit_serial_ ? static_cast<uint32_t>(std::max(1, dmax)) : 1u;
+                t += static_cast<uint32_t>(std::max(1, dmax));
             }
             rowtime_[gr] = t;
         }
@@ -153,6 +157,25 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
             }
             step_cycles = std::max(step_cycles, line);
         }
+    }
+    if (rec_) {
+        // Exactness test mode: the lanes' activations of every beat of every line.
+        rec_->line_first.assign(static_cast<std::size_t>(M_) * C_ + 1, 0);
+        rec_->acts.clear();
+        for (int m = 0; m < mvalid_; ++m) {
+            const std::size_t g = static_cast<std::size_t>(group_of_[static_cast<std::size_t>(m)]);
+            for (int c = 0; c < C_; ++c) {
+                const std::size_t lc = static_cast<std::size_t>(m) * C_ + c;
+                rec_->line_first[lc] = static_cast<uint32_t>(rec_->acts.size() / F_);
+                for (uint32_t i = line_first_[lc]; i < line_first_[lc + 1]; ++i)
+                    for (uint32_t j = 0; j < J; ++j) {
+                        const int8_t* a = &act_[((g * rows + line_rows_[i]) * J + j) * F_];
+                        rec_->acts.insert(rec_->acts.end(), a, a + F_);
+                    }
+            }
+        }
+        for (std::size_t lc = static_cast<std::size_t>(mvalid_) * C_; lc < rec_->line_first.size(); ++lc)
+            rec_->line_first[lc] = static_cast<uint32_t>(rec_->acts.size() / F_);
     }
     cnt.macs_executed += beats_run_ * static_cast<uint64_t>(lanes);
     cnt.macs_skipped += beats_skipped_ * static_cast<uint64_t>(lanes);

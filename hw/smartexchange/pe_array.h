@@ -3,16 +3,18 @@
 // PE process (one SystemC process for the whole array). A step computes dim_f output pixels
 // of one output row for the dim_m filters of a pass: line c of slice m runs its non-zero
 // weight rows (rows c, c + dim_c, ... of the pass) one weight per "beat"; the weight is
-// broadcast to the dim_f lanes, each multiplying it by its own activation. Bit-serial: a beat
-// lasts as long as the lane with the most non-zero radix-4 Booth digits needs (at least one
-// cycle); bit-parallel: one cycle. A line's time is the sum of its beats, the step's time that
-// of the slowest line (lines meet at the adder tree and the partial-sum write).
+// broadcast to the dim_f lanes, each multiplying it by its own activation. A beat lasts
+// max(1, max over lanes of the timing policy's lane_cycles(activation)) (pe_timing.h:
+// bit-serial Booth = the lane with the most non-zero radix-4 digits; bit-parallel = one
+// cycle). A line's time is the sum of its beats, the step's time that of the slowest line
+// (lines meet at the adder tree and the partial-sum write).
 #include <cstdint>
 #include <vector>
 
 #include "hw/buffer/global_buffer.h"
 #include "hw/smartexchange/se_layer.h"
 #include "hw/smartexchange/se_pipeline.h"
+#include "hw/smartexchange/pe_timing.h"
 
 namespace sx::se {
 
@@ -22,7 +24,19 @@ struct PeStep {
 
 class PeArray {
 public:
-    PeArray(int dim_m, int dim_c, int dim_f, bool bit_serial);
+    PeArray(int dim_m, int dim_c, int dim_f, const SePeTiming& timing);
+
+    // The beats of one step as the lanes see them, for the exactness test mode (the PE array
+    // driver steps the lines cycle by cycle from these): line (m, c)'s beats are
+    // [line_first[m*C + c], line_first[m*C + c + 1]), each dim_f lane activations in `acts`.
+    struct StepBeats {
+        std::vector<uint32_t> line_first;
+        std::vector<int8_t> acts;  // [beat][f]
+    };
+    // Record the beats of every step into *rec (null: do not; the normal mode).
+    void record_beats(StepBeats* rec) { rec_ = rec; }
+    int lane_cycles(int8_t a) const { return lat_[static_cast<uint8_t>(a)]; }
+    int lanes() const { return F_; }
 
     // Gathers the step's activations from the input buffer (functional), returns the
     // activation row segments to read (timing is up to the caller).
@@ -45,7 +59,8 @@ private:
     };
 
     int M_, C_, F_;
-    bool bit_serial_;
+    uint8_t lat_[256], work_[256];  // the timing policy's lane_cycles / lane_work per activation
+    StepBeats* rec_ = nullptr;
     std::vector<int32_t> acc_;     // [m][f]
     // Per pass.
     int mvalid_ = 0, groups_ = 0;

@@ -8,7 +8,8 @@
 namespace sx::se {
 
 SePeArrayDriver::SePeArrayDriver(sc_core::sc_module_name name, SeFabric& fab, int dim_m, int dim_c, int dim_f)
-    : SeBlock(name, fab, "pe_array"), pe_(dim_m, dim_c, dim_f, fab.prm.bit_serial) {
+    : SeBlock(name, fab, "pe_array"), timing_(make_pe_timing(fab.prm.pe_timing)), pe_(dim_m, dim_c, dim_f, *timing_) {
+    if (fab.ctx.step_mode) pe_.record_beats(&beats_next_);
     SC_THREAD(run);
 }
 
@@ -106,11 +107,13 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         const uint64_t before = ctx.now_cycles();
         if (fetch_done > before) {
             waiting("activations from the input buffer");
-            ctx.wait_until(fetch_done);
+            ctx.advance(fetch_done, kOrderPe, "PE array: activation fetch", [&](uint64_t now) { return fetch_done <= now; });
             f_.cnt.stall_input += fetch_done - before;
         }
         const uint64_t start = ctx.now_cycles(), d = d_next;
         acc_cur_.swap(acc_next_);
+        beats_cur_.line_first.swap(beats_next_.line_first);
+        beats_cur_.acts.swap(beats_next_.acts);
         if (s + 1 < steps_.size()) {
             d_next = pe_.step(L, ch, steps_[s + 1], *f_.in, fetches_, f_.cnt);
             acc_next_ = pe_.acc();
@@ -122,7 +125,8 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         f_.cnt.compute_cycles += d;
         if (f_.tracing) f_.probe(true);
         waiting("");
-        ctx.wait_until(end);
+        if (ctx.step_mode) step_lines(end, psum_done);
+        else ctx.advance(end, kOrderPe, "PE array: step", [](uint64_t) { return true; });
         // Partial sums of the step to the output buffer (read-modify-write after the first
         // pass of the group).
         const PeStep& st = steps_[s];
@@ -139,13 +143,42 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         ctx.monitor.progress();
     }
     psum_valid_ = true;
-    ctx.wait_until(psum_done);
+    ctx.advance(psum_done, kOrderPe, "PE array: last partial sums", [&](uint64_t now) { return psum_done <= now; });
     if (f_.tracing) f_.probe(false);
+}
+
+void SePeArrayDriver::step_lines(uint64_t end, uint64_t psum_done) {
+    // Exactness test mode: every line of every slice runs its beats cycle by cycle; a beat ends
+    // in the first cycle after which no lane has Booth digits (lane cycles) left, at least one
+    // cycle; the step ends when every line is done and the previous step's partial sums are
+    // written.
+    const PeArray::StepBeats& b = beats_cur_;
+    const std::size_t lines = b.line_first.size() - 1;
+    const int F = pe_.lanes();
+    std::vector<uint32_t> beat(lines), elapsed(lines, 0);
+    for (std::size_t l = 0; l < lines; ++l) beat[l] = b.line_first[l];
+    f_.ctx.advance(end, kOrderPe, "PE array: step", [&](uint64_t now) {
+        bool busy = false;
+        for (std::size_t l = 0; l < lines; ++l) busy = busy || beat[l] < b.line_first[l + 1];
+        if (!busy && psum_done <= now) return true;
+        for (std::size_t l = 0; l < lines; ++l) {
+            if (beat[l] >= b.line_first[l + 1]) continue;
+            ++elapsed[l];
+            bool lane_left = false;
+            for (int f = 0; f < F; ++f)
+                lane_left = lane_left || pe_.lane_cycles(b.acts[static_cast<std::size_t>(beat[l]) * F + f]) >
+                                             static_cast<int>(elapsed[l]);
+            if (!lane_left) {
+                ++beat[l];
+                elapsed[l] = 0;
+            }
+        }
+        return false;
+    });
 }
 
 void SePeArrayDriver::requantise_group(const SeTask& t) {
     // The group's int32 partial sums -> int8 outputs in its output half, then to the store unit.
-    SimContext& ctx = f_.ctx;
     const SeLayer& L = f_.L;
     const int M = L.dim_m, F = L.dim_f;
     const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
@@ -166,9 +199,8 @@ void SePeArrayDriver::requantise_group(const SeTask& t) {
             o[i] = requantize(v, shift);
         }
     }
-    ctx.wait_until(done);
     waiting("room in the store FIFO");
-    f_.store_q.write(new SeStore{t.n, t.pt, t.kg, out_half_});
+    f_.store_q.write(new SeStore{t.n, t.pt, t.kg, out_half_, done});
     waiting("");
 }
 

@@ -4,7 +4,11 @@
 // next step's activations fetched from the input buffer during the current one and each
 // step's partial sums written to the output buffer after it, requantises a finished group
 // into its output half and hands it to the store unit, and gives buffer halves back.
+// Requantisation is issued, not waited for: its output-buffer reads and writes hold the banks
+// they use (the next group's partial-sum writes queue behind them, in order), and the store
+// unit waits for them to be done (SeStore::ready), so the array is held only by the banks.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <systemc>
@@ -23,9 +27,12 @@ private:
     void run();  // re_q -> steps -> (group done) store_q
     void skip_pass(const SeChunk& ch);     // every slice's rows are zero
     void compute_pass(const SeChunk& ch);  // the steps of one pass
-    void requantise_group(const SeTask& t);
+    void requantise_group(const SeTask& t);  // issues it; the store unit waits for it
+    void step_lines(uint64_t end, uint64_t psum_done);  // exactness test mode: one step, cycle by cycle
 
+    std::unique_ptr<SePeTiming> timing_;  // the pe_timing policy (before pe_)
     PeArray pe_;
+    PeArray::StepBeats beats_cur_, beats_next_;  // exactness test mode only
     int out_half_ = 1;         // output half of the current group
     bool psum_valid_ = false;  // the group's partial sums hold data (later passes read-modify-write)
     std::vector<PeStep> steps_;

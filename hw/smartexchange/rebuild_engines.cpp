@@ -18,8 +18,12 @@ uint64_t load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk) {
 }
 
 SeRebuildEngines::SeRebuildEngines(sc_core::sc_module_name name, SeFabric& fab)
-    : SeBlock(name, fab, "rebuild_engines") {
+    : SeBlock(name, fab, "rebuild_engines"),
+      shift_mon_(fab.ctx.monitor.add("rebuild_shift_add")),
+      slots_(fab.prm.ce_stage_slots),
+      staged_(fab.prm.ce_stage_slots) {
     SC_THREAD(run);
+    SC_THREAD(shift_add);
 }
 
 void SeRebuildEngines::run() {
@@ -27,12 +31,9 @@ void SeRebuildEngines::run() {
     GlobalBuffer& wb = *f_.wb;
     forever([&] {
         SeChunk* ch = f_.dec_q.read();
-        // Two register-file banks per line: rebuilding the next pass starts only once the
-        // PE array has taken the previous one.
-        while (f_.re_q.num_free() == 0) {
-            waiting("the PE array to take the previous pass (both RF banks full)");
-            sc_core::wait(f_.re_q.data_read_event());
-        }
+        // A staging slot for the pass's Ce codes and bases (freed when the pass is rebuilt).
+        waiting("a free Ce/basis staging slot (shift-add behind)");
+        slots_.wait();
         waiting("");
         const SeLayer& L = f_.L;
         const SeTask& t = ch->task;
@@ -42,6 +43,7 @@ void SeRebuildEngines::run() {
         ch->w.assign(static_cast<std::size_t>(M) * rows * J, 0);
         uint64_t done = ctx.now_cycles(), line_max = 0;
         std::vector<uint64_t> line_rows(static_cast<std::size_t>(L.dim_c));
+        Staged* st = new Staged{ch, 0, std::vector<uint64_t>(static_cast<std::size_t>(mvalid) * L.dim_c, 0)};
         for (int m = 0; m < mvalid; ++m) {
             const int64_t k = t.kg * M + m;
             const uint64_t slot = t.w_base + static_cast<uint64_t>(m) * L.w_slot;
@@ -54,7 +56,8 @@ void SeRebuildEngines::run() {
                 std::memcpy(w, wb.data(a, static_cast<uint64_t>(rows) * J), static_cast<std::size_t>(rows) * J);
                 for (uint32_t r = 0; r < rows; ++r) ++line_rows[r % L.dim_c];
                 f_.cnt.rows_bypassed += rows;
-                for (uint64_t n : line_rows) line_max = std::max(line_max, n * f_.prm.bypass_cycles_per_row);
+                for (std::size_t c = 0; c < line_rows.size(); ++c)
+                    st->line_cycles[static_cast<std::size_t>(m) * L.dim_c + c] = line_rows[c] * f_.prm.bypass_cycles_per_row;
                 continue;
             }
             uint32_t nib0 = UINT32_MAX, nib1 = 0, nnz = 0;
@@ -94,12 +97,52 @@ void SeRebuildEngines::run() {
             f_.cnt.rows_rebuilt += nnz;
             f_.cnt.rows_zero += rows - nnz;
             f_.cnt.rf_accesses += static_cast<uint64_t>(nnz) * J;  // weight register writes
-            for (uint64_t n : line_rows) line_max = std::max(line_max, n * f_.prm.rebuild_cycles_per_row);
+            for (std::size_t c = 0; c < line_rows.size(); ++c)
+                st->line_cycles[static_cast<std::size_t>(m) * L.dim_c + c] = line_rows[c] * f_.prm.rebuild_cycles_per_row;
         }
-        ctx.wait_until(std::max(done, ctx.now_cycles() + line_max));
-        f_.probe();
-        f_.re_q.write(ch);
+        for (uint64_t n : st->line_cycles) line_max = std::max(line_max, n);
+        st->line_max = line_max;
+        // Stage 1 ends when the pass's Ce codes and bases are in the staging slot.
+        waiting("Ce codes and bases from the weight buffer");
+        ctx.advance(done, kOrderRebuildRead, "rebuild engines: Ce/basis read", [&](uint64_t now) { return done <= now; });
+        waiting("");
+        staged_.write(st);  // never blocks: slots_ bounds it
         ctx.monitor.progress();
+    });
+}
+
+void SeRebuildEngines::shift_add() {
+    SimContext& ctx = f_.ctx;
+    auto wait_for = [&](const char* what) { ctx.monitor.waiting(shift_mon_, what); };
+    guarded(ctx, [&] {
+        for (;;) {
+            Staged* st = staged_.read();
+            // Two register-file banks per line: rebuilding the next pass starts only once the
+            // PE array has taken the previous one.
+            while (f_.re_q.num_free() == 0) {
+                wait_for("the PE array to take the previous pass (both RF banks full)");
+                sc_core::wait(f_.re_q.data_read_event());
+            }
+            wait_for("");
+            // Stage 2: every line shifts and adds its rows, line_cycles each; the pass takes
+            // as long as its busiest line.
+            std::vector<uint64_t> left;  // step mode: each line's cycles left
+            if (ctx.step_mode) left = st->line_cycles;
+            ctx.advance(ctx.now_cycles() + st->line_max, kOrderShiftAdd, "rebuild engines: shift-add", [&](uint64_t) {
+                bool busy = false;
+                for (uint64_t& n : left)
+                    if (n > 0) {
+                        --n;
+                        busy = true;
+                    }
+                return !busy;
+            });
+            slots_.post();
+            f_.probe();
+            f_.re_q.write(st->ch);
+            delete st;
+            ctx.monitor.progress();
+        }
     });
 }
 

@@ -1,11 +1,21 @@
 #pragma once
-// The basis-rebuild engines: two per PE line (2 x dim_m x dim_c, modelled as arrays in one
-// process), ping-pong. Each holds a 3x3 basis in its register file and turns a Ce row (three
-// 4-bit power-of-two codes) into a row of weights by shift-and-add, `rebuild_cycles_per_row`
-// per row; a pass takes as long as its busiest line. A new basis is loaded into the idle
-// engine of the pair while the other rebuilds, so the switch costs no RE cycle, only its
-// weight-buffer read. Raw weights bypass the engines at `bypass_cycles_per_row`.
+// The basis-rebuild engines: two per PE line (2 x dim_m x dim_c, modelled as arrays), ping-pong.
+// Each holds a 3x3 basis in its register file and turns a Ce row (three 4-bit power-of-two
+// codes) into a row of weights by shift-and-add. Two pipeline stages, two processes:
+//   1. read (run): the pass's Ce codes and bases of every slice are read from the weight
+//      buffer into a slot of the staging SRAM near the PEs (the paper's "small distributed
+//      SRAMs for Ce and B"); a new basis goes to the idle engine of the pair, so a switch costs
+//      its buffer read and no RE cycle;
+//   2. shift-add (shift_add): once the pass is entirely in its slot and a register-file bank
+//      is free (the rebuild -> PE FIFO, 1 deep = the second RF bank), every line rebuilds its
+//      rows, `rebuild_cycles_per_row` each; the pass takes as long as its busiest line. Then
+//      the slot is free.
+// The stages overlap only through the staging slots (`ce_stage_slots`, default 2: the next
+// pass is read while one is rebuilt; 1: strictly in turn); a pass's own read and shift-add
+// never overlap (the engines start on a complete slot). Raw weights take the same path, the
+// bypass multiplexer at `bypass_cycles_per_row`.
 #include <cstdint>
+#include <vector>
 
 #include <systemc>
 
@@ -28,7 +38,17 @@ public:
     SeRebuildEngines(sc_core::sc_module_name name, SeFabric& fab);
 
 private:
-    void run();  // dec_q -> rebuilt weights of the pass -> re_q
+    void run();        // stage 1: dec_q -> Ce codes and bases read into a slot -> staged_
+    void shift_add();  // stage 2: staged_ -> rebuilt weights of the pass -> re_q
+
+    struct Staged {
+        SeChunk* ch;                       // weights already rebuilt functionally in ch->w
+        uint64_t line_max;                 // cycles of the busiest line
+        std::vector<uint64_t> line_cycles;  // [m][c]: shift-add (or bypass) cycles of each line
+    };
+    int shift_mon_;                       // progress-monitor entry of the shift-add stage
+    sc_core::sc_semaphore slots_;         // free staging slots
+    sc_core::sc_fifo<Staged*> staged_;    // passes in their slots, in order
 };
 
 }  // namespace sx::se

@@ -1,5 +1,7 @@
 #include "hw/smartexchange/se_params.h"
 
+#include "hw/smartexchange/pe_timing.h"
+
 namespace sx::se {
 
 SeParams parse_se_params(const ArchConfig& arch) {
@@ -20,11 +22,23 @@ SeParams parse_se_params(const ArchConfig& arch) {
     // of rebuild engines per line is the model's structure (hw/smartexchange/rebuild_engines.h).
     n.reject_unsupported("rebuild_engines_per_line",
                          "every line has a ping-pong pair of rebuild engines (hw/smartexchange/rebuild_engines.h)");
-    n.expect_only({"bit_serial", "rf_rows_per_line", "rebuild_cycles_per_row", "bypass_cycles_per_row",
-                   "index_bits_per_cycle", "dma_max_outstanding", "dma_transfer_bytes", "fifo_depth", "input_layout",
-                   "memory", "fixed_latency_cycles", "fixed_bytes_per_cycle", "comment"});
+    n.expect_only({"pe_timing", "bit_serial", "index_decoders", "ce_stage_slots", "rf_rows_per_line",
+                   "rebuild_cycles_per_row", "bypass_cycles_per_row", "index_bits_per_cycle", "dma_max_outstanding",
+                   "dma_transfer_bytes", "fifo_depth", "input_layout", "memory", "fixed_latency_cycles",
+                   "fixed_bytes_per_cycle", "comment"});
     if (n.has("comment")) n.get_string("comment");
-    p.bit_serial = n.get_bool_or("bit_serial", p.bit_serial);
+    p.pe_timing = n.get_enum_or("pe_timing", pe_timing_names(), p.pe_timing);
+    if (n.has("bit_serial")) {
+        // The old key, kept as an alias of pe_timing; both present must agree.
+        const std::string alias = n.get_bool("bit_serial") ? "booth_bit_serial" : "bit_parallel";
+        if (n.has("pe_timing") && p.pe_timing != alias)
+            n.at("bit_serial").fail("a value agreeing with /smartexchange/pe_timing (\"" + p.pe_timing +
+                                    "\"; bit_serial is its old alias: true = booth_bit_serial, false = bit_parallel)");
+        p.pe_timing = alias;
+    }
+    p.bit_serial = make_pe_timing(p.pe_timing)->bit_serial();
+    p.index_decoders = n.get_enum_or("index_decoders", {"shared", "per_slice"}, p.index_decoders);
+    p.ce_stage_slots = static_cast<int>(n.get_int_or("ce_stage_slots", p.ce_stage_slots, 1, 2));
     p.rf_rows_per_line = static_cast<int>(n.get_int_or("rf_rows_per_line", p.rf_rows_per_line, 1, 4096));
     p.rebuild_cycles_per_row = static_cast<int>(n.get_int_or("rebuild_cycles_per_row", p.rebuild_cycles_per_row, 1, 1024));
     p.bypass_cycles_per_row = static_cast<int>(n.get_int_or("bypass_cycles_per_row", p.bypass_cycles_per_row, 1, 1024));

@@ -9,7 +9,16 @@
 namespace sx::se {
 
 struct SeParams {
-    bool bit_serial = true;            // false: one cycle per MAC (comparison option)
+    // PE timing policy by name (pe_timing.h registry): "booth_bit_serial" or "bit_parallel".
+    std::string pe_timing = "booth_bit_serial";
+    bool bit_serial = true;            // the policy's bit_serial() (old key `bit_serial`: an alias)
+    // Index decoders (index selectors): "shared" = one for the whole array, which decodes the
+    // dim_m slices' bitmaps one after the other; "per_slice" = one per PE slice, in parallel.
+    std::string index_decoders = "shared";
+    // Pass-sized slots of the Ce/basis staging SRAM near the PEs: the Ce codes and bases of a
+    // pass are read from the weight buffer into a slot, the shift-add rebuilds from it. 2: the
+    // next pass is read while this one is rebuilt; 1: read and rebuild strictly in turn.
+    int ce_stage_slots = 2;
     int rf_rows_per_line = 8;          // rebuilt weight rows a line's register file holds per pass
     int rebuild_cycles_per_row = 3;    // an RE produces one weight (3 shifted terms) per cycle
     int bypass_cycles_per_row = 1;     // raw weights through the bypass multiplexer

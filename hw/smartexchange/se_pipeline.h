@@ -8,6 +8,9 @@
 
 namespace sx::se {
 
+// Same-cycle order of the blocks' timed wake-ups (SimContext::advance): pipeline order.
+inline constexpr int kOrderDecoder = 1, kOrderRebuildRead = 2, kOrderShiftAdd = 3, kOrderPe = 4, kOrderStore = 5;
+
 struct SeTask {
     int64_t n = 0, pt = 0, kg = 0;
     uint32_t wt = 0;
@@ -32,6 +35,7 @@ struct SeChunk {
 struct SeStore {
     int64_t n = 0, pt = 0, kg = 0;
     int half = 0;
+    uint64_t ready = 0;  // cycle the requantisation's output-buffer reads and writes are done
 };
 
 struct SeCounters {

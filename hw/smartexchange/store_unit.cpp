@@ -18,6 +18,9 @@ void SeStoreUnit::run() {
         const int M = L.dim_m;
         const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - s->kg * M));
         const uint64_t half = L.psum_bytes + static_cast<uint64_t>(s->half) * M * L.out_seg;
+        // The requantised outputs must be in their half before the DMA reads them.
+        waiting("the requantisation's output-buffer accesses");
+        ctx.advance(s->ready, kOrderStore, "store unit: requantisation done", [&](uint64_t now) { return s->ready <= now; });
         waiting("the DMA (output writes)");
         for (int m = 0; m < mvalid; ++m)
             tickets_.push_back(f_.dma->submit({L.out_addr(s->n, s->pt, s->kg * M + m), L.out_seg, true, f_.out,

@@ -109,7 +109,7 @@ inline ArchConfig micro_arch(std::map<std::string, json> o = {}) {
                                        {"/smartexchange/fixed_latency_cycles", 20},
                                        {"/smartexchange/fixed_bytes_per_cycle", 16},
                                        {"/smartexchange/dma_max_outstanding", 64},
-                                       {"/smartexchange/bit_serial", false}};
+                                       {"/smartexchange/pe_timing", "bit_parallel"}};
     for (auto& [k, v] : o) all[k] = v;
     return load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json", all);
 }

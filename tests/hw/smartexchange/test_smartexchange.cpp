@@ -15,10 +15,15 @@
 //     8 B. Transactions: input 8 x 64 B (4 bus cycles each); Ce 36 B, 8 of the 16 cut in two
 //     at a 64-byte boundary, 3 bus cycles either way; bases 10 B, filters 6 and 12 cut in two
 //     (2 cycles instead of 1); bitmaps 3 B, filter 10 cut (2): 32 + 48 + 18 + 17 = 115 cycles.
-//   - Index decoder: 16 one-word bitmap reads from the one-bank index buffer = 16 cycles.
-//   - Rebuild engines, 3x3 layer: per filter the 36-byte Ce segment (5 words) and the basis
-//     (2 words) = words 7m .. 7m + 6 of the weight buffer, 112 words over 4 banks = 28 cycles,
-//     more than the 3 rows x 3 cycles of rebuilding.
+//   - Index decoder (one, shared by the 16 slices): 16 one-word bitmap reads are issued at
+//     once to the one-bank index buffer, slice m's done 1 + m cycles later; the decoder takes
+//     slice m once it is read and its decoding of the previous slice is over, ceil(rows / 16)
+//     cycles each: with 24 rows (2 cycles), slice m is decoded 1 + 2 (m + 1) cycles after the
+//     start: 33 cycles for the 16 slices.
+//   - Rebuild engines, two stages: (1) read the pass's Ce codes and bases into a staging slot,
+//     (2) shift-add once the whole pass is there. 3x3 layer: per filter the 36-byte Ce segment
+//     (5 words) and the basis (2 words) = words 7m .. 7m + 6 of the weight buffer, 112 words
+//     over 4 banks = 28 cycles; then 3 rows x 3 cycles of shift-add: 28 + 9 = 37 cycles.
 //   - PE array: a pass holds dim_c x rf_rows = 8 x 8 = 64 filter rows; row i runs on line
 //     i % 8; a step = one output row x 8 output columns; a line's step time = sum over its
 //     non-zero rows of the row's beats (row_len weights), a beat = 1 cycle bit-parallel, or
@@ -32,7 +37,9 @@
 //     = 64 -> 72 B (9 words): row (c, h) is word 9c + h, in bank (c + h) mod 8. The DMA writes
 //     a channel's 64 B into 8 consecutive banks: 1 cycle, as with 64-byte slots.
 //   - Requantisation: the 16 x 64 partial sums (4096 B = 32 words per output bank) are read,
-//     then 16 int8 segments of 64 B written (8 words per bank): 32 + 8 = 40 cycles.
+//     then 16 int8 segments of 64 B written (8 words per bank): 32 + 8 = 40 cycles. The PE
+//     array does not wait for it (its next partial-sum writes queue behind it on the banks);
+//     the store unit does.
 //   - Store: 16 segments of 64 B from DRAM byte 1296 + 64m (16 past a boundary: cut into 48 +
 //     16 B, 3 + 1 bus cycles). The DMA reads the first part from the output buffer (1 cycle),
 //     requests it, the memory accepts a cycle later, data 20 cycles after that, then the bus
@@ -42,6 +49,7 @@
 
 #include "tests/hw/smartexchange/se_test_util.h"
 #include "hw/smartexchange/se_layer.h"
+#include "hw/smartexchange/se_params.h"
 #include "sw/common/error.h"
 
 using namespace sx;
@@ -85,10 +93,11 @@ Layer conv3x3(const std::string& name) { return conv_layer(name, 8, 16, 8, 8, 3,
 // (c + h) mod 8; three input rows of 8 channels put 3 words in every bank = 3 cycles < 9,
 // hidden except before the first step (rows 0, 1: 2 words per bank, 2 cycles). Partial sums:
 // 4 cycles < 9, never stall.
-// Latency: loads 21 + 115 + 1 = 137; decoder 16 -> 153; rebuild 28 -> 181; first fetch 2 ->
-// 183; 8 steps -> 255; last partial sums 4 -> 259; requantisation 40 -> 299; store 86 -> 385.
-// (Packed 64-byte slots put row h of every channel in bank h: 8 words per bank, 8 cycles,
-// first fetch 8 -> 391.)
+// Latency: loads 21 + 115 + 1 = 137; decoder 33 -> 170; rebuild 28 + 9 -> 207; first fetch 2
+// -> 209; 8 steps -> 281; last partial sums 4 -> 285; requantisation 40 -> 325; store 86 ->
+// 411. (Before issue 12: decoder 16, rebuild 28 with the shift-add hidden under the reads:
+// 385.) (Packed 64-byte slots put row h of every channel in bank h: 8 words per bank, 8
+// cycles, first fetch 8 -> 417.)
 TEST_CASE("compute-bound 3x3 layer that fits on chip") {
     const LayerResult x = run(conv3x3("c3"), kAllRows, std::vector<int8_t>(8 * 8 * 8, 1), "compute");
     CHECK(extra(x, "steps") == 8);
@@ -99,7 +108,7 @@ TEST_CASE("compute-bound 3x3 layer that fits on chip") {
     CHECK(x.macs_executed == x.macs);
     CHECK(x.dram_read_bytes == 512 + 16 * (36 + 10 + 3));
     CHECK(x.dram_write_bytes == 16 * 64);
-    CHECK(x.cycles == 385);
+    CHECK(x.cycles == 411);
 }
 
 // Same layer bit-serial. Activations are 1 (one Booth digit) except input (c=0, h=3, x=3) = 85
@@ -107,22 +116,22 @@ TEST_CASE("compute-bound 3x3 layer that fits on chip") {
 // input row h = p - 1 + r, so the 85 is read at steps p = 4, 3, 2 (r = 0, 1, 2); in each of
 // those rows every beat s has a lane (q = 4 - s) holding it: the row takes 3 x 4 = 12 cycles
 // instead of 3, its line 12 + 3 + 3 = 18. Compute = 5 x 9 + 3 x 18 = 99. Nothing else changes
-// (fetches and partial sums stay shorter than a step): latency 385 + 99 - 72 = 412.
+// (fetches and partial sums stay shorter than a step): latency 411 + 99 - 72 = 438.
 TEST_CASE("Booth digit stall: one 4-digit activation holds its line") {
     std::vector<int8_t> acts(8 * 8 * 8, 1);
     acts[(0 * 8 + 3) * 8 + 3] = 85;
-    const LayerResult x = run(conv3x3("booth"), kAllRows, acts, "booth", {{"/smartexchange/bit_serial", true}});
+    const LayerResult x = run(conv3x3("booth"), kAllRows, acts, "booth", {{"/smartexchange/pe_timing", "booth_bit_serial"}});
     CHECK(extra(x, "compute_cycles") == 99);
     CHECK(extra(x, "stall_input_fetch_cycles") == 2);
-    CHECK(x.cycles == 412);
+    CHECK(x.cycles == 438);
 }
 
 // Every Ce row zero: the index decoder hands out nothing, the pass is skipped, no activation
 // is read from the input buffer and no MAC runs; the outputs are all 0 (check passes).
 // Latency: no Ce codes (a 0-byte load), so bases sit at 512, the bitmap at 672, outputs at
-// 720 (16 past a boundary again): loads 21 + (32 + 18 + 17) + 1 = 89; decoder 16 -> 105; the
-// rebuild engines read nothing and the PE array skips the pass at once; requantisation 40 ->
-// 145; store 86 -> 231.
+// 720 (16 past a boundary again): loads 21 + (32 + 18 + 17) + 1 = 89; decoder 33 -> 122; the
+// rebuild engines read nothing and rebuild nothing, the PE array skips the pass at once;
+// requantisation 40 -> 162; store 86 -> 248.
 TEST_CASE("all-zero Ce rows are skipped without reading activations") {
     const LayerResult x =
         run(conv3x3("zero"), [](uint32_t, uint32_t) { return false; }, std::vector<int8_t>(8 * 8 * 8, 7), "zero");
@@ -132,7 +141,7 @@ TEST_CASE("all-zero Ce rows are skipped without reading activations") {
     CHECK(x.macs_executed == 0);
     CHECK(x.macs_skipped == x.macs);
     CHECK(extra(x, "compute_cycles") == 0);
-    CHECK(x.cycles == 231);
+    CHECK(x.cycles == 248);
 }
 
 // Rows of channel 0 (rows 0..2) zero in every filter: per step the 3 segments of channel 0 are
@@ -141,10 +150,11 @@ TEST_CASE("all-zero Ce rows are skipped without reading activations") {
 // words 9c + h in banks (c + h) mod 8: banks 1..7 from row 0, banks 2..7 and 0 from row 1 ->
 // 2 words in banks 2..7 = 2 cycles.
 // Latency: 21 non-zero rows -> 32 B of Ce codes per filter (never cut: 512 + 32m), bases at
-// 1024, bitmap at 1184, outputs at 1232: loads 21 + (32 + 32 + 18 + 17) + 1 = 121; decoder 16
-// -> 137; rebuild: per filter Ce words 7m .. 7m+3 and basis 7m+5, 7m+6: word 7m+4 is skipped,
-// which over four filters is one word per bank, so 28 - 4 = 24 cycles -> 161; first fetch 2 ->
-// 163; 8 steps -> 235; partial sums 4 -> 239; requantisation 40 -> 279; store 86 -> 365.
+// 1024, bitmap at 1184, outputs at 1232: loads 21 + (32 + 32 + 18 + 17) + 1 = 121; decoder 33
+// (still 24 bitmap bits per slice) -> 154; rebuild reads: per filter Ce words 7m .. 7m+3 and
+// basis 7m+5, 7m+6: word 7m+4 is skipped, which over four filters is one word per bank, so
+// 28 - 4 = 24 cycles, then the shift-add of the busiest lines (3 rows) 9 -> 187; first fetch
+// 2 -> 189; 8 steps -> 261; partial sums 4 -> 265; requantisation 40 -> 305; store 86 -> 391.
 TEST_CASE("zero rows of one channel skip its activation fetch") {
     const LayerResult x =
         run(conv3x3("zrow"), [](uint32_t, uint32_t row) { return row >= 3; }, std::vector<int8_t>(8 * 8 * 8, 2), "zrow");
@@ -152,11 +162,11 @@ TEST_CASE("zero rows of one channel skip its activation fetch") {
     CHECK(extra(x, "compute_cycles") == 72);
     CHECK(extra(x, "stall_input_fetch_cycles") == 2);
     CHECK(x.macs_skipped == 16ull * 3 * 3 * 64);
-    CHECK(x.cycles == 365);
+    CHECK(x.cycles == 391);
 }
 
 // 1x1 conv C=576 K=16 on a 1x1 input (FC-like): 192 rows per filter = 3 passes of 64 rows, 8
-// rows per line. Rebuild at 32 cycles per row: 8 x 32 = 256 cycles per pass, and the rebuild
+// rows per line. Shift-add at 32 cycles per row: 8 x 32 = 256 cycles per pass, and the rebuild
 // engines rebuild one pass at a time (the other RF bank is being computed on). The PE array
 // needs 8 rows x 3 beats = 24 cycles per pass (one step, Q = 1): compute = 72. A pass's
 // fetch is 192 one-byte activation reads: 24 words over 8 banks, each word read 8 times = 24
@@ -166,14 +176,21 @@ TEST_CASE("zero rows of one channel skip its activation fetch") {
 // 5 transactions of 64/32 B (18 cycles), its basis 10 B (1 cycle; filters 6 and 12 cut: 2),
 // its bitmap 24 B (2 cycles, cut or not): 576 + 288 + 18 + 32 = 914 bus cycles; the last
 // (filter 15's bitmap) arrives at 21 + 914 = 935 and takes 3 cycles (3 words, one index bank)
-// -> 938. Decoder: 16 one-word reads per pass -> 954 (pass 1). Rebuild pass 1: 256 cycles
-// (more than the 44 per bank of its buffer reads) -> 1210; pass 1 steps: fetch 24 + compute
-// 24 + partial sums 4 -> 1262. Pass 2 rebuilds from 1210 -> 1466: the PE array waits
-// 1466 - 1262 = 204; then 24 + 24 + 8 -> 1522. Pass 3 rebuilds from 1466 -> 1722: waits 200;
-// then 24 + 24 + 8 -> 1778. Waiting 204 + 200 = 404. Requantisation: 512 B of partial sums
-// (4 cycles) -> 1782, then 16 one-byte outputs, 8 each in output banks 0 and 1 -> 1790.
-// Store: 16 one-byte writes, one every 2 cycles (buffer read, request): the last is
-// requested at 1790 + 1 + 30 = 1821, accepted 1822, data 20 later and 1 bus cycle -> 1843.
+// -> 938. Decoder: per pass 16 one-word bitmap reads (done 939 .. 954 for pass 1), 64 bits =
+// 4 cycles per slice one after the other: pass 1 decoded at 939 + 64 = 1003, pass 2 (reads
+// from 1003, dec FIFO has room) at 1004 + 64 = 1068, pass 3 at 1133. Rebuild reads of a pass:
+// weight slots of 304 B (288 B of codes + the basis, rounded to a word) = 38 words, slot m at
+// word 38m (bank 2m mod 4); a pass reads 12 Ce words of each slot (3 per bank) and the basis,
+// words 38m + 36, 37 (banks 0, 1 for even m, 2, 3 for odd m): 48 + 8 = 56 cycles per bank.
+// Pass 1 read 1003 -> 1059, shift-add -> 1315; PE pass 1: fetch 24 + compute 24 + partial
+// sums 4 -> 1367. Pass 2 read 1068 -> 1124 (second staging slot), shift-add once pass 1's is
+// over 1315 -> 1571; pass 3's read waits for a slot (free at 1315) -> 1371, shift-add 1571 ->
+// 1827. The PE array waits 1571 - 1367 = 204, runs pass 2 -> 1627 (read-modify-write partial
+// sums: 8), waits 200, runs pass 3 -> 1883. Waiting 204 + 200 = 404. Requantisation: 512 B of
+// partial sums (4 cycles) -> 1887, then 16 one-byte outputs, 8 each in output banks 0 and 1
+// -> 1895. Store: 16 one-byte writes, one every 2 cycles (buffer read, request): the last is
+// requested at 1895 + 1 + 30 = 1926, accepted 1927, data 20 later and 1 bus cycle -> 1948.
+// (Before issue 12, decoding and the reads hid under the shift-add: 1843.)
 TEST_CASE("rebuild-bound 1x1 layer") {
     const LayerResult x = run(conv_layer("pw", 576, 16, 1, 1, 1, 1, 1, 0), kAllRows, std::vector<int8_t>(576, 3), "pw",
                               {{"/smartexchange/rebuild_cycles_per_row", 32}});
@@ -182,22 +199,23 @@ TEST_CASE("rebuild-bound 1x1 layer") {
     CHECK(extra(x, "rows_rebuilt") == 16 * 192);
     CHECK(extra(x, "stall_waiting_weights_cycles") == 404);
     CHECK(extra(x, "stall_input_fetch_cycles") == 3 * 24);
-    CHECK(x.cycles == 1843);
+    CHECK(x.cycles == 1948);
 }
 
 // 1x1 conv C=64 K=16 16x16, memory at 1 B/cycle. Compute: 22 rows per filter (ceil(64/3)),
 // lines 0..5 hold 3 rows -> 9 cycles per step, 16 rows x 2 column chunks = 32 steps = 288
 // cycles. Loads: 16384 input + 16 x 33 Ce + 160 basis + 56 bitmap bytes = 17128 bytes, one bus
 // cycle each: in the buffers at 21 + 17128 + 1 = 17150 (a channel's 64-byte transactions go
-// to 8 consecutive banks whatever the slot pitch: 1 cycle each). Decoder 16 -> 17166; rebuild
-// 28 (as for 3x3: 5 + 2 words per filter) -> 17194.
+// to 8 consecutive banks whatever the slot pitch: 1 cycle each). Decoder 33 (22 bits per
+// slice: 2 cycles) -> 17183; rebuild reads 28 (as for 3x3: 5 + 2 words per filter), shift-add
+// 3 rows x 3 -> 17220.
 // Fetch, skewed layout: a channel slot holds 16 rows x 16 B = 256 B = 32 words, padded to 33
 // (odd) = 264 B; segment (c, p, q0) is word 33c + 2p + q0 / 8, in bank (c + 2p + q0 / 8) mod 8:
 // the 64 segments of a step fill every bank with 8 words = 8 cycles < 9, hidden except the
-// first: 8 -> 17202; 32 steps of 9 -> 17490; last partial sums 4 -> 17494. Requantisation:
-// 16384 B of partial sums = 128 words per bank, then 16 x 256 B = 32 per bank -> 17654. Store:
-// 16 x 256 B = 4096 bus cycles after 1 (buffer read) + 1 + 20 -> 21772. The layer is
-// bandwidth-bound: the DRAM bus is busy 17128 + 4096 cycles of the 21772.
+// first: 8 -> 17228; 32 steps of 9 -> 17516; last partial sums 4 -> 17520. Requantisation:
+// 16384 B of partial sums = 128 words per bank, then 16 x 256 B = 32 per bank -> 17680. Store:
+// 16 x 256 B = 4096 bus cycles after 1 (buffer read) + 1 + 20 -> 21798. The layer is
+// bandwidth-bound: the DRAM bus is busy 17128 + 4096 cycles of the 21798.
 TEST_CASE("bandwidth-bound layer") {
     const LayerResult x = run(conv_layer("bw", 64, 16, 16, 16, 1, 1, 1, 0), kAllRows, std::vector<int8_t>(64 * 256, 5),
                               "bw", {{"/smartexchange/fixed_bytes_per_cycle", 1}});
@@ -205,22 +223,23 @@ TEST_CASE("bandwidth-bound layer") {
     CHECK(extra(x, "stall_input_fetch_cycles") == 8);
     CHECK(x.dram_read_bytes == 17128);
     CHECK(x.dram_write_bytes == 4096);
-    CHECK(x.cycles == 21772);
+    CHECK(x.cycles == 21798);
 }
 
 // The same layer with packed channel slots (input_layout "packed"): channel c's row p starts at
 // byte (c*16 + p)*16, word 32c + 2p, a multiple of 8 words plus 2p for every c: all 64 segments
 // of a step are in one bank, 64 cycles per step, which hides the 9-cycle compute: first fetch
-// 64 -> 17258; steps start every 64 cycles, the last at 17258 + 31 x 64 = 19242 and ends 9
-// later, partial sums 4 -> 19255 (input stalls 64 + 31 x 55 = 1769). Requantisation 160 ->
-// 19415; store 4118 -> 23533: 1761 cycles more than skewed, all of them bank-conflict stalls.
+// 64 -> 17284 (rebuilt at 17220 as in the skewed case); steps start every 64 cycles, the last
+// at 17284 + 31 x 64 = 19268 and ends 9 later, partial sums 4 -> 19281 (input stalls 64 + 31
+// x 55 = 1769). Requantisation 160 -> 19441; store 4118 -> 23559: 1761 cycles more than
+// skewed, all of them bank-conflict stalls.
 TEST_CASE("packed input layout: a 1x1 step's channels queue on one bank") {
     const LayerResult x =
         run(conv_layer("bwp", 64, 16, 16, 16, 1, 1, 1, 0), kAllRows, std::vector<int8_t>(64 * 256, 5), "bwp",
             {{"/smartexchange/fixed_bytes_per_cycle", 1}, {"/smartexchange/input_layout", "packed"}});
     CHECK(extra(x, "compute_cycles") == 288);
     CHECK(extra(x, "stall_input_fetch_cycles") == 1769);
-    CHECK(x.cycles == 23533);
+    CHECK(x.cycles == 23559);
 }
 
 // Packed channel slots (this derivation predates the skewed layout; the next test covers how
@@ -231,27 +250,29 @@ TEST_CASE("packed input layout: a 1x1 step's channels queue on one bank") {
 // bit-exact; the second tile's loads, the first tile's store and the second tile's compute
 // overlap, and the derivation follows their bank conflicts.
 // Tile 0: loads = 8 x 40 B input (3 cycles each, never cut: 64c) + the weights (48 + 18 +
-// 17): 21 + 107 + 1 = 129; decoder 16 -> 145; rebuild 28 -> 173. Tile 1's loads (64c + 24,
-// 40 B) are requested from 129 and arrive at 153 + 3c; channel 7's (banks 2..6) at 174 waits
-// a cycle behind the PE array's first fetch -> task at 176, decoded by 192, rebuilt by 220.
+// 17): 21 + 107 + 1 = 129; decoder 33 -> 162; rebuild reads 28 -> 190, shift-add 9 -> 199.
+// Tile 1's loads (64c + 24, 40 B) are requested from 129 and arrive at 153 + 3c (no conflict:
+// the PE array's first fetch is later now) -> task at 175; its bitmaps (the weights stay
+// resident) are read from 175 and decoded by 176 + 32 = 208, read into the second staging slot
+// by 236, shifted and added (the PE array took tile 0 at 199: an RF bank is free) by 245.
 // Tile 0 steps: the first fetch is input rows 0, 1 of each channel, word 6c + h -> 2 words
-// per bank: 173 -> 175, steps at 175, 184, 193, 202, partial sums 211 -> 215; requantisation
-// 2048 B (16 per bank) + 16 x 32 B (4 per bank) -> 235: store of tile 0 starts, and the PE
-// array takes tile 1 (rebuilt since 220): first fetch 3 rows = 4 words on banks 0, 2, 4, 6
-// -> 239 (input stalls 2 + 4 = 6), steps at 239, 248, 257, 266, each writing its partial sums
-// into all 16 output banks for 4 cycles: [248, 252), [257, 261), [266, 270), [275, 279).
-// Store of tile 0: outputs at 1296 + 32m (16 past a boundary for even m, 48 for odd m: odd
-// segments cut into 16 + 16 B) = 24 transactions; the DMA reads a transaction's words from
-// the output buffer (1 cycle) and requests it, a transaction every 2 cycles (the bus needs 1
-// or 2): requests at 236, 238, ..., 246; the read of transaction 7 (249) waits for the
-// partial sums until 252 -> request 253, then 255, 257; transaction 10's read (258) waits
-// until 261 -> 262, 264, 266; 13's (267) until 270 -> 271, 273, 275; 16's (276) until 279
-// -> 280. At 279 the PE array requantises tile 1: it reserves every output bank for 16 reads
-// (banks 12, 13 one cycle late, behind transaction 16) and then 4 writes: 299 (300 on banks
-// 12, 13). Transaction 17 (banks 14, 15) reads at 299 -> request 300, then 302, ..., 312:
-// accepted 313, data 20 later, 1 bus cycle -> 334. Store of tile 1 (outputs from 1808, same
-// cuts, no more conflicts): requests at 335 + 2j for its 24 transactions, the last accepted at
-// 382, data at 402 -> 403.
+// per bank: 199 -> 201, steps at 201, 210, 219, 228, partial sums 237 -> 241; requantisation
+// 2048 B (16 per bank) + 16 x 32 B (4 per bank) reserves every output bank until 261; the PE
+// array does not wait for it: it takes tile 1 at 245: first fetch 3 rows = 4 words on banks
+// 0, 2, 4, 6 -> 249 (input stalls 2 + 4 = 6), steps at 249, 258, 267, 276, each writing its
+// partial sums into all 16 output banks for 4 cycles: step 0's queue behind the
+// requantisation, [261, 265), then [267, 271), [276, 280), [285, 289).
+// Store of tile 0 once the requantisation is done (261): outputs at 1296 + 32m (16 past a
+// boundary for even m, 48 for odd m: odd segments cut into 16 + 16 B) = 24 transactions; the
+// DMA reads a transaction's words from the output buffer (1 cycle) and requests it, a
+// transaction every 2 cycles (the bus needs 1 or 2). The first read queues behind step 0's
+// partial sums -> request 266; 268 (its read at 267 is reserved before step 1's partial sums
+// of the same cycle: the DMA acts first); the read at 269 waits until 271 -> 272, 274, 276;
+// the read at 277 until 280 -> 281, 283, 285; the read at 286 until 289 -> 290. At 289 the PE
+// array requantises tile 1, every output bank for 16 reads and 4 writes: until 309, so the
+// next read -> 310, then 312, ..., 338 (24 requests), accepted 339, data 20 later, 1 bus
+// cycle -> 360. Store of tile 1 (outputs from 1808, same cuts, no more conflicts): requests at
+// 361 + 2j for its 24 transactions, the last accepted at 408, data at 428 -> 429.
 TEST_CASE("a too-small input buffer forces a second tile") {
     const LayerResult x = run(conv3x3("tile"), kAllRows, std::vector<int8_t>(8 * 8 * 8, 1), "tile",
                               {{"/buffers/input/capacity_kib", 0.75}, {"/smartexchange/input_layout", "packed"}});
@@ -259,7 +280,7 @@ TEST_CASE("a too-small input buffer forces a second tile") {
     CHECK(extra(x, "compute_cycles") == 72);
     CHECK(extra(x, "stall_input_fetch_cycles") == 6);
     CHECK(extra(x, "stall_waiting_weights_cycles") == 0);
-    CHECK(x.cycles == 403);
+    CHECK(x.cycles == 429);
 }
 
 // The tiler sizes skewed slots with their padding: 768 bytes (384 per half), 6 input rows =
@@ -370,4 +391,29 @@ TEST_CASE("raw, depthwise and grouped layers are bit-exact") {
     const RunResult r = simulate(load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json"), wl, o);
     CHECK(r.check_passed);
     for (const auto& x : r.layers) CHECK(x.macs_executed + x.macs_skipped == x.macs);
+}
+
+// Issue 12: the PE timing policy is chosen by name; the old bit_serial key is its alias.
+TEST_CASE("pe_timing: registry names, the bit_serial alias and its conflicts") {
+    CHECK(parse_se_params(micro_arch({{"/smartexchange/pe_timing", "booth_bit_serial"}})).bit_serial);
+    CHECK(!parse_se_params(micro_arch({{"/smartexchange/pe_timing", "bit_parallel"}})).bit_serial);
+    // micro_arch sets pe_timing "bit_parallel"; the alias agreeing is fine, disagreeing is an error.
+    const SeParams p = parse_se_params(micro_arch({{"/smartexchange/bit_serial", false}}));
+    CHECK(p.pe_timing == "bit_parallel");
+    try {
+        parse_se_params(micro_arch({{"/smartexchange/bit_serial", true}}));
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(e.field() == "/smartexchange/bit_serial");
+        CHECK(std::string(e.what()).find("/smartexchange/pe_timing") != std::string::npos);
+    }
+    try {
+        parse_se_params(micro_arch({{"/smartexchange/pe_timing", "bit_serial"}}));
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(e.field() == "/smartexchange/pe_timing");
+        CHECK(std::string(e.what()).find("booth_bit_serial") != std::string::npos);
+    }
+    CHECK_THROWS_AS(parse_se_params(micro_arch({{"/smartexchange/index_decoders", "two"}})), InputError);
+    CHECK_THROWS_AS(parse_se_params(micro_arch({{"/smartexchange/ce_stage_slots", 3}})), InputError);
 }
