@@ -11,15 +11,15 @@ MemorySystem::MemorySystem(const ArchConfig& arch, SimContext& ctx, const Memory
         dram_ = std::make_unique<Dram>("dram", dc);
         align = dram_->bytes_per_burst();
         // The DRAM is another clock domain: its read data crosses into the core clock.
-        sync_cycles = 0;
+        sync_cycles = static_cast<uint32_t>(arch.dram.sync_cycles);
     } else {
         // The stub is clocked by the core clock: no crossing.
         fixed_ = std::make_unique<AtMemory>("memory", 0, ctx.clk, p.fixed_latency_cycles, p.fixed_bytes_per_cycle);
         fixed_bytes_per_cycle_ = p.fixed_bytes_per_cycle;
     }
     burst_ = align;
-    (void)sync_cycles;
-    dma_ = std::make_unique<Dma>("dma", ctx, p.dma_max_outstanding, p.dma_transfer_bytes, align, p.dma_queue_depth);
+    dma_ = std::make_unique<Dma>("dma", ctx, p.dma_max_outstanding, p.dma_transfer_bytes, align, p.dma_queue_depth,
+                                 dram_ != nullptr, sync_cycles);
     if (dram_) dma_->socket.bind(dram_->socket);
     else dma_->socket.bind(fixed_->socket);
 }
