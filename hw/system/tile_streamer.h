@@ -24,12 +24,13 @@ namespace sx {
 
 class TileStreamer {
 public:
-    // `monitor` is the progress-monitor entry of the controller that drives the streamer.
     explicit TileStreamer(SimContext& ctx) : ctx_(ctx) {}
 
     // A stream of `halves` buffer halves; `wait_text` is what the controller reports while it
     // waits for a free half. Returns the stream's id. Call during elaboration.
     int add_stream(const std::string& name, int halves, const char* wait_text);
+    // The progress-monitor entry of the controller that drives the streamer (its waits are
+    // reported there).
     void set_monitor(int monitor) { mon_ = monitor; }
     void attach(Dma& dma) { dma_ = &dma; }
 
