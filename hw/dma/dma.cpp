@@ -10,14 +10,15 @@ namespace sx {
 using namespace sc_core;
 
 Dma::Dma(sc_module_name name, SimContext& ctx, int max_outstanding, uint32_t transfer_bytes, uint32_t align_bytes,
-         int queue_depth)
+         int queue_depth, bool cross_domain, uint32_t sync_cycles)
     : sc_module(name), socket("socket"), ctx_(ctx), mon_id_(ctx.monitor.add(std::string(name))),
       max_outstanding_(std::max(1, max_outstanding)), align_(std::max<uint32_t>(1, align_bytes)),
-      queue_("queue", std::max(1, queue_depth)) {
+      queue_("queue", std::max(1, queue_depth)), cross_domain_(cross_domain), sync_cycles_(sync_cycles) {
     burst_bytes_ = std::max(align_, (std::max<uint32_t>(1, transfer_bytes) + align_ - 1) / align_ * align_);
     SC_HAS_PROCESS(Dma);
     socket.register_nb_transport_bw(this, &Dma::nb_transport_bw);
     SC_THREAD(issue_thread);
+    if (cross_domain_) SC_THREAD(sync_thread);
 }
 
 uint64_t Dma::submit(const DmaCommand& cmd) {
@@ -176,6 +177,32 @@ tlm::tlm_sync_enum Dma::nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_ph
 }
 
 void Dma::on_response(tlm::tlm_generic_payload& p) {
+    if (!cross_domain_) {
+        deliver(p);
+        return;
+    }
+    // First core edge at or after the arrival (a memory-clock edge), then the synchronizer.
+    uint64_t edge = ctx_.now_cycles();
+    if (sc_time_stamp() > ctx_.cycles(edge)) ++edge;
+    sync_q_.push_back({edge + sync_cycles_, &p});
+    sync_ev_.notify(SC_ZERO_TIME);
+}
+
+void Dma::sync_thread() {
+    guarded(ctx_, [&] {
+        for (;;) {
+            while (sync_q_.empty()) wait(sync_ev_);
+            ctx_.wait_until(sync_q_.front().land);
+            while (!sync_q_.empty() && sync_q_.front().land <= ctx_.now_cycles()) {
+                tlm::tlm_generic_payload* p = sync_q_.front().p;
+                sync_q_.pop_front();
+                deliver(*p);
+            }
+        }
+    });
+}
+
+void Dma::deliver(tlm::tlm_generic_payload& p) {
     Slot* s = slot_of_.at(&p);
     if (p.get_response_status() != tlm::TLM_OK_RESPONSE)
         throw SimulationError("dma: DRAM returned " + p.get_response_string() + " for address " +

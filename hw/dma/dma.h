@@ -7,6 +7,15 @@
 // data is read from the buffer before the request is sent. Commands queue in a bounded FIFO;
 // callers get a ticket and may wait for it, which lets the controller overlap transfers
 // with compute (double buffering).
+//
+// Clock-domain crossing: when the memory runs on a clock of its own (the DRAM model, at its
+// preset's clock or a link clock), a response arrives at a memory clock edge that is in
+// general not a core clock edge. It then passes a synchronizer: it is captured at the first
+// core edge at or after its arrival and is usable `sync_cycles` core cycles later (a two-flop
+// synchronizer: 2). Only then is read data written into the buffer, a store counted as done,
+// and the burst's slot (its data register) freed for another outstanding burst. Responses
+// keep their order (constant latency). A memory on the core clock (the fixed-latency stub)
+// has no crossing.
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -49,8 +58,10 @@ public:
     // transfer_bytes: largest transaction, a multiple of align_bytes (the memory's burst). The
     // memory accepts only aligned, whole-burst transactions: loads fetch the covering bursts
     // and drop the bytes outside the range (counted as overfetch); stores must be aligned.
+    // cross_domain: the memory is on another clock (responses pass the synchronizer above);
+    // sync_cycles: its latency in core cycles after the capturing core edge.
     Dma(sc_core::sc_module_name name, SimContext& ctx, int max_outstanding, uint32_t transfer_bytes,
-        uint32_t align_bytes, int queue_depth);
+        uint32_t align_bytes, int queue_depth, bool cross_domain = false, uint32_t sync_cycles = 0);
 
     // Called from a SystemC thread: blocks while the command FIFO is full.
     uint64_t submit(const DmaCommand& cmd);
@@ -84,6 +95,8 @@ private:
     void issue_thread();
     tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& p, tlm::tlm_phase& ph, sc_core::sc_time& d);
     void on_response(tlm::tlm_generic_payload& p);
+    void deliver(tlm::tlm_generic_payload& p);  // the response in the core domain
+    void sync_thread();                          // the synchronizer's output side
     void free(tlm::tlm_generic_payload* p) override;
     Slot* alloc_slot();
 
@@ -104,6 +117,14 @@ private:
     std::vector<std::unique_ptr<Slot>> slots_;
     std::vector<Slot*> free_slots_;
     std::unordered_map<tlm::tlm_generic_payload*, Slot*> slot_of_;
+    bool cross_domain_ = false;
+    uint32_t sync_cycles_ = 0;
+    struct Crossing {
+        uint64_t land;  // core cycle the response is usable
+        tlm::tlm_generic_payload* p;
+    };
+    std::deque<Crossing> sync_q_;  // responses in the synchronizer, arrival order
+    sc_core::sc_event sync_ev_;
 };
 
 }  // namespace sx

@@ -5,13 +5,14 @@
 
 #include "hw/buffer/global_buffer.h"
 #include "hw/dma/dma.h"
-#include "hw/dram/dram.h"
 #include "hw/energy/energy_model.h"
 #include "hw/eyeriss/eyeriss_link.h"
 #include "hw/eyeriss/eyeriss_params.h"
 #include "hw/eyeriss/pe_array.h"
 #include "hw/eyeriss/rlc.h"
 #include "hw/eyeriss/rs_mapper.h"
+#include "hw/system/layer_result_builder.h"
+#include "hw/system/memory_system.h"
 #include "sw/common/error.h"
 #include "sw/reference/conv_reference.h"
 
@@ -42,16 +43,18 @@ public:
             if (b.role == "input") glb_ = std::make_unique<GlobalBuffer>(b, ctx);
             if (b.role == "weight") fil_ = std::make_unique<GlobalBuffer>(b, ctx);
         }
-        const DramConfig dc = parse_dram_config(JsonNode(arch.dram.preset, arch.dram.preset_path), arch.dram.channels,
-                                                arch.dram.bus_width_bits, arch.dram.clock_mhz_override);
-        dram_ = std::make_unique<Dram>("dram", dc);
-        burst_ = dram_->bytes_per_burst();
-        link_bytes_per_cycle_ = dc.peak_bandwidth_bytes_per_s() / (arch.clock_mhz * 1e6);
+        // The shared memory system (hw/system): DRAM at the link clock (dram.clock_mhz) and the
+        // DMA; the link FIFO and RLC codec behind the DMA are Eyeriss' own (eyeriss_link.h).
+        MemorySystemParams mp;
+        mp.dma_max_outstanding = prm_.dma_max_outstanding;
+        mp.dma_transfer_bytes = static_cast<uint32_t>(prm_.dma_transfer_bytes);
+        mp.dma_queue_depth = 64;
+        mem_ = std::make_unique<MemorySystem>(arch, ctx, mp);
+        burst_ = mem_->burst_bytes();
+        link_bytes_per_cycle_ = mem_->peak_bandwidth_bytes_per_s() / (arch.clock_mhz * 1e6);
         chunk_ = static_cast<uint32_t>(std::max<uint64_t>(burst_, prm_.link_fifo_bytes / 2 / burst_ * burst_));
         fifo_ = std::make_unique<GlobalBuffer>(fifo_config(2 * chunk_), ctx);
-        dma_ = std::make_unique<Dma>("dma", ctx, prm_.dma_max_outstanding, static_cast<uint32_t>(prm_.dma_transfer_bytes),
-                                     burst_, 64);
-        dma_->socket.bind(dram_->socket);
+        dma_ = &mem_->dma();
         link_ = std::make_unique<EyerissLink>("link", ctx, *dma_, *glb_, *fifo_, chunk_, prm_.rlc_run_bits, prm_.rlc_pairs_per_word);
         mon_ = ctx.monitor.add("eyeriss_controller");
     }
@@ -71,8 +74,8 @@ private:
     SimContext& ctx_;
     EyerissParams prm_;
     std::unique_ptr<GlobalBuffer> glb_, fil_, fifo_;
-    std::unique_ptr<Dram> dram_;
-    std::unique_ptr<Dma> dma_;
+    std::unique_ptr<MemorySystem> mem_;
+    Dma* dma_ = nullptr;
     std::unique_ptr<EyerissLink> link_;
     uint32_t burst_ = 64, chunk_ = 256;
     double link_bytes_per_cycle_ = 1;
@@ -141,7 +144,7 @@ void EyerissModel::build_dram_image(const LayerJob& job, bool rlc_input) {
     }
     row_off_[static_cast<std::size_t>(rows)] = img.size();
     out_base_ = align_up(img.size(), burst_);
-    dram_->write_backdoor(0, img.data(), img.size());
+    mem_->backdoor_write(0, img);
 }
 
 void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs,
@@ -169,9 +172,8 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     glb_->counters = BufferCounters{};
     fil_->counters = BufferCounters{};
     fifo_->counters = BufferCounters{};
-    dma_->stats = DmaStats{};
+    mem_->begin_layer();
     link_->fifo_words = link_->codec_values = 0;
-    const DramStats dram_before = dram_->stats();
     const uint64_t t0 = ctx_.now_cycles();
 
     const uint64_t vb = static_cast<uint64_t>(prm_.value_bytes);
@@ -374,25 +376,19 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
 
     // Results.
     const PeCounters& c = pe.counters();
-    res.cycles = t1 - t0;
-    res.macs_executed = c.macs_executed;
-    res.macs_skipped = c.macs_gated;
-    res.active_pes = static_cast<uint64_t>(M.active_pes);
-    const DramStats ds = dram_->stats() - dram_before;
-    res.dram_read_bytes = ds.bytes_read;
-    res.dram_write_bytes = ds.bytes_written;
-    res.dram_row_hits = ds.row_hits;
-    res.dram_row_misses = ds.row_misses;
-    res.buffer(BufferRole::Input) = glb_->counters;
-    res.buffer(BufferRole::Weight) = fil_->counters;
-    res.rf_accesses = c.ifmap_spad + c.filter_spad + c.psum_spad;
-    cons.dram_read_bytes = ds.bytes_read;
-    cons.buffer_bytes_in = dma_->stats.buffer_bytes_in;
-    cons.overfetch_bytes = dma_->stats.overfetch_bytes;
+    const MemoryLayerStats ms = mem_->end_layer();
+    const DramStats& ds = ms.dram;
+    LayerResultBuilder rb(arch_, res, cons);
+    rb.cycles(t0, t1);
+    rb.work(c.macs_executed, c.macs_gated, static_cast<uint64_t>(M.active_pes));
+    rb.memory(ms);
+    rb.buffer(BufferRole::Input, glb_->counters);
+    rb.buffer(BufferRole::Weight, fil_->counters);
+    rb.rf_accesses(c.ifmap_spad + c.filter_spad + c.psum_spad);
 
     const TechTable& T = arch_.tech;
     add_buffer_energy(arch_, res);
-    res.energy(EnergyComponent::Dram) = ds.total_pj();
+    rb.dram_energy(ms);
     // The link FIFO is register storage: counted with the register files.
     res.energy(EnergyComponent::RegisterFile) =
         static_cast<double>(c.ifmap_spad) * T.pj("spad_ifmap_16b") + static_cast<double>(c.filter_spad) * T.pj("spad_weight_16b") +
@@ -401,8 +397,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     // 16-bit MACs; the incoming-psum accumulations use the same adder.
     res.energy(EnergyComponent::PeArray) =
         static_cast<double>(c.macs_executed) * T.pj("mac_16b") + static_cast<double>(c.psum_adds) * T.pj("add_16b");
-    res.energy(EnergyComponent::Leakage) =
-        leakage_pj(leakage_mw(arch_, static_cast<uint64_t>(prm_.rows * prm_.cols)), res.cycles, arch_.clock_mhz);
+    rb.leakage(static_cast<uint64_t>(prm_.rows * prm_.cols));
 
     auto& x = res.extra;
     x["eyeriss_set_h"] = M.set_h;
@@ -429,7 +424,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     x["ifmap_zero_fraction"] = c.ifmap_values ? static_cast<double>(c.ifmap_zeros) / static_cast<double>(c.ifmap_values) : 0;
     x["ofmap_zero_fraction"] = c.ofmap_values ? static_cast<double>(c.ofmap_zeros) / static_cast<double>(c.ofmap_values) : 0;
     x["rlc_codec_values"] = static_cast<double>(link_->codec_values);
-    x["dma_overfetch_bytes"] = static_cast<double>(dma_->stats.overfetch_bytes);
+    x["dma_overfetch_bytes"] = static_cast<double>(ms.dma.overfetch_bytes);
     x["dram_energy_pj"] = ds.total_pj();
 }
 

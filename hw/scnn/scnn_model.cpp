@@ -8,11 +8,12 @@
 
 #include "hw/buffer/global_buffer.h"
 #include "hw/dma/dma.h"
-#include "hw/dram/dram.h"
 #include "hw/energy/energy_model.h"
 #include "hw/scnn/fifo_schedule.h"
 #include "hw/scnn/scnn_energy.h"
 #include "hw/scnn/scnn_params.h"
+#include "hw/system/layer_result_builder.h"
+#include "hw/system/memory_system.h"
 #include "sw/common/error.h"
 
 namespace sx::scnn {
@@ -74,13 +75,15 @@ public:
             stage_cfg_ = st;
             wstage_ = std::make_unique<GlobalBuffer>(st, ctx);
         }
-        const DramConfig dc = parse_dram_config(JsonNode(arch.dram.preset, arch.dram.preset_path), arch.dram.channels,
-                                                arch.dram.bus_width_bits, arch.dram.clock_mhz_override);
-        dram_ = std::make_unique<Dram>("dram", dc);
-        burst_ = dram_->bytes_per_burst();
-        dma_ = std::make_unique<Dma>("dma", ctx, prm_.dma_max_outstanding, static_cast<uint32_t>(prm_.dma_transfer_bytes),
-                                     burst_, 1 << 16);
-        dma_->socket.bind(dram_->socket);
+        // The shared memory system (hw/system): DRAM + DMA. The DMA's command FIFO is deep: the
+        // PE thread queues a whole weight stream ahead and paces itself by arrival times.
+        MemorySystemParams mp;
+        mp.dma_max_outstanding = prm_.dma_max_outstanding;
+        mp.dma_transfer_bytes = static_cast<uint32_t>(prm_.dma_transfer_bytes);
+        mp.dma_queue_depth = 1 << 16;
+        mem_ = std::make_unique<MemorySystem>(arch, ctx, mp);
+        burst_ = mem_->burst_bytes();
+        dma_ = &mem_->dma();
         mon_ = ctx.monitor.add("pe_array");
         mon_done_ = ctx.monitor.add("dma_completion");
         SC_THREAD(pe_thread);
@@ -149,8 +152,8 @@ private:
     BufferConfig iaram_cfg_, oaram_cfg_;
     std::unique_ptr<GlobalBuffer> iaram_, oaram_, wfifo_, wstage_;
     BufferConfig stage_cfg_;
-    std::unique_ptr<Dram> dram_;
-    std::unique_ptr<Dma> dma_;
+    std::unique_ptr<MemorySystem> mem_;
+    Dma* dma_ = nullptr;
     uint32_t burst_ = 64;
     int mon_ = 0, mon_done_ = 0;
     const LayerJob* job_ = nullptr;
@@ -208,11 +211,10 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     const int64_t idle = e.idle_pes();
     const std::size_t rep = act.size(), slots = act.size() + (idle > 0 ? 1 : 0);
     const uint64_t start = ctx_.now_cycles();
-    dma_->stats = DmaStats{};
+    mem_->begin_layer();
     iaram_->counters = oaram_->counters = wfifo_->counters = BufferCounters{};
     if (wstage_) wstage_->counters = BufferCounters{};
     const uint64_t stage_cap = wstage_ ? wstage_->capacity() : 0;
-    const DramStats dram_before = dram_->stats();
     auto align = [&](uint64_t x) { return (x + burst_ - 1) / burst_ * burst_; };
 
     // DRAM layout: weight blocks, then each image's activation tiles (channel-major), then outputs.
@@ -412,38 +414,28 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     outputs = e.outputs;
 
     // Results.
-    const uint64_t first = dma_->stats.first_request_cycle == UINT64_MAX ? start : dma_->stats.first_request_cycle;
-    const uint64_t end = std::max(dma_->stats.last_write_done_cycle, ctx_.now_cycles());
-    res.cycles = end - first;
+    const MemoryLayerStats ms = mem_->end_layer();
+    LayerResultBuilder rb(arch_, res, cons);
+    rb.cycles_from_first_request(ms, start, ctx_.now_cycles());
     const uint64_t macs = static_cast<uint64_t>(L.macs());
-    if (sparse) {
-        res.macs_executed = std::min(macs, e.cnt.products);
-    } else {
-        res.macs_executed = prm_.zero_gating ? macs - std::min(macs, e.cnt.zero_gated) : macs;
-    }
-    res.macs_skipped = macs - res.macs_executed;
+    const uint64_t executed = sparse ? std::min(macs, e.cnt.products)
+                              : prm_.zero_gating ? macs - std::min(macs, e.cnt.zero_gated) : macs;
     uint64_t active = 0, busiest = 0;
     for (const uint64_t b : busy_total) {
         active += b > 0;
         busiest = std::max(busiest, b);
     }
-    res.active_pes = active;
+    rb.work(executed, macs - executed, active);
     BufferCounters in = iaram_->counters;
     const uint64_t vec_words = (static_cast<uint64_t>(prm_.I) * static_cast<uint64_t>(arch_.bits.activation + (sparse || prm_.compressed_dram ? 4 : 0)) + 63) / 64;
     in.reads += e.cnt.iaram_reads * vec_words;
     in.read_bytes += e.cnt.iaram_reads * vec_words * 8;
-    res.buffer(BufferRole::Input) = in;
-    res.buffer(BufferRole::Output) = oaram_->counters;
-    if (wstage_) res.buffer(BufferRole::Weight) = wstage_->counters;
-    res.rf_accesses = e.cnt.fifo_reads + fifo_writes + e.cnt.acc_reads + e.cnt.acc_writes;
-    const DramStats ds = dram_->stats() - dram_before;
-    res.dram_read_bytes = ds.bytes_read;
-    res.dram_write_bytes = ds.bytes_written;
-    res.dram_row_hits = ds.row_hits;
-    res.dram_row_misses = ds.row_misses;
-    cons.dram_read_bytes = ds.bytes_read;
-    cons.buffer_bytes_in = dma_->stats.buffer_bytes_in;
-    cons.overfetch_bytes = dma_->stats.overfetch_bytes;
+    rb.buffer(BufferRole::Input, in);
+    rb.buffer(BufferRole::Output, oaram_->counters);
+    if (wstage_) rb.buffer(BufferRole::Weight, wstage_->counters);
+    rb.rf_accesses(e.cnt.fifo_reads + fifo_writes + e.cnt.acc_reads + e.cnt.acc_writes);
+    rb.memory(ms);
+    const DramStats& ds = ms.dram;
 
     scnn::ScnnEnergyCounts ec;
     ec.sparse = sparse;
@@ -485,7 +477,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     for (std::size_t p = 0; p < act.size(); ++p) ww += sched.wait_weights[p];
     if (idle > 0) ww += sched.wait_weights[rep] * static_cast<uint64_t>(idle);
     x["pe_wait_weight_cycles_sum"] = static_cast<double>(ww);
-    x["dma_overfetch_bytes"] = static_cast<double>(dma_->stats.overfetch_bytes);
+    x["dma_overfetch_bytes"] = static_cast<double>(ms.dma.overfetch_bytes);
 }
 
 }  // namespace

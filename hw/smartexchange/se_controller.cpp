@@ -30,11 +30,8 @@ std::vector<DmaCommand> weight_tile_loads(const SeLayer& L, int64_t k, uint32_t 
             {L.dram_bitmap + bit0 / 8, (bit1 + 7) / 8 - bit0 / 8, false, idx, idx_slot}};
 }
 
-SeController::SeController(SeFabric& fab) : f_(fab), mon_(fab.ctx.monitor.add("controller")) {}
-
-void SeController::load(const DmaCommand& cmd) {
-    f_.ctx.monitor.waiting(mon_, "DMA loads of the next tile");  // submit blocks while the DMA queue is full
-    tickets_.push_back(f_.dma->submit(cmd));
+SeController::SeController(SeFabric& fab) : f_(fab), mon_(fab.ctx.monitor.add("controller")) {
+    f_.streamer.set_monitor(mon_);
 }
 
 void SeController::load_weights(int64_t kg, uint32_t wt, uint64_t wbase, uint64_t ibase) {
@@ -44,32 +41,30 @@ void SeController::load_weights(int64_t kg, uint32_t wt, uint64_t wbase, uint64_
         const int64_t k = kg * static_cast<int64_t>(M) + static_cast<int64_t>(m);
         if (k >= L.K()) break;
         for (const DmaCommand& c : weight_tile_loads(L, k, wt, f_.wb, wbase + m * L.w_slot, f_.idx, ibase + m * L.idx_slot))
-            load(c);
+            f_.streamer.load(c);
     }
 }
 
 void SeController::run() {
     SimContext& ctx = f_.ctx;
     const SeLayer& L = f_.L;
+    TileStreamer& ts = f_.streamer;
     GlobalBuffer &in = *f_.in, &wb = *f_.wb, &idx = *f_.idx;
     const bool input_resident = L.n_ptiles == 1 && L.N() == 1;
     const uint64_t stores_expected = static_cast<uint64_t>(L.N() * L.n_ptiles * L.n_kgroups);
-    int in_half = 1, w_half = 1;
-    bool resident_loaded = false;
-    tickets_.clear();
+    int in_half = 0;
+    ts.attach(*f_.dma);
+    ts.begin_layer();
     for (int64_t n = 0; n < L.N(); ++n)
         for (int64_t pt = 0; pt < L.n_ptiles; ++pt) {
             const bool new_input = !input_resident || (n == 0 && pt == 0);
             if (new_input) {
-                ctx.monitor.waiting(mon_, "a free input buffer half (pe_array still using both)");
-                f_.in_sem.wait();
-                ctx.monitor.waiting(mon_, "");
-                in_half ^= 1;
+                in_half = ts.acquire(f_.in_stream);
                 const int64_t lo = L.in_lo(pt), hi = L.in_hi(pt);
                 for (int64_t c = 0; c < L.C(); ++c)
-                    load({L.dram_in + static_cast<uint64_t>(((n * L.C() + c) * L.H() + lo) * L.W()),
-                          static_cast<uint64_t>((hi - lo) * L.W()), false, &in,
-                          in_half * L.in_half + L.in_row_addr(c, 0)});
+                    ts.load({L.dram_in + static_cast<uint64_t>(((n * L.C() + c) * L.H() + lo) * L.W()),
+                             static_cast<uint64_t>((hi - lo) * L.W()), false, &in,
+                             in_half * L.in_half + L.in_row_addr(c, 0)});
                 in.occupancy += static_cast<uint64_t>(L.C() * (hi - lo) * L.W());
             }
             for (int64_t kg = 0; kg < L.n_kgroups; ++kg)
@@ -87,33 +82,25 @@ void SeController::run() {
                         const uint64_t i = static_cast<uint64_t>(kg) * L.n_wtiles + wt;
                         t->w_base = i * L.w_tile_bytes;
                         t->idx_base = i * L.idx_tile_bytes;
-                        if (!resident_loaded) {
+                        if (ts.load_resident_once()) {
                             for (int64_t kk = 0; kk < L.n_kgroups; ++kk)
                                 for (uint32_t ww = 0; ww < L.n_wtiles; ++ww) {
                                     const uint64_t j = static_cast<uint64_t>(kk) * L.n_wtiles + ww;
                                     load_weights(kk, ww, j * L.w_tile_bytes, j * L.idx_tile_bytes);
                                 }
                             wb.occupancy += static_cast<uint64_t>(L.n_kgroups) * L.n_wtiles * L.w_tile_bytes;
-                            resident_loaded = true;
                         }
                     } else {
-                        ctx.monitor.waiting(mon_, "a free weight buffer half");
-                        f_.w_sem.wait();
-                        ctx.monitor.waiting(mon_, "");
-                        w_half ^= 1;
+                        const int w_half = ts.acquire(f_.w_stream);
                         t->w_base = w_half * (wb.capacity() / 2);
                         t->idx_base = w_half * (idx.capacity() / 2);
                         t->release_weights = true;
                         load_weights(kg, wt, t->w_base, t->idx_base);
                         wb.occupancy += L.w_tile_bytes;
                     }
-                    ctx.monitor.waiting(mon_, "DMA loads of the next tile");
-                    for (uint64_t tk : tickets_) f_.dma->wait_done(tk);
-                    tickets_.clear();
-                    ctx.monitor.waiting(mon_, "room in the task FIFO (index decoder busy)");
+                    ts.wait_loads();
                     f_.probe();
-                    f_.task_q.write(t);
-                    ctx.monitor.waiting(mon_, "");
+                    ts.hand_off(f_.task_q, t, "room in the task FIFO (index decoder busy)");
                     ++f_.cnt.tasks;
                 }
         }
@@ -121,7 +108,7 @@ void SeController::run() {
     while (f_.cnt.stores < stores_expected) sc_core::wait(f_.store_done_ev);
     ctx.monitor.waiting(mon_, "");
     // Hand back the input half held by a resident input and the resident weights.
-    if (input_resident) f_.in_sem.post();
+    if (input_resident) ts.release(f_.in_stream);
     in.occupancy = wb.occupancy = f_.out->occupancy = 0;
     f_.probe();
 }

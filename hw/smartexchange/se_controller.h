@@ -4,6 +4,9 @@
 // it waits for a half only when both are in use; resident tiles are loaded once), hands one
 // task per weight tile to the index decoder once its loads are in, and ends the layer when
 // the store unit has written the last output group. Runs in the caller's SystemC thread.
+// The hand-off itself (halves, tickets, semaphores) is the shared tile streamer's
+// (hw/system/tile_streamer.h, in fab.streamer); this file says only which tiles, where, and
+// in which order.
 #include <cstdint>
 #include <vector>
 
@@ -28,12 +31,10 @@ public:
     void run();
 
 private:
-    void load(const DmaCommand& cmd);
     void load_weights(int64_t kg, uint32_t wt, uint64_t wbase, uint64_t ibase);
 
     SeFabric& f_;
     int mon_;
-    std::vector<uint64_t> tickets_;  // loads the next task waits for
 };
 
 }  // namespace sx::se

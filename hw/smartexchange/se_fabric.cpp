@@ -3,8 +3,12 @@
 namespace sx::se {
 
 SeFabric::SeFabric(SimContext& c, const SeParams& p)
-    : ctx(c), prm(p), task_q("task_q", p.fifo_depth), dec_q("dec_q", p.fifo_depth), re_q("re_q", 1),
-      store_q("store_q", p.fifo_depth), in_sem("in_sem", 2), w_sem("w_sem", 2), out_sem("out_sem", 2) {}
+    : ctx(c), prm(p), streamer(c),
+      in_stream(streamer.add_stream("in_sem", 2, "a free input buffer half (pe_array still using both)")),
+      w_stream(streamer.add_stream("w_sem", 2, "a free weight buffer half")),
+      out_stream(streamer.add_stream("out_sem", 2, "a free output buffer half")), task_q("task_q", p.fifo_depth),
+      dec_q("dec_q", p.fifo_depth), re_q("re_q", 1), store_q("store_q", p.fifo_depth),
+      in_sem(streamer.halves(in_stream)), w_sem(streamer.halves(w_stream)), out_sem(streamer.halves(out_stream)) {}
 
 void SeFabric::probe(bool pe_busy) {
     if (!tracing) return;

@@ -5,7 +5,8 @@
 // VCD probe of the handshake signals.
 //
 //   controller --task_q--> index decoder --dec_q--> rebuild engines --re_q--> PE array driver
-//   PE array driver --store_q--> store unit; in_sem / w_sem / out_sem: two halves each
+//   PE array driver --store_q--> store unit; in_sem / w_sem / out_sem: two halves each, the
+//   streams of the shared tile streamer (hw/system/tile_streamer.h) the controller drives
 #include <cstdint>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "hw/smartexchange/se_layer.h"
 #include "hw/smartexchange/se_params.h"
 #include "hw/smartexchange/se_pipeline.h"
+#include "hw/system/tile_streamer.h"
 
 namespace sx::se {
 
@@ -28,11 +30,15 @@ struct SeFabric {
     GlobalBuffer *in = nullptr, *out = nullptr, *wb = nullptr, *idx = nullptr;
     Dma* dma = nullptr;
 
+    // Load/compute/store hand-off: input, weight and output buffer halves.
+    TileStreamer streamer;
+    const int in_stream, w_stream, out_stream;
+
     sc_core::sc_fifo<SeTask*> task_q;
     sc_core::sc_fifo<SeChunk*> dec_q;
     sc_core::sc_fifo<SeChunk*> re_q;  // 1 deep: the second RF bank of every line
     sc_core::sc_fifo<SeStore*> store_q;
-    sc_core::sc_semaphore in_sem, w_sem, out_sem;
+    sc_core::sc_semaphore &in_sem, &w_sem, &out_sem;  // the streamer's halves
     sc_core::sc_event store_done_ev;
 
     // Per layer, set by the controller before its first task.

@@ -61,7 +61,7 @@ BitWidths parse_bits(const JsonNode& n) {
 }
 
 DramChoice parse_dram(const JsonNode& n, const std::string& path) {
-    n.expect_only({"preset", "channels", "bus_width_bits", "clock_mhz"});
+    n.expect_only({"preset", "channels", "bus_width_bits", "clock_mhz", "sync_cycles"});
     DramChoice d;
     d.preset_path = resolve_existing(n.at("preset"), path, "DRAM preset file");
     d.preset = load_json_file(d.preset_path);
@@ -77,6 +77,7 @@ DramChoice parse_dram(const JsonNode& n, const std::string& path) {
     d.channels = pow2(n.at("channels"), 1, 1024);
     if (auto w = n.find("bus_width_bits")) d.bus_width_bits = pow2(*w, 8, 1024);
     if (n.has("clock_mhz")) d.clock_mhz_override = clock_mhz(n, "clock_mhz");
+    d.sync_cycles = static_cast<int>(n.get_int_or("sync_cycles", d.sync_cycles, 0, 64));
     return d;
 }
 

@@ -51,6 +51,9 @@ struct DramChoice {
     int channels = 1;         // a power of two in [1, 1024]
     int bus_width_bits = 0;   // 0: the preset's own width; else a power of two in [8, 1024]
     std::optional<double> clock_mhz_override;  // > 0, e.g. Eyeriss' 60 MHz link
+    // Core cycles a response from the DRAM's clock domain spends in the synchronizer after the
+    // core edge that captures it (hw/dma/dma.h). 2: a two-flop synchronizer. In [0, 64].
+    int sync_cycles = 2;
 };
 
 struct PeArrayConfig {

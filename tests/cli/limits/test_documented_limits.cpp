@@ -58,6 +58,7 @@ const std::vector<Limit>& limits() {
         {"dram.channels", "power of two in [1, 1024]", {"1", "1024"}},
         {"dram.bus_width_bits", "power of two in [8, 1024]", {"8", "1024"}},
         {"dram.clock_mhz", "number in [1, 100000]", {"1", "100000"}},
+        {"dram.sync_cycles", "integer in [0, 64]", {"0", "64"}},
         {"buffers.<name>.capacity_kib", "number in (0, 1073741824]", {kOneByteKiB, "1073741824"}},
         {"buffers.<name>.banks", "integer in [1, 1048576]", {"1", "1048576"}},
         {"buffers.<name>.port_width_bits", "integer in [1, 65536]", {"1", "65536"}},
@@ -116,6 +117,7 @@ std::vector<Case> cases_for(const std::string& config) {
     add("dram.channels", "/dram/channels");
     add("dram.bus_width_bits", "/dram/bus_width_bits");
     add("dram.clock_mhz", "/dram/clock_mhz");
+    add("dram.sync_cycles", "/dram/sync_cycles");
     for (const auto& [name, b] : doc.at("buffers").items()) {
         add("buffers.<name>.capacity_kib", "/buffers/" + name + "/capacity_kib");
         add("buffers.<name>.banks", "/buffers/" + name + "/banks");

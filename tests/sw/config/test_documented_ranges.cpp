@@ -121,6 +121,7 @@ std::vector<Range> config_ranges() {
         {"dram.channels", "power of two in [1, 1024]", "/dram/channels", {1, 2, 1024}, {0, 3, 2048, -1}},
         {"dram.bus_width_bits", "power of two in [8, 1024]", "/dram/bus_width_bits", {8, 64, 1024}, {4, 12, 2048, 0}},
         {"dram.clock_mhz", "number in [1, 100000], MHz", "/dram/clock_mhz", {1, 60, 1e5}, {0, -60, 0.5, 100001}},
+        {"dram.sync_cycles", "integer in [0, 64], core cycles", "/dram/sync_cycles", {0, 2, 64}, {-1, 65, 1.5}},
         // 1/1024 KiB is one byte; 0.0001 KiB rounds to 0 bytes.
         {"buffers.<name>.capacity_kib", "number in (0, 1073741824]", "/buffers/input/capacity_kib",
          {1.0 / 1024, kib_max}, {0, -1, 0.0001, 1073741824.5}},
