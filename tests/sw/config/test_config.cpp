@@ -188,7 +188,7 @@ TEST_CASE("Bundled configurations load") {
     CHECK(se.dataflow == Dataflow::SmartExchange);
     CHECK(se.pe.total_macs() == 16 * 8 * 8);
     CHECK(se.buffer("index").capacity_bytes == 8 * 1024);
-    CHECK(se.dataflow_node().get_bool("bit_serial"));
+    CHECK(se.dataflow_node().get_string("pe_timing") == "booth_bit_serial");
     const ArchConfig ey = load_arch_config(repo("configs/eyeriss.json"));
     CHECK(ey.pe.total_macs() == 168);
     // The chip's 60 MHz, 64-bit link is its own preset, not an override of another one.
