@@ -36,13 +36,19 @@ uint64_t Dma::submit(const DmaCommand& cmd) {
 
 bool Dma::done(uint64_t ticket) const {
     const Ticket& t = tickets_.at(ticket);
-    return t.all_issued && t.remaining == 0 && t.done_cycle <= ctx_.now_cycles();
+    if (!(t.all_issued && t.remaining == 0 && t.done_cycle <= ctx_.now_cycles())) return false;
+    for (const BufferAccess& a : t.writes)
+        if (!commands_[ticket].buffer->done(a)) return false;
+    return true;
 }
 
 void Dma::wait_done(uint64_t ticket) {
     for (;;) {
         const Ticket& t = tickets_.at(ticket);
         if (t.all_issued && t.remaining == 0) {
+            GlobalBuffer& b = *commands_[ticket].buffer;
+            for (BufferAccess& a : tickets_[ticket].writes) b.wait(a);
+            tickets_[ticket].writes.clear();
             ctx_.wait_until(t.done_cycle);
             return;
         }
@@ -121,8 +127,8 @@ void Dma::issue_thread() {
                 p.set_dmi_allowed(false);
                 p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
                 if (cmd.to_dram) {
-                    const uint64_t done = cmd.buffer->read(s->buffer_addr, n);
-                    ctx_.wait_until(done);
+                    BufferAccess rd = cmd.buffer->issue_read(s->buffer_addr, n);
+                    cmd.buffer->wait(rd);
                     std::memcpy(s->data.data(), cmd.buffer->data(s->buffer_addr, n), n);
                     stats.buffer_bytes_out += n;
                     p.set_command(tlm::TLM_WRITE_COMMAND);
@@ -183,7 +189,8 @@ void Dma::on_response(tlm::tlm_generic_payload& p) {
     const uint64_t n = p.get_data_length();
     uint64_t done = ctx_.now_cycles();
     if (p.is_read()) {
-        done = s->buffer->write(s->buffer_addr, s->useful);
+        // Not a thread: the write is issued now and waited for by wait_done().
+        tickets_[s->ticket].writes.push_back(s->buffer->issue_write(s->buffer_addr, s->useful));
         std::memcpy(s->buffer->data(s->buffer_addr, s->useful), s->data.data() + s->skip, s->useful);
         stats.read_bytes += n;
         stats.buffer_bytes_in += s->useful;

@@ -34,13 +34,27 @@ BufferConfig fifo_config(uint64_t bytes) {
     return b;
 }
 
+// Eyeriss's PE array reserves buffer time while it computes timestamps (pe_array.cpp, a
+// recurrence issue 13 rebuilds): that needs completions final at request, so its buffers stay on
+// the fcfs arbiter and, unless configured, unlimited ports (the behaviour before issue 12).
+BufferConfig reservation_buffer(const ArchConfig& arch, const BufferConfig& b) {
+    if (!b.arbiter.empty() && b.arbiter != "fcfs")
+        throw arch.error_at("/buffers/" + b.name + "/arbiter",
+                            "\"fcfs\" (Eyeriss's PE array reserves buffer time at request, until issue 13)",
+                            "\"" + b.arbiter + "\"");
+    BufferConfig c = b;
+    c.arbiter = "fcfs";
+    if (c.ports < 0) c.ports = 0;
+    return c;
+}
+
 class EyerissModel : public sc_module, public AcceleratorModel {
 public:
     EyerissModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx)
         : sc_module(name), arch_(arch), ctx_(ctx), prm_(parse_eyeriss_params(arch)) {
         for (const auto& b : arch.buffers) {
-            if (b.role == "input") glb_ = std::make_unique<GlobalBuffer>(b, ctx);
-            if (b.role == "weight") fil_ = std::make_unique<GlobalBuffer>(b, ctx);
+            if (b.role == "input") glb_ = std::make_unique<GlobalBuffer>(reservation_buffer(arch, b), ctx);
+            if (b.role == "weight") fil_ = std::make_unique<GlobalBuffer>(reservation_buffer(arch, b), ctx);
         }
         const DramConfig dc = parse_dram_config(JsonNode(arch.dram.preset, arch.dram.preset_path), arch.dram.channels,
                                                 arch.dram.bus_width_bits, arch.dram.clock_mhz_override);

@@ -28,7 +28,8 @@ void SeIndexDecoder::run() {
             const uint32_t rows = ch->rows();
             ch->nz.assign(static_cast<std::size_t>(M) * rows, 0);
             ch->ce_nibble.assign(static_cast<std::size_t>(M) * rows, 0);
-            uint64_t done = ctx.now_cycles();
+            const uint64_t t0 = ctx.now_cycles();
+            BufferAccessGroup bitmaps;
             for (int m = 0; m < mvalid; ++m) {
                 const int64_t k = t->kg * M + m;
                 uint8_t* nz = &ch->nz[static_cast<std::size_t>(m) * rows];
@@ -40,7 +41,7 @@ void SeIndexDecoder::run() {
                 const uint64_t bit0 = static_cast<uint64_t>(k) * L.rows_per_filter + r0;
                 const uint64_t rel0 = bit0 % 8 + (i0 - r0), rel1 = rel0 + rows - 1;
                 const uint64_t slot = t->idx_base + static_cast<uint64_t>(m) * L.idx_slot;
-                done = std::max(done, f_.idx->read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1));
+                bitmaps.add(*f_.idx, f_.idx->issue_read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1));
                 const uint8_t* bm = f_.idx->data(slot, rel1 / 8 + 1);
                 const uint32_t nz0 = L.nz_at[static_cast<std::size_t>(k) * (L.n_wtiles + 1) + t->wt];
                 for (uint32_t r = 0; r < rows; ++r) {
@@ -53,10 +54,10 @@ void SeIndexDecoder::run() {
                 }
                 f_.cnt.bitmap_bits += rows;
             }
+            bitmaps.wait(ctx);
             if (L.decomposed)
-                done = std::max(done, ctx.now_cycles() + (rows + f_.prm.index_bits_per_cycle - 1) /
-                                                            static_cast<uint64_t>(f_.prm.index_bits_per_cycle));
-            ctx.wait_until(done);
+                ctx.wait_until(t0 + (rows + f_.prm.index_bits_per_cycle - 1) /
+                                        static_cast<uint64_t>(f_.prm.index_bits_per_cycle));
             waiting("room in the decoder->rebuild FIFO");
             f_.probe();
             f_.dec_q.write(ch);

@@ -8,13 +8,13 @@
 
 namespace sx::se {
 
-uint64_t load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk) {
-    const uint64_t done = wb.read(addr, kBasisRecordBytes);
+BufferAccess load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk) {
+    const BufferAccess a = wb.issue_read(addr, kBasisRecordBytes);
     const uint8_t* bb = wb.data(addr, kBasisRecordBytes);
     for (int u = 0; u < 3; ++u)
         for (int j = 0; j < 3; ++j) blk.basis[u][j] = static_cast<int8_t>(bb[u * 3 + j]);
     blk.rebuild_shift = bb[9];
-    return done;
+    return a;
 }
 
 SeRebuildEngines::SeRebuildEngines(sc_core::sc_module_name name, SeFabric& fab)
@@ -40,7 +40,9 @@ void SeRebuildEngines::run() {
         const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
         const uint32_t rows = ch->rows(), J = L.row_len, r0 = L.wt_first(t.wt);
         ch->w.assign(static_cast<std::size_t>(M) * rows * J, 0);
-        uint64_t done = ctx.now_cycles(), line_max = 0;
+        const uint64_t t0 = ctx.now_cycles();
+        uint64_t line_max = 0;
+        BufferAccessGroup reads;
         std::vector<uint64_t> line_rows(static_cast<std::size_t>(L.dim_c));
         for (int m = 0; m < mvalid; ++m) {
             const int64_t k = t.kg * M + m;
@@ -50,7 +52,7 @@ void SeRebuildEngines::run() {
             std::fill(line_rows.begin(), line_rows.end(), 0);
             if (!L.decomposed) {
                 const uint64_t a = slot + static_cast<uint64_t>(ch->i0 - r0) * J;
-                done = std::max(done, wb.read(a, static_cast<uint64_t>(rows) * J));
+                reads.add(wb, wb.issue_read(a, static_cast<uint64_t>(rows) * J));
                 std::memcpy(w, wb.data(a, static_cast<uint64_t>(rows) * J), static_cast<std::size_t>(rows) * J);
                 for (uint32_t r = 0; r < rows; ++r) ++line_rows[r % L.dim_c];
                 f_.cnt.rows_bypassed += rows;
@@ -84,19 +86,20 @@ void SeRebuildEngines::run() {
                 if (static_cast<int>(b) != last_block) {
                     // Loaded into the idle engine of the ping-pong pair while the other rebuilds.
                     const uint64_t ba = slot + L.w_slot_ce + (b - L.block_first[t.wt]) * kBasisRecordBytes;
-                    done = std::max(done, load_basis(wb, ba, blk));
+                    reads.add(wb, load_basis(wb, ba, blk));
                     ++f_.cnt.basis_loads;
                     last_block = static_cast<int>(b);
                 }
                 rebuild_row(blk, codes, &w[r * J]);
             }
-            if (nnz > 0) done = std::max(done, wb.read(slot + nib0 / 2, (nib1 + 1) / 2 - nib0 / 2));
+            if (nnz > 0) reads.add(wb, wb.issue_read(slot + nib0 / 2, (nib1 + 1) / 2 - nib0 / 2));
             f_.cnt.rows_rebuilt += nnz;
             f_.cnt.rows_zero += rows - nnz;
             f_.cnt.rf_accesses += static_cast<uint64_t>(nnz) * J;  // weight register writes
             for (uint64_t n : line_rows) line_max = std::max(line_max, n * f_.prm.rebuild_cycles_per_row);
         }
-        ctx.wait_until(std::max(done, ctx.now_cycles() + line_max));
+        reads.wait(ctx);
+        ctx.wait_until(t0 + line_max);
         f_.probe();
         f_.re_q.write(ch);
         ctx.monitor.progress();
