@@ -1,6 +1,7 @@
 // Ports and bank arbitration of the global buffer under concurrent requests, with SystemC
 // threads that issue and then wait (the buffer's API since issue 12). Expected cycles are derived
 // by hand in the comments. Buffers here have 8-byte port words; word w is in bank w % banks.
+#define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -36,15 +37,17 @@ struct Req {
 
 // One thread per issue cycle: it waits until then, issues that cycle's requests in the order
 // given (so arbitration order is the order in the list) and waits for each. Returns every
-// request's completion cycle, and the buffer's conflict cycles through `conflicts`.
+// request's completion cycle, and the buffer's conflict cycles through `conflicts`. Cycles are
+// relative to the start of the call (SystemC time does not restart between calls in a process).
 std::vector<uint64_t> run(const BufferConfig& c, const std::vector<Req>& reqs, uint64_t* conflicts = nullptr) {
     SimContext ctx;
     GlobalBuffer buf(c, ctx);
+    const uint64_t base = ctx.now_cycles();
     std::vector<uint64_t> done(reqs.size(), 0);
     std::map<uint64_t, std::vector<std::size_t>> by_cycle;
     for (std::size_t i = 0; i < reqs.size(); ++i) by_cycle[reqs[i].at].push_back(i);
     for (auto& [at, ids] : by_cycle) {
-        const uint64_t when = at;
+        const uint64_t when = base + at;
         const std::vector<std::size_t> mine = ids;
         sc_core::sc_spawn([&, when, mine] {
             ctx.wait_until(when);
@@ -54,6 +57,7 @@ std::vector<uint64_t> run(const BufferConfig& c, const std::vector<Req>& reqs, u
         });
     }
     sc_core::sc_start();
+    for (uint64_t& d : done) d -= base;
     if (conflicts) *conflicts = buf.counters.conflict_cycles;
     return done;
 }
