@@ -13,12 +13,42 @@ RoundRobinArbiter::RoundRobinArbiter(const ArbiterGeometry& g, ArbiterListener& 
     st_.banks.resize(static_cast<std::size_t>(g.banks));
 }
 
+void RoundRobinArbiter::bring(Bank& b, uint64_t to) {
+    // Over d cycles of the rotation each request moves d / k words and the d % k from `next` on
+    // one more. Exact because nobody runs out before `to` (to <= b.ev).
+    const uint64_t k = b.q.size(), d = to - b.t;
+    b.t = to;
+    if (k == 0 || d == 0) return;
+    const uint64_t base = d / k, extra = d % k;
+    for (uint64_t i = 0; i < k; ++i) {
+        const uint64_t j = i >= b.next ? i - b.next : i + k - b.next;  // place in the rotation
+        b.q[i].left -= base + (j < extra ? 1 : 0);
+    }
+    b.next = static_cast<std::size_t>((b.next + d) % k);
+}
+
+void RoundRobinArbiter::update_ev(Bank& b) {
+    // The request j places after `next` moves its r-th remaining word in cycle b.t + (r-1)k + j,
+    // so it runs out at b.t + (r - 1) * k + j + 1.
+    const uint64_t k = b.q.size();
+    b.ev = kNever;
+    for (uint64_t i = 0; i < k; ++i) {
+        const uint64_t j = i >= b.next ? i - b.next : i + k - b.next;
+        b.ev = std::min(b.ev, b.t + (b.q[i].left - 1) * k + j + 1);
+    }
+}
+
 void RoundRobinArbiter::admit(State& s, const Pending& p) const {
     // Word w0 + i is in bank (w0 + i) % B; the first `rem` banks from w0's get one word more.
+    // A newcomer joins the end of each bank's rotation.
     const uint64_t B = geo_.banks, full = p.words / B, rem = p.words % B;
     const uint64_t n = std::min(p.words, B);
-    for (uint64_t i = 0; i < n; ++i)
-        s.banks[static_cast<std::size_t>((p.w0 + i) % B)].q.push_back({p.slot, full + (i < rem ? 1 : 0)});
+    for (uint64_t i = 0; i < n; ++i) {
+        Bank& b = s.banks[static_cast<std::size_t>((p.w0 + i) % B)];
+        bring(b, s.t);
+        b.q.push_back({p.slot, full + (i < rem ? 1 : 0)});
+        b.stale = true;  // a burst of same-cycle requests recomputes it once, in run()
+    }
     if (s.banks_left.size() <= p.slot) s.banks_left.resize(p.slot + 1, 0);
     s.banks_left[p.slot] = static_cast<uint32_t>(n);
     ++s.in_flight;
@@ -26,58 +56,41 @@ void RoundRobinArbiter::admit(State& s, const Pending& p) const {
 
 template <typename Done>
 void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
-    std::vector<uint32_t> finished;
     for (;;) {
-        // Next event: the first request to run out of words on some bank. On a bank with k
-        // requests, the one j places after `next` moves its r-th remaining word in the cycle
-        // (r - 1) * k + j after s.t, so it runs out at s.t + (r - 1) * k + j + 1.
-        uint64_t ev = kNever;
-        for (const Bank& b : s.banks) {
-            const uint64_t k = b.q.size();
-            for (uint64_t i = 0; i < k; ++i) {
-                const uint64_t j = (i + k - b.next) % k;
-                ev = std::min(ev, s.t + (b.q[i].left - 1) * k + j + 1);
+        uint64_t ev = kNever;  // next event: the first request to run out of words on a bank
+        for (Bank& b : s.banks) {
+            if (b.stale) {
+                update_ev(b);
+                b.stale = false;
             }
+            ev = std::min(ev, b.ev);
         }
-        if (ev == kNever) {  // nothing in flight, so nothing waits for a port either
+        if (ev == kNever || ev > limit) {  // (nothing in flight: nothing waits for a port either)
             if (limit != kNever) s.t = std::max(s.t, limit);
             return;
         }
-        const uint64_t to = std::min(ev, limit);
-        // Every bank's rotation over d cycles: each request moves d / k words, the d % k from
-        // `next` on one more. Exact because nobody runs out before `to`.
-        const uint64_t d = to - s.t;
-        if (d > 0)
-            for (Bank& b : s.banks) {
-                const uint64_t k = b.q.size();
-                if (k == 0) continue;
-                const uint64_t base = d / k, extra = d % k;
-                for (uint64_t i = 0; i < k; ++i) {
-                    const uint64_t j = (i + k - b.next) % k;
-                    b.q[i].left -= base + (j < extra ? 1 : 0);
-                }
-                b.next = static_cast<std::size_t>((b.next + d) % k);
-            }
-        s.t = to;
-        if (ev > limit) return;
+        s.t = ev;
         // Drop the requests that ran out; `next` keeps pointing at the same successor.
-        finished.clear();
+        finished_.clear();
         for (Bank& b : s.banks) {
+            if (b.ev != ev) continue;
+            bring(b, ev);
             std::size_t w = 0, next = b.next;
             for (std::size_t i = 0; i < b.q.size(); ++i) {
                 if (b.q[i].left == 0) {
                     if (i < b.next) --next;
-                    if (--s.banks_left[b.q[i].slot] == 0) finished.push_back(b.q[i].slot);
+                    if (--s.banks_left[b.q[i].slot] == 0) finished_.push_back(b.q[i].slot);
                     continue;
                 }
                 b.q[w++] = b.q[i];
             }
             b.q.resize(w);
             b.next = next >= w ? 0 : next;
+            b.stale = true;
         }
-        for (uint32_t slot : finished) {
+        for (uint32_t slot : finished_) {
             --s.in_flight;
-            done(slot, to);
+            done(slot, ev);
         }
         // Freed ports serve waiting requests from this cycle on.
         while (!s.waiting.empty() && (geo_.ports == 0 || s.in_flight < geo_.ports)) {

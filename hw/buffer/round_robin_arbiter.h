@@ -8,7 +8,8 @@
 // Since a later request can delay an earlier one, completions are not known at issue. The
 // schedule is computed exactly and event-driven: between two events (a request issued, a request
 // running out of words on a bank) every bank's rotation is periodic, so the state jumps from one
-// event to the next in closed form (never cycle by cycle). plan() runs a copy of the state
+// event to the next in closed form (never cycle by cycle), and a bank's state is brought forward
+// only when an event touches it. plan() runs a copy of the state
 // forward with no further requests; the plan stays valid until the next issue.
 #include <cstdint>
 #include <deque>
@@ -32,8 +33,11 @@ private:
         uint64_t left;  // words of the request still to move on this bank
     };
     struct Bank {
-        std::vector<Entry> q;  // requests with words here, in issue order
-        std::size_t next = 0;  // index in q of the one served next
+        std::vector<Entry> q;   // requests with words here, in issue order
+        std::size_t next = 0;   // index in q of the one served next
+        uint64_t t = 0;         // cycle q describes (banks are brought forward only when touched)
+        uint64_t ev = UINT64_MAX;  // cycle the first of q runs out (UINT64_MAX: q empty)
+        bool stale = false;        // ev to recompute (requests joined since)
     };
     struct Pending {
         uint32_t slot;
@@ -47,11 +51,14 @@ private:
         uint64_t in_flight = 0;
     };
     void admit(State& s, const Pending& p) const;
+    static void bring(Bank& b, uint64_t to);  // to <= b.ev
+    static void update_ev(Bank& b);
     // Runs `s` to cycle `limit` (UINT64_MAX: until nothing is left), calling done(slot, cycle)
     // for each request that completes on the way.
     template <typename Done>
     void run(State& s, uint64_t limit, Done&& done) const;
 
+    mutable std::vector<uint32_t> finished_;  // run()'s scratch
     State st_;
     State scratch_;               // plan(): a copy of st_ run forward
     std::vector<uint64_t> plan_;  // per slot, valid while plan_valid_
