@@ -19,6 +19,10 @@ void RoundRobinArbiter::bring(Bank& b, uint64_t to) {
     const uint64_t k = b.q.size(), d = to - b.t;
     b.t = to;
     if (k == 0 || d == 0) return;
+    if (k == 1) {  // uncontended (the common case): no division
+        b.q[0].left -= d;
+        return;
+    }
     const uint64_t base = d / k, extra = d % k;
     for (uint64_t i = 0; i < k; ++i) {
         const uint64_t j = i >= b.next ? i - b.next : i + k - b.next;  // place in the rotation
@@ -32,6 +36,10 @@ void RoundRobinArbiter::update_ev(Bank& b) {
     // so it runs out at b.t + (r - 1) * k + j + 1.
     const uint64_t k = b.q.size();
     b.ev = kNever;
+    if (k == 1) {
+        b.ev = b.t + b.q[0].left;
+        return;
+    }
     for (uint64_t i = 0; i < k; ++i) {
         const uint64_t j = i >= b.next ? i - b.next : i + k - b.next;
         b.ev = std::min(b.ev, b.t + (b.q[i].left - 1) * k + j + 1);
@@ -56,8 +64,9 @@ void RoundRobinArbiter::admit(State& s, const Pending& p) const {
 
 template <typename Done>
 void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
-    for (;;) {
-        uint64_t ev = kNever;  // next event: the first request to run out of words on a bank
+    // Next event: the first request to run out of words on a bank.
+    auto next_event = [&s] {
+        uint64_t ev = kNever;
         for (Bank& b : s.banks) {
             if (b.stale) {
                 update_ev(b);
@@ -65,15 +74,24 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
             }
             ev = std::min(ev, b.ev);
         }
+        return ev;
+    };
+    uint64_t ev = next_event();
+    for (;;) {
         if (ev == kNever || ev > limit) {  // (nothing in flight: nothing waits for a port either)
             if (limit != kNever) s.t = std::max(s.t, limit);
             return;
         }
         s.t = ev;
-        // Drop the requests that ran out; `next` keeps pointing at the same successor.
+        // Drop the requests that ran out; `next` keeps pointing at the same successor. The same
+        // pass finds the following event (banks that admissions below touch are marked stale).
         finished_.clear();
+        uint64_t following = kNever;
         for (Bank& b : s.banks) {
-            if (b.ev != ev) continue;
+            if (b.ev != ev) {
+                following = std::min(following, b.ev);
+                continue;
+            }
             bring(b, ev);
             std::size_t w = 0, next = b.next;
             for (std::size_t i = 0; i < b.q.size(); ++i) {
@@ -86,17 +104,21 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
             }
             b.q.resize(w);
             b.next = next >= w ? 0 : next;
-            b.stale = true;
+            update_ev(b);
+            following = std::min(following, b.ev);
         }
         for (uint32_t slot : finished_) {
             --s.in_flight;
             done(slot, ev);
         }
         // Freed ports serve waiting requests from this cycle on.
+        bool admitted = false;
         while (!s.waiting.empty() && (geo_.ports == 0 || s.in_flight < geo_.ports)) {
             admit(s, s.waiting.front());
             s.waiting.pop_front();
+            admitted = true;
         }
+        ev = admitted ? next_event() : following;
     }
 }
 

@@ -186,12 +186,12 @@ std::vector<uint64_t> reference_rr(uint64_t banks, uint64_t ports, const std::ve
 
 }  // namespace
 
-// 300 random request sets (1-8 banks, 0-3 ports, up to 12 requests of 1-40 words issued over
+// 1000 random request sets (1-8 banks, 0-3 ports, up to 12 requests of 1-40 words issued over
 // 30 cycles): the arbiter's completions equal the cycle-by-cycle model's, and a plan made when
 // the last request is issued equals the final completions.
 TEST_CASE("round robin completions equal a cycle-by-cycle model on random request sets") {
     std::mt19937_64 rng(12);
-    for (int iter = 0; iter < 300; ++iter) {
+    for (int iter = 0; iter < 1000; ++iter) {
         const uint64_t banks = 1 + rng() % 8, ports = rng() % 4;
         const std::size_t n = 1 + rng() % 12;
         std::vector<Rand> reqs(n);
