@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "sw/common/error.h"
 
@@ -46,10 +47,12 @@ void Dma::wait_done(uint64_t ticket) {
     for (;;) {
         const Ticket& t = tickets_.at(ticket);
         if (t.all_issued && t.remaining == 0) {
-            GlobalBuffer& b = *commands_[ticket].buffer;
-            for (BufferAccess& a : tickets_[ticket].writes) b.wait(a);
+            // The waits below yield, and tickets_ may grow meanwhile: no reference kept across them.
+            std::vector<BufferAccess> writes = std::move(tickets_[ticket].writes);
             tickets_[ticket].writes.clear();
-            ctx_.wait_until(t.done_cycle);
+            GlobalBuffer& b = *commands_[ticket].buffer;
+            for (BufferAccess& a : writes) b.wait(a);
+            ctx_.wait_until(tickets_.at(ticket).done_cycle);
             return;
         }
         wait(done_ev_);
