@@ -18,11 +18,13 @@
 
 namespace sx {
 
-// Told when a request's completion cycle is final.
+// Told when a request's completion cycle is final, with the conflict cycles the policy counts
+// for it (kDelayBeyondOwn: completion - issue - the request's own length).
 class ArbiterListener {
 public:
+    static constexpr uint64_t kDelayBeyondOwn = UINT64_MAX;
     virtual ~ArbiterListener() = default;
-    virtual void completed(uint32_t slot, uint64_t cycle) = 0;
+    virtual void completed(uint32_t slot, uint64_t cycle, uint64_t conflict_cycles) = 0;
 };
 
 struct ArbiterGeometry {

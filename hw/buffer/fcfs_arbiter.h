@@ -20,8 +20,9 @@ public:
 
 private:
     std::vector<uint64_t> bank_free_;  // cycle from which each bank is free
-    // Cycles at which the ports free up (ports > 0 only); the earliest is taken first, which
-    // keeps admission in issue order.
+    // Cycles at which the busy ports free up (ports > 0 only; idle ports are not stored, so a
+    // huge port count costs nothing); the earliest is taken first, which keeps admission in
+    // issue order.
     std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> port_free_;
 };
 

@@ -55,10 +55,10 @@ GlobalBuffer::Request& GlobalBuffer::at(const BufferAccess& a) {
     return reqs_[a.slot];
 }
 
-void GlobalBuffer::completed(uint32_t slot, uint64_t cycle) {
+void GlobalBuffer::completed(uint32_t slot, uint64_t cycle, uint64_t conflict_cycles) {
     Request& r = reqs_[slot];
     r.done = cycle;
-    counters.conflict_cycles += cycle - r.issued - r.own;
+    counters.conflict_cycles += conflict_cycles == kDelayBeyondOwn ? cycle - r.issued - r.own : conflict_cycles;
     if (r.detached) free_slot(slot);
 }
 

@@ -86,7 +86,7 @@ private:
         bool detached = false;         // post(): freed at completion
         bool live = false;
     };
-    void completed(uint32_t slot, uint64_t cycle) override;
+    void completed(uint32_t slot, uint64_t cycle, uint64_t conflict_cycles) override;
     uint32_t new_slot();
     void free_slot(uint32_t slot);
     Request& at(const BufferAccess& a);

@@ -9,9 +9,7 @@ namespace {
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 }
 
-RoundRobinArbiter::RoundRobinArbiter(const ArbiterGeometry& g, ArbiterListener& l) : BufferArbiter(g, l) {
-    st_.banks.resize(static_cast<std::size_t>(g.banks));
-}
+RoundRobinArbiter::RoundRobinArbiter(const ArbiterGeometry& g, ArbiterListener& l) : BufferArbiter(g, l) {}
 
 void RoundRobinArbiter::bring(Bank& b, uint64_t to) {
     // Over d cycles of the rotation each request moves d / k words and the d % k from `next` on
@@ -52,7 +50,13 @@ void RoundRobinArbiter::admit(State& s, const Pending& p) const {
     const uint64_t B = geo_.banks, full = p.words / B, rem = p.words % B;
     const uint64_t n = std::min(p.words, B);
     for (uint64_t i = 0; i < n; ++i) {
-        Bank& b = s.banks[static_cast<std::size_t>((p.w0 + i) % B)];
+        const std::size_t id = static_cast<std::size_t>((p.w0 + i) % B);
+        if (s.banks.size() <= id) s.banks.resize(id + 1);
+        Bank& b = s.banks[id];
+        if (b.q.empty()) {
+            s.active.push_back(static_cast<uint32_t>(id));
+            b.t = s.t;
+        }
         bring(b, s.t);
         b.q.push_back({p.slot, full + (i < rem ? 1 : 0)});
         b.stale = true;  // a burst of same-cycle requests recomputes it once, in run()
@@ -67,7 +71,8 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
     // Next event: the first request to run out of words on a bank.
     auto next_event = [&s] {
         uint64_t ev = kNever;
-        for (Bank& b : s.banks) {
+        for (uint32_t id : s.active) {
+            Bank& b = s.banks[id];
             if (b.stale) {
                 update_ev(b);
                 b.stale = false;
@@ -87,7 +92,9 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
         // pass finds the following event (banks that admissions below touch are marked stale).
         finished_.clear();
         uint64_t following = kNever;
-        for (Bank& b : s.banks) {
+        bool emptied = false;
+        for (uint32_t id : s.active) {
+            Bank& b = s.banks[id];
             if (b.ev != ev) {
                 following = std::min(following, b.ev);
                 continue;
@@ -106,7 +113,12 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
             b.next = next >= w ? 0 : next;
             update_ev(b);
             following = std::min(following, b.ev);
+            emptied = emptied || w == 0;
         }
+        if (emptied)
+            s.active.erase(std::remove_if(s.active.begin(), s.active.end(),
+                                          [&s](uint32_t id) { return s.banks[id].q.empty(); }),
+                           s.active.end());
         for (uint32_t slot : finished_) {
             --s.in_flight;
             done(slot, ev);
@@ -124,7 +136,7 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
 
 void RoundRobinArbiter::advance(uint64_t now) {
     if (now <= st_.t) return;
-    run(st_, now, [&](uint32_t slot, uint64_t c) { listener_.completed(slot, c); });
+    run(st_, now, [&](uint32_t slot, uint64_t c) { listener_.completed(slot, c, ArbiterListener::kDelayBeyondOwn); });
 }
 
 void RoundRobinArbiter::issue(uint32_t slot, uint64_t now, uint64_t w0, uint64_t words) {

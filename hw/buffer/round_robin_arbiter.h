@@ -45,7 +45,10 @@ private:
     };
     struct State {
         uint64_t t = 0;                  // cycle the state describes (words before t are moved)
+        // Indexed by bank, sized up to the highest bank touched so far (a 2^20-bank buffer
+        // costs memory only for the banks its accesses reach).
         std::vector<Bank> banks;
+        std::vector<uint32_t> active;      // banks with requests (the only ones an event scans)
         std::vector<uint32_t> banks_left;  // per slot: banks it still has words on (0: not in flight)
         std::deque<Pending> waiting;       // requests waiting for a port, in issue order
         uint64_t in_flight = 0;

@@ -31,6 +31,8 @@ BufferConfig fifo_config(uint64_t bytes) {
     b.banks = 1;
     b.port_width_bits = 64;
     b.role = "input";
+    b.arbiter = "fcfs";  // as Eyeriss's other buffers (reservation_buffer below)
+    b.ports = 0;
     return b;
 }
 

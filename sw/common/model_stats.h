@@ -34,9 +34,10 @@ struct BufferCounters {
     uint64_t writes = 0;
     uint64_t read_bytes = 0;
     uint64_t write_bytes = 0;
-    // Cycles accesses finished later than they would have alone: completion - issue - the
-    // access's own length (its most-loaded bank's words), summed over accesses. Waiting for a
-    // port and for banks other requests hold (whole or word by word) both count.
+    // Cycles accesses waited on busy ports/banks, summed over accesses and counted when an
+    // access completes. round_robin: completion - issue - the access's own length (its
+    // most-loaded bank's words). fcfs: the longest a port or bank kept the access from starting
+    // (the definition before issue 12).
     uint64_t conflict_cycles = 0;
 };
 

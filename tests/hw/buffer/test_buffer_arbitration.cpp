@@ -121,7 +121,7 @@ namespace {
 
 struct Listener : ArbiterListener {
     std::map<uint32_t, uint64_t> done;
-    void completed(uint32_t slot, uint64_t cycle) override { done[slot] = cycle; }
+    void completed(uint32_t slot, uint64_t cycle, uint64_t) override { done[slot] = cycle; }
 };
 
 struct Rand {
