@@ -8,7 +8,7 @@ namespace sx {
 
 GlobalBuffer::GlobalBuffer(const BufferConfig& cfg, const SimContext& ctx)
     : name_(cfg.name), capacity_(cfg.capacity_bytes), banks_(std::max(1, cfg.banks)),
-      ports_(cfg.ports < 0 ? static_cast<uint64_t>(banks_) : static_cast<uint64_t>(cfg.ports)),
+      ports_(cfg.ports < 0 ? 0 : static_cast<uint64_t>(cfg.ports)),
       port_bytes_(std::max(1, cfg.port_width_bits / 8)),
       arbiter_name_(cfg.arbiter.empty() ? buffer_arbiter_names().front() : cfg.arbiter), ctx_(ctx),
       mem_(cfg.capacity_bytes, cfg.name) {

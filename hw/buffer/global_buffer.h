@@ -36,7 +36,7 @@ class GlobalBuffer : private ArbiterListener {
 public:
     // Throws HostReservationError (owner = cfg.name) if the host cannot reserve the capacity's
     // address space; simulate() reports it at the buffer's capacity field. cfg.arbiter empty:
-    // "round_robin"; cfg.ports < 0: as many ports as banks, 0: unlimited.
+    // "round_robin"; cfg.ports < 0 (not configured) or 0: unlimited.
     GlobalBuffer(const BufferConfig& cfg, const SimContext& ctx);
     ~GlobalBuffer() override;
 

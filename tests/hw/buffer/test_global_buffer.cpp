@@ -35,12 +35,12 @@ TEST_CASE("an access wider than the ports takes several cycles") {
     CHECK(c.counters.reads == 2);
 }
 
-// Word 0 and word 4 share bank 0: the second access waits for the first. 4 banks -> 4 ports by
-// default, so the three accesses are all admitted at cycle 0.
+// Word 0 and word 4 share bank 0: the second access waits for the first. Ports are unlimited
+// by default, so the three accesses are all admitted at cycle 0.
 TEST_CASE("bank conflicts stall") {
     SimContext ctx;
     GlobalBuffer b(cfg(4, 64, 1024), ctx);
-    CHECK(b.ports() == 4);
+    CHECK(b.ports() == 0);
     CHECK(b.reserve_write(0, 8) == 1);    // bank 0, cycle 0
     CHECK(b.reserve_write(32, 8) == 2);   // word 4 -> bank 0: waits 1 cycle
     CHECK(b.reserve_write(8, 8) == 1);    // bank 1 is free
