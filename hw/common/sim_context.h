@@ -72,7 +72,12 @@ struct SimContext {
             while (!step(now_cycles())) sc_core::wait(clk);
             if (now_cycles() != target) step_mismatch(what, target);
         }
-        if (now_cycles() != start)
+        settle(start, order);
+    }
+    // The same-cycle order after a wait that is not a computed duration (a buffer access, a
+    // FIFO): if time has passed since `since`, let `order` delta cycles pass (see advance).
+    void settle(uint64_t since, int order) const {
+        if (now_cycles() != since)
             for (int i = 0; i < order; ++i) sc_core::wait(sc_core::SC_ZERO_TIME);
     }
     [[noreturn]] void step_mismatch(const char* what, uint64_t computed_end) const;

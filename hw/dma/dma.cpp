@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "sw/common/error.h"
 
@@ -37,14 +38,22 @@ uint64_t Dma::submit(const DmaCommand& cmd) {
 
 bool Dma::done(uint64_t ticket) const {
     const Ticket& t = tickets_.at(ticket);
-    return t.all_issued && t.remaining == 0 && t.done_cycle <= ctx_.now_cycles();
+    if (!(t.all_issued && t.remaining == 0 && t.done_cycle <= ctx_.now_cycles())) return false;
+    for (const BufferAccess& a : t.writes)
+        if (!commands_[ticket].buffer->done(a)) return false;
+    return true;
 }
 
 void Dma::wait_done(uint64_t ticket) {
     for (;;) {
         const Ticket& t = tickets_.at(ticket);
         if (t.all_issued && t.remaining == 0) {
-            ctx_.wait_until(t.done_cycle);
+            // The waits below yield, and tickets_ may grow meanwhile: no reference kept across them.
+            std::vector<BufferAccess> writes = std::move(tickets_[ticket].writes);
+            tickets_[ticket].writes.clear();
+            GlobalBuffer& b = *commands_[ticket].buffer;
+            for (BufferAccess& a : writes) b.wait(a);
+            ctx_.wait_until(tickets_.at(ticket).done_cycle);
             return;
         }
         wait(done_ev_);
@@ -122,8 +131,8 @@ void Dma::issue_thread() {
                 p.set_dmi_allowed(false);
                 p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
                 if (cmd.to_dram) {
-                    const uint64_t done = cmd.buffer->read(s->buffer_addr, n);
-                    ctx_.wait_until(done);
+                    BufferAccess rd = cmd.buffer->issue_read(s->buffer_addr, n);
+                    cmd.buffer->wait(rd);
                     std::memcpy(s->data.data(), cmd.buffer->data(s->buffer_addr, n), n);
                     stats.buffer_bytes_out += n;
                     p.set_command(tlm::TLM_WRITE_COMMAND);
@@ -210,7 +219,8 @@ void Dma::deliver(tlm::tlm_generic_payload& p) {
     const uint64_t n = p.get_data_length();
     uint64_t done = ctx_.now_cycles();
     if (p.is_read()) {
-        done = s->buffer->write(s->buffer_addr, s->useful);
+        // Not a thread: the write is issued now and waited for by wait_done().
+        tickets_[s->ticket].writes.push_back(s->buffer->issue_write(s->buffer_addr, s->useful));
         std::memcpy(s->buffer->data(s->buffer_addr, s->useful), s->data.data() + s->skip, s->useful);
         stats.read_bytes += n;
         stats.buffer_bytes_in += s->useful;

@@ -90,6 +90,7 @@ private:
         uint64_t remaining = 0;
         uint64_t done_cycle = 0;
         bool all_issued = false;
+        std::vector<BufferAccess> writes;  // buffer writes of the read responses, not yet waited
     };
 
     void issue_thread();

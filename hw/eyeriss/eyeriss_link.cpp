@@ -87,7 +87,7 @@ void EyerissLink::do_load(LinkJob& j) {
         inflight.pop_front();
         dma_.wait_done(c.ticket);
         const uint8_t* src = fifo_.data(c.slot, c.bytes);
-        fifo_.read(c.slot, c.bytes);
+        fifo_.post(c.slot, c.bytes, false);  // the decoder's read; nobody waits on it
         fifo_words += (c.bytes + 7) / 8;
         vals.clear();
         if (j.rlc) {
@@ -126,7 +126,8 @@ void EyerissLink::do_load(LinkJob& j) {
                 addr = j.glb_addr + pos;
             }
             std::memcpy(glb_.data(addr, part), reinterpret_cast<const uint8_t*>(vals.data()) + done, part);
-            ctx_.wait_until(glb_.write(addr, part));
+            BufferAccess w = glb_.issue_write(addr, part);
+            glb_.wait(w);
             glb_cursor += part;
             done += part;
         }
@@ -150,7 +151,10 @@ void EyerissLink::do_load(LinkJob& j) {
 
 void EyerissLink::read_psums(LinkJob& j) {
     if (j.psums_read) return;
-    if (j.glb_read_bytes) ctx_.wait_until(glb_.read(j.glb_read_addr, j.glb_read_bytes));
+    if (j.glb_read_bytes) {
+        BufferAccess r = glb_.issue_read(j.glb_read_addr, j.glb_read_bytes);
+        glb_.wait(r);
+    }
     codec_values += j.glb_read_bytes / 2;
     j.psums_read = true;
 }
@@ -163,7 +167,8 @@ bool EyerissLink::store_chunk_while_stalled(uint64_t slot) {
     const uint64_t b = std::min<uint64_t>(chunk_, s->bytes.size() - s->sent);
     if (b) {
         std::memcpy(fifo_.data(slot, b), s->bytes.data() + s->sent, b);
-        ctx_.wait_until(fifo_.write(slot, b));
+        BufferAccess w = fifo_.issue_write(slot, b);
+        fifo_.wait(w);
         fifo_words += (b + 7) / 8;
         dma_.wait_done(dma_.submit({s->dram_addr + s->sent, b, true, &fifo_, slot}));
         s->sent += b;
@@ -188,7 +193,8 @@ void EyerissLink::do_store(LinkJob& j) {
         const uint64_t slot = static_cast<uint64_t>(next_slot) * chunk_;
         next_slot ^= 1;
         std::memcpy(fifo_.data(slot, b), j.bytes.data() + off, b);
-        ctx_.wait_until(fifo_.write(slot, b));
+        BufferAccess w = fifo_.issue_write(slot, b);
+        fifo_.wait(w);
         fifo_words += (b + 7) / 8;
         inflight.push_back({dma_.submit({j.dram_addr + off, b, true, &fifo_, slot}), slot});
     }

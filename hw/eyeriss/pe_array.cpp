@@ -47,7 +47,7 @@ void PeArray::set_ifmaps(const int16_t* data, int64_t row0, int64_t nrows, int64
 uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes) {
     // The scratchpads are overwritten only once the previous pass's MACs are done.
     const uint64_t t = at(ctx, pe_free_);
-    const uint64_t gdone = fil.read(0, bytes);
+    const uint64_t gdone = fil.reserve_read(0, bytes);
     std::memcpy(filt_.data(), fil.data(0, filt_.size() * 2), filt_.size() * 2);
     const uint64_t values = filt_.size();
     const uint64_t end = std::max(t + static_cast<uint64_t>(cdiv(static_cast<int64_t>(values), P_.filter_noc_values)), gdone);
@@ -101,7 +101,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             // Filter-major: the first psums leave after q*S MACs; the last not before the p_end.
             const uint64_t first_ready = filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain;
             const uint64_t pst = at(ctx, std::max(pout_free_, first_ready));
-            const uint64_t g = glb.write(psum_base + static_cast<uint64_t>(p_x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
+            const uint64_t g = glb.reserve_write(psum_base + static_cast<uint64_t>(p_x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
             pout_free_ = std::max({pst + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)), g,
                                    p_end + chain + (filter_major ? static_cast<uint64_t>(cdiv(M.p, P_.psum_link_values)) : 0)});
             if (filter_major) {
@@ -149,7 +149,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             uint64_t if_done = 0, pin_done = 0;
             auto do_ifmap = [&] {
                 const uint64_t st = at(ctx, std::max(slots, ifmap_free_));
-                const uint64_t g = vals ? glb.read(static_cast<uint64_t>(x * M.stride) * vb % std::max<uint64_t>(vb, M.ifmap_plane_bytes), vals * vb) : st;
+                const uint64_t g = vals ? glb.reserve_read(static_cast<uint64_t>(x * M.stride) * vb % std::max<uint64_t>(vb, M.ifmap_plane_bytes), vals * vb) : st;
                 uint64_t t = st;
                 const uint64_t chunk = static_cast<uint64_t>(cdiv(static_cast<int64_t>(vals), per_pe * P_.ifmap_noc_values));
                 for (int64_t v = 0; v < per_pe && vals; ++v) t = std::max(t, slot_free(v)) + chunk;
@@ -159,7 +159,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             auto do_pin = [&] {
                 if (first_acc) return;
                 const uint64_t st = at(ctx, std::max(pin_free_, x == 0 ? pe_free_ : prev_start));
-                const uint64_t g = glb.read(psum_base + static_cast<uint64_t>(x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
+                const uint64_t g = glb.reserve_read(psum_base + static_cast<uint64_t>(x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
                 pin_done = std::max(st + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)), g);
                 pin_free_ = pin_done;
             };

@@ -237,7 +237,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         const uint64_t cap = oaram_cfg_.capacity_bytes / burst_ * burst_;
         if (oaram_ring + bytes > cap) oaram_ring = 0;
         const uint64_t a = oaram_ring % cap, nb = std::min(bytes, cap);
-        oaram_->write(a, nb);
+        oaram_->post(a, nb, true);  // the PPU's write; the DMA store below reads it back
         dma_->submit({out_base + out_addr, nb, true, oaram_.get(), a});
         oaram_ring += nb;
         out_addr += nb;

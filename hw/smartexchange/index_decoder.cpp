@@ -28,7 +28,7 @@ void SeIndexDecoder::run() {
             const uint32_t rows = ch->rows();
             ch->nz.assign(static_cast<std::size_t>(M) * rows, 0);
             ch->ce_nibble.assign(static_cast<std::size_t>(M) * rows, 0);
-            read_done_.assign(static_cast<std::size_t>(mvalid), ctx.now_cycles());
+            reads_.assign(static_cast<std::size_t>(mvalid), BufferAccess{});
             for (int m = 0; m < mvalid; ++m) {
                 const int64_t k = t->kg * M + m;
                 uint8_t* nz = &ch->nz[static_cast<std::size_t>(m) * rows];
@@ -40,7 +40,7 @@ void SeIndexDecoder::run() {
                 const uint64_t bit0 = static_cast<uint64_t>(k) * L.rows_per_filter + r0;
                 const uint64_t rel0 = bit0 % 8 + (i0 - r0), rel1 = rel0 + rows - 1;
                 const uint64_t slot = t->idx_base + static_cast<uint64_t>(m) * L.idx_slot;
-                read_done_[static_cast<std::size_t>(m)] = f_.idx->read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1);
+                reads_[static_cast<std::size_t>(m)] = f_.idx->issue_read(slot + rel0 / 8, rel1 / 8 - rel0 / 8 + 1);
                 const uint8_t* bm = f_.idx->data(slot, rel1 / 8 + 1);
                 const uint32_t nz0 = L.nz_at[static_cast<std::size_t>(k) * (L.n_wtiles + 1) + t->wt];
                 for (uint32_t r = 0; r < rows; ++r) {
@@ -53,7 +53,7 @@ void SeIndexDecoder::run() {
                 }
                 f_.cnt.bitmap_bits += rows;
             }
-            if (L.decomposed) decode(rows);
+            if (L.decomposed) decode(rows);  // raw layers: no bitmap, nothing issued
 
             waiting("room in the decoder->rebuild FIFO");
             f_.probe();
@@ -74,17 +74,29 @@ void SeIndexDecoder::decode(uint32_t rows) {
     const uint64_t bpc = static_cast<uint64_t>(f_.prm.index_bits_per_cycle);
     const uint64_t per_slice = (rows + bpc - 1) / bpc;
     const bool shared = f_.prm.index_decoders == "shared";
-    uint64_t end = ctx.now_cycles();
+    const uint64_t start = ctx.now_cycles();
+    if (ctx.step_mode) {
+        // Cycle by cycle: a slice's bits are decoded only in cycles its bitmap read is done by.
+        std::vector<uint64_t> left(reads_.size(), rows);
+        std::size_t cur = 0;  // shared: the slice being decoded
+        for (;;) {
+            while (cur < left.size() && left[cur] == 0) ++cur;
+            if (cur == left.size()) break;
+            for (std::size_t m = shared ? cur : 0; m < (shared ? cur + 1 : left.size()); ++m)
+                if (left[m] > 0 && f_.idx->done(reads_[m])) left[m] -= std::min<uint64_t>(left[m], bpc);
+            sc_core::wait(ctx.clk);
+        }
+    }
+    // The bitmap reads' completion cycles (already past in step mode), then the decode end
+    // they imply: the decoder's busy time is exact once its inputs' arrival times are known,
+    // and every read ends before the decoding of its slice, so waiting for them first is exact.
+    read_done_.resize(reads_.size());
+    for (std::size_t m = 0; m < reads_.size(); ++m) read_done_[m] = f_.idx->wait(reads_[m]);
+    uint64_t end = start;
     for (uint64_t r : read_done_) end = shared ? std::max(end, r) + per_slice : std::max(end, r + per_slice);
-    std::vector<uint64_t> left(ctx.step_mode ? read_done_.size() : 0, rows);
-    std::size_t cur = 0;  // shared: the slice being decoded
-    ctx.advance(end, kOrderDecoder, "index decoder", [&](uint64_t now) {
-        while (cur < left.size() && left[cur] == 0) ++cur;
-        if (cur == left.size()) return true;
-        for (std::size_t m = shared ? cur : 0; m < (shared ? cur + 1 : left.size()); ++m)
-            if (left[m] > 0 && read_done_[m] <= now) left[m] -= std::min<uint64_t>(left[m], bpc);
-        return false;
-    });
+    if (!ctx.step_mode) ctx.wait_until(end);
+    else if (ctx.now_cycles() != end) ctx.step_mismatch("index decoder", end);
+    ctx.settle(start, kOrderDecoder);
 }
 
 }  // namespace sx::se

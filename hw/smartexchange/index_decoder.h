@@ -23,8 +23,9 @@ public:
 
 private:
     void run();  // task_q -> one SeChunk per pass -> dec_q
-    void decode(uint32_t rows);  // waits while the decoders work through read_done_'s bitmaps
+    void decode(uint32_t rows);  // waits while the decoders work through reads_' bitmaps
 
+    std::vector<BufferAccess> reads_;  // per valid slice: its bitmap bytes' read (issued)
     std::vector<uint64_t> read_done_;  // per valid slice: cycle its bitmap bytes are read
 };
 

@@ -1,5 +1,7 @@
 #include "hw/smartexchange/pe_array_driver.h"
 
+#include <memory>
+
 #include <algorithm>
 #include <cstring>
 
@@ -93,22 +95,21 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
     for (int64_t p = p0; p < p0 + prows; ++p)
         for (int64_t q0 = 0; q0 < Q; q0 += F) steps_.push_back({p, q0});
     // The activations of a step are read from the input buffer while the previous one computes.
-    auto reserve_fetch = [&]() {
-        uint64_t d = ctx.now_cycles();
-        for (const auto& fe : fetches_) d = std::max(d, f_.in->read(fe.addr, fe.bytes));
+    BufferAccessGroup fetch, psum;
+    auto issue_fetch = [&]() {
+        for (const auto& fe : fetches_) fetch.add(*f_.in, f_.in->issue_read(fe.addr, fe.bytes));
         fetches_.clear();
-        return d;
     };
     pe_.begin_pass(L, ch);
     uint64_t d_next = pe_.step(L, ch, steps_[0], *f_.in, fetches_, f_.cnt);
     acc_next_ = pe_.acc();
-    uint64_t fetch_done = reserve_fetch(), psum_done = ctx.now_cycles();
+    issue_fetch();
     for (std::size_t s = 0; s < steps_.size(); ++s) {
         const uint64_t before = ctx.now_cycles();
-        if (fetch_done > before) {
+        if (!fetch.empty()) {
             waiting("activations from the input buffer");
-            ctx.advance(fetch_done, kOrderPe, "PE array: activation fetch", [&](uint64_t now) { return fetch_done <= now; });
-            f_.cnt.stall_input += fetch_done - before;
+            f_.cnt.stall_input += fetch.wait(ctx) - before;
+            ctx.settle(before, kOrderPe);
         }
         const uint64_t start = ctx.now_cycles(), d = d_next;
         acc_cur_.swap(acc_next_);
@@ -117,25 +118,38 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         if (s + 1 < steps_.size()) {
             d_next = pe_.step(L, ch, steps_[s + 1], *f_.in, fetches_, f_.cnt);
             acc_next_ = pe_.acc();
-            fetch_done = reserve_fetch();
+            issue_fetch();
         }
-        // The step cannot end before the previous step's partial sums are written.
-        const uint64_t end = std::max(start + d, psum_done);
-        f_.cnt.stall_output += end - (start + d);
         f_.cnt.compute_cycles += d;
         if (f_.tracing) f_.probe(true);
         waiting("");
-        if (ctx.step_mode) step_lines(end, psum_done);
-        else ctx.advance(end, kOrderPe, "PE array: step", [](uint64_t) { return true; });
+        if (ctx.step_mode) step_lines(start + d);
+        else ctx.advance(start + d, kOrderPe, "PE array: step", [](uint64_t) { return true; });
+        // The step cannot end before the previous step's partial sums are written.
+        if (!psum.empty()) {
+            waiting("partial sums into the output buffer");
+            const uint64_t t = ctx.now_cycles();
+            f_.cnt.stall_output += psum.wait(ctx) - t;
+            ctx.settle(t, kOrderPe);
+            waiting("");
+        }
+        // Nor overwrite the previous group's partial sums before requantisation has read them.
+        if (requant_read_) {
+            waiting("the previous group's requantisation reads");
+            const uint64_t t = ctx.now_cycles();
+            f_.cnt.stall_output += requant_read_->wait(ctx) - t;
+            requant_read_.reset();
+            ctx.settle(t, kOrderPe);
+            waiting("");
+        }
         // Partial sums of the step to the output buffer (read-modify-write after the first
         // pass of the group).
         const PeStep& st = steps_[s];
         const int lanes = static_cast<int>(std::min<int64_t>(F, Q - st.q0));
-        psum_done = ctx.now_cycles();
         for (int m = 0; m < mvalid; ++m) {
             const uint64_t a = L.psum_addr(st.p - p0, st.q0, m);
-            if (psum_valid_) psum_done = std::max(psum_done, f_.out->read(a, lanes * 4ull));
-            psum_done = std::max(psum_done, f_.out->write(a, lanes * 4ull));
+            if (psum_valid_) psum.add(*f_.out, f_.out->issue_read(a, lanes * 4ull));
+            psum.add(*f_.out, f_.out->issue_write(a, lanes * 4ull));
             int32_t* ps = reinterpret_cast<int32_t*>(f_.out->data(a, lanes * 4ull));
             for (int fl = 0; fl < lanes; ++fl) ps[fl] += acc_cur_[static_cast<std::size_t>(m) * F + fl];
         }
@@ -143,15 +157,19 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         ctx.monitor.progress();
     }
     psum_valid_ = true;
-    ctx.advance(psum_done, kOrderPe, "PE array: last partial sums", [&](uint64_t now) { return psum_done <= now; });
+    {
+        const uint64_t t = ctx.now_cycles();
+        psum.wait(ctx);
+        ctx.settle(t, kOrderPe);
+    }
     if (f_.tracing) f_.probe(false);
 }
 
-void SePeArrayDriver::step_lines(uint64_t end, uint64_t psum_done) {
+void SePeArrayDriver::step_lines(uint64_t end) {
     // Exactness test mode: every line of every slice runs its beats cycle by cycle; a beat ends
     // in the first cycle after which no lane has Booth digits (lane cycles) left, at least one
-    // cycle; the step ends when every line is done and the previous step's partial sums are
-    // written.
+    // cycle; the step ends when every line is done (the previous step's partial sums are then
+    // waited for as buffer accesses, exact in both modes).
     const PeArray::StepBeats& b = beats_cur_;
     const std::size_t lines = b.line_first.size() - 1;
     const int F = pe_.lanes();
@@ -160,7 +178,7 @@ void SePeArrayDriver::step_lines(uint64_t end, uint64_t psum_done) {
     f_.ctx.advance(end, kOrderPe, "PE array: step", [&](uint64_t now) {
         bool busy = false;
         for (std::size_t l = 0; l < lines; ++l) busy = busy || beat[l] < b.line_first[l + 1];
-        if (!busy && psum_done <= now) return true;
+        if (!busy) return true;
         for (std::size_t l = 0; l < lines; ++l) {
             if (beat[l] >= b.line_first[l + 1]) continue;
             ++elapsed[l];
@@ -186,9 +204,13 @@ void SePeArrayDriver::requantise_group(const SeTask& t) {
     const int shift = requant_shift(*L.layer);
     const uint64_t cnt = static_cast<uint64_t>(prows * Q);
     const uint64_t half = L.psum_bytes + static_cast<uint64_t>(out_half_) * M * L.out_seg;
-    uint64_t done = f_.out->read(0, L.psum_addr(prows, 0, 0));
+    // Issued, not waited for: the PE array goes on with the next group, whose first partial-sum
+    // writes wait for this read (same region); the store unit waits for the read and the writes.
+    auto read = std::make_shared<SharedBufferAccess>(*f_.out, f_.out->issue_read(0, L.psum_addr(prows, 0, 0)));
+    requant_read_ = read;
+    BufferAccessGroup writes;
     for (int m = 0; m < mvalid; ++m) {
-        done = std::max(done, f_.out->write(half + static_cast<uint64_t>(m) * L.out_seg, L.out_seg));
+        writes.add(*f_.out, f_.out->issue_write(half + static_cast<uint64_t>(m) * L.out_seg, L.out_seg));
         int8_t* o = reinterpret_cast<int8_t*>(f_.out->data(half + static_cast<uint64_t>(m) * L.out_seg, L.out_seg));
         const int64_t k = t.kg * M + m;
         for (uint64_t i = 0; i < cnt; ++i) {
@@ -200,7 +222,7 @@ void SePeArrayDriver::requantise_group(const SeTask& t) {
         }
     }
     waiting("room in the store FIFO");
-    f_.store_q.write(new SeStore{t.n, t.pt, t.kg, out_half_, done});
+    f_.store_q.write(new SeStore{t.n, t.pt, t.kg, out_half_, std::move(read), std::move(writes)});
     waiting("");
 }
 

@@ -4,9 +4,10 @@
 // next step's activations fetched from the input buffer during the current one and each
 // step's partial sums written to the output buffer after it, requantises a finished group
 // into its output half and hands it to the store unit, and gives buffer halves back.
-// Requantisation is issued, not waited for: its output-buffer reads and writes hold the banks
-// they use (the next group's partial-sum writes queue behind them, in order), and the store
-// unit waits for them to be done (SeStore::ready), so the array is held only by the banks.
+// Requantisation is issued, not waited for: the array goes on with the next group, whose first
+// partial-sum writes wait for the requantisation's read of the same region (the arbiter may
+// interleave accesses, so order is not implied), and the store unit waits for the read and the
+// output writes (SeStore), so the array is held only as long as those accesses require.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -28,12 +29,14 @@ private:
     void skip_pass(const SeChunk& ch);     // every slice's rows are zero
     void compute_pass(const SeChunk& ch);  // the steps of one pass
     void requantise_group(const SeTask& t);  // issues it; the store unit waits for it
-    void step_lines(uint64_t end, uint64_t psum_done);  // exactness test mode: one step, cycle by cycle
+    void step_lines(uint64_t end);  // exactness test mode: one step, cycle by cycle
 
     std::unique_ptr<SePeTiming> timing_;  // the pe_timing policy (before pe_)
     PeArray pe_;
     PeArray::StepBeats beats_cur_, beats_next_;  // exactness test mode only
     int out_half_ = 1;         // output half of the current group
+    // The last group's requantisation read of the partial sums, until the next group overwrites them.
+    std::shared_ptr<SharedBufferAccess> requant_read_;
     bool psum_valid_ = false;  // the group's partial sums hold data (later passes read-modify-write)
     std::vector<PeStep> steps_;
     std::vector<PeArray::Fetch> fetches_;

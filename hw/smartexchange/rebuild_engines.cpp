@@ -8,13 +8,13 @@
 
 namespace sx::se {
 
-uint64_t load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk) {
-    const uint64_t done = wb.read(addr, kBasisRecordBytes);
+BufferAccess load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk) {
+    const BufferAccess a = wb.issue_read(addr, kBasisRecordBytes);
     const uint8_t* bb = wb.data(addr, kBasisRecordBytes);
     for (int u = 0; u < 3; ++u)
         for (int j = 0; j < 3; ++j) blk.basis[u][j] = static_cast<int8_t>(bb[u * 3 + j]);
     blk.rebuild_shift = bb[9];
-    return done;
+    return a;
 }
 
 SeRebuildEngines::SeRebuildEngines(sc_core::sc_module_name name, SeFabric& fab)
@@ -41,7 +41,9 @@ void SeRebuildEngines::run() {
         const int mvalid = static_cast<int>(std::min<int64_t>(M, L.K() - t.kg * M));
         const uint32_t rows = ch->rows(), J = L.row_len, r0 = L.wt_first(t.wt);
         ch->w.assign(static_cast<std::size_t>(M) * rows * J, 0);
-        uint64_t done = ctx.now_cycles(), line_max = 0;
+        const uint64_t t0 = ctx.now_cycles();
+        uint64_t line_max = 0;
+        BufferAccessGroup reads;
         std::vector<uint64_t> line_rows(static_cast<std::size_t>(L.dim_c));
         Staged* st = new Staged{ch, 0, std::vector<uint64_t>(static_cast<std::size_t>(mvalid) * L.dim_c, 0)};
         for (int m = 0; m < mvalid; ++m) {
@@ -52,7 +54,7 @@ void SeRebuildEngines::run() {
             std::fill(line_rows.begin(), line_rows.end(), 0);
             if (!L.decomposed) {
                 const uint64_t a = slot + static_cast<uint64_t>(ch->i0 - r0) * J;
-                done = std::max(done, wb.read(a, static_cast<uint64_t>(rows) * J));
+                reads.add(wb, wb.issue_read(a, static_cast<uint64_t>(rows) * J));
                 std::memcpy(w, wb.data(a, static_cast<uint64_t>(rows) * J), static_cast<std::size_t>(rows) * J);
                 for (uint32_t r = 0; r < rows; ++r) ++line_rows[r % L.dim_c];
                 f_.cnt.rows_bypassed += rows;
@@ -87,13 +89,13 @@ void SeRebuildEngines::run() {
                 if (static_cast<int>(b) != last_block) {
                     // Loaded into the idle engine of the ping-pong pair while the other rebuilds.
                     const uint64_t ba = slot + L.w_slot_ce + (b - L.block_first[t.wt]) * kBasisRecordBytes;
-                    done = std::max(done, load_basis(wb, ba, blk));
+                    reads.add(wb, load_basis(wb, ba, blk));
                     ++f_.cnt.basis_loads;
                     last_block = static_cast<int>(b);
                 }
                 rebuild_row(blk, codes, &w[r * J]);
             }
-            if (nnz > 0) done = std::max(done, wb.read(slot + nib0 / 2, (nib1 + 1) / 2 - nib0 / 2));
+            if (nnz > 0) reads.add(wb, wb.issue_read(slot + nib0 / 2, (nib1 + 1) / 2 - nib0 / 2));
             f_.cnt.rows_rebuilt += nnz;
             f_.cnt.rows_zero += rows - nnz;
             f_.cnt.rf_accesses += static_cast<uint64_t>(nnz) * J;  // weight register writes
@@ -102,9 +104,11 @@ void SeRebuildEngines::run() {
         }
         for (uint64_t n : st->line_cycles) line_max = std::max(line_max, n);
         st->line_max = line_max;
-        // Stage 1 ends when the pass's Ce codes and bases are in the staging slot.
+        // Stage 1 ends when the pass's Ce codes and bases are in the staging slot (buffer
+        // accesses: their completion is the arbiter's, exact in both modes).
         waiting("Ce codes and bases from the weight buffer");
-        ctx.advance(done, kOrderRebuildRead, "rebuild engines: Ce/basis read", [&](uint64_t now) { return done <= now; });
+        reads.wait(ctx);
+        ctx.settle(t0, kOrderRebuildRead);
         waiting("");
         staged_.write(st);  // never blocks: slots_ bounds it
         ctx.monitor.progress();

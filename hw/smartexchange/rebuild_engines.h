@@ -30,7 +30,7 @@ inline constexpr uint64_t kBasisRecordBytes = 10;
 
 // Loads the basis record at `addr` of the weight buffer into an engine's register file:
 // reserves the buffer's port now and returns the cycle the basis is in `blk`.
-uint64_t load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk);
+BufferAccess load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk);  // issued, to be waited on
 
 class SeRebuildEngines : public SeBlock {
 public:

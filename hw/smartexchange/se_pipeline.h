@@ -4,7 +4,10 @@
 //   PE array --SeStore--> store unit (DMA writes)
 // plus the per-layer counters every block adds to.
 #include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "hw/buffer/global_buffer.h"
 
 namespace sx::se {
 
@@ -35,7 +38,11 @@ struct SeChunk {
 struct SeStore {
     int64_t n = 0, pt = 0, kg = 0;
     int half = 0;
-    uint64_t ready = 0;  // cycle the requantisation's output-buffer reads and writes are done
+    // The requantisation's output-buffer accesses, issued by the PE array driver: its partial-sum
+    // read (also waited for by the driver before the next group overwrites those partial sums)
+    // and its writes of the int8 outputs into the half.
+    std::shared_ptr<SharedBufferAccess> psum_read;
+    BufferAccessGroup out_writes;
 };
 
 struct SeCounters {

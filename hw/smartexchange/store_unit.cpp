@@ -20,7 +20,10 @@ void SeStoreUnit::run() {
         const uint64_t half = L.psum_bytes + static_cast<uint64_t>(s->half) * M * L.out_seg;
         // The requantised outputs must be in their half before the DMA reads them.
         waiting("the requantisation's output-buffer accesses");
-        ctx.advance(s->ready, kOrderStore, "store unit: requantisation done", [&](uint64_t now) { return s->ready <= now; });
+        const uint64_t t = ctx.now_cycles();
+        s->psum_read->wait(ctx);
+        s->out_writes.wait(ctx);
+        ctx.settle(t, kOrderStore);
         waiting("the DMA (output writes)");
         for (int m = 0; m < mvalid; ++m)
             tickets_.push_back(f_.dma->submit({L.out_addr(s->n, s->pt, s->kg * M + m), L.out_seg, true, f_.out,

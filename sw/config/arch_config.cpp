@@ -13,6 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 const std::vector<std::string> kDataflows = {"smartexchange", "eyeriss", "scnn", "dense"};
 const std::vector<std::string> kRoles = {"input", "output", "weight", "index"};
+const std::vector<std::string> kBufferArbiters = {"round_robin", "fcfs"};
 
 double positive_double(const JsonNode& parent, const std::string& key) {
     const JsonNode n = parent.at(key);
@@ -86,7 +87,7 @@ std::vector<BufferConfig> parse_buffers(const JsonNode& n) {
     std::vector<BufferConfig> out;
     for (const auto& key : n.keys()) {
         const JsonNode b = n.at(key);
-        b.expect_only({"capacity_kib", "banks", "port_width_bits", "role"});
+        b.expect_only({"capacity_kib", "banks", "port_width_bits", "role", "ports", "arbiter"});
         BufferConfig c;
         c.name = key;
         // Hardening (docs/hardening.md): 1 TiB cap, so capacity_kib * 1024 stays far inside
@@ -98,6 +99,9 @@ std::vector<BufferConfig> parse_buffers(const JsonNode& n) {
         c.banks = static_cast<int>(b.get_int("banks", 1, 1 << 20));
         c.port_width_bits = static_cast<int>(b.get_int("port_width_bits", 1, 1 << 16));
         c.role = b.get_enum("role", kRoles);
+        // Names registered in hw/buffer/buffer_arbiter.cpp (a test keeps the two lists equal).
+        if (b.has("ports")) c.ports = static_cast<int>(b.get_int("ports", 0, 1 << 20));
+        if (b.has("arbiter")) c.arbiter = b.get_enum("arbiter", kBufferArbiters);
         out.push_back(c);
     }
     if (out.empty()) n.fail("at least one buffer");

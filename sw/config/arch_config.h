@@ -39,6 +39,8 @@ struct BufferConfig {
     int banks = 1;
     int port_width_bits = 64;  // bits per bank port per cycle
     std::string role;          // input, output, weight, index, shared: which trace column it reports to
+    int ports = -1;            // accesses in flight at once; -1 (absent) or 0: unlimited
+    std::string arbiter;       // bank arbitration policy (hw/buffer/buffer_arbiter.h); "" = round_robin
 };
 
 // DRAM as the user picked it; the preset file holds the device timing and energy

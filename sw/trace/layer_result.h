@@ -8,39 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "sw/common/model_stats.h"  // BufferRole, EnergyComponent, BufferCounters
 #include "sw/workload/workload.h"
 
 namespace sx {
-
-// Fixed buffer roles (trace columns). A design maps each of its buffers to one role.
-enum class BufferRole { Input, Output, Weight, Index, kCount };
-const char* to_string(BufferRole r);
-BufferRole buffer_role_from_string(const std::string& s);  // throws std::invalid_argument
-
-// Fixed energy components (trace columns), all in pJ.
-enum class EnergyComponent {
-    Dram,          // device energy: activate/precharge, read/write bursts, I/O, background
-    InputBuffer,   // global buffers by role
-    OutputBuffer,
-    WeightBuffer,
-    IndexBuffer,
-    RegisterFile,  // PE-local register files, scratchpads, FIFOs, accumulator banks
-    Noc,           // on-chip networks / crossbars / adder trees
-    Rebuild,       // SmartExchange basis-rebuild engines (shift-and-add)
-    IndexDecoder,  // sparse index decoding
-    PeArray,       // MACs / multipliers
-    Leakage,       // static power x latency
-    kCount
-};
-const char* to_string(EnergyComponent c);
-
-struct BufferCounters {
-    uint64_t reads = 0;        // port-width accesses
-    uint64_t writes = 0;
-    uint64_t read_bytes = 0;
-    uint64_t write_bytes = 0;
-    uint64_t conflict_cycles = 0;  // cycles a requester waited on a busy port/bank
-};
 
 // Functional check of one layer (sxsim run --check): its outputs against sw/reference.
 enum class CheckStatus {

@@ -62,6 +62,7 @@ const std::vector<Limit>& limits() {
         {"buffers.<name>.capacity_kib", "number in (0, 1073741824]", {kOneByteKiB, "1073741824"}},
         {"buffers.<name>.banks", "integer in [1, 1048576]", {"1", "1048576"}},
         {"buffers.<name>.port_width_bits", "integer in [1, 65536]", {"1", "65536"}},
+        {"buffers.<name>.ports", "integer in [0, 1048576]", {"0", "1048576"}},
         {"pe_array.dim_m", "integers in [1, 1048576]", {"1", "1048576"}},
         {"pe_array.rows", "integers in [1, 1048576]", {"1", "1048576"}},
         {"pe_array.multipliers_per_pe", "integer in [1, 1048576]", {"1", "1048576"}},
@@ -122,6 +123,7 @@ std::vector<Case> cases_for(const std::string& config) {
         add("buffers.<name>.capacity_kib", "/buffers/" + name + "/capacity_kib");
         add("buffers.<name>.banks", "/buffers/" + name + "/banks");
         add("buffers.<name>.port_width_bits", "/buffers/" + name + "/port_width_bits");
+        add("buffers.<name>.ports", "/buffers/" + name + "/ports");
     }
     const auto dims = doc.at("pe_array").contains("dim_m") ? std::vector<std::string>{"dim_m", "dim_c", "dim_f"}
                                                            : std::vector<std::string>{"rows", "cols"};

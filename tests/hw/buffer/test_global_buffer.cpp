@@ -1,4 +1,6 @@
-// Global buffer timing at simulation time 0 (no process needed: reservations are made "now").
+// Global buffer timing: storage, capacity, and the reservation path (fcfs) at simulation time 0
+// (no process needed: reservations are made "now"). The arbitration policies under concurrent
+// requests are in test_buffer_arbitration.cpp.
 #include <catch2/catch.hpp>
 
 #include "hw/buffer/global_buffer.h"
@@ -7,13 +9,14 @@
 using namespace sx;
 
 namespace {
-BufferConfig cfg(int banks, int port_bits, uint64_t cap) {
+BufferConfig cfg(int banks, int port_bits, uint64_t cap, const char* arbiter = "fcfs") {
     BufferConfig b;
     b.name = "buf";
     b.capacity_bytes = cap;
     b.banks = banks;
     b.port_width_bits = port_bits;
     b.role = "input";
+    b.arbiter = arbiter;
     return b;
 }
 }  // namespace
@@ -22,23 +25,25 @@ BufferConfig cfg(int banks, int port_bits, uint64_t cap) {
 TEST_CASE("an access wider than the ports takes several cycles") {
     SimContext ctx;
     GlobalBuffer b(cfg(4, 64, 1024), ctx);
-    CHECK(b.read(0, 64) == 2);
+    CHECK(b.reserve_read(0, 64) == 2);
     CHECK(b.counters.reads == 8);
     CHECK(b.counters.read_bytes == 64);
     // 8 B misaligned by 4 touches two words (banks 0 and 1 of the next round): both free at 2.
     SimContext ctx2;
     GlobalBuffer c(cfg(4, 64, 1024), ctx2);
-    CHECK(c.read(4, 8) == 1);
+    CHECK(c.reserve_read(4, 8) == 1);
     CHECK(c.counters.reads == 2);
 }
 
-// Word 0 and word 4 share bank 0: the second access waits for the first.
+// Word 0 and word 4 share bank 0: the second access waits for the first. Ports are unlimited
+// by default, so the three accesses are all admitted at cycle 0.
 TEST_CASE("bank conflicts stall") {
     SimContext ctx;
     GlobalBuffer b(cfg(4, 64, 1024), ctx);
-    CHECK(b.write(0, 8) == 1);    // bank 0, cycle 0
-    CHECK(b.write(32, 8) == 2);   // word 4 -> bank 0: waits 1 cycle
-    CHECK(b.write(8, 8) == 1);    // bank 1 is free
+    CHECK(b.ports() == 0);
+    CHECK(b.reserve_write(0, 8) == 1);    // bank 0, cycle 0
+    CHECK(b.reserve_write(32, 8) == 2);   // word 4 -> bank 0: waits 1 cycle
+    CHECK(b.reserve_write(8, 8) == 1);    // bank 1 is free
     CHECK(b.counters.conflict_cycles == 1);
     CHECK(b.counters.writes == 3);
 }
@@ -46,8 +51,19 @@ TEST_CASE("bank conflicts stall") {
 TEST_CASE("capacity is a hard limit") {
     SimContext ctx;
     GlobalBuffer b(cfg(2, 64, 256), ctx);
-    CHECK_NOTHROW(b.read(248, 8));
-    CHECK_THROWS_AS(b.read(250, 8), SimulationError);
+    CHECK_NOTHROW(b.reserve_read(248, 8));
+    CHECK_THROWS_AS(b.reserve_read(250, 8), SimulationError);
+    GlobalBuffer rr(cfg(2, 64, 256, "round_robin"), ctx);
+    CHECK_THROWS_AS(rr.issue_read(250, 8), SimulationError);
+}
+
+// The reservation path exists only where completions are final at issue.
+TEST_CASE("round robin refuses reservations") {
+    SimContext ctx;
+    GlobalBuffer b(cfg(2, 64, 256, "round_robin"), ctx);
+    CHECK_THROWS_AS(b.reserve_read(0, 8), SimulationError);
+    GlobalBuffer d(cfg(2, 64, 256, ""), ctx);  // no arbiter configured: the default
+    CHECK(d.arbiter() == "round_robin");
 }
 
 // Issue 11: storage follows the data. A buffer at the documented maximum (1 TiB) is fully
@@ -69,7 +85,7 @@ TEST_CASE("a 1 TiB buffer takes host memory only for the bytes it holds") {
     CHECK(resident <= 3 * 4096);
     CHECK(resident >= 3 * 4096 / 4);  // the pages written are resident (any page size <= 16 KiB)
     CHECK_THROWS_AS(b.data(cap - 1, 2), SimulationError);
-    CHECK(b.write(cap - 8, 8) >= 1);  // timing works at the top of the range too
+    CHECK(b.reserve_write(cap - 8, 8) >= 1);  // timing works at the top of the range too
 }
 
 TEST_CASE("buffer storage starts zeroed and is the same memory across accesses") {

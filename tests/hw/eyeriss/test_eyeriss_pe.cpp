@@ -28,7 +28,10 @@ struct PassRunner : sc_module {
         ctx.clk = sc_time(5, SC_NS);
         const EyerissParams prm;
         const RsMapping m = map_layer(layer, prm, 2.4);
-        GlobalBuffer glb(buf("glb", 102400, 25), ctx), fil(buf("fil", 8192, 1), ctx);
+        // Eyeriss's PE array reserves buffer time at request: fcfs only (eyeriss_model.cpp).
+        BufferConfig gc = buf("glb", 102400, 25), fc = buf("fil", 8192, 1);
+        gc.arbiter = fc.arbiter = "fcfs";
+        GlobalBuffer glb(gc, ctx), fil(fc, ctx);
         std::vector<int16_t> ifm(static_cast<std::size_t>(layer.H * layer.W), 1);
         std::vector<int16_t> w(static_cast<std::size_t>(m.filter_pass_bytes / 2), 1);
         std::memcpy(fil.data(0, w.size() * 2), w.data(), w.size() * 2);

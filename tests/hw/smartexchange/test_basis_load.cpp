@@ -64,7 +64,8 @@ struct BasisLoadBench : sc_core::sc_module {
         const uint64_t t = dma.submit(cmd);
         dma.wait_done(t);
         dma_done = ctx.now_cycles();
-        in_engine = load_basis(wb, cmd.buffer_addr, blk);
+        BufferAccess a = load_basis(wb, cmd.buffer_addr, blk);
+        in_engine = wb.wait(a);
     }
 };
 

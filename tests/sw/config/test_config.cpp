@@ -332,3 +332,22 @@ TEST_CASE("A field no parser reads is an error at its JSON pointer") {
         CHECK(e.field() == "/smartexchange/extra");
     }
 }
+
+// Issue 12: a buffer's ports and arbiter. Absent: ports -1 (= unlimited, decided by
+// hw/buffer), arbiter "" (= round_robin). The accepted names are hw/buffer's registry
+// (tests/hw/buffer/test_buffer_arbitration.cpp pins the same list).
+TEST_CASE("buffer ports and arbiter are read, and an unknown arbiter is an error at its pointer") {
+    Scratch s;
+    json d = base_config();
+    CHECK(load_arch_config(s.write("c.json", d.dump())).buffer("in").ports == -1);
+    CHECK(load_arch_config(s.write("c.json", d.dump())).buffer("in").arbiter.empty());
+    for (const char* name : {"round_robin", "fcfs"}) {
+        d["buffers"]["in"]["arbiter"] = name;
+        d["buffers"]["in"]["ports"] = 0;
+        const ArchConfig c = load_arch_config(s.write("c.json", d.dump()));
+        CHECK(c.buffer("in").arbiter == name);
+        CHECK(c.buffer("in").ports == 0);
+    }
+    d["buffers"]["in"]["arbiter"] = "lottery";
+    expect_error(s, d, "/buffers/in/arbiter");
+}

@@ -128,6 +128,7 @@ std::vector<Range> config_ranges() {
         {"buffers.<name>.banks", "integer in [1, 1048576]", "/buffers/input/banks", {1, 1048576}, {0, 1048577}},
         {"buffers.<name>.port_width_bits", "integer in [1, 65536]", "/buffers/input/port_width_bits", {1, 65536},
          {0, 65537}},
+        {"buffers.<name>.ports", "integer in [0, 1048576]", "/buffers/input/ports", {0, 1, 1048576}, {-1, 1048577}},
         {"pe_array.dim_m", "integers in [1, 1048576]", "/pe_array/dim_m", {1, 1048576}, {0, 1048577}, small_se_array},
         {"pe_array.dim_m", "integers in [1, 1048576]", "/pe_array/dim_c", {1, 1048576}, {0, 1048577}, small_se_array},
         {"pe_array.dim_m", "integers in [1, 1048576]", "/pe_array/dim_f", {1, 1048576}, {0, 1048577}, small_se_array},
