@@ -157,6 +157,51 @@ bool dominant_directions(const BlockMatrix& W, double theta, int levels, int max
     return true;
 }
 
+// Polish (ours): with the zero pattern of Q fixed, coordinate descent on its non-zeros (each
+// the best signed power of two for the residual of its row, inside the block's exponent
+// window), then the least-squares refit of B; `passes` rounds. The alternating loop only rounds
+// the least-squares Ce elementwise, which ignores how the three elements of a row interact
+// through B. Each step can only lower ||W - Q B||_F (a coordinate keeps its value unless
+// another is strictly better; the refit is least squares), and the zero pattern, hence the
+// image size and the reference's bit count, does not change.
+void polish(Member& m, int levels, int passes) {
+    if (m.Q.isZero(0.0)) return;
+    int top = INT_MIN;
+    for (Eigen::Index i = 0; i < m.Q.size(); ++i)
+        if (m.Q.data()[i] != 0.0) top = std::max(top, round_log2(m.Q.data()[i]));
+    const int lo = top - levels + 1;
+    auto best_pow2 = [&](double c, double current, const Eigen::RowVector3d& r, const Eigen::RowVector3d& b) {
+        // Minimise ||r - q b||^2 over q in {current} u {+-2^e, e in [lo, top], around c}.
+        double best = current, best_err = (r - current * b).squaredNorm();
+        if (c == 0.0 || !std::isfinite(c)) return best;
+        int p;
+        std::frexp(std::fabs(c), &p);  // |c| in [2^(p-1), 2^p)
+        for (int e : {p - 1, p}) {
+            const int ec = std::clamp(e, lo, top);
+            const double q = std::copysign(std::ldexp(1.0, ec), c);
+            const double err = (r - q * b).squaredNorm();
+            if (err < best_err) {
+                best_err = err;
+                best = q;
+            }
+        }
+        return best;
+    };
+    for (int pass = 0; pass < passes; ++pass) {
+        for (Eigen::Index i = 0; i < m.Q.rows(); ++i) {
+            for (int t = 0; t < 3; ++t) {
+                if (m.Q(i, t) == 0.0) continue;
+                const Eigen::RowVector3d b = m.B.row(t);
+                const double bb = b.squaredNorm();
+                if (!(bb > 0.0)) continue;
+                const Eigen::RowVector3d r = m.W.row(i) - m.Q.row(i) * m.B + m.Q(i, t) * b;
+                m.Q(i, t) = best_pow2(r.dot(b) / bb, m.Q(i, t), r, b);
+            }
+        }
+        refit_basis(m);
+    }
+}
+
 }  // namespace
 
 void project_pow2(const BlockMatrix& Ce, double theta, int levels, int max_exponent, BlockMatrix& Q) {
@@ -185,14 +230,18 @@ void project_pow2(const BlockMatrix& Ce, double theta, int levels, int max_expon
 }
 
 std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& W, const CompressKnobs& k,
-                                                bool shared_rows) {
+                                                bool shared_rows, double layer_scale) {
     const int levels = k.usable_exponent_levels();
     std::vector<Member> members(W.size());
+    // Normalise by the layer's weight scale (max |w| of the layer, as the reference does), so
+    // theta is one threshold for the whole layer: a block whose weights are all small next to
+    // the layer's largest loses its rows like any other, instead of being rescaled to look
+    // large (a per-block RMS did that, and low-norm blocks were never zeroed).
     for (std::size_t i = 0; i < W.size(); ++i) {
         Member& m = members[i];
         const double fro = W[i].norm();
         m.zero = !(fro > 0.0);
-        m.s = m.zero ? 1.0 : fro / std::sqrt(static_cast<double>(W[i].size()));
+        m.s = layer_scale > 0.0 ? layer_scale : (m.zero ? 1.0 : W[i].cwiseAbs().maxCoeff());
         m.W = W[i] / m.s;
     }
     // Groups sparsify together; without shared rows each member is its own group.
@@ -254,6 +303,14 @@ std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& 
         }
         return std::make_pair(iterations, any_empty);
     };
+    auto group_nonzeros = [](const std::vector<Member*>& group) {
+        std::size_t rows = 0, elems = 0;
+        for (const Member* m : group) {
+            for (Eigen::Index i = 0; i < m->Q.rows(); ++i) rows += !m->Q.row(i).isZero(0.0);
+            elems += static_cast<std::size_t>((m->Q.array() != 0.0).count());
+        }
+        return std::make_pair(rows, elems);
+    };
     auto group_error = [](const std::vector<Member*>& group) {
         double e = 0;
         for (const Member* m : group) e += (m->W - m->Q * m->B).squaredNorm();
@@ -281,9 +338,16 @@ std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& 
                     Ce0.push_back(m->Ce);
                     B0.push_back(m->B);
                 }
+                // Kept only when it is better on every count: lower error, and no more non-zero
+                // rows (what the image stores) or elements (what the reference counts). Quantized
+                // trained weights repeat directions too; there the restart often finds a lower
+                // error with a much denser Ce, which would buy accuracy with size behind theta's back.
                 const double e0 = group_error(group);
+                const std::pair<std::size_t, std::size_t> n0 = group_nonzeros(group);
                 const std::pair<int, bool> run2 = attempt(group, theta, true);
-                if (group_error(group) < e0 && !(run2.second && !run.second)) {
+                const std::pair<std::size_t, std::size_t> n2 = group_nonzeros(group);
+                if (group_error(group) < e0 && n2.first <= n0.first && n2.second <= n0.second &&
+                    !(run2.second && !run.second)) {
                     run = run2;
                 } else {
                     for (std::size_t g = 0; g < group.size(); ++g) {
@@ -299,6 +363,8 @@ std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& 
             theta /= 4.0;
             ++reductions;
         }
+        if (k.polish_passes > 0)
+            for (Member* m : group) polish(*m, levels, k.polish_passes);
         for (Member* m : group) {
             const std::size_t i = static_cast<std::size_t>(m - members.data());
             out[i].Q = m->Q;

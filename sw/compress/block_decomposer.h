@@ -28,8 +28,10 @@ struct BlockDecomposition {
 };
 
 // Decomposes each member of a group (every W has the same row count). Deterministic.
+// layer_scale: the weight scale theta is relative to (max |w| of the layer; <= 0: each
+// block's own max |w|).
 std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& W, const CompressKnobs& knobs,
-                                                bool shared_rows);
+                                                bool shared_rows, double layer_scale = 0.0);
 
 // The power-of-two projection (step a), exposed for tests: zero below theta, round log2 to
 // the nearest integer, keep `levels` exponents below the block's largest (capped at
