@@ -38,8 +38,9 @@ inline double signed_pow2(int e, double sign_of) {
 
 struct Member {
     BlockMatrix W;       // normalised by s
-    double s = 0;        // weight scale: RMS of the block
+    double s = 0;        // weight scale: max |w| of the layer (or of the block)
     BlockMatrix Ce, Q, Qprev;
+    std::vector<char> keep;  // rows allowed to be non-zero (empty: all; see decompose_group)
     Eigen::Matrix3d B;
     bool zero = false;   // all-zero block: nothing to decompose
     bool converged = false;
@@ -70,7 +71,28 @@ void refit_coefficients(Member& m) {
     m.Ce.noalias() = m.W * P;
 }
 
+// Rows outside `keep` are zeroed; rows inside keep at least their largest element, so the
+// number of non-zero rows (what the image stores) is exactly the support's size.
+void apply_support(Member& m, double theta) {
+    if (m.keep.empty()) return;
+    for (Eigen::Index i = 0; i < m.Ce.rows(); ++i) {
+        if (!m.keep[static_cast<std::size_t>(i)]) {
+            m.Ce.row(i).setZero();
+            continue;
+        }
+        Eigen::Index big;
+        const double v = m.Ce.row(i).cwiseAbs().maxCoeff(&big);
+        const double keepv = m.Ce(i, big);
+        m.Ce.row(i) = (m.Ce.row(i).array().abs() < theta).select(0.0, m.Ce.row(i));
+        if (m.Ce.row(i).isZero(0.0)) m.Ce(i, big) = v > 0 ? keepv : theta;  // an exact-zero row: any non-zero
+    }
+}
+
 void sparsify(std::vector<Member*>& members, double theta) {
+    if (!members.front()->keep.empty()) {
+        for (Member* m : members) apply_support(*m, theta);
+        return;
+    }
     const Eigen::Index n = members.front()->Ce.rows();
     // Rows: L1 norm below 5 theta (averaged over the group when rows are shared).
     for (Eigen::Index i = 0; i < n; ++i) {
@@ -202,6 +224,27 @@ void polish(Member& m, int levels, int passes) {
     }
 }
 
+// After the final projection: a support row the projection emptied (all its elements below
+// theta or below the block's exponent window) gets its largest Ce element as the nearest
+// power of two inside the window, so the row count stays the support's size.
+void fill_support(Member& m, int levels, int max_exponent) {
+    if (m.keep.empty()) return;
+    int top = INT_MIN;
+    for (Eigen::Index i = 0; i < m.Q.size(); ++i)
+        if (m.Q.data()[i] != 0.0) top = std::max(top, round_log2(m.Q.data()[i]));
+    for (Eigen::Index i = 0; i < m.Q.rows(); ++i) {
+        if (!m.keep[static_cast<std::size_t>(i)] || !m.Q.row(i).isZero(0.0)) continue;
+        Eigen::Index big;
+        m.Ce.row(i).cwiseAbs().maxCoeff(&big);
+        double x = m.Ce(i, big);
+        if (x == 0.0 || !std::isfinite(x)) x = 1.0;
+        int e = round_log2(x);
+        if (top == INT_MIN) top = std::min(e, max_exponent);
+        e = std::clamp(e, top - levels + 1, top);
+        m.Q(i, big) = std::copysign(std::ldexp(1.0, e), x);
+    }
+}
+
 }  // namespace
 
 void project_pow2(const BlockMatrix& Ce, double theta, int levels, int max_exponent, BlockMatrix& Q) {
@@ -298,6 +341,7 @@ std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& 
         bool any_empty = false;
         for (Member* m : group) {
             project_pow2(m->Ce, theta, levels, k.max_exponent, m->Q);
+            fill_support(*m, levels, k.max_exponent);
             refit_basis(*m);
             any_empty = any_empty || m->Q.isZero(0.0);
         }
@@ -319,6 +363,29 @@ std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& 
 
     for (auto& group : groups) {
         if (group.empty()) continue;
+        // Which rows may be non-zero, decided once from a run without any threshold (theta 0):
+        // a row is kept when the L1 norm of its coefficients there (averaged over the group in
+        // structural mode) is at least 5 theta, the reference's row rule. The reference applies
+        // that rule to the coefficients of its last iteration, which depend on theta, so a
+        // larger theta could end with more rows (the image grew: issue 16). With the scores
+        // fixed, the kept rows for a larger theta are a subset of those for a smaller one, and
+        // every kept row stays non-zero (apply_support / fill_support), so the image never grows
+        // with theta. theta 0 keeps every row with a non-zero score.
+        {
+            if (k.theta > 0) attempt(group, 0.0, false);
+            const Eigen::Index n = group.front()->W.rows();
+            std::vector<char> keep(static_cast<std::size_t>(n), 0);
+            for (Eigen::Index i = 0; i < n; ++i) {
+                double l1 = 0;
+                bool any = false;
+                for (const Member* m : group) {
+                    if (k.theta > 0) l1 += m->Ce.row(i).cwiseAbs().sum();
+                    any = any || !m->W.row(i).isZero(0.0);
+                }
+                keep[static_cast<std::size_t>(i)] = any && l1 / static_cast<double>(group.size()) >= 5.0 * k.theta;
+            }
+            for (Member* m : group) m->keep = keep;
+        }
         double theta = k.theta;
         int reductions = 0;
         std::pair<int, bool> run;
