@@ -82,9 +82,21 @@ def main():
     ap.add_argument("out")
     ap.add_argument("nets", nargs="+")
     ap.add_argument("--thetas", default="0.005,0.01,0.02,0.03,0.05,0.07,0.1,0.15,0.2,0.3")
+    ap.add_argument("--who", default="reference,project,project-structural",
+                    help="which curves to compute (comma-separated)")
+    ap.add_argument("--reuse", default="",
+                    help="CSV of an earlier sweep: its rows are reused for (net, who, theta) not recomputed "
+                         "(the reference is slow and does not change)")
     a = ap.parse_args()
     thetas = [float(t) for t in a.thetas.split(",")]
+    whos = a.who.split(",")
     rows = []
+    old = {}
+    if a.reuse:
+        with open(a.reuse) as fh:
+            for r in csv.DictReader(fh):
+                old[(r["net"], r["who"], float(r["theta"]))] = {
+                    k: (r[k] if k in ("net", "who") else float(r[k])) for k in r}
     with tempfile.TemporaryDirectory() as tmp:
         for spec in a.nets:
             npz, wl = spec.split(":")
@@ -93,6 +105,11 @@ def main():
                 for who, fn in (("reference", lambda: run_reference(a.reference, npz, t)),
                                 ("project", lambda: run_project(a.sxsim, npz, wl, t, False, tmp)),
                                 ("project-structural", lambda: run_project(a.sxsim, npz, wl, t, True, tmp))):
+                    if (net, who, t) in old and who not in whos:
+                        rows.append(old[(net, who, t)])
+                        continue
+                    if who not in whos:
+                        continue
                     r = fn()
                     r.update(net=net, who=who, theta=t, x_ref=8 * r["params"] / r["ref_bits"],
                              x_image=8 * r["params"] / r["image_bits"])

@@ -363,26 +363,34 @@ std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& 
 
     for (auto& group : groups) {
         if (group.empty()) continue;
-        // Which rows may be non-zero, decided once from a run without any threshold (theta 0):
-        // a row is kept when the L1 norm of its coefficients there (averaged over the group in
-        // structural mode) is at least 5 theta, the reference's row rule. The reference applies
-        // that rule to the coefficients of its last iteration, which depend on theta, so a
-        // larger theta could end with more rows (the image grew: issue 16). With the scores
-        // fixed, the kept rows for a larger theta are a subset of those for a smaller one, and
-        // every kept row stays non-zero (apply_support / fill_support), so the image never grows
-        // with theta. theta 0 keeps every row with a non-zero score.
+        // Which rows may be non-zero, decided once from the weights themselves (issue 16): a
+        // row is kept when sqrt(3) x its L2 norm (normalised by the layer's max |w|; the RMS over
+        // the group in structural mode) is at least 5 theta, the reference's row rule with the
+        // row's weights in place of its coefficients. Why the weights: a zero Ce row rebuilds
+        // as zero, so dropping row i costs exactly ||W_i||^2 of squared error whatever the
+        // basis, and keeping the rows with the largest norms is what minimises the error for
+        // a given number of rows (what the image pays for). The reference scores rows by the
+        // L1 norm of their coefficients, which depends on the block's basis scale (a block
+        // whose B came out large loses rows that matter) and on theta (its last iteration), so
+        // it is neither error-ordered nor monotonic; an earlier version of ours scored the
+        // coefficients of a theta-0 run, monotonic but still basis-scaled: 0.01-0.06 worse
+        // than the reference at equal true size. sqrt(3) x L2 equals the L1 norm for a row of
+        // three equal magnitudes, so theta lands near the reference's compression. The scores
+        // do not depend on theta, so the kept rows for a larger theta are a subset of those for
+        // a smaller one, and every kept row stays non-zero (apply_support / fill_support): the
+        // image never grows with theta. theta 0 keeps every row with a non-zero weight.
         {
-            if (k.theta > 0) attempt(group, 0.0, false);
             const Eigen::Index n = group.front()->W.rows();
             std::vector<char> keep(static_cast<std::size_t>(n), 0);
             for (Eigen::Index i = 0; i < n; ++i) {
-                double l1 = 0;
+                double sq = 0;
                 bool any = false;
                 for (const Member* m : group) {
-                    if (k.theta > 0) l1 += m->Ce.row(i).cwiseAbs().sum();
+                    sq += m->W.row(i).squaredNorm();
                     any = any || !m->W.row(i).isZero(0.0);
                 }
-                keep[static_cast<std::size_t>(i)] = any && l1 / static_cast<double>(group.size()) >= 5.0 * k.theta;
+                const double score = std::sqrt(3.0 * sq / static_cast<double>(group.size()));
+                keep[static_cast<std::size_t>(i)] = any && score >= 5.0 * k.theta;
             }
             for (Member* m : group) m->keep = keep;
         }
