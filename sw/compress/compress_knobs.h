@@ -10,8 +10,10 @@ namespace sx {
 
 struct CompressKnobs {
     // Sparsity threshold, relative to the layer's weight scale (max |w| of the layer, as in the
-    // reference): elements of Ce below theta are zeroed, rows whose L1 norm is below 5*theta
-    // too. One threshold per layer, so raising it never grows the image (docs/compressor.md).
+    // reference): elements of Ce below theta are zeroed, and a row is zeroed when sqrt(3) x its
+    // weights' L2 norm is below 5*theta (the reference's L1 rule on the weights instead of the
+    // coefficients). One threshold per layer, so raising it never grows the image
+    // (docs/compressor.md).
     double theta = 0.05;
     int iterations = 30;          // maximum alternating iterations per block
     double tolerance = 1e-6;      // stop when ||Q_t - Q_{t-1}||_F / ||Q_{t-1}||_F is below this
