@@ -33,9 +33,10 @@ struct CompressKnobs {
     // image non-monotonic in theta (a larger theta emptied more blocks, which then came back
     // denser than before).
     int max_theta_reductions = 0;
-    // Coordinate-descent passes over the non-zero Ce elements after the loop, each followed by
-    // a refit of B (ours; never changes which elements are zero). 0 = the reference's result.
-    int polish_passes = 3;
+    // Polish passes over the non-zero Ce elements after the loop (ours; never changes which
+    // elements are zero): a joint power-of-two choice per row, coordinate descent, a refit of
+    // B; stops early at a fixed point. 0 = the reference's result.
+    int polish_passes = 8;
     // A decomposed layer whose image sections are larger than its raw int8 weights is stored
     // raw (the report's kind says "raw (fallback)").
     bool raw_fallback = true;
