@@ -36,7 +36,7 @@ struct CompressKnobs {
     // Polish passes over the non-zero Ce elements after the loop (ours; never changes which
     // elements are zero): a joint power-of-two choice per row, coordinate descent, a refit of
     // B; stops early at a fixed point. 0 = the reference's result.
-    int polish_passes = 8;
+    int polish_passes = 4;
     // A decomposed layer whose image sections are larger than its raw int8 weights is stored
     // raw (the report's kind says "raw (fallback)").
     bool raw_fallback = true;
