@@ -109,6 +109,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("nets", nargs="+")
     ap.add_argument("--thetas", default="0.005,0.01,0.02,0.03,0.05,0.07,0.1,0.15,0.2,0.3")
+    ap.add_argument("--mark-theta", type=float, default=0.02,
+                    help="theta marked with a star on the project's curves (the default knob)")
     ap.add_argument("--who", default="reference,project,project-structural",
                     help="which curves to compute (comma-separated)")
     ap.add_argument("--reuse", default="",
@@ -158,10 +160,17 @@ def main():
         for ax, key, title in ((axes[0], "x_ref", "reference bit count"), (axes[1], "x_image", "image (.sxw) true size")):
             for who, style in (("reference", "o-"), ("project", "s-"), ("project-structural", "^--")):
                 pts = [r for r in rows if r["net"] == net and r["who"] == who]
-                ax.plot([p[key] for p in pts], [p["err"] for p in pts], style, label=who)
+                pts.sort(key=lambda p: p["theta"])
+                ax.plot([p[key] for p in pts], [p["err"] for p in pts], style, label=who, markersize=4)
+                star = [p for p in pts if who.startswith("project") and abs(p["theta"] - a.mark_theta) < 1e-12]
+                if star:
+                    ax.plot([star[0][key]], [star[0]["err"]], "*", color="k", markersize=12,
+                            label=f"theta {a.mark_theta:g}" if who == "project" else None)
             ax.set_xlabel(f"compression vs int8 ({title})")
             ax.set_ylabel("relative error ||W - W~|| / ||W||")
             ax.set_title(f"{net}: {title}")
+            ax.set_xscale("log")
+            ax.set_ylim(0, 1.05)
             ax.grid(True, alpha=0.3)
             ax.legend()
         fig.tight_layout()

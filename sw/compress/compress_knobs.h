@@ -14,7 +14,7 @@ struct CompressKnobs {
     // weights' L2 norm is below 5*theta (the reference's L1 rule on the weights instead of the
     // coefficients). One threshold per layer, so raising it never grows the image
     // (docs/compressor.md).
-    double theta = 0.05;
+    double theta = 0.02;
     int iterations = 30;          // maximum alternating iterations per block
     double tolerance = 1e-6;      // stop when ||Q_t - Q_{t-1}||_F / ||Q_{t-1}||_F is below this
     uint32_t block_channels = 64; // input channels per 3x3 block (1x1/FC: 3x this many rows)
