@@ -270,3 +270,25 @@ TEST_CASE("report CSV has one row per layer and a total", "[compress]") {
     CHECK_THAT(csv, Catch::StartsWith("layer,kind,params,fp32_bytes,int8_bytes,image_bytes,compression"));
     CHECK_THAT(report_table(r.report), Catch::Contains("total"));
 }
+
+TEST_CASE("rows are kept by the norm of their weights against 5 theta", "[compress]") {
+    // Issue 16: row i may be non-zero iff sqrt(3) ||W_i||_2 >= 5 theta (layer scale 1 here).
+    // Scores, by hand: [1 0 0] -> 1.732; [0.1 0.1 0.1] -> sqrt(3) x 0.1732 = 0.300;
+    // [0.05 0 0] -> 0.0866; [0 0.2 0] -> 0.346. The basis is free, so a row's coefficients can be
+    // anything: the rule looks at the weights, which is what dropping a row costs in error.
+    BlockMatrix W(4, 3);
+    W << 1, 0, 0, 0.1, 0.1, 0.1, 0.05, 0, 0, 0, 0.2, 0;
+    auto nonzero_rows = [&](double theta) {
+        CompressKnobs k;
+        k.theta = theta;
+        const auto d = decompose_group({W}, k, false, 1.0);
+        std::vector<int> rows;
+        for (Eigen::Index i = 0; i < d[0].Q.rows(); ++i) rows.push_back(!d[0].Q.row(i).isZero(0.0));
+        return rows;
+    };
+    CHECK(nonzero_rows(0.0) == std::vector<int>{1, 1, 1, 1});
+    CHECK(nonzero_rows(0.01) == std::vector<int>{1, 1, 1, 1});   // 5 theta = 0.05 <= 0.0866
+    CHECK(nonzero_rows(0.05) == std::vector<int>{1, 1, 0, 1});   // 0.25: drops 0.0866 only
+    CHECK(nonzero_rows(0.065) == std::vector<int>{1, 0, 0, 1});  // 0.325: drops 0.300 too
+    CHECK(nonzero_rows(0.1) == std::vector<int>{1, 0, 0, 0});    // 0.5: only the 1.732 row
+}
