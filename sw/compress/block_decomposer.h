@@ -3,12 +3,13 @@
 // signed powers of two and B a dense 3x3 basis (docs/compressor.md; the public SmartDeal
 // algorithm): start B = I, Ce = W; repeat { project Ce to powers of two -> Q; stop when Q no
 // longer changes; refit B (least squares, Q fixed); refit Ce (least squares, B fixed);
-// zero rows with L1 < 5 theta, then elements < theta }; final projection and refit of B.
+// zero elements < theta }; final projection and refit of B; polish. Which rows may be non-zero
+// is fixed beforehand from the weights (sqrt(3) x the row's L2 norm >= 5 theta, relative to the
+// layer's max |w|), so the kept rows only shrink as theta grows.
 //
-// A group holds the same block of several filters. In structural mode the row
-// sparsification is shared: a row is zeroed in every filter of the group when its L1 norm,
-// averaged over the group, is below 5 theta, so zero rows line up across output channels.
-// Otherwise groups have one member.
+// A group holds the same block of several filters. In structural mode the row support is
+// shared: a row is kept in every filter of the group or in none, by the RMS of its norm over
+// the group, so zero rows line up across output channels. Otherwise groups have one member.
 #include <vector>
 
 #include <Eigen/Dense>
@@ -28,8 +29,10 @@ struct BlockDecomposition {
 };
 
 // Decomposes each member of a group (every W has the same row count). Deterministic.
+// layer_scale: the weight scale theta is relative to (max |w| of the layer; <= 0: each
+// block's own max |w|).
 std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& W, const CompressKnobs& knobs,
-                                                bool shared_rows);
+                                                bool shared_rows, double layer_scale = 0.0);
 
 // The power-of-two projection (step a), exposed for tests: zero below theta, round log2 to
 // the nearest integer, keep `levels` exponents below the block's largest (capped at

@@ -27,6 +27,7 @@ void CompressKnobs::validate(const std::string& origin) const {
     check(raw_bits >= 2 && raw_bits <= 8, "raw_bits", "2..8", std::to_string(raw_bits));
     check(max_theta_reductions >= 0 && max_theta_reductions <= 60, "max_theta_reductions", "0..60",
           std::to_string(max_theta_reductions));
+    check(polish_passes >= 0 && polish_passes <= 100, "polish_passes", "0..100", std::to_string(polish_passes));
     check(threads >= 1 && threads <= 256, "threads", "1..256", std::to_string(threads));
 }
 
@@ -34,7 +35,7 @@ CompressKnobs knobs_from_json(const JsonNode& n, CompressKnobs k) {
     n.expect_object();
     n.expect_only({"theta", "iterations", "tolerance", "block_channels", "structural", "structural_group",
                    "exponent_levels", "max_exponent", "ce_bits", "basis_bits", "raw_bits",
-                   "max_theta_reductions", "direction_restart", "threads"});
+                   "max_theta_reductions", "direction_restart", "threads", "polish_passes", "raw_fallback"});
     k.theta = n.get_double_or("theta", k.theta, 0.0, 1e3);
     k.iterations = static_cast<int>(n.get_int_or("iterations", k.iterations, 0, 10000));
     k.tolerance = n.get_double_or("tolerance", k.tolerance, 0.0);
@@ -48,6 +49,8 @@ CompressKnobs knobs_from_json(const JsonNode& n, CompressKnobs k) {
     k.raw_bits = static_cast<int>(n.get_int_or("raw_bits", k.raw_bits, 2, 8));
     k.max_theta_reductions = static_cast<int>(n.get_int_or("max_theta_reductions", k.max_theta_reductions, 0, 60));
     k.direction_restart = n.get_bool_or("direction_restart", k.direction_restart);
+    k.polish_passes = static_cast<int>(n.get_int_or("polish_passes", k.polish_passes, 0, 100));
+    k.raw_fallback = n.get_bool_or("raw_fallback", k.raw_fallback);
     k.threads = static_cast<int>(n.get_int_or("threads", k.threads, 1, 256));
     return k;
 }

@@ -9,9 +9,12 @@
 namespace sx {
 
 struct CompressKnobs {
-    // Sparsity threshold, relative to the block's weight scale (the RMS of the block's
-    // weights): elements of Ce below theta are zeroed, rows whose L1 norm is below 5*theta too.
-    double theta = 2e-3;
+    // Sparsity threshold, relative to the layer's weight scale (max |w| of the layer, as in the
+    // reference): elements of Ce below theta are zeroed, and a row is zeroed when sqrt(3) x its
+    // weights' L2 norm is below 5*theta (the reference's L1 rule on the weights instead of the
+    // coefficients). One threshold per layer, so raising it never grows the image
+    // (docs/compressor.md).
+    double theta = 0.02;
     int iterations = 30;          // maximum alternating iterations per block
     double tolerance = 1e-6;      // stop when ||Q_t - Q_{t-1}||_F / ||Q_{t-1}||_F is below this
     uint32_t block_channels = 64; // input channels per 3x3 block (1x1/FC: 3x this many rows)
@@ -25,7 +28,18 @@ struct CompressKnobs {
     int ce_bits = 4;              // 2..4: 2^(ce_bits-1)-1 exponent levels usable
     int basis_bits = 8;           // 2..8: B stored as int8 within +-(2^(basis_bits-1)-1)
     int raw_bits = 8;             // 2..8: raw layers, symmetric per-layer scale
-    int max_theta_reductions = 10;  // an all-zero block retries with theta / 4, at most this often
+    // An all-zero block retries with theta / 4, at most this often. Default 0: a block whose
+    // every row is below the layer's threshold is legitimately empty, and the retry made the
+    // image non-monotonic in theta (a larger theta emptied more blocks, which then came back
+    // denser than before).
+    int max_theta_reductions = 0;
+    // Polish passes over the non-zero Ce elements after the loop (ours; never changes which
+    // elements are zero): a joint power-of-two choice per row, coordinate descent, a refit of
+    // B; stops early at a fixed point. 0 = the reference's result.
+    int polish_passes = 4;
+    // A decomposed layer whose image sections are larger than its raw int8 weights is stored
+    // raw (the report's kind says "raw (fallback)").
+    bool raw_fallback = true;
     // Also start the alternating loop from the block's dominant row directions and keep the
     // better of the two results (our addition; false = the reference's B = I start only).
     bool direction_restart = true;

@@ -37,14 +37,23 @@ std::vector<std::string> row_cells(const LayerReport& r, bool csv) {
             std::to_string(r.iterations_max),
             std::to_string(r.theta_reductions),
             fmt(csv ? "%.6g" : "%.2f", r.seconds),
-            r.synthetic ? "yes" : "no"};
+            r.synthetic ? "yes" : "no",
+            std::to_string(r.image_bits),
+            std::to_string(r.reference_bits),
+            fmt(csv ? "%.6g" : "%.2f", r.image_bits ? 8.0 * double(r.int8_bytes) / double(r.image_bits) : 0.0),
+            fmt(csv ? "%.6g" : "%.2f", r.reference_bits ? 8.0 * double(r.int8_bytes) / double(r.reference_bits) : 0.0),
+            std::to_string(r.ce_rows),
+            std::to_string(r.ce_nonzero_rows),
+            std::to_string(r.ce_nonzero_elements)};
 }
 
 const std::vector<std::string>& headers() {
     static const std::vector<std::string> h = {
         "layer",          "kind",           "params",         "fp32_bytes",      "int8_bytes",     "image_bytes",
         "compression",    "row_sparsity",   "element_sparsity", "bits_per_weight", "rel_error",    "rel_error_float",
-        "iterations_mean", "iterations_max", "theta_reduced_blocks", "cpu_seconds", "synthetic"};
+        "iterations_mean", "iterations_max", "theta_reduced_blocks", "cpu_seconds", "synthetic",
+        "image_bits", "reference_bits", "int8_over_image", "int8_over_reference", "ce_rows", "nonzero_ce_rows",
+        "nonzero_ce_elements"};
     return h;
 }
 
@@ -75,7 +84,8 @@ void write_report_csv(const CompressReport& rep, const std::string& path) {
 std::string report_table(const CompressReport& rep) {
     const std::vector<std::string> h = {"layer", "kind", "params", "fp32 B", "int8 B", "image B", "ratio", "row sp",
                                         "elem sp", "bits/w", "rel err", "err fp", "iter", "iter max", "theta-",
-                                        "cpu s", "synthetic"};
+                                        "cpu s", "synthetic", "image bits", "ref bits", "x int8", "x int8 ref",
+                                        "Ce rows", "nz rows", "nz elems"};
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : rep.layers) rows.push_back(row_cells(r, false));
     rows.push_back(row_cells(rep.total, false));
@@ -100,6 +110,15 @@ std::string report_table(const CompressReport& rep) {
         if (i + 1 == rows.size()) out << std::string(total_w - 2, '-') << "\n";
         line(rows[i]);
     }
+    out << "bits counted: 'image bits' = 8 x 'image B', the true size: per decomposed layer 24-byte block records\n"
+           "  (int8 basis, shift, rows, scale) + 1 bit per Ce row + 12 bits (three 4-bit codes) per non-zero Ce row;\n"
+           "  raw and raw-fallback layers 8 bits per weight; the total adds the file header and layer table.\n"
+           "  'ref bits' = the reference transcription's count (1 bit per Ce row + 4 bits per non-zero Ce element,\n"
+           "  bases not counted; raw layers 8 bits per weight). 'x int8' = 8 x params / image bits,\n"
+           "  'x int8 ref' = 8 x params / ref bits. kind raw-fallback: decomposable, but the decomposed form was\n"
+           "  larger than int8 weights, so the layer is stored raw";
+    if (rep.total.fallbacks > 0) out << " (" << rep.total.fallbacks << " layer(s) here)";
+    out << ".\n";
     if (rep.wall_seconds > 0)
         out << "wall time " << fmt("%.2f", rep.wall_seconds) << " s on " << rep.threads << " thread(s)\n";
     return out.str();

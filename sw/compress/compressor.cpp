@@ -38,6 +38,9 @@ struct LayerWork {
     std::vector<int> iterations;       // per unit member (block)
     std::vector<int> reductions;       // per unit member
     std::vector<double> seconds;       // per unit
+    double scale = 0;                  // max |w| of the layer: what theta is relative to
+    bool fallback = false;             // decomposed form larger than raw int8: stored raw
+    uint64_t decomposed_bytes = 0;     // size of the decomposed sections (before a fallback)
 };
 
 struct Unit {
@@ -74,7 +77,7 @@ void run_block_group(LayerWork& lw, const Unit& u, const CompressKnobs& knobs) {
             }
         W.push_back(std::move(m));
     }
-    const std::vector<BlockDecomposition> dec = decompose_group(W, knobs, knobs.structural);
+    const std::vector<BlockDecomposition> dec = decompose_group(W, knobs, knobs.structural, lw.scale);
     double err2 = 0;
     for (std::size_t g = 0; g < dec.size(); ++g) {
         const uint32_t k = u.k0 + static_cast<uint32_t>(g);
@@ -111,9 +114,29 @@ void pack_codes(LayerWork& lw) {
     lw.codes.shrink_to_fit();
 }
 
+// Never worse than raw: a decomposed layer whose sections (24-byte block records, bitmap,
+// codes) outgrow its int8 weights is re-encoded raw. Small layers (C = 3 first layers, short
+// 1x1 filters) and dense Ce at small theta are the usual cases. Per layer, not per block: the
+// image format has one kind per layer (docs/weight-image.md).
+void apply_raw_fallback(LayerWork& lw, const CompressKnobs& knobs) {
+    ImageLayer& il = lw.image;
+    lw.decomposed_bytes = image_layer_bytes(il);
+    const uint64_t raw_bytes = static_cast<uint64_t>(il.C / il.groups) * il.R * il.S * il.K;
+    if (!knobs.raw_fallback || lw.decomposed_bytes <= raw_bytes) return;
+    il.kind = ImageLayerKind::Raw;
+    il.rows_per_filter = 0;
+    il.blocks_per_filter = 0;
+    il.blocks.clear();
+    il.row_bitmap.clear();
+    il.ce_codes.clear();
+    run_raw(lw, knobs);
+    lw.fallback = true;
+}
+
 void fill_sizes(LayerReport& r, const ImageLayer& l) {
     r.name = l.name;
     r.kind = l.kind == ImageLayerKind::Decomposed ? "decomposed" : "raw";
+    r.image_bits = 0;
     r.params = static_cast<uint64_t>(l.C / l.groups) * l.R * l.S * l.K;
     r.fp32_bytes = 4 * r.params;
     r.int8_bytes = r.params;
@@ -124,14 +147,20 @@ void fill_sizes(LayerReport& r, const ImageLayer& l) {
         uint64_t nz_codes = 0;
         for (uint64_t i = 0; i < nz; ++i)
             for (int t = 0; t < 3; ++t) nz_codes += l.ce_code(i, t) != 0;
+        r.ce_rows = rows;
+        r.ce_nonzero_rows = nz;
+        r.ce_nonzero_elements = nz_codes;
+        r.reference_bits = rows + 4 * nz_codes;  // the reference's count: bitmap + 4-bit codes, no bases
         r.row_sparsity = rows ? 1.0 - double(nz) / double(rows) : 0.0;
         r.element_sparsity = rows ? 1.0 - double(nz_codes) / double(3 * rows) : 0.0;
         r.blocks = l.blocks.size();
     } else {
         uint64_t zeros = 0;
         for (int8_t v : l.raw) zeros += v == 0;
+        r.reference_bits = 8 * l.raw.size();  // raw int8: what is stored
         r.element_sparsity = l.raw.empty() ? 0.0 : double(zeros) / double(l.raw.size());
     }
+    r.image_bits = 8 * r.image_bytes;
     r.compression = r.image_bytes ? double(r.fp32_bytes) / double(r.image_bytes) : 0.0;
     r.bits_per_weight = r.params ? 8.0 * double(r.image_bytes) / double(r.params) : 0.0;
 }
@@ -153,18 +182,23 @@ void finish_total(CompressReport& rep, const WeightImage& image) {
         t.theta_reductions += r.theta_reductions;
         t.iterations_max = std::max(t.iterations_max, r.iterations_max);
         t.blocks += r.blocks;
+        t.ce_rows += r.ce_rows;
+        t.ce_nonzero_rows += r.ce_nonzero_rows;
+        t.ce_nonzero_elements += r.ce_nonzero_elements;
+        t.reference_bits += r.reference_bits;
+        t.fallbacks += r.kind == "raw-fallback";
         iters += r.iterations_mean * double(r.blocks);
         have_error = have_error && r.rel_error >= 0;
         if (r.kind == "decomposed") {
-            const double n = double(r.params) / 3.0;  // approximate row count for weighting
-            rows += n;
-            zero_rows += n * r.row_sparsity;
+            rows += double(r.ce_rows);
+            zero_rows += double(r.ce_rows - r.ce_nonzero_rows);
         }
         elems += double(r.params);
         zero_elems += double(r.params) * r.element_sparsity;
     }
     t.kind = "";
     t.image_bytes = serialize_image(image).size();
+    t.image_bits = 8 * t.image_bytes;
     t.compression = t.image_bytes ? double(t.fp32_bytes) / double(t.image_bytes) : 0.0;
     t.bits_per_weight = t.params ? 8.0 * double(t.image_bytes) / double(t.params) : 0.0;
     t.row_sparsity = rows > 0 ? zero_rows / rows : 0.0;
@@ -200,6 +234,7 @@ CompressResult compress_weights(const Workload& workload, const WeightMap& weigh
         for (float v : it->second)
             if (!std::isfinite(v)) throw InputError(origin, layer.name, "finite weights", "NaN or infinity");
         lw.w = &it->second;
+        for (float v : it->second) lw.scale = std::max(lw.scale, std::fabs(double(v)));
         lw.image = image_layer_shell(layer, lw.plan.kind);
         ImageLayer& il = lw.image;
         if (il.kind == ImageLayerKind::Decomposed) {
@@ -266,9 +301,16 @@ CompressResult compress_weights(const Workload& workload, const WeightMap& weigh
     result.report.network = workload.name;
     result.report.threads = knobs.threads;
     for (LayerWork& lw : work) {
-        if (lw.image.kind == ImageLayerKind::Decomposed) pack_codes(lw);
+        if (lw.image.kind == ImageLayerKind::Decomposed) {
+            pack_codes(lw);
+            apply_raw_fallback(lw, knobs);
+        }
         LayerReport r;
         fill_sizes(r, lw.image);
+        if (lw.fallback) {
+            r.kind = "raw-fallback";
+            r.decomposed_bytes = lw.decomposed_bytes;
+        }
         const std::vector<float> dec = decode_float(lw.image);
         const std::vector<float>& w = *lw.w;
         for (std::size_t i = 0; i < w.size(); ++i) {
@@ -277,7 +319,7 @@ CompressResult compress_weights(const Workload& workload, const WeightMap& weigh
             r.ref2 += double(w[i]) * w[i];
         }
         for (double e : lw.err2_float) r.err2_float += e;
-        if (lw.image.kind == ImageLayerKind::Raw) r.err2_float = r.err2;
+        if (lw.image.kind == ImageLayerKind::Raw) r.err2_float = r.err2;  // incl. fallbacks
         r.rel_error = r.ref2 > 0 ? std::sqrt(r.err2 / r.ref2) : 0.0;
         r.rel_error_float = r.ref2 > 0 ? std::sqrt(r.err2_float / r.ref2) : 0.0;
         double it_sum = 0;

@@ -19,11 +19,21 @@ using WeightMap = std::map<std::string, std::vector<float>>;
 
 struct LayerReport {
     std::string name;
-    std::string kind;              // "decomposed" or "raw"
+    std::string kind;              // "decomposed", "raw" (not decomposable) or "raw-fallback"
+                                   // (decomposable, but its decomposed form was larger than int8)
     uint64_t params = 0;
     uint64_t fp32_bytes = 0;       // 4 x params
     uint64_t int8_bytes = 0;       // params
     uint64_t image_bytes = 0;      // the layer's sections in the .sxw file (total: whole file)
+    // Bit counts (docs/compressor.md "Which bits are counted"):
+    uint64_t image_bits = 0;       // 8 x image_bytes: block records (9 B basis, shift, first row,
+                                   // rows, scale: 24 B per block) + 1-bit-per-row bitmap + 12 bits
+                                   // (three 4-bit codes) per non-zero Ce row; raw: 8 bits per weight
+    uint64_t reference_bits = 0;   // the reference transcription's count: 1 bit per Ce row + 4 bits
+                                   // per non-zero Ce element, bases not counted; raw: 8 bits per weight
+    uint64_t ce_rows = 0, ce_nonzero_rows = 0, ce_nonzero_elements = 0;  // decomposed layers
+    uint64_t decomposed_bytes = 0; // raw-fallback: the size the decomposed sections would have had
+    int fallbacks = 0;             // total row: layers stored raw by the fallback
     double compression = 0;        // fp32_bytes / image_bytes
     double row_sparsity = 0;       // zero Ce rows / Ce rows (decomposed); 0 for raw
     double element_sparsity = 0;   // zero Ce elements / Ce elements (decomposed); zero weights (raw)

@@ -70,6 +70,9 @@ WeightMap gaussian_weights(const Workload& w, uint64_t seed) {
 
 TEST_CASE("planted power-of-two decompositions are recovered", "[compress]") {
     CompressKnobs k;
+    // theta is relative to max |w|: the planted Ce spans 7 exponents, so its smallest elements
+    // are ~2^-6 of the largest; a threshold below that keeps them all.
+    k.theta = 2e-3;
     for (uint64_t seed = 0; seed < 10; ++seed) {
         BlockMatrix C;
         const BlockMatrix W = planted(seed, 192, &C);
@@ -158,7 +161,9 @@ TEST_CASE("planted layers compress almost exactly through the whole pipeline", "
         for (Eigen::Index i = 0; i < W.rows(); ++i)
             for (int j = 0; j < 3; ++j) v.push_back(static_cast<float>(W(i, j)));
     }
-    const CompressResult r = compress_weights(w, {{"c", v}}, CompressKnobs{}, "test");
+    CompressKnobs pk;
+    pk.theta = 2e-3;  // below the planted Ce's smallest element relative to max |w| (see above)
+    const CompressResult r = compress_weights(w, {{"c", v}}, pk, "test");
     CHECK(r.report.layers[0].rel_error_float < 1e-3);
     // The image adds the int8 rounding of B (relative 1/254 of the largest basis entry, times
     // Ce up to 2^3) and of the rebuilt weight (step = max/127 per block): a few percent at most.
@@ -187,7 +192,11 @@ TEST_CASE("structural mode aligns zero rows across a filter group", "[compress]"
     CompressKnobs k;
     k.structural = true;
     k.structural_group = 4;
-    k.theta = 0.6;  // large enough to zero rows of Gaussian weights (about 20%)
+    // Of max |w| (~3.7 sigma here). Plain: a row is dropped when sqrt(3) ||w_row|| < 5 theta
+    // max|w|, i.e. ||w_row|| < ~1.6 sigma, about half of the Gaussian rows (chi, 3 degrees of
+    // freedom), so all 4 filters drop the same row in ~6% of the rows where one does.
+    // Structural: the group's RMS row norm against the same bound (chi-square 12 < ~10.3: ~40%).
+    k.theta = 0.15;
     const CompressResult r = compress_weights(w, m, k, "t");
     // Alignment: of the rows that are zero in some filter of a group, the share that is zero
     // in every filter of the group. Rows zeroed by the shared rule line up; the final
@@ -221,7 +230,8 @@ TEST_CASE("a larger theta gives more sparsity and more error", "[compress]") {
     w.layers = {conv("c", 64, 8, 3)};
     const WeightMap m = gaussian_weights(w, 6);
     CompressKnobs lo, hi;
-    hi.theta = 0.6;
+    lo.theta = 0.01;
+    hi.theta = 0.15;
     const auto a = compress_weights(w, m, lo, "t").report.layers[0];
     const auto b = compress_weights(w, m, hi, "t").report.layers[0];
     CHECK(b.element_sparsity > a.element_sparsity + 0.2);
@@ -259,4 +269,26 @@ TEST_CASE("report CSV has one row per layer and a total", "[compress]") {
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 5 + 1);
     CHECK_THAT(csv, Catch::StartsWith("layer,kind,params,fp32_bytes,int8_bytes,image_bytes,compression"));
     CHECK_THAT(report_table(r.report), Catch::Contains("total"));
+}
+
+TEST_CASE("rows are kept by the norm of their weights against 5 theta", "[compress]") {
+    // Issue 16: row i may be non-zero iff sqrt(3) ||W_i||_2 >= 5 theta (layer scale 1 here).
+    // Scores, by hand: [1 0 0] -> 1.732; [0.1 0.1 0.1] -> sqrt(3) x 0.1732 = 0.300;
+    // [0.05 0 0] -> 0.0866; [0 0.2 0] -> 0.346. The basis is free, so a row's coefficients can be
+    // anything: the rule looks at the weights, which is what dropping a row costs in error.
+    BlockMatrix W(4, 3);
+    W << 1, 0, 0, 0.1, 0.1, 0.1, 0.05, 0, 0, 0, 0.2, 0;
+    auto nonzero_rows = [&](double theta) {
+        CompressKnobs k;
+        k.theta = theta;
+        const auto d = decompose_group({W}, k, false, 1.0);
+        std::vector<int> rows;
+        for (Eigen::Index i = 0; i < d[0].Q.rows(); ++i) rows.push_back(!d[0].Q.row(i).isZero(0.0));
+        return rows;
+    };
+    CHECK(nonzero_rows(0.0) == std::vector<int>{1, 1, 1, 1});
+    CHECK(nonzero_rows(0.01) == std::vector<int>{1, 1, 1, 1});   // 5 theta = 0.05 <= 0.0866
+    CHECK(nonzero_rows(0.05) == std::vector<int>{1, 1, 0, 1});   // 0.25: drops 0.0866 only
+    CHECK(nonzero_rows(0.065) == std::vector<int>{1, 0, 0, 1});  // 0.325: drops 0.300 too
+    CHECK(nonzero_rows(0.1) == std::vector<int>{1, 0, 0, 0});    // 0.5: only the 1.732 row
 }
