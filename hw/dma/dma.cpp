@@ -201,7 +201,9 @@ void Dma::sync_thread() {
     guarded(ctx_, [&] {
         for (;;) {
             while (sync_q_.empty()) wait(sync_ev_);
-            ctx_.wait_until(sync_q_.front().land);
+            // A fixed-latency pipeline: in the exactness test mode it is stepped cycle by cycle.
+            const uint64_t land = sync_q_.front().land;
+            ctx_.advance(land, 0, "dma: clock-domain synchronizer", [&](uint64_t now) { return land <= now; });
             while (!sync_q_.empty() && sync_q_.front().land <= ctx_.now_cycles()) {
                 tlm::tlm_generic_payload* p = sync_q_.front().p;
                 sync_q_.pop_front();
