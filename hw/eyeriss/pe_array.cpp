@@ -126,6 +126,10 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
     const bool filter_major = fm_exposed < im_exposed;
     c_.filter_major_passes += filter_major;
     ++c_.passes;
+    // The block's rows in the GLB, located once per pass (the link writes only space the block
+    // does not use while it is in use; at most one row wraps around the ring, into row_tmp_).
+    std::vector<const int16_t*> rows(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
+    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = ifmap_row(static_cast<int64_t>(r));
     bool pending = false;
     uint64_t p_start = 0, p_end = 0;
     int64_t p_x = 0;
@@ -247,7 +251,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                                 gated += static_cast<uint64_t>(M.S);
                                 continue;
                             }
-                            const int16_t* row = ifmap_row((i * vcc_ + cc) * nrows_ + (h - row0_));
+                            const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))];
                             const int16_t* f = filt_.data() + ((kk * M.q * M.r + cc) * M.set_h + rr) * M.S;
                             for (int64_t s = 0; s < M.S; ++s) {
                                 const int64_t w = lo + s;
