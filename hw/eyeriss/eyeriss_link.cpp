@@ -28,6 +28,10 @@ void EyerissLink::wait(LinkJob* job) {
     while (!job->done) sc_core::wait(done_ev_);
 }
 
+void EyerissLink::wait_psums_read(LinkJob* job) {
+    while (!job->psums_read && !job->done) sc_core::wait(read_ev_);
+}
+
 void EyerissLink::release(LinkJob* job) {
     job->released = true;
     release_ev_.notify(SC_ZERO_TIME);
@@ -67,6 +71,7 @@ void EyerissLink::finish(LinkJob* j) {
     j->done = true;
     ctx_.monitor.progress();
     done_ev_.notify(SC_ZERO_TIME);
+    read_ev_.notify(SC_ZERO_TIME);
 }
 
 void EyerissLink::do_load(LinkJob& j) {
@@ -105,7 +110,7 @@ void EyerissLink::do_load(LinkJob& j) {
             carry.erase(carry.begin(), carry.begin() + static_cast<std::ptrdiff_t>(whole * 2));
         }
         codec_values += vals.size();
-        j.values.insert(j.values.end(), vals.begin(), vals.end());
+        j.values_written += static_cast<int64_t>(vals.size());
         uint64_t done = 0;
         const uint64_t nb = vals.size() * 2;
         while (done < nb) {
@@ -156,7 +161,9 @@ void EyerissLink::read_psums(LinkJob& j) {
         glb_.wait(r);
     }
     codec_values += j.glb_read_bytes / 2;
+    if (j.encode) j.encode(j);
     j.psums_read = true;
+    read_ev_.notify(SC_ZERO_TIME);
 }
 
 bool EyerissLink::store_chunk_while_stalled(uint64_t slot) {

@@ -8,6 +8,7 @@
 // for a job or lets it run behind compute.
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <vector>
 
 #include <systemc>
@@ -39,13 +40,17 @@ struct LinkJob {
     uint64_t ring_bytes = 0, ring_offset = 0;
     uint64_t head_bytes = UINT64_MAX;
     bool released = true;
-    std::vector<int16_t> values;  // the decoded values (the PE array's functional copy)
-    // Store: encoded bytes (burst-padded) to DRAM at dram_addr; glb_bytes of psums read first.
+    int64_t values_written = 0;   // decoded values written into the GLB so far
+    // Store: encoded bytes (burst-padded) to DRAM at dram_addr; glb_read_bytes of psums are read
+    // from the GLB first, then `encode` (if set) reads them from the GLB's storage and codes
+    // them into `bytes` (the RLC encoder: the outputs leave from what the GLB holds at that
+    // cycle, not from a copy); without `encode`, `bytes` is sent as given.
     std::vector<uint8_t> bytes;
+    std::function<void(LinkJob&)> encode;
     uint64_t dram_addr = 0;
     uint64_t glb_read_addr = 0, glb_read_bytes = 0;
     // Store progress (the link may send part of a store while a load ahead of it is stalled).
-    bool psums_read = false;
+    bool psums_read = false;  // the psum region may be overwritten from then on
     uint64_t sent = 0;  // bytes handed to the DMA and written to DRAM
     bool done = false;
 };
@@ -59,6 +64,9 @@ public:
     void submit(LinkJob* job);  // from a thread; jobs run in order
     void wait(LinkJob* job);    // from a thread
     void release(LinkJob* job); // the GLB space past job->head_bytes is free
+    // From a thread: returns once a store has read its psums out of the GLB (so the next psum
+    // residency may overwrite them).
+    void wait_psums_read(LinkJob* job);
     uint64_t fifo_words = 0;    // 64-bit words through the FIFO (energy)
     uint64_t codec_values = 0;  // values encoded or decoded
 
@@ -80,7 +88,7 @@ private:
     int pairs_per_word_;  // RLC pairs per 64-bit word (rlc.h)
     int mon_;
     std::deque<LinkJob*> q_;
-    sc_core::sc_event submit_ev_, done_ev_, release_ev_;
+    sc_core::sc_event submit_ev_, done_ev_, release_ev_, read_ev_;
 };
 
 }  // namespace sx::eyeriss

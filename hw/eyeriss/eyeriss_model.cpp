@@ -56,7 +56,15 @@ public:
     EyerissModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx)
         : sc_module(name), arch_(arch), ctx_(ctx), prm_(arch.design_params<EyerissParams>()) {
         for (const auto& b : arch.buffers) {
-            if (b.role == "input") glb_ = std::make_unique<GlobalBuffer>(reservation_buffer(arch, b), ctx);
+            if (b.role == "input") {
+                glb_ = std::make_unique<GlobalBuffer>(reservation_buffer(arch, b), ctx);
+                // The upper 16 bits of the model's 32-bit psums, at the psum addresses of the
+                // GLB (the chip's psums are 16-bit; docs/eyeriss.md): storage only, its time is
+                // the GLB's.
+                BufferConfig hi = reservation_buffer(arch, b);
+                hi.name += "_psum_hi";
+                psum_hi_ = std::make_unique<GlobalBuffer>(hi, ctx);
+            }
             if (b.role == "weight") fil_ = std::make_unique<GlobalBuffer>(reservation_buffer(arch, b), ctx);
         }
         // The shared memory system (hw/system): DRAM at the link clock (dram.clock_mhz) and the
@@ -79,6 +87,13 @@ public:
                    LayerConservation& cons) override;
 
 private:
+    struct StoreRecord {
+        uint64_t dram_addr = 0;
+        PeArray::Residency r;
+        std::vector<uint64_t> stream_end;  // byte offset after each (image, filter) stream
+    };
+    void verify_dram_outputs(const Layer& L, const std::vector<StoreRecord>& records, const std::vector<int32_t>& outputs,
+                             int shift) const;
     // DRAM image of a layer: pre-tiled filters (one block per pass), then the ifmaps as rows
     // (raw 16-bit for the first layer, RLC otherwise), then room for the outputs.
     void build_dram_image(const LayerJob& job, bool rlc_input);
@@ -89,7 +104,7 @@ private:
     const ArchConfig& arch_;
     SimContext& ctx_;
     EyerissParams prm_;
-    std::unique_ptr<GlobalBuffer> glb_, fil_, fifo_;
+    std::unique_ptr<GlobalBuffer> glb_, fil_, fifo_, psum_hi_;
     std::unique_ptr<MemorySystem> mem_;
     Dma* dma_ = nullptr;
     std::unique_ptr<EyerissLink> link_;
@@ -161,6 +176,43 @@ void EyerissModel::build_dram_image(const LayerJob& job, bool rlc_input) {
     row_off_[static_cast<std::size_t>(rows)] = img.size();
     out_base_ = align_up(img.size(), burst_);
     mem_->backdoor_write(0, img);
+}
+
+// The outputs the check compares (`outputs`, the int32 psums as the encoder read them from the
+// GLB) must be what reached DRAM: every store's RLC streams are read back and decoded, and each
+// value must equal its psum ReLU-requantised. A store written to the wrong place, overwritten
+// by another, or cut short fails the layer here.
+void EyerissModel::verify_dram_outputs(const Layer& L, const std::vector<StoreRecord>& records,
+                                       const std::vector<int32_t>& outputs, int shift) const {
+    const RsMapping& M = M_;
+    std::vector<uint8_t> bytes;
+    std::vector<int16_t> vals;
+    for (const StoreRecord& rec : records) {
+        uint64_t prev = 0;
+        std::size_t si = 0;
+        for (int64_t i = 0; i < rec.r.vimg; ++i)
+            for (int64_t kk = 0; kk < rec.r.vk; ++kk, ++si) {
+                const uint64_t end = rec.stream_end.at(si);
+                bytes.resize(end - prev);
+                mem_->backdoor_read(rec.dram_addr + prev, bytes.data(), bytes.size());
+                prev = end;
+                vals.clear();
+                RlcDecoder dec(prm_.rlc_run_bits, 0, 0, rec.r.e_real * M.F, prm_.rlc_pairs_per_word);
+                dec.feed(bytes.data(), bytes.size(), vals);
+                const int64_t img = rec.r.b * M.n + i, k = rec.r.g * M.Kg + rec.r.fb * M.m + kk;
+                for (int64_t j = 0; j < rec.r.e_real; ++j)
+                    for (int64_t x = 0; x < M.F; ++x) {
+                        const std::size_t vi = static_cast<std::size_t>(j * M.F + x);
+                        const int32_t acc =
+                            outputs[static_cast<std::size_t>(((img * L.K + k) * M.E + rec.r.s * M.e + j) * M.F + x)];
+                        if (vi >= vals.size() || vals[vi] != requantize(acc, shift))
+                            throw SimulationError("eyeriss: layer " + L.name + ": output (image " + std::to_string(img) +
+                                                  ", filter " + std::to_string(k) + ", row " +
+                                                  std::to_string(rec.r.s * M.e + j) + ", column " + std::to_string(x) +
+                                                  ") in DRAM differs from its psum in the GLB requantised");
+                    }
+            }
+    }
 }
 
 void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs,
@@ -324,7 +376,15 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     LinkJob stores[2];
     int store_slot = 0;
     bool store_used[2] = {false, false};
-    uint64_t out_cursor = out_base_;
+    LinkJob* last_store = nullptr;
+    // Each residency's outputs get a DRAM region of the worst-case RLC size (one pair per value,
+    // every plane segment padded to a word), so a store's address is known before its encoder
+    // runs; the traffic is the encoded bytes only.
+    const int64_t ppw = prm_.rlc_pairs_per_word;
+    const uint64_t out_region = align_up(static_cast<uint64_t>(M.n * M.m * cdiv(M.e * M.F, ppw) * 8), burst_);
+    std::vector<StoreRecord> records;
+    uint64_t ofmap_values = 0, ofmap_zeros = 0;
+    const int shift = requant_shift(L);
     const int64_t pt = M.p * M.t;
     // Filter prefetch: the filter GLB holds one pass; the next pass's block is fetched as soon as
     // the current one has gone to the scratchpads.
@@ -356,7 +416,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
             held = ui;
         }
         const Load& ld = *loads[slot_load[static_cast<std::size_t>(k.slot)]];
-        pe.set_ifmaps(ld.job.values.data(), ld.row0, ld.nrows, k.fold, k.cb);
+        pe.set_ifmaps(*glb_, ld.job.glb_addr, ld.job.ring_bytes, ld.job.ring_offset, ld.row0, ld.nrows, k.fold, k.cb);
         const int64_t kb_end = std::min<int64_t>(cdiv(M.Kg, pt), (k.fb + 1) * M.m / pt);
         for (int64_t kb = k.fb * M.m / pt; kb < kb_end; ++kb) {
             ctx_.monitor.waiting(mon_, "filters");
@@ -364,7 +424,13 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
             ctx_.monitor.waiting(mon_, "");
             const uint64_t fl_end = pe.load_filters(*fil_, ctx_, fblock_bytes_);
             if (++pi < plan.size()) filter_load(plan[pi]);
-            pe.run_pass(kb, ab == 0, fl_end, *glb_, ps_base, ctx_);
+            if (ab == 0 && kb == k.fb * M.m / pt && last_store) {
+                // The psum region still holds the previous residency until its store has read it.
+                ctx_.monitor.waiting(mon_, "psum region: the previous store's read");
+                link_->wait_psums_read(last_store);
+                ctx_.monitor.waiting(mon_, "");
+            }
+            pe.run_pass(kb, ab == 0, fl_end, *glb_, *psum_hi_, ps_base, ctx_);
         }
         // The use's ifmap reads have all been made: its slot may take the next block.
         submit_loads(static_cast<int64_t>(ui) + 1);
@@ -374,14 +440,23 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
         if (store_used[store_slot]) link_->wait(&st);
         st = LinkJob{};
         st.store = true;
-        pe.finish_residency(outputs, L, requant_shift(L), st.bytes, prm_.rlc_run_bits, prm_.rlc_pairs_per_word);
-        st.bytes.resize(align_up(st.bytes.size(), burst_), 0);
-        st.dram_addr = out_cursor;
-        out_cursor += st.bytes.size();
+        st.dram_addr = out_base_ + out_region * records.size();
+        records.push_back({st.dram_addr, pe.residency(), {}});
+        // The encoder reads the psums from the GLB when the link reads them (not now).
+        st.encode = [&, ri = records.size() - 1, ps_base](LinkJob& j) {
+            StoreRecord& rec = records[ri];
+            j.bytes.clear();
+            ofmap_values += encode_residency_outputs(M, rec.r, *glb_, *psum_hi_, ps_base, L.K, shift, outputs, j.bytes,
+                                                     prm_.rlc_run_bits, prm_.rlc_pairs_per_word, ofmap_zeros,
+                                                     &rec.stream_end);
+            if (j.bytes.size() > out_region) throw SimulationError("eyeriss: a store larger than its DRAM region");
+            j.bytes.resize(align_up(j.bytes.size(), burst_), 0);
+        };
         st.glb_read_addr = ps_base;
         st.glb_read_bytes = pe.residency_psum_values() * vb;
         ctx_.wait_until(pe.array_free());
         link_->submit(&st);
+        last_store = &st;
         store_used[store_slot] = true;
         store_slot ^= 1;
     }
@@ -389,6 +464,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
         if (store_used[i]) link_->wait(&stores[i]);
     ctx_.wait_until(pe.array_free());
     const uint64_t t1 = ctx_.now_cycles();
+    verify_dram_outputs(L, records, outputs, shift);
 
     // Results.
     const PeCounters& c = pe.counters();
@@ -438,7 +514,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     x["stall_psum_cycles"] = static_cast<double>(c.stall_psum);
     x["filter_load_cycles"] = static_cast<double>(c.filter_load_cycles);
     x["ifmap_zero_fraction"] = c.ifmap_values ? static_cast<double>(c.ifmap_zeros) / static_cast<double>(c.ifmap_values) : 0;
-    x["ofmap_zero_fraction"] = c.ofmap_values ? static_cast<double>(c.ofmap_zeros) / static_cast<double>(c.ofmap_values) : 0;
+    x["ofmap_zero_fraction"] = ofmap_values ? static_cast<double>(ofmap_zeros) / static_cast<double>(ofmap_values) : 0;
     x["rlc_codec_values"] = static_cast<double>(link_->codec_values);
     x["dma_overfetch_bytes"] = static_cast<double>(ms.dma.overfetch_bytes);
     x["dram_energy_pj"] = ds.total_pj();

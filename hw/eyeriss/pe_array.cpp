@@ -11,11 +11,26 @@ namespace sx::eyeriss {
 
 namespace {
 int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// A psum in the GLB: the low 16 bits at `addr` in the GLB (the chip's 16-bit psum), the high 16
+// bits at the same address of the shadow store (the model's 32-bit accumulation, docs/eyeriss.md).
+int32_t load_psum(GlobalBuffer& lo, GlobalBuffer& hi, uint64_t addr) {
+    uint16_t l, h;
+    std::memcpy(&l, lo.data(addr, 2), 2);
+    std::memcpy(&h, hi.data(addr, 2), 2);
+    return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
+}
+void store_psum(GlobalBuffer& lo, GlobalBuffer& hi, uint64_t addr, int32_t v) {
+    const uint32_t u = static_cast<uint32_t>(v);
+    const uint16_t l = static_cast<uint16_t>(u & 0xffff), h = static_cast<uint16_t>(u >> 16);
+    std::memcpy(lo.data(addr, 2), &l, 2);
+    std::memcpy(hi.data(addr, 2), &h, 2);
+}
 }  // namespace
 
 PeArray::PeArray(const RsMapping& m, const EyerissParams& prm) : M_(m), P_(prm) {
     filt_.assign(static_cast<std::size_t>(m.p * m.t * m.q * m.r * m.set_h * m.S), 0);
-    psum_.assign(static_cast<std::size_t>(m.n * m.m * m.e * m.F), 0);
+    row_tmp_.assign(static_cast<std::size_t>(m.W), 0);
 }
 
 uint64_t PeArray::at(const SimContext& ctx, uint64_t t) const {
@@ -29,11 +44,14 @@ void PeArray::begin_residency(int64_t g, int64_t b, int64_t s, int64_t fb) {
     s_ = s;
     fb_ = fb;
     vimg_ = std::min<int64_t>(M_.n, M_.N - b * M_.n);
-    std::fill(psum_.begin(), psum_.end(), 0);
 }
 
-void PeArray::set_ifmaps(const int16_t* data, int64_t row0, int64_t nrows, int64_t fold, int64_t cb) {
-    ifm_ = data;
+void PeArray::set_ifmaps(GlobalBuffer& glb, uint64_t base, uint64_t ring_bytes, uint64_t ring_offset, int64_t row0,
+                         int64_t nrows, int64_t fold, int64_t cb) {
+    ifm_glb_ = &glb;
+    ifm_base_ = base;
+    ifm_ring_ = ring_bytes;
+    ifm_ring_off_ = ring_offset;
     row0_ = row0;
     nrows_ = nrows;
     fold_ = fold;
@@ -41,7 +59,23 @@ void PeArray::set_ifmaps(const int16_t* data, int64_t row0, int64_t nrows, int64
     vcc_ = std::min<int64_t>(M_.q * M_.r, M_.Cg - cb * M_.q * M_.r);
     const int64_t nv = vimg_ * vcc_ * nrows * M_.W;
     c_.ifmap_values += static_cast<uint64_t>(nv);
-    for (int64_t i = 0; i < nv; ++i) c_.ifmap_zeros += data[i] == 0;
+    for (int64_t r = 0; r < vimg_ * vcc_ * nrows; ++r) {
+        const int16_t* row = ifmap_row(r);
+        for (int64_t w = 0; w < M_.W; ++w) c_.ifmap_zeros += row[w] == 0;
+    }
+}
+
+const int16_t* PeArray::ifmap_row(int64_t r) {
+    // Row r of the block (image, channel, row order) as the link wrote it into the GLB.
+    const uint64_t bytes = static_cast<uint64_t>(M_.W) * 2, off = static_cast<uint64_t>(r) * bytes;
+    if (!ifm_ring_) return reinterpret_cast<const int16_t*>(ifm_glb_->data(ifm_base_ + off, bytes));
+    const uint64_t pos = (ifm_ring_off_ + off) % ifm_ring_;
+    if (pos + bytes <= ifm_ring_) return reinterpret_cast<const int16_t*>(ifm_glb_->data(ifm_base_ + pos, bytes));
+    const uint64_t first = ifm_ring_ - pos;  // the row wraps around the ring's end
+    auto* t = reinterpret_cast<uint8_t*>(row_tmp_.data());
+    std::memcpy(t, ifm_glb_->data(ifm_base_ + pos, first), first);
+    std::memcpy(t + first, ifm_glb_->data(ifm_base_, bytes - first), bytes - first);
+    return row_tmp_.data();
 }
 
 uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes) {
@@ -60,8 +94,8 @@ uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_
     return end;
 }
 
-void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, GlobalBuffer& glb, uint64_t psum_base,
-                       const SimContext& ctx) {
+void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, GlobalBuffer& glb, GlobalBuffer& psum_hi,
+                       uint64_t psum_base, const SimContext& ctx) {
     const RsMapping& M = M_;
     const int64_t pt = M.p * M.t;
     const int64_t k0 = kb * pt;                       // first filter of the pass (in the group)
@@ -92,6 +126,10 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
     const bool filter_major = fm_exposed < im_exposed;
     c_.filter_major_passes += filter_major;
     ++c_.passes;
+    // The block's rows in the GLB, located once per pass (the link writes only space the block
+    // does not use while it is in use; at most one row wraps around the ring, into row_tmp_).
+    std::vector<const int16_t*> rows(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
+    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = ifmap_row(static_cast<int64_t>(r));
     bool pending = false;
     uint64_t p_start = 0, p_end = 0;
     int64_t p_x = 0;
@@ -213,7 +251,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                                 gated += static_cast<uint64_t>(M.S);
                                 continue;
                             }
-                            const int16_t* row = ifm_ + ((i * vcc_ + cc) * nrows_ + (h - row0_)) * M.W;
+                            const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))];
                             const int16_t* f = filt_.data() + ((kk * M.q * M.r + cc) * M.set_h + rr) * M.S;
                             for (int64_t s = 0; s < M.S; ++s) {
                                 const int64_t w = lo + s;
@@ -226,7 +264,9 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                                 }
                             }
                         }
-                    psum_[static_cast<std::size_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x)] += acc;
+                    // Accumulate in the GLB's psum region (the first channel block starts it).
+                    const uint64_t pa = psum_base + 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
+                    store_psum(glb, psum_hi, pa, first_acc ? acc : load_psum(glb, psum_hi, pa) + acc);
                 }
             }
             c_.macs_executed += executed;
@@ -253,29 +293,42 @@ uint64_t PeArray::residency_psum_values() const {
     return static_cast<uint64_t>(vimg_ * vk * e_real * M_.F);
 }
 
-void PeArray::finish_residency(std::vector<int32_t>& outputs, const Layer& L, int shift, std::vector<uint8_t>& rlc,
-                               int run_bits, int pairs_per_word) {
-    const RsMapping& M = M_;
-    const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
-    const int64_t vk = std::min<int64_t>(M.m, M.Kg - fb_ * M.m);
+PeArray::Residency PeArray::residency() const {
+    Residency r;
+    r.g = g_;
+    r.b = b_;
+    r.s = s_;
+    r.fb = fb_;
+    r.vimg = vimg_;
+    r.vk = std::min<int64_t>(M_.m, M_.Kg - fb_ * M_.m);
+    r.e_real = std::min<int64_t>(M_.e, M_.E - s_ * M_.e);
+    return r;
+}
+
+uint64_t encode_residency_outputs(const RsMapping& M, const PeArray::Residency& r, GlobalBuffer& glb, GlobalBuffer& psum_hi,
+                                  uint64_t psum_base, int64_t K, int shift, std::vector<int32_t>& outputs,
+                                  std::vector<uint8_t>& rlc, int run_bits, int pairs_per_word, uint64_t& zeros,
+                                  std::vector<uint64_t>* stream_end) {
     std::vector<int16_t> row(static_cast<std::size_t>(M.F));
     // One RLC stream per output plane segment (the strip's rows of one filter of one image).
-    for (int64_t i = 0; i < vimg_; ++i)
-        for (int64_t kk = 0; kk < vk; ++kk) {
+    for (int64_t i = 0; i < r.vimg; ++i)
+        for (int64_t kk = 0; kk < r.vk; ++kk) {
             RlcEncoder enc(rlc, run_bits, pairs_per_word);
-            for (int64_t j = 0; j < e_real; ++j) {
-                const int64_t img = b_ * M.n + i, k = g_ * M.Kg + fb_ * M.m + kk, eo = s_ * M.e + j;
+            for (int64_t j = 0; j < r.e_real; ++j) {
+                const int64_t img = r.b * M.n + i, k = r.g * M.Kg + r.fb * M.m + kk, eo = r.s * M.e + j;
                 for (int64_t x = 0; x < M.F; ++x) {
-                    const int32_t v = psum_[static_cast<std::size_t>(((i * M.m + kk) * M.e + j) * M.F + x)];
-                    outputs[static_cast<std::size_t>(((img * L.K + k) * M.E + eo) * M.F + x)] = v;
+                    const uint64_t pa = psum_base + 2 * static_cast<uint64_t>(((i * M.m + kk) * M.e + j) * M.F + x);
+                    const int32_t v = load_psum(glb, psum_hi, pa);
+                    outputs[static_cast<std::size_t>(((img * K + k) * M.E + eo) * M.F + x)] = v;
                     row[static_cast<std::size_t>(x)] = requantize(v, shift);
-                    c_.ofmap_zeros += row[static_cast<std::size_t>(x)] == 0;
+                    zeros += row[static_cast<std::size_t>(x)] == 0;
                 }
-                c_.ofmap_values += static_cast<uint64_t>(M.F);
                 enc.append(row.data(), M.F);
             }
             enc.flush();
+            if (stream_end) stream_end->push_back(rlc.size());
         }
+    return static_cast<uint64_t>(r.vimg * r.vk * r.e_real * M.F);
 }
 
 }  // namespace sx::eyeriss

@@ -63,6 +63,8 @@ public:
     void backdoor_write(uint64_t addr, const std::vector<uint8_t>& bytes) {
         backdoor_write(addr, bytes.data(), bytes.size());
     }
+    // Host read-back (no simulated time, no statistics): e.g. a design checking what reached DRAM.
+    void backdoor_read(uint64_t addr, uint8_t* dst, uint64_t n) const;
 
     // Starts a layer: resets the DMA counters and the stub's byte counts, snapshots the DRAM.
     void begin_layer();

@@ -31,18 +31,28 @@ struct PassRunner : sc_module {
         // Eyeriss's PE array reserves buffer time at request: fcfs only (eyeriss_model.cpp).
         BufferConfig gc = buf("glb", 102400, 25), fc = buf("fil", 8192, 1);
         gc.arbiter = fc.arbiter = "fcfs";
-        GlobalBuffer glb(gc, ctx), fil(fc, ctx);
+        BufferConfig hc = gc;
+        hc.name = "glb_psum_hi";
+        GlobalBuffer glb(gc, ctx), fil(fc, ctx), hi(hc, ctx);
+        // The ifmap block in the GLB at 0 (where the link would have written it), all ones.
         std::vector<int16_t> ifm(static_cast<std::size_t>(layer.H * layer.W), 1);
+        std::memcpy(glb.data(0, ifm.size() * 2), ifm.data(), ifm.size() * 2);
         std::vector<int16_t> w(static_cast<std::size_t>(m.filter_pass_bytes / 2), 1);
         std::memcpy(fil.data(0, w.size() * 2), w.data(), w.size() * 2);
         PeArray pe(m, prm);
         pe.begin_residency(0, 0, 0, 0);
         // Strip 0: its ifmap rows only (all of them when the set is not strip-mined).
-        pe.set_ifmaps(ifm.data(), 0, std::min<int64_t>(layer.H, m.ifmap_rows), 0, 0);
+        pe.set_ifmaps(glb, 0, 0, 0, 0, std::min<int64_t>(layer.H, m.ifmap_rows), 0, 0);
         const uint64_t fl = pe.load_filters(fil, ctx, m.filter_pass_bytes);
-        pe.run_pass(0, true, fl, glb, 8192, ctx);
+        pe.run_pass(0, true, fl, glb, hi, 8192, ctx);
         filters_loaded = fl;
         done = pe.array_free();
+        // The first output's psum, where the array accumulated it: the GLB's psum region at
+        // 8192 (low 16 bits) and the shadow store (high 16 bits).
+        uint16_t lo = 0, hi16 = 0;
+        std::memcpy(&lo, glb.data(8192, 2), 2);
+        std::memcpy(&hi16, hi.data(8192, 2), 2);
+        psum0 = static_cast<int32_t>(static_cast<uint32_t>(hi16) << 16 | lo);
         macs = pe.counters().macs_executed;
         mapping = m;
         sc_stop();
@@ -50,6 +60,7 @@ struct PassRunner : sc_module {
     Layer layer;
     SimContext ctx;
     uint64_t filters_loaded = 0, done = 0, macs = 0;
+    int32_t psum0 = 0;
     RsMapping mapping;
 };
 
@@ -83,6 +94,8 @@ TEST_CASE("a layer that fits one PE set runs one pass in hand-derived cycles") {
     CHECK(r.done == 38);
     // 9 outputs x 9 MACs, all ifmap values non-zero.
     CHECK(r.macs == 81);
+    // Output (0, 0): 3x3 ones (GLB ifmaps) x 3x3 ones (filters) = 9, in the GLB's psum region.
+    CHECK(r.psum0 == 9);
 }
 
 TEST_CASE("a strip-mined set runs its first strip in hand-derived cycles") {
@@ -117,6 +130,7 @@ TEST_CASE("a strip-mined set runs its first strip in hand-derived cycles") {
     CHECK(r.done == 339);
     // 8 x 16 outputs x 49 MACs, every ifmap value non-zero.
     CHECK(r.macs == 8 * 16 * 49);
+    CHECK(r.psum0 == 49);  // 7x7 ones x 7x7 ones, accumulated in the GLB
 }
 
 TEST_CASE("RLC round trip: runs longer than 31, trailing zeros, dense rows") {
