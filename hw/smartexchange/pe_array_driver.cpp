@@ -137,7 +137,10 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         if (requant_read_) {
             waiting("the previous group's requantisation reads");
             const uint64_t t = ctx.now_cycles();
-            f_.cnt.stall_output += requant_read_->wait(ctx) - t;
+            // Its completion may be in the past (the store unit may have waited first): count
+            // only the cycles this wait took, not completion - now.
+            requant_read_->wait(ctx);
+            f_.cnt.stall_output += ctx.now_cycles() - t;
             requant_read_.reset();
             ctx.settle(t, kOrderPe);
             waiting("");

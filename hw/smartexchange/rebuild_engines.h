@@ -29,8 +29,9 @@ namespace sx::se {
 inline constexpr uint64_t kBasisRecordBytes = 10;
 
 // Loads the basis record at `addr` of the weight buffer into an engine's register file:
-// reserves the buffer's port now and returns the cycle the basis is in `blk`.
-BufferAccess load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk);  // issued, to be waited on
+// issues the buffer read now and returns it; the basis is in `blk` once that access, waited
+// for exactly once by the caller, has completed.
+BufferAccess load_basis(GlobalBuffer& wb, uint64_t addr, BasisBlock& blk);
 
 class SeRebuildEngines : public SeBlock {
 public:

@@ -130,7 +130,7 @@ void add_compress_command(CLI::App& app) {
     c->add_option("--element-density", args->element_density, "--synthetic: fraction of non-zero codes in a non-zero row")
         ->check(CLI::Range(1.0 / 3.0, 1.0));
     c->add_option("--raw-density", args->raw_density, "--synthetic: fraction of non-zero raw weights")->check(CLI::Range(0.0, 1.0));
-    c->add_option("--theta", args->theta, "sparsity threshold relative to the layer's max |w| (docs/compressor.md)");
+    c->add_option("--theta", args->theta, "sparsity threshold relative to the layer's max |w| (default 0.02; docs/compressor.md)");
     c->add_option("--iterations", args->iterations, "maximum alternating iterations per block (default 30)");
     c->add_option("--tolerance", args->tolerance, "relative change of Q that stops the loop (default 1e-6)");
     c->add_option("--block-channels", args->block_channels, "input channels per 3x3 block (default 64)");

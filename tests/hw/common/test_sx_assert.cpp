@@ -6,7 +6,9 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,7 +87,15 @@ TEST_CASE("SX_ASSERT: a model invariant fires in a real block (RLC word overflow
 }
 
 TEST_CASE("SX_ASSERT: the CI test build has assertions compiled in") {
-    // .ci/test, .ci/sanitize and .ci/fuzz configure with -DSX_ASSERTIONS=ON; this build's
-    // setting is passed by tests/hw/common/CMakeLists.txt.
+    // This build's option reaches the code (tests/hw/common/CMakeLists.txt passes it) ...
     CHECK(sx::kAssertionsEnabled == (SX_BUILD_WITH_ASSERTIONS != 0));
+    // ... and the CI builds ask for it: .ci/test, .ci/sanitize and .ci/fuzz configure with
+    // -DSX_ASSERTIONS=ON (the check above alone holds whatever CI does).
+    for (const char* script : {"test", "sanitize", "fuzz"}) {
+        std::ifstream f(std::string(SX_SOURCE_DIR) + "/.ci/" + script);
+        REQUIRE(f.good());
+        const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        INFO(".ci/" << script);
+        CHECK(text.find("-DSX_ASSERTIONS=ON") != std::string::npos);
+    }
 }

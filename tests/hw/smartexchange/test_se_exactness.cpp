@@ -1,10 +1,12 @@
 // Exactness of the SmartExchange blocks' computed durations (issue 12): every block that
-// computes when its work ends and waits for it (index decoder, rebuild read and shift-add, PE
-// step and fetch waits, last partial sums, the store unit's wait for requantisation) also has
-// a test mode (RunOptions::step_cycles, SimContext::advance) that advances it one cycle at a
-// time from its inputs. A run in that mode throws at the first block whose stepped end differs
-// from the computed one; here the same layers also run normally and every layer's cycles and
-// counters must be identical.
+// computes when its work ends and waits for it (index decoder, rebuild shift-add, PE step) also
+// has a test mode (RunOptions::step_cycles, SimContext::advance) that advances it one cycle at
+// a time from its inputs. (The rebuild's Ce/basis read, the activation fetches, the partial-sum
+// writes and the store unit's wait for requantisation are buffer accesses since issue 12: they
+// wait for the arbiter's completion in both modes, and the decoder steps on done() of its
+// bitmap reads; the arbiter itself is checked cycle by cycle in tests/hw/buffer.) A run in that
+// mode throws at the first block whose stepped end differs from the computed one; here the same
+// layers also run normally and every layer's cycles and counters must be identical.
 //
 // SystemC elaborates once per process, so each run is a forked child that reports its figures
 // through a pipe.

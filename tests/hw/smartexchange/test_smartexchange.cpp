@@ -435,3 +435,29 @@ TEST_CASE("pe_timing: registry names, the bit_serial alias and its conflicts") {
     CHECK_THROWS_AS(parse_se_params(micro_arch({{"/smartexchange/index_decoders", "two"}})), InputError);
     CHECK_THROWS_AS(parse_se_params(micro_arch({{"/smartexchange/ce_stage_slots", 3}})), InputError);
 }
+
+// Multi-group layers (K > dim_m): a group's requantisation read is waited for by the store unit
+// and by the PE array before the next group's first partial-sum writes, and whichever waits
+// second learns a completion that may be in the past. The PE array's stall_psum_write_cycles
+// must count only the time it actually waited: every stall counter is at most the layer's
+// cycles. (Found in review: main at 695e4e1 reported 2^64 - n for every ResNet-18 layer after
+// conv1, an unsigned "completion - now" when the store unit had already waited.)
+TEST_CASE("stall counters of multi-group layers stay within the layer's cycles") {
+    Workload wl;
+    wl.name = "groups";
+    wl.in_C = 16;
+    wl.in_H = 16;
+    wl.in_W = 16;
+    wl.layers = {conv_layer("c3", 16, 64, 16, 16, 3, 3, 1, 1), conv_layer("pw", 64, 64, 16, 16, 1, 1, 1, 0)};
+    wl.layers[1].inputs = {"c3"};
+    RunOptions o;
+    o.check = true;
+    const RunResult r = simulate(load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json"), wl, o);
+    CHECK(r.check_passed);
+    for (const auto& x : r.layers)
+        for (const auto& [k, v] : x.extra)
+            if (k.rfind("stall_", 0) == 0) {
+                INFO(x.layer.name << ' ' << k << " = " << v << ", cycles " << x.cycles);
+                CHECK(v <= static_cast<double>(x.cycles));
+            }
+}
