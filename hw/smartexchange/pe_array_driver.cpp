@@ -31,7 +31,10 @@ void SePeArrayDriver::run() {
             waiting("");
             out_half_ ^= 1;
             psum_valid_ = false;
-            // Accumulator clear: valid bits reset, no data traffic.
+            // Accumulator clear: valid bits reset, no data traffic. The previous group's
+            // requantisation read may still be in flight; its values were taken when it was
+            // issued, and this group's first partial-sum write waits for it (compute_pass), so
+            // clearing the valid bits now is what hardware with per-word valid bits would do.
             std::memset(f_.out->data(0, L.psum_bytes), 0, L.psum_bytes);
             f_.out->occupancy += L.psum_bytes + static_cast<uint64_t>(M) * L.out_seg;
         } else {

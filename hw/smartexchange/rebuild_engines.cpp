@@ -30,11 +30,13 @@ void SeRebuildEngines::run() {
     SimContext& ctx = f_.ctx;
     GlobalBuffer& wb = *f_.wb;
     forever([&] {
-        SeChunk* ch = f_.dec_q.read();
-        // A staging slot for the pass's Ce codes and bases (freed when the pass is rebuilt).
+        // A staging slot for the pass's Ce codes and bases (freed when the pass is rebuilt),
+        // taken before the pass leaves the decoder FIFO: holding a pass while waiting for a
+        // slot would be one more pass of buffering than the FIFO and the slots have.
         waiting("a free Ce/basis staging slot (shift-add behind)");
         slots_.wait();
         waiting("");
+        SeChunk* ch = f_.dec_q.read();
         const SeLayer& L = f_.L;
         const SeTask& t = ch->task;
         const int M = L.dim_m;
