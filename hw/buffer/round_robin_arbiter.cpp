@@ -64,7 +64,7 @@ void RoundRobinArbiter::remove(Bank& b, std::size_t i) {
         std::move(q + i + 1, q + k, q + i);
         b.e.pop_back();
     }
-    if (b.h == b.e.size()) {
+    if (--b.n == 0) {
         b.e.clear();
         b.h = 0;
     }
@@ -88,9 +88,10 @@ void RoundRobinArbiter::admit(State& s, const Pending& p) const {
     // pointer is never past the end), so it moves its c-th and last word in sweep sweep + c - 1.
     const uint64_t B = geo_.banks, full = p.words / B, rem = p.words % B;
     const uint64_t n = std::min(p.words, B);
-    for (uint64_t i = 0; i < n; ++i) {
-        const std::size_t id = static_cast<std::size_t>((p.w0 + i) % B);
-        if (s.banks.size() <= id) s.banks.resize(id + 1);
+    std::size_t id = static_cast<std::size_t>(p.w0 % B);
+    const std::size_t highest = id + n > B ? B - 1 : id + n - 1;
+    if (s.banks.size() <= highest) s.banks.resize(highest + 1);
+    for (uint64_t i = 0; i < n; ++i, id = id + 1 == B ? 0 : id + 1) {
         Bank& b = s.banks[id];
         const std::size_t k = b.size();
         if (k == 0) {
@@ -106,6 +107,7 @@ void RoundRobinArbiter::admit(State& s, const Pending& p) const {
             b.h = 0;
         }
         b.e.push_back({fin, p.slot});
+        ++b.n;
         if (k == 0 || fin < b.q()[b.first].fin) b.first = k;
         update_ev(b);
     }

@@ -43,12 +43,13 @@ private:
         // leaving near the front costs O(1), not a shift of the whole queue).
         std::vector<Entry> e;
         std::size_t h = 0;
+        std::size_t n = 0;      // requests here: e.size() - h
         std::size_t next = 0;   // index (from h) of the one served next
         std::size_t first = 0;  // index (from h) of the one that runs out first (if any)
         uint64_t sweep = 0;     // sweeps completed since the bank was last empty
         uint64_t t = 0;         // cycle next/sweep describe (banks are brought forward only when touched)
         uint64_t ev = UINT64_MAX;  // cycle `first` runs out (UINT64_MAX: no request here)
-        std::size_t size() const { return e.size() - h; }
+        std::size_t size() const { return n; }
         Entry* q() { return e.data() + h; }
     };
     struct Pending {
