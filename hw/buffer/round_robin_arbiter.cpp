@@ -12,54 +12,104 @@ constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
 RoundRobinArbiter::RoundRobinArbiter(const ArbiterGeometry& g, ArbiterListener& l) : BufferArbiter(g, l) {}
 
 void RoundRobinArbiter::bring(Bank& b, uint64_t to) {
-    // Over d cycles of the rotation each request moves d / k words and the d % k from `next` on
-    // one more. Exact because nobody runs out before `to` (to <= b.ev).
-    const uint64_t k = b.q.size(), d = to - b.t;
+    // d cycles serve d requests in rotation: the pointer moves d places, a sweep ends each time
+    // it passes the last request. Exact because nobody runs out before `to` (to <= b.ev).
+    const uint64_t k = b.size(), d = to - b.t;
     b.t = to;
     if (k == 0 || d == 0) return;
     if (k == 1) {  // uncontended (the common case): no division
-        b.q[0].left -= d;
+        b.sweep += d;
         return;
     }
-    const uint64_t base = d / k, extra = d % k;
-    for (uint64_t i = 0; i < k; ++i) {
-        const uint64_t j = i >= b.next ? i - b.next : i + k - b.next;  // place in the rotation
-        b.q[i].left -= base + (j < extra ? 1 : 0);
+    uint64_t p = b.next + d;
+    if (p >= k) {
+        b.sweep += p / k;
+        p %= k;
     }
-    b.next = static_cast<std::size_t>((b.next + d) % k);
+    b.next = static_cast<std::size_t>(p);
+}
+
+void RoundRobinArbiter::find_first(Bank& b) {
+    // The lowest (finish sweep, index): the order in which requests run out. Requests from
+    // `next` on finish in sweep >= `sweep`, the ones before it (served in this sweep already) in
+    // sweep >= sweep + 1; so the first request from `next` on that finishes in this sweep, or
+    // else the first before `next` that finishes in the next one, is the lowest, and is usually
+    // found within a few places of `next`. Otherwise a full scan.
+    const Entry* q = b.q();
+    const std::size_t k = b.size(), nx = b.next;
+    for (std::size_t i = nx; i < k; ++i)
+        if (q[i].fin == b.sweep) {
+            b.first = i;
+            return;
+        }
+    for (std::size_t i = 0; i < nx; ++i)
+        if (q[i].fin == b.sweep + 1) {
+            b.first = i;
+            return;
+        }
+    std::size_t m = 0;
+    for (std::size_t i = 1; i < k; ++i)
+        if (q[i].fin < q[m].fin) m = i;
+    b.first = m;
+}
+
+void RoundRobinArbiter::remove(Bank& b, std::size_t i) {
+    // Shift the shorter side of the queue over the gap.
+    const std::size_t k = b.size();
+    Entry* q = b.q();
+    if (i < k / 2) {
+        std::move_backward(q, q + i, q + i + 1);
+        ++b.h;
+    } else {
+        std::move(q + i + 1, q + k, q + i);
+        b.e.pop_back();
+    }
+    if (--b.n == 0) {
+        b.e.clear();
+        b.h = 0;
+    }
 }
 
 void RoundRobinArbiter::update_ev(Bank& b) {
-    // The request j places after `next` moves its r-th remaining word in cycle b.t + (r-1)k + j,
-    // so it runs out at b.t + (r - 1) * k + j + 1.
-    const uint64_t k = b.q.size();
-    b.ev = kNever;
-    if (k == 1) {
-        b.ev = b.t + b.q[0].left;
+    // Request i (finish sweep F) moves its last word (F - sweep) * k + i - next cycles after b.t
+    // (F == sweep implies i >= next: the ones before `next` were served in this sweep already),
+    // so the first to run out does so one cycle later.
+    const uint64_t k = b.size();
+    if (k == 0) {
+        b.ev = kNever;
         return;
     }
-    for (uint64_t i = 0; i < k; ++i) {
-        const uint64_t j = i >= b.next ? i - b.next : i + k - b.next;
-        b.ev = std::min(b.ev, b.t + (b.q[i].left - 1) * k + j + 1);
-    }
+    b.ev = b.t + (b.q()[b.first].fin - b.sweep) * k + b.first + 1 - b.next;
 }
 
 void RoundRobinArbiter::admit(State& s, const Pending& p) const {
     // Word w0 + i is in bank (w0 + i) % B; the first `rem` banks from w0's get one word more.
-    // A newcomer joins the end of each bank's rotation.
+    // A newcomer joins the end of each bank's rotation: it is served in the current sweep (the
+    // pointer is never past the end), so it moves its c-th and last word in sweep sweep + c - 1.
     const uint64_t B = geo_.banks, full = p.words / B, rem = p.words % B;
     const uint64_t n = std::min(p.words, B);
-    for (uint64_t i = 0; i < n; ++i) {
-        const std::size_t id = static_cast<std::size_t>((p.w0 + i) % B);
-        if (s.banks.size() <= id) s.banks.resize(id + 1);
+    std::size_t id = static_cast<std::size_t>(p.w0 % B);
+    const std::size_t highest = id + n > B ? B - 1 : id + n - 1;
+    if (s.banks.size() <= highest) s.banks.resize(highest + 1);
+    for (uint64_t i = 0; i < n; ++i, id = id + 1 == B ? 0 : id + 1) {
         Bank& b = s.banks[id];
-        if (b.q.empty()) {
+        const std::size_t k = b.size();
+        if (k == 0) {
             s.active.push_back(static_cast<uint32_t>(id));
             b.t = s.t;
+            b.next = 0;
+            b.sweep = 0;
         }
         bring(b, s.t);
-        b.q.push_back({p.slot, full + (i < rem ? 1 : 0)});
-        b.stale = true;  // a burst of same-cycle requests recomputes it once, in run()
+        const uint64_t fin = b.sweep + full + (i < rem ? 1 : 0) - 1;
+        if (b.h != 0 && b.e.size() == b.e.capacity()) {  // reuse the gone front before growing
+            b.e.erase(b.e.begin(), b.e.begin() + static_cast<std::ptrdiff_t>(b.h));
+            b.h = 0;
+        }
+        b.e.push_back({fin, p.slot});
+        ++b.n;
+        if (k == 0 || fin < b.q()[b.first].fin) b.first = k;
+        update_ev(b);
     }
     if (s.banks_left.size() <= p.slot) s.banks_left.resize(p.slot + 1, 0);
     s.banks_left[p.slot] = static_cast<uint32_t>(n);
@@ -71,14 +121,7 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
     // Next event: the first request to run out of words on a bank.
     auto next_event = [&s] {
         uint64_t ev = kNever;
-        for (uint32_t id : s.active) {
-            Bank& b = s.banks[id];
-            if (b.stale) {
-                update_ev(b);
-                b.stale = false;
-            }
-            ev = std::min(ev, b.ev);
-        }
+        for (uint32_t id : s.active) ev = std::min(ev, s.banks[id].ev);
         return ev;
     };
     uint64_t ev = next_event();
@@ -89,7 +132,8 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
         }
         s.t = ev;
         // Drop the requests that ran out; `next` keeps pointing at the same successor. The same
-        // pass finds the following event (banks that admissions below touch are marked stale).
+        // pass finds the following event (admissions below update their banks' events, then all
+        // are scanned again).
         finished_.clear();
         uint64_t following = kNever;
         bool emptied = false;
@@ -100,24 +144,24 @@ void RoundRobinArbiter::run(State& s, uint64_t limit, Done&& done) const {
                 continue;
             }
             bring(b, ev);
-            std::size_t w = 0, next = b.next;
-            for (std::size_t i = 0; i < b.q.size(); ++i) {
-                if (b.q[i].left == 0) {
-                    if (i < b.next) --next;
-                    if (--s.banks_left[b.q[i].slot] == 0) finished_.push_back(b.q[i].slot);
-                    continue;
-                }
-                b.q[w++] = b.q[i];
-            }
-            b.q.resize(w);
-            b.next = next >= w ? 0 : next;
+            // A bank moves one word per cycle: exactly one request (`first`) runs out here.
+            const std::size_t m = b.first;
+            const uint32_t slot = b.q()[m].slot;
+            if (--s.banks_left[slot] == 0) finished_.push_back(slot);
+            remove(b, m);
+            const std::size_t w = b.size();
+            // It was just served, so `next` is past it (or wrapped to 0 with a new sweep): the
+            // successor keeps its turn.
+            if (m < b.next) --b.next;
+            if (w == 0) b.next = 0;
+            find_first(b);
             update_ev(b);
             following = std::min(following, b.ev);
             emptied = emptied || w == 0;
         }
         if (emptied)
             s.active.erase(std::remove_if(s.active.begin(), s.active.end(),
-                                          [&s](uint32_t id) { return s.banks[id].q.empty(); }),
+                                          [&s](uint32_t id) { return s.banks[id].size() == 0; }),
                            s.active.end());
         for (uint32_t slot : finished_) {
             --s.in_flight;

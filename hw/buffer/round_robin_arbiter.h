@@ -11,6 +11,12 @@
 // event to the next in closed form (never cycle by cycle), and a bank's state is brought forward
 // only when an event touches it. plan() runs a copy of the state
 // forward with no further requests; the plan stays valid until the next issue.
+//
+// A bank's rotation is counted in sweeps (one pass over its queue, in issue order, from the
+// first request to the last). Each sweep serves every request there exactly once, whoever joins
+// or leaves, so the sweep in which a request moves its last word on the bank is fixed when it
+// joins: bringing a bank forward is O(1) (advance the pointer and the sweep count), and the
+// next request to run out is the one with the lowest (finish sweep, place in the queue).
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -29,15 +35,22 @@ public:
 
 private:
     struct Entry {
+        uint64_t fin;  // the sweep in which the request moves its last word on this bank
         uint32_t slot;
-        uint64_t left;  // words of the request still to move on this bank
     };
     struct Bank {
-        std::vector<Entry> q;   // requests with words here, in issue order
-        std::size_t next = 0;   // index in q of the one served next
-        uint64_t t = 0;         // cycle q describes (banks are brought forward only when touched)
-        uint64_t ev = UINT64_MAX;  // cycle the first of q runs out (UINT64_MAX: q empty)
-        bool stale = false;        // ev to recompute (requests joined since)
+        // Requests with words here, in issue order: e[h..] (the h first are gone: a request
+        // leaving near the front costs O(1), not a shift of the whole queue).
+        std::vector<Entry> e;
+        std::size_t h = 0;
+        std::size_t n = 0;      // requests here: e.size() - h
+        std::size_t next = 0;   // index (from h) of the one served next
+        std::size_t first = 0;  // index (from h) of the one that runs out first (if any)
+        uint64_t sweep = 0;     // sweeps completed since the bank was last empty
+        uint64_t t = 0;         // cycle next/sweep describe (banks are brought forward only when touched)
+        uint64_t ev = UINT64_MAX;  // cycle `first` runs out (UINT64_MAX: no request here)
+        std::size_t size() const { return n; }
+        Entry* q() { return e.data() + h; }
     };
     struct Pending {
         uint32_t slot;
@@ -56,6 +69,8 @@ private:
     void admit(State& s, const Pending& p) const;
     static void bring(Bank& b, uint64_t to);  // to <= b.ev
     static void update_ev(Bank& b);
+    static void find_first(Bank& b);
+    static void remove(Bank& b, std::size_t i);
     // Runs `s` to cycle `limit` (UINT64_MAX: until nothing is left), calling done(slot, cycle)
     // for each request that completes on the way.
     template <typename Done>
