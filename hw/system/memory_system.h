@@ -64,6 +64,9 @@ public:
         backdoor_write(addr, bytes.data(), bytes.size());
     }
 
+    // Host read-back (no simulated time, no statistics): what the memory holds now.
+    void backdoor_read(uint64_t addr, uint8_t* dst, uint64_t n) const;
+
     // Starts a layer: resets the DMA counters and the stub's byte counts, snapshots the DRAM.
     void begin_layer();
     // The layer's figures since begin_layer() (DRAM snapshot taken now).
