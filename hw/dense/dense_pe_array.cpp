@@ -31,7 +31,8 @@ public:
         const uint64_t cycles = static_cast<uint64_t>((b.v1 - b.v0) * vecs_pos);
         // Arithmetic (dense: every tap, zeros and padding included; DCNN-opt gates zero operands).
         // Weights as decoded from the FIFO (b.dv, vector by vector), inputs from the PE's IARAM.
-        const int64_t n = e.image();
+        int32_t* acc = e.acc(pe);
+        const int64_t kbase = b.group * m.Kc;
         const scnn::LayerEngine::TileView tile = e.tile(pe, b.c);
         uint64_t gated = 0, macs = 0;
         std::size_t wi = 0;
@@ -52,7 +53,7 @@ public:
                                                   " that is not in its IARAM");
                         const int32_t a = pad ? 0 : tile.at(h, w);
                         gated += (a == 0 || wt == 0);
-                        e.out(n, k, p, q) += a * wt;
+                        acc[m.channel_split ? static_cast<uint32_t>(k - kbase) : m.acc_addr(pe, k - kbase, p, q)] += a * wt;
                     }
                 }
             }

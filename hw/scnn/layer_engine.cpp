@@ -18,6 +18,58 @@ LayerEngine::LayerEngine(const Layer& L, const ScnnParams& prm, int pe_rows, int
     outputs.assign(static_cast<std::size_t>(L.output_elems()), 0);
     find_active_pes();
     build_blocks();
+    const int64_t words = map_.channel_split ? map_.Kc : map_.Kc * map_.channel_pitch;
+    acc_.assign(active_.size(), std::vector<int32_t>(static_cast<std::size_t>(words), 0));
+}
+
+uint64_t LayerEngine::end_group(int64_t g) {
+    const int64_t k0 = g * map_.Kc, kc = std::min(map_.Kc, L_.K - k0);
+    uint64_t moved = 0;
+    auto out_at = [&](int64_t k, int64_t p, int64_t q) -> int32_t& {
+        return outputs[static_cast<std::size_t>(((n_ * L_.K + k) * map_.P + p) * map_.Q + q)];
+    };
+    if (map_.channel_split) {
+        // Reduction over the PE array: output channel k ends at PE (k - k0) % pes.
+        for (int64_t kk = 0; kk < kc; ++kk) {
+            int64_t sum = 0;
+            for (std::size_t s = 0; s < acc_.size(); ++s) sum += acc_[s][static_cast<std::size_t>(kk)];
+            out_at(k0 + kk, 0, 0) = static_cast<int32_t>(sum);
+            moved += acc_.size() > 0 ? acc_.size() - 1 : 0;
+        }
+    } else {
+        // Halo exchange: a PE's region entries outside its own tile go to their owner.
+        for (std::size_t s = 0; s < active_.size(); ++s) {
+            const int pe = active_[s];
+            // A PE without a tile and without input formed no products (all zeros): it sends nothing.
+            if (map_.tile_outputs(pe) == 0 && !map_.holds_input(pe)) continue;
+            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
+            const int64_t p0 = std::max<int64_t>(0, map_.region_p0(i)), q0 = std::max<int64_t>(0, map_.region_q0(j));
+            const int64_t p1 = map_.tile_p1(i), q1 = map_.tile_q1(j);
+            for (int64_t p = p0; p < p1; ++p)
+                for (int64_t q = q0; q < q1; ++q) {
+                    if (p >= map_.tile_p0(i) && q >= map_.tile_q0(j) && map_.tile_outputs(pe) > 0) continue;
+                    const int owner = static_cast<int>((p / map_.Pt) * map_.pe_cols + q / map_.Qt);
+                    const int64_t os = slot_of(owner);
+                    if (os < 0) throw SimulationError("scnn: layer " + L_.name + ": halo of PE " + std::to_string(pe) +
+                                                      " belongs to idle PE " + std::to_string(owner));
+                    for (int64_t kk = 0; kk < kc; ++kk) {
+                        acc_[static_cast<std::size_t>(os)][map_.acc_addr(owner, kk, p, q)] +=
+                            acc_[s][map_.acc_addr(pe, kk, p, q)];
+                        ++moved;
+                    }
+                }
+        }
+        for (std::size_t s = 0; s < active_.size(); ++s) {
+            const int pe = active_[s];
+            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
+            for (int64_t kk = 0; kk < kc; ++kk)
+                for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
+                    for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q)
+                        out_at(k0 + kk, p, q) = acc_[s][map_.acc_addr(pe, kk, p, q)];
+        }
+    }
+    for (auto& a : acc_) std::fill(a.begin(), a.end(), 0);
+    return moved;
 }
 
 void LayerEngine::find_active_pes() {

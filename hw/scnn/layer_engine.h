@@ -138,7 +138,17 @@ public:
     // True when `bytes` (read back from DRAM) decode to the values the PPU produced for s.
     bool output_stream_matches(const OutStream& s, const uint8_t* bytes) const;
 
-    std::vector<int32_t> outputs;   // N x K x P x Q
+    // Accumulators of PE `pe` (active PEs only): the current group's partial sums at
+    // mapping().acc_addr() (channel split: at k - group base). run_block adds products here.
+    int32_t* acc(int pe) { return acc_[static_cast<std::size_t>(slot_of(pe))].data(); }
+    // End of group g: the halo exchange (each PE adds the partial sums of its region outside
+    // its tile into the accumulators of the PE whose tile holds them; channel split: the
+    // reduction of every PE's partial sums), then each PE's tile is read out into `outputs`
+    // and the accumulators are cleared for the next group. Returns the partial sums that
+    // crossed between PEs.
+    uint64_t end_group(int64_t g);
+
+    std::vector<int32_t> outputs;   // N x K x P x Q, as read out of the accumulators
     int32_t& out(int64_t n, int64_t k, int64_t p, int64_t q) {
         return outputs[static_cast<std::size_t>(((n * L_.K + k) * map_.P + p) * map_.Q + q)];
     }
@@ -180,6 +190,7 @@ private:
     };
     std::vector<Region> region_;              // input region of each (PE, channel) tile
     std::vector<std::vector<int32_t>> tiles_; // dense PE: decoded tiles
+    std::vector<std::vector<int32_t>> acc_;   // per active PE: accumulator storage
     uint64_t image_act_bytes_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <systemc>
 
 #include "hw/buffer/global_buffer.h"
+#include "hw/common/sx_assert.h"
 #include "hw/dma/dma.h"
 #include "hw/energy/energy_model.h"
 #include "hw/scnn/fifo_schedule.h"
@@ -455,6 +456,10 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             // Barrier, then halo exchange (or the FC partial-sum reduction) and post-processing
             // on the drained accumulator buffer while the next group computes.
             const uint64_t barrier = sched.barrier();
+            // The group's data path: halo exchange (or reduction) between the PEs' accumulators,
+            // then each PE's tile read out for the post-processing unit below.
+            const uint64_t moved = e.end_group(g);
+            const uint64_t halo_before = halo_values;
             uint64_t gmax = 0;
             for (std::size_t p = 0; p < slots; ++p) {
                 gmax = std::max(gmax, sched.busy[p] - busy_before[p]);
@@ -484,6 +489,12 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                                                        prm_.halo_values_per_cycle);
                 halo_values += static_cast<uint64_t>(kc) * static_cast<uint64_t>(pes - 1);
             }
+            // The halo values the exchange moved are the ones its time is charged for.
+            SX_ASSERT(m.channel_split || moved == halo_values - halo_before,
+                      "scnn: layer " + L.name + ": halo exchange moved " + std::to_string(moved) + " partial sums, timed " +
+                          std::to_string(halo_values - halo_before));
+            (void)moved;
+            (void)halo_before;
             halo_cycles_total += halo;
             ppu_cycles_total += ppu;
             ++groups_run;

@@ -40,6 +40,7 @@ TEST_CASE("DCNN: weight vectors of F channels x one tap, pieces of half the FIFO
     }
     // Every MAC of the layer ran once: 64 outputs x 16 channels x 9 taps.
     CHECK(e.cnt.products == 64u * 16u * 9u);
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -61,6 +62,7 @@ TEST_CASE("DCNN: a 2x2 tile takes one cycle per weight vector, a 3x3 tile three"
         uint64_t c = 0;
         for (int pe = 0; pe < 64; ++pe) c = std::max(c, pol->run_block(e, pe, test::piece(e, 0)));
         CHECK(c == (hw == 16 ? 1u : 3u));
-        CHECK(e.outputs == reference_conv(L, in, w));
+        test::end_groups(e);
+    CHECK(e.outputs == reference_conv(L, in, w));
     }
 }

@@ -27,4 +27,10 @@ inline void load_tiles(LayerEngine& e) {
     }
 }
 
+// End of every output-channel group (halo exchange, read-out into e.outputs), for tests that
+// ran all blocks of a one-group layer.
+inline void end_groups(LayerEngine& e) {
+    for (int64_t g = 0; g < e.mapping().kgroups(); ++g) e.end_group(g);
+}
+
 }  // namespace sx::scnn::test

@@ -133,6 +133,7 @@ TEST_CASE("SCNN layer that fits one output-channel group: per-PE cycles by hand"
     for (int pe = 0; pe < 64; ++pe) CHECK(pol->run_block(e, pe, test::piece(e, 0)) == 1);
     CHECK(e.cnt.products == 256);
     CHECK(e.cnt.conflict_stalls == 0);
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -166,6 +167,7 @@ TEST_CASE("SCNN halo case: products land in the neighbours' tiles, counted as ha
     CHECK(e.mapping().halo_outputs(pe) == 12);
     for (int p = 0; p < 64; ++p)
         if (p != pe) pol->run_block(e, p, test::piece(e, 0));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -195,6 +197,7 @@ TEST_CASE("SCNN weight vectors hold F output channels of one tap: no crossbar co
     CHECK(e.cnt.conflict_stalls == 0);
     for (int p = 0; p < 64; ++p)
         if (p != 9) pol->run_block(e, p, test::piece(e, 0));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -227,6 +230,7 @@ TEST_CASE("Weight blocks larger than half the FIFO are cut into pieces at vector
     auto pol = make_sparse_pe_array(32);
     for (int p = 0; p < 64; ++p)
         for (std::size_t i = 0; i < e.blocks.size(); ++i) pol->run_block(e, p, test::piece(e, i));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -258,6 +262,7 @@ TEST_CASE("SCNN single output pixel from a 3x3 map: the channel's PE holds its w
     }
     CHECK(e.cnt.products == 576);
     CHECK(e.cnt.conflict_stalls == 0);
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
     CHECK(e.outputs[0] == 72);
 }
@@ -294,6 +299,7 @@ TEST_CASE("SCNN input rows past the output plane: their PEs have empty tiles, th
     auto pol = make_sparse_pe_array(32);
     // Every product lands in its PE's tile or halo (else run_block throws).
     for (int pe = 0; pe < 64; ++pe) pol->run_block(e, pe, test::piece(e, 0));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
