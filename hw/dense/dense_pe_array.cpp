@@ -1,6 +1,9 @@
 #include "hw/dense/dense_pe_array.h"
 
 #include <algorithm>
+#include <string>
+
+#include "sw/common/error.h"
 
 namespace sx::dense {
 
@@ -27,22 +30,30 @@ public:
         const int64_t taps = L.R * L.S, vecs_pos = (positions + I - 1) / I;
         const uint64_t cycles = static_cast<uint64_t>((b.v1 - b.v0) * vecs_pos);
         // Arithmetic (dense: every tap, zeros and padding included; DCNN-opt gates zero operands).
-        const int8_t* plane = e.input_plane(b.c);
-        const int64_t cl = b.c % e.channels_per_group(), n = e.image();
+        // Weights as decoded from the FIFO (b.dv, vector by vector), inputs from the PE's IARAM.
+        int32_t* acc = e.acc(pe);
+        const int64_t kbase = b.group * m.Kc;
+        const scnn::LayerEngine::TileView tile = e.tile(pe, b.c);
         uint64_t gated = 0, macs = 0;
+        std::size_t wi = 0;
         for (int64_t v = b.v0; v < b.v1; ++v) {
             const int64_t kv = v / taps, r = (v % taps) / L.S, s = v % L.S;
             const int64_t ka = b.k0 + kv * F, kb = std::min(b.k1, ka + F);
             macs += static_cast<uint64_t>((kb - ka) * positions);
             for (int64_t k = ka; k < kb; ++k) {
-                const int32_t wt = e.weight(k, cl, r, s);
+                const int32_t wt = b.dv.at(wi++);
                 for (int64_t p = p0; p < p1; ++p) {
                     const int64_t h = p * L.stride - L.padding + r;
                     for (int64_t q = q0; q < q1; ++q) {
                         const int64_t w = q * L.stride - L.padding + s;
-                        const int32_t a = (h < 0 || h >= L.H || w < 0 || w >= L.W) ? 0 : plane[h * L.W + w];
+                        const bool pad = h < 0 || h >= L.H || w < 0 || w >= L.W;
+                        if (!pad && !tile.holds(h, w))
+                            throw SimulationError("dense: layer " + L.name + ": PE " + std::to_string(pe) +
+                                                  " needs an input of channel " + std::to_string(b.c) +
+                                                  " that is not in its IARAM");
+                        const int32_t a = pad ? 0 : tile.at(h, w);
                         gated += (a == 0 || wt == 0);
-                        e.out(n, k, p, q) += a * wt;
+                        acc[m.channel_split ? static_cast<uint32_t>(k - kbase) : m.acc_addr(pe, k - kbase, p, q)] += a * wt;
                     }
                 }
             }

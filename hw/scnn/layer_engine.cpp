@@ -18,6 +18,58 @@ LayerEngine::LayerEngine(const Layer& L, const ScnnParams& prm, int pe_rows, int
     outputs.assign(static_cast<std::size_t>(L.output_elems()), 0);
     find_active_pes();
     build_blocks();
+    const int64_t words = map_.channel_split ? map_.Kc : map_.Kc * map_.channel_pitch;
+    acc_.assign(active_.size(), std::vector<int32_t>(static_cast<std::size_t>(words), 0));
+}
+
+uint64_t LayerEngine::end_group(int64_t g) {
+    const int64_t k0 = g * map_.Kc, kc = std::min(map_.Kc, L_.K - k0);
+    uint64_t moved = 0;
+    auto out_at = [&](int64_t k, int64_t p, int64_t q) -> int32_t& {
+        return outputs[static_cast<std::size_t>(((n_ * L_.K + k) * map_.P + p) * map_.Q + q)];
+    };
+    if (map_.channel_split) {
+        // Reduction over the PE array: output channel k ends at PE (k - k0) % pes.
+        for (int64_t kk = 0; kk < kc; ++kk) {
+            int64_t sum = 0;
+            for (std::size_t s = 0; s < acc_.size(); ++s) sum += acc_[s][static_cast<std::size_t>(kk)];
+            out_at(k0 + kk, 0, 0) = static_cast<int32_t>(sum);
+            moved += acc_.size() > 0 ? acc_.size() - 1 : 0;
+        }
+    } else {
+        // Halo exchange: a PE's region entries outside its own tile go to their owner.
+        for (std::size_t s = 0; s < active_.size(); ++s) {
+            const int pe = active_[s];
+            // A PE without a tile and without input formed no products (all zeros): it sends nothing.
+            if (map_.tile_outputs(pe) == 0 && !map_.holds_input(pe)) continue;
+            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
+            const int64_t p0 = std::max<int64_t>(0, map_.region_p0(i)), q0 = std::max<int64_t>(0, map_.region_q0(j));
+            const int64_t p1 = map_.tile_p1(i), q1 = map_.tile_q1(j);
+            for (int64_t p = p0; p < p1; ++p)
+                for (int64_t q = q0; q < q1; ++q) {
+                    if (p >= map_.tile_p0(i) && q >= map_.tile_q0(j) && map_.tile_outputs(pe) > 0) continue;
+                    const int owner = static_cast<int>((p / map_.Pt) * map_.pe_cols + q / map_.Qt);
+                    const int64_t os = slot_of(owner);
+                    if (os < 0) throw SimulationError("scnn: layer " + L_.name + ": halo of PE " + std::to_string(pe) +
+                                                      " belongs to idle PE " + std::to_string(owner));
+                    for (int64_t kk = 0; kk < kc; ++kk) {
+                        acc_[static_cast<std::size_t>(os)][map_.acc_addr(owner, kk, p, q)] +=
+                            acc_[s][map_.acc_addr(pe, kk, p, q)];
+                        ++moved;
+                    }
+                }
+        }
+        for (std::size_t s = 0; s < active_.size(); ++s) {
+            const int pe = active_[s];
+            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
+            for (int64_t kk = 0; kk < kc; ++kk)
+                for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
+                    for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q)
+                        out_at(k0 + kk, p, q) = acc_[s][map_.acc_addr(pe, kk, p, q)];
+        }
+    }
+    for (auto& a : acc_) std::fill(a.begin(), a.end(), 0);
+    return moved;
 }
 
 void LayerEngine::find_active_pes() {
@@ -73,15 +125,64 @@ uint64_t LayerEngine::act_bytes(int pe, int64_t c) const {
 
 uint32_t LayerEngine::value_entry_bits() const { return static_cast<uint32_t>(value_bits_ + kRunBits); }
 
-uint64_t LayerEngine::stream_bytes(uint64_t n, const std::vector<int32_t>& dense) const {
-    if (!compressed_) return (n * static_cast<uint64_t>(value_bits_) + 7) / 8;
-    return encode_sparse(dense).bytes(value_bits_);
+std::vector<uint64_t> LayerEngine::phase_starts(int64_t kb) const {
+    const int64_t st = L_.stride;
+    std::vector<uint64_t> ps(static_cast<std::size_t>(phases()) + 1, 0);
+    for (int p = 0; p < phases(); ++p) {
+        const int64_t nr = (L_.R - p / st + st - 1) / st, ns = (L_.S - p % st + st - 1) / st;
+        ps[static_cast<std::size_t>(p) + 1] = ps[static_cast<std::size_t>(p)] + static_cast<uint64_t>(std::max<int64_t>(0, nr) * std::max<int64_t>(0, ns) * kb);
+    }
+    return ps;
+}
+
+WeightBlock LayerEngine::decode_piece(const WeightBlock& b, const uint8_t* bytes) const {
+    WeightBlock d = b;
+    auto bad = [&] {
+        return SimulationError("scnn: layer " + L_.name + ": weight piece of channel " + std::to_string(b.c) +
+                               " (group " + std::to_string(b.group) + ") did not decode to its shape");
+    };
+    if (!sparse_) {
+        uint64_t n = 0;
+        const int64_t taps = L_.R * L_.S, F = prm_.F;
+        for (int64_t v = b.v0; v < b.v1; ++v) {
+            const int64_t ka = b.k0 + (v / taps) * F;
+            n += static_cast<uint64_t>(std::min(b.k1, ka + F) - ka);
+        }
+        d.dv = unpack_values(bytes, b.stream_entries, n, compressed_, value_bits_);
+        return d;
+    }
+    const int64_t kb = b.k1 - b.k0, st = L_.stride;
+    const std::vector<uint64_t> ps = phase_starts(kb);
+    const SparseStream ss = unpack_sparse(bytes, b.stream_entries, b.d1 - b.d0, value_bits_);
+    const int ph = phases();
+    d.w.clear();
+    d.offs.clear();
+    uint64_t at = b.d0;
+    int p = 0;
+    for (const SparseEntry& e : ss.entries) {
+        at += e.run;
+        if (at >= b.d1) throw bad();
+        const uint64_t pos = at++;
+        if (!e.value) continue;  // placeholder
+        while (pos >= ps[static_cast<std::size_t>(p) + 1]) ++p;
+        while (d.offs.size() <= static_cast<std::size_t>(p)) d.offs.push_back(static_cast<uint32_t>(d.w.size()));
+        const uint64_t local = pos - ps[static_cast<std::size_t>(p)];
+        const int64_t ns = (L_.S - p % st + st - 1) / st;
+        const int64_t tap = static_cast<int64_t>(local / static_cast<uint64_t>(kb));
+        d.w.push_back({static_cast<int32_t>(b.k0 + static_cast<int64_t>(local % static_cast<uint64_t>(kb))),
+                       static_cast<int16_t>(p / st + (tap / ns) * st), static_cast<int16_t>(p % st + (tap % ns) * st),
+                       e.value});
+    }
+    while (d.offs.size() <= static_cast<std::size_t>(ph)) d.offs.push_back(static_cast<uint32_t>(d.w.size()));
+    if (d.w.size() != b.nonzeros) throw bad();
+    return d;
 }
 
 void LayerEngine::build_blocks() {
     blocks.clear();
     group_begin.clear();
     weight_bytes = 0;
+    weight_image.clear();
     const int64_t st = L_.stride, R = L_.R, S = L_.S, Kc = map_.Kc, F = prm_.F;
     const int ph = phases();
     const int pes = map_.pes();
@@ -102,63 +203,52 @@ void LayerEngine::build_blocks() {
                 proto.target = map_.channel_split ? static_cast<int>(proto.c % pes) : -1;
                 const std::size_t first = blocks.size();
                 if (sparse_) {
-                    // The block in DRAM: compressed in k, r, s order.
-                    std::vector<int32_t> dense;
-                    dense.reserve(static_cast<std::size_t>((bk1 - bk0) * R * S));
-                    for (int64_t k = bk0; k < bk1; ++k)
-                        for (int64_t r = 0; r < R; ++r)
-                            for (int64_t s = 0; s < S; ++s) dense.push_back(weight(k, cl, r, s));
-                    uint64_t nz = 0;
-                    for (int32_t v : dense) nz += v != 0;
-                    const uint64_t bytes = stream_bytes(dense.size(), dense);
-                    // Non-zeros by stride phase; vectors of F within a phase; pieces of at most
-                    // piece_cap vectors.
+                    // The block in broadcast order: by stride phase, then tap-major with the
+                    // output channel fastest, so that the F weights of a vector are mostly F
+                    // output channels of one tap, whose products with I activations land on
+                    // F x I distinct outputs (taps of one channel would collide: (h, w) x (r, s)
+                    // and (h, w+1) x (r, s+1) hit one output). The DRAM stream is compressed in
+                    // this order, so each piece is a contiguous part of it that the PE decodes.
+                    const int64_t kb = bk1 - bk0;
+                    const std::vector<uint64_t> ps = phase_starts(kb);
+                    std::vector<int32_t> seq;
+                    seq.reserve(static_cast<std::size_t>(kb * R * S));
+                    for (int p = 0; p < ph; ++p)
+                        for (int64_t r = p / st; r < R; r += st)
+                            for (int64_t s = p % st; s < S; s += st)
+                                for (int64_t k = bk0; k < bk1; ++k) seq.push_back(weight(k, cl, r, s));
+                    // Vectors of F non-zeros within a phase; pieces of at most piece_cap vectors,
+                    // each covering the sequence from the end of the previous piece to its last
+                    // non-zero (the last piece: to the end of the block).
                     WeightBlock cur = proto;
-                    auto close = [&] {
-                        if (cur.fifo_entries == 0) return;
-                        for (std::size_t p = cur.offs.size(); p <= static_cast<std::size_t>(ph); ++p)
-                            cur.offs.push_back(static_cast<uint32_t>(cur.w.size()));
-                        cur.nonzeros = cur.w.size();
-                        blocks.push_back(std::move(cur));
+                    uint64_t nz_end = 0;
+                    auto close = [&](uint64_t end) {
+                        cur.d1 = end;
+                        blocks.push_back(cur);
                         cur = proto;
+                        cur.d0 = end;
                     };
-                    std::vector<WgtEntry> list;
+                    std::vector<uint64_t> list;
                     for (int p = 0; p < ph; ++p) {
                         list.clear();
-                        const int64_t pr = p / st, pc = p % st;
-                        // Tap-major, output channel fastest: the F weights of a vector are mostly
-                        // F output channels of one tap, whose products with I activations land
-                        // on F x I distinct outputs (taps of one channel would collide on the
-                        // same outputs: (h, w) x (r, s) and (h, w+1) x (r, s+1) hit one output).
-                        for (int64_t r = pr; r < R; r += st)
-                            for (int64_t s = pc; s < S; s += st)
-                                for (int64_t k = bk0; k < bk1; ++k) {
-                                    const int8_t v = weight(k, cl, r, s);
-                                    if (v) list.push_back({static_cast<int32_t>(k), static_cast<int16_t>(r), static_cast<int16_t>(s), v});
-                                }
+                        for (uint64_t i = ps[static_cast<std::size_t>(p)]; i < ps[static_cast<std::size_t>(p) + 1]; ++i)
+                            if (seq[i]) list.push_back(i);
                         for (std::size_t i = 0; i < list.size(); i += static_cast<std::size_t>(F)) {
-                            if (cur.fifo_entries == piece_cap) close();
-                            // Phases before p (and p itself) start at the current end of w.
-                            while (cur.offs.size() <= static_cast<std::size_t>(p))
-                                cur.offs.push_back(static_cast<uint32_t>(cur.w.size()));
+                            if (cur.fifo_entries == piece_cap) close(nz_end);
                             const std::size_t e = std::min(list.size(), i + static_cast<std::size_t>(F));
-                            cur.w.insert(cur.w.end(), list.begin() + static_cast<std::ptrdiff_t>(i), list.begin() + static_cast<std::ptrdiff_t>(e));
+                            cur.nonzeros += e - i;
+                            nz_end = list[e - 1] + 1;
                             ++cur.fifo_entries;
                         }
                     }
-                    close();
-                    if (blocks.size() == first) {  // an all-zero block still costs its DRAM bytes
-                        proto.offs.assign(static_cast<std::size_t>(ph) + 1, 0);
-                        blocks.push_back(proto);
-                    }
-                    // DRAM bytes of the block shared over its pieces in proportion to their
-                    // non-zeros (the compressed block is one stream; each piece is its part).
-                    uint64_t cum = 0, given = 0;
+                    close(seq.size());  // an all-zero block is one empty piece (its placeholders)
                     for (std::size_t i = first; i < blocks.size(); ++i) {
-                        cum += blocks[i].nonzeros;
-                        const uint64_t upto = nz ? bytes * cum / nz : (i + 1 == blocks.size() ? bytes : 0);
-                        blocks[i].dram_bytes = upto - given;
-                        given = upto;
+                        WeightBlock& pc = blocks[i];
+                        const std::vector<int32_t> part(seq.begin() + static_cast<std::ptrdiff_t>(pc.d0),
+                                                        seq.begin() + static_cast<std::ptrdiff_t>(pc.d1));
+                        const std::vector<uint8_t> bytes = pack_values(part, true, value_bits_, pc.stream_entries);
+                        pc.dram_bytes = bytes.size();
+                        weight_image.insert(weight_image.end(), bytes.begin(), bytes.end());
                     }
                 } else {
                     // Dense: vector v = F output channels at one tap, (k vector, r, s) order.
@@ -174,7 +264,9 @@ void LayerEngine::build_blocks() {
                             for (int64_t k = bk0 + kv * F; k < std::min(bk1, bk0 + kv * F + F); ++k) vals.push_back(weight(k, cl, r, s));
                         }
                         for (int32_t x : vals) b.nonzeros += x != 0;
-                        b.dram_bytes = stream_bytes(vals.size(), vals);
+                        const std::vector<uint8_t> bytes = pack_values(vals, compressed_, value_bits_, b.stream_entries);
+                        b.dram_bytes = bytes.size();
+                        weight_image.insert(weight_image.end(), bytes.begin(), bytes.end());
                         blocks.push_back(std::move(b));
                     }
                 }
@@ -200,7 +292,6 @@ void LayerEngine::load_image(int64_t n) {
     act_offs_.assign(slots, {});
     act_bytes_.assign(slots, 0);
     image_act_bytes_ = 0;
-    const int ph = phases();
     // Input region of each active PE row / column: SCNN owns the rows that line up with its
     // output tile; the dense design reads its tile's whole receptive field (input halo).
     const std::size_t nr = active_rows_.size(), nc = active_cols_.size();
@@ -242,70 +333,132 @@ void LayerEngine::load_image(int64_t n) {
     for (std::size_t r = 0; r < nr; ++r) h1[r] = std::max(h1[r], h0[r]);
     for (std::size_t r = 0; r < nc; ++r) w1[r] = std::max(w1[r], w0[r]);
     std::vector<int32_t> dense;
+    act_off_.assign(slots, 0);
+    act_entries_.assign(slots, 0);
+    region_.assign(slots, Region{});
+    tiles_.assign(sparse_ ? 0 : slots, {});
+    act_image.clear();
     for (int64_t c = 0; c < L_.C; ++c) {
         const int8_t* plane = input_plane(c);
+        const uint64_t chan0 = act_image.size();
         for (std::size_t slot = 0; slot < active_.size(); ++slot) {
             const int pe = active_[slot];
             const std::size_t x = idx(static_cast<int64_t>(slot), c);
+            act_off_[x] = act_image.size() - chan0;
             // Channel split (a 1 x 1 output plane): the PE holding channel c holds the receptive
-            // field of the single output pixel, rows [0, R - pad) and columns [0, S - pad) of the
-            // plane (all of it for a 7x7 conv on a 7x7 map, not just its first value); the
-            // other PEs hold nothing of c.
+            // field of the single output pixel in its channel, rows [0, R - pad) and columns
+            // [0, S - pad) of the plane (all of it for a 7x7 conv on a 7x7 map, not just its
+            // first value); the other PEs hold nothing of c.
             if (map_.channel_split && c % pes != pe) continue;
             const std::size_t ri = map_.channel_split ? 0 : slot / nc, ci = map_.channel_split ? 0 : slot % nc;
-            const int64_t ha = map_.channel_split ? 0 : h0[ri];
-            const int64_t hb = map_.channel_split ? std::min(L_.H, L_.R - L_.padding) : h1[ri];
-            const int64_t wa = map_.channel_split ? 0 : w0[ci];
-            const int64_t wb = map_.channel_split ? std::min(L_.W, L_.S - L_.padding) : w1[ci];
+            Region& g = region_[x];
+            g.h0 = static_cast<int32_t>(map_.channel_split ? 0 : h0[ri]);
+            g.h1 = static_cast<int32_t>(map_.channel_split ? std::min(L_.H, L_.R - L_.padding) : h1[ri]);
+            g.w0 = static_cast<int32_t>(map_.channel_split ? 0 : w0[ci]);
+            g.w1 = static_cast<int32_t>(map_.channel_split ? std::min(L_.W, L_.S - L_.padding) : w1[ci]);
+            g.h1 = std::max(g.h1, g.h0);
+            g.w1 = std::max(g.w1, g.w0);
             dense.clear();
-            for (int64_t h = ha; h < hb; ++h)
-                for (int64_t w = wa; w < wb; ++w) dense.push_back(plane[h * L_.W + w]);
-            act_bytes_[x] = stream_bytes(dense.size(), dense);
+            for (int64_t h = g.h0; h < g.h1; ++h)
+                for (int64_t w = g.w0; w < g.w1; ++w) dense.push_back(plane[h * L_.W + w]);
+            const std::vector<uint8_t> bytes = pack_values(dense, compressed_, value_bits_, act_entries_[x]);
+            act_bytes_[x] = bytes.size();
             image_act_bytes_ += act_bytes_[x];
-            if (!sparse_) continue;
-            auto& list = acts_[x];
-            auto& offs = act_offs_[x];
-            offs.assign(static_cast<std::size_t>(ph) + 1, 0);
-            for (int p = 0; p < ph; ++p) {
-                offs[static_cast<std::size_t>(p)] = static_cast<uint32_t>(list.size());
-                const int64_t hs = p / L_.stride, ws = p % L_.stride;
-                for (int64_t h = ha; h < hb; ++h) {
-                    if ((h + L_.padding) % L_.stride != hs) continue;
-                    for (int64_t w = wa; w < wb; ++w) {
-                        if ((w + L_.padding) % L_.stride != ws) continue;
-                        const int8_t v = plane[h * L_.W + w];
-                        if (v) list.push_back({static_cast<int32_t>(h), static_cast<int32_t>(w), v});
-                    }
-                }
-            }
-            offs[static_cast<std::size_t>(ph)] = static_cast<uint32_t>(list.size());
+            act_image.insert(act_image.end(), bytes.begin(), bytes.end());
         }
     }
 }
 
-uint64_t LayerEngine::output_bytes(int pe, int64_t g, uint64_t& count) const {
-    const int64_t k0 = g * map_.Kc, k1 = std::min(L_.K, k0 + map_.Kc);
-    const int shift = requant_shift(L_);
-    std::vector<int32_t> dense;
-    uint64_t bytes = 0;
-    count = 0;
-    auto at = [&](int64_t k, int64_t p, int64_t q) {
-        return outputs[static_cast<std::size_t>(((n_ * L_.K + k) * map_.P + p) * map_.Q + q)];
-    };
-    for (int64_t k = k0; k < k1; ++k) {
-        dense.clear();
-        if (map_.channel_split) {
-            if ((k - k0) % map_.pes() != pe) continue;
-            dense.push_back(requantize(at(k, 0, 0), shift));
-        } else {
-            const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
-            for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
-                for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q) dense.push_back(requantize(at(k, p, q), shift));
-        }
-        count += dense.size();
-        if (!dense.empty()) bytes += stream_bytes(dense.size(), dense);
+uint64_t LayerEngine::act_offset(int pe, int64_t c) const {
+    const int64_t s = slot_of(pe);
+    return s < 0 ? 0 : act_off_[idx(s, c)];
+}
+
+void LayerEngine::decode_acts(int pe, int64_t c, const uint8_t* bytes) {
+    const int64_t slot = slot_of(pe);
+    if (slot < 0) return;
+    const std::size_t x = idx(slot, c);
+    const Region& g = region_[x];
+    const int64_t rw = g.w1 - g.w0;
+    const uint64_t n = static_cast<uint64_t>((g.h1 - g.h0) * rw);
+    std::vector<int32_t> vals = unpack_values(bytes, act_entries_[x], n, compressed_, value_bits_);
+    if (!sparse_) {
+        tiles_[x] = std::move(vals);
+        return;
     }
-    return bytes;
+    const int ph = phases();
+    auto& list = acts_[x];
+    auto& offs = act_offs_[x];
+    list.clear();
+    offs.assign(static_cast<std::size_t>(ph) + 1, 0);
+    for (int p = 0; p < ph; ++p) {
+        offs[static_cast<std::size_t>(p)] = static_cast<uint32_t>(list.size());
+        const int64_t hs = p / L_.stride, ws = p % L_.stride;
+        for (int64_t h = g.h0; h < g.h1; ++h) {
+            if ((h + L_.padding) % L_.stride != hs) continue;
+            for (int64_t w = g.w0; w < g.w1; ++w) {
+                if ((w + L_.padding) % L_.stride != ws) continue;
+                const int32_t v = vals[static_cast<std::size_t>((h - g.h0) * rw + (w - g.w0))];
+                if (v) list.push_back({static_cast<int32_t>(h), static_cast<int32_t>(w), v});
+            }
+        }
+    }
+    offs[static_cast<std::size_t>(ph)] = static_cast<uint32_t>(list.size());
+}
+
+LayerEngine::TileView LayerEngine::tile(int pe, int64_t c) const {
+    TileView t;
+    const int64_t slot = slot_of(pe);
+    if (slot < 0 || sparse_) return t;
+    const std::size_t x = idx(slot, c);
+    if (tiles_[x].empty()) return t;
+    const Region& g = region_[x];
+    t.v = tiles_[x].data();
+    t.h0 = g.h0, t.h1 = g.h1, t.w0 = g.w0, t.w1 = g.w1;
+    return t;
+}
+
+std::vector<int32_t> LayerEngine::ppu_values(int64_t n, int pe, int64_t k) const {
+    const int shift = requant_shift(L_);
+    const int64_t k0 = k / map_.Kc * map_.Kc;
+    std::vector<int32_t> dense;
+    auto at = [&](int64_t p, int64_t q) {
+        return outputs[static_cast<std::size_t>(((n * L_.K + k) * map_.P + p) * map_.Q + q)];
+    };
+    if (map_.channel_split) {
+        if ((k - k0) % map_.pes() == pe) dense.push_back(requantize(at(0, 0), shift));
+        return dense;
+    }
+    const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
+    for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
+        for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q) dense.push_back(requantize(at(p, q), shift));
+    return dense;
+}
+
+std::vector<uint8_t> LayerEngine::pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& count) const {
+    const int64_t k0 = g * map_.Kc, k1 = std::min(L_.K, k0 + map_.Kc);
+    std::vector<uint8_t> out;
+    count = 0;
+    for (int64_t k = k0; k < k1; ++k) {
+        const std::vector<int32_t> dense = ppu_values(n_, pe, k);
+        count += dense.size();
+        if (dense.empty()) continue;
+        OutStream st;
+        st.n = n_;
+        st.pe = pe;
+        st.k = k;
+        st.offset = out.size();
+        st.values = dense.size();
+        const std::vector<uint8_t> bytes = pack_values(dense, compressed_, value_bits_, st.entries);
+        st.bytes = bytes.size();
+        out.insert(out.end(), bytes.begin(), bytes.end());
+        streams.push_back(st);
+    }
+    return out;
+}
+
+bool LayerEngine::output_stream_matches(const OutStream& s, const uint8_t* bytes) const {
+    return unpack_values(bytes, s.entries, s.values, compressed_, value_bits_) == ppu_values(s.n, s.pe, s.k);
 }
 
 }  // namespace sx::scnn

@@ -40,10 +40,27 @@ struct WeightBlock {
     uint64_t dram_bytes = 0;
     uint64_t dram_addr = 0;
     uint64_t nonzeros = 0;
-    std::vector<WgtEntry> w;        // sparse: the piece's non-zeros ordered by phase; dense: empty
+    // What a reader needs to decode the piece's bytes (LayerEngine::decode_piece): the stored
+    // entries (compressed: placeholders included; raw: values) and, sparse, the positions
+    // [d0, d1) of the block's broadcast-order sequence the piece covers (zeros included).
+    uint64_t stream_entries = 0;
+    uint64_t d0 = 0, d1 = 0;
+    // Filled only by decode_piece (the host's blocks carry sizes, not values):
+    std::vector<WgtEntry> w;        // sparse: the piece's non-zeros ordered by phase
     std::vector<uint32_t> offs;     // phase p occupies w[offs[p] .. offs[p+1])
+    std::vector<int32_t> dv;        // dense: values of vectors v0..v1, F (or fewer) channels each
     int64_t v0 = 0, v1 = 0;         // dense: weight vectors [v0, v1) of the block, vector
                                     // v = (k vector v / (R S), tap v % (R S))
+};
+
+// One output channel of one PE as the post-processing unit stored it (ReLU, requantised,
+// compressed or raw): `bytes` at `offset` of its group's store.
+struct OutStream {
+    int64_t n = 0;            // image
+    int pe = 0;
+    int64_t k = 0;
+    uint64_t offset = 0, bytes = 0, entries = 0, values = 0;
+    uint64_t dram_addr = 0;   // set when the store is issued
 };
 
 struct EngineCounters {
@@ -76,6 +93,11 @@ public:
     std::vector<WeightBlock> blocks;
     std::vector<std::size_t> group_begin;
     uint64_t weight_bytes = 0;      // all blocks
+    // The weight stream as the host writes it into DRAM: every piece's bytes at its dram_addr.
+    std::vector<uint8_t> weight_image;
+    // A piece with its values, decoded from `bytes` (its dram_bytes as they reached the PE).
+    // Throws SimulationError when the bytes do not decode to the piece's shape.
+    WeightBlock decode_piece(const WeightBlock& b, const uint8_t* bytes) const;
 
     // PEs that can have work in this layer, ascending: those with an output tile or input of
     // their own (planar tiling: the active PE rows x the active PE columns; channel split: the
@@ -92,13 +114,41 @@ public:
     const std::vector<uint32_t>& act_offs(int pe, int64_t c) const;
     uint64_t act_bytes(int pe, int64_t c) const;
     uint64_t image_act_bytes() const { return image_act_bytes_; }
-    const int8_t* input_plane(int64_t c) const;  // H x W of image n, channel c
+    // The image's input tiles as the host writes them into DRAM: channel-major, within a
+    // channel the active PEs' tiles in active_pes() order (act_bytes each, at act_offset).
+    std::vector<uint8_t> act_image;
+    uint64_t act_offset(int pe, int64_t c) const;
+    // Decodes PE `pe`'s tile of channel c from `bytes` (as it sits in the PE's IARAM): the
+    // activations the PE array works on (acts() for SCNN, tile_at() for the dense PE).
+    void decode_acts(int pe, int64_t c, const uint8_t* bytes);
+    // Dense PE: the decoded tile of channel c, rows [h0, h1) x columns [w0, w1) of the plane,
+    // row-major (empty for a PE without one).
+    struct TileView {
+        const int32_t* v = nullptr;
+        int64_t h0 = 0, h1 = 0, w0 = 0, w1 = 0;
+        bool holds(int64_t h, int64_t w) const { return v && h >= h0 && h < h1 && w >= w0 && w < w1; }
+        int32_t at(int64_t h, int64_t w) const { return v[(h - h0) * (w1 - w0) + (w - w0)]; }
+    };
+    TileView tile(int pe, int64_t c) const;
 
-    // Post-processing of a finished group: bytes the PPU writes for PE `pe` (ReLU, requantise,
-    // compress or not) and the number of outputs it handles.
-    uint64_t output_bytes(int pe, int64_t g, uint64_t& outputs) const;
+    // Post-processing of a finished group for PE `pe`: its outputs read from the accumulators,
+    // ReLU + requantise, compressed (or raw) per output channel; returns the bytes written to
+    // OARAM, appends one OutStream per channel (offsets from the start of the returned bytes).
+    std::vector<uint8_t> pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& outputs) const;
+    // True when `bytes` (read back from DRAM) decode to the values the PPU produced for s.
+    bool output_stream_matches(const OutStream& s, const uint8_t* bytes) const;
 
-    std::vector<int32_t> outputs;   // N x K x P x Q
+    // Accumulators of PE `pe` (active PEs only): the current group's partial sums at
+    // mapping().acc_addr() (channel split: at k - group base). run_block adds products here.
+    int32_t* acc(int pe) { return acc_[static_cast<std::size_t>(slot_of(pe))].data(); }
+    // End of group g: the halo exchange (each PE adds the partial sums of its region outside
+    // its tile into the accumulators of the PE whose tile holds them; channel split: the
+    // reduction of every PE's partial sums), then each PE's tile is read out into `outputs`
+    // and the accumulators are cleared for the next group. Returns the partial sums that
+    // crossed between PEs.
+    uint64_t end_group(int64_t g);
+
+    std::vector<int32_t> outputs;   // N x K x P x Q, as read out of the accumulators
     int32_t& out(int64_t n, int64_t k, int64_t p, int64_t q) {
         return outputs[static_cast<std::size_t>(((n * L_.K + k) * map_.P + p) * map_.Q + q)];
     }
@@ -116,7 +166,10 @@ private:
     void find_active_pes();
     uint32_t value_entry_bits() const;
     void build_blocks();
-    uint64_t stream_bytes(uint64_t n, const std::vector<int32_t>& dense) const;
+    const int8_t* input_plane(int64_t c) const;  // H x W of image n, channel c (host side only)
+    std::vector<int32_t> ppu_values(int64_t n, int pe, int64_t k) const;  // requantised outputs of (pe, k)
+    // Start of each stride phase in a block's broadcast-order sequence of kb channels.
+    std::vector<uint64_t> phase_starts(int64_t kb) const;
 
     Layer L_;
     ScnnParams prm_;
@@ -131,7 +184,13 @@ private:
     std::vector<int> active_rows_, active_cols_;  // planar tiling: sorted PE rows / columns
     std::vector<std::vector<ActEntry>> acts_;
     std::vector<std::vector<uint32_t>> act_offs_;
-    std::vector<uint64_t> act_bytes_;
+    std::vector<uint64_t> act_bytes_, act_off_, act_entries_;
+    struct Region {
+        int32_t h0 = 0, h1 = 0, w0 = 0, w1 = 0;
+    };
+    std::vector<Region> region_;              // input region of each (PE, channel) tile
+    std::vector<std::vector<int32_t>> tiles_; // dense PE: decoded tiles
+    std::vector<std::vector<int32_t>> acc_;   // per active PE: accumulator storage
     uint64_t image_act_bytes_ = 0;
 };
 

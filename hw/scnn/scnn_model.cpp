@@ -1,12 +1,14 @@
 #include "hw/scnn/scnn_model.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <optional>
 
 #include <systemc>
 
 #include "hw/buffer/global_buffer.h"
+#include "hw/common/sx_assert.h"
 #include "hw/dma/dma.h"
 #include "hw/energy/energy_model.h"
 #include "hw/scnn/fifo_schedule.h"
@@ -38,6 +40,12 @@ public:
         if (arch.pe.multipliers_per_pe != prm_.F * prm_.I)
             throw arch.error_at("/pe_array/multipliers_per_pe", "F x I of the dataflow section",
                              std::to_string(arch.pe.multipliers_per_pe));
+        // Weights, activations and outputs are stored in value fields of bits.activation bits
+        // (two's complement): the int8 values need at least 8; unpacking goes through int32.
+        if (arch.bits.activation < 8 || arch.bits.activation > 32)
+            throw arch.error_at("/bits/activation",
+                                "a value width in [8, 32] bits (SCNN/DCNN store int8 weights and activations in it)",
+                                std::to_string(arch.bits.activation));
         iaram_cfg_ = role_buffer(arch, "input");
         oaram_cfg_ = role_buffer(arch, "output");
         // IARAM/OARAM banks are the PEs' own RAMs (capacity / banks each): a bank without a
@@ -134,12 +142,43 @@ private:
     // The weight pieces of an image form one DRAM stream, read once and burst-aligned: a piece's
     // load covers the bursts from where the previous load stopped up to its own end (the
     // head of the next piece arrives with it). A piece already covered reuses that ticket.
+    // `addr`: where the load lands in `buf`; for the broadcast landing window (wfifo_) the
+    // stream offset modulo its capacity (a load crossing the end is split in two). Every load
+    // is recorded so that a piece's bytes can be read from where they landed (landed()).
+    // last_load_bytes_: bytes of the load issued (0 when the piece was already covered).
     std::size_t load_piece(const scnn::WeightBlock& b, GlobalBuffer* buf, uint64_t addr) {
+        last_load_bytes_ = 0;
         const uint64_t end = (b.dram_addr + b.dram_bytes + burst_ - 1) / burst_ * burst_;
         if (end <= stream_upto_ && !watch_.empty()) return watch_.size() - 1;
         const uint64_t from = std::max(stream_upto_, b.dram_addr / burst_ * burst_);
         stream_upto_ = end;
+        last_load_bytes_ = end - from;
+        if (buf == wfifo_.get()) {
+            const uint64_t cap = wfifo_->capacity();
+            uint64_t at = from;
+            std::size_t idx = 0;
+            while (at < end) {
+                const uint64_t a = at % cap, n = std::min(end - at, cap - a);
+                landing_.push_back({at, at + n, buf, a});
+                idx = load(at, n, buf, a);
+                at += n;
+            }
+            return idx;
+        }
+        landing_.push_back({from, end, buf, addr});
         return load(from, end - from, buf, addr);
+    }
+    // Copies stream bytes [from, from + n) out of the buffers the loads put them in.
+    void landed(uint64_t from, uint64_t n, std::vector<uint8_t>& out) {
+        out.assign(n, 0);
+        auto it = std::upper_bound(landing_.begin(), landing_.end(), from,
+                                   [](uint64_t x, const Landing& l) { return x < l.from; });
+        if (it != landing_.begin()) --it;
+        for (; it != landing_.end() && it->from < from + n; ++it) {
+            const uint64_t a = std::max(from, it->from), z = std::min(from + n, it->to);
+            if (a >= z) continue;
+            std::memcpy(out.data() + (a - from), it->buf->data(it->addr + (a - it->from), z - a), z - a);
+        }
     }
 
     void pe_thread();
@@ -166,6 +205,13 @@ private:
     std::vector<uint64_t> arrival_;
     std::size_t next_done_ = 0;
     uint64_t stream_upto_ = 0;  // weight stream: DRAM bytes fetched so far (this image)
+    uint64_t last_load_bytes_ = 0;
+    struct Landing {
+        uint64_t from, to;   // stream bytes [from, to)
+        GlobalBuffer* buf;
+        uint64_t addr;       // where `from` landed in buf
+    };
+    std::vector<Landing> landing_;  // this image's weight loads, in stream order
 };
 
 void ScnnModel::pe_thread() {
@@ -201,6 +247,9 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     }
     LayerEngine& e = *engine;
     const scnn::PlanarMapping& m = e.mapping();
+    // The host writes the weight stream (every piece in broadcast order, compressed-sparse for
+    // SCNN and DCNN-opt, raw for DCNN) at DRAM address 0 (backdoor: no simulated time).
+    mem_->backdoor_write(0, e.weight_image);
     const int pes = m.pes();
     // Only the PEs that can have work are tracked (LayerEngine::active_pes), so host memory and
     // time follow the layer rather than the PE count. The idle PEs all receive the same
@@ -227,20 +276,35 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     uint64_t halo_cycles_total = 0, ppu_cycles_total = 0, input_passes = 0, groups_run = 0, fifo_writes = 0,
              halo_values = 0, ppu_outputs = 0, block_wait_input = 0, group_bound = 0;
     struct Store {
-        uint64_t at, bytes;
+        uint64_t at;
+        std::vector<uint8_t> bytes;            // the PPU's output of one group, all PEs
+        std::vector<scnn::OutStream> streams;  // where each (PE, channel) stream sits in it
     };
+    std::vector<scnn::OutStream> written;      // streams sent to DRAM, read back at the end
     std::deque<Store> stores;
     uint64_t out_base = 0;
     uint64_t oaram_ring = 0;
-    auto issue_store = [&](const Store& s) {
-        const uint64_t bytes = align(s.bytes);
+    // The PPU writes a group's bytes into OARAM (ring addresses, in chunks of at most its
+    // capacity) and the DMA stores them from there to DRAM.
+    auto issue_store = [&](Store& s) {
+        const uint64_t total = align(s.bytes.size());
+        s.bytes.resize(total, 0);
+        for (scnn::OutStream& st : s.streams) {
+            st.dram_addr = out_base + out_addr + st.offset;
+            written.push_back(st);
+        }
         const uint64_t cap = oaram_cfg_.capacity_bytes / burst_ * burst_;
-        if (oaram_ring + bytes > cap) oaram_ring = 0;
-        const uint64_t a = oaram_ring % cap, nb = std::min(bytes, cap);
-        oaram_->post(a, nb, true);  // the PPU's write; the DMA store below reads it back
-        dma_->submit({out_base + out_addr, nb, true, oaram_.get(), a});
-        oaram_ring += nb;
-        out_addr += nb;
+        for (uint64_t done = 0; done < total;) {
+            const uint64_t nb = std::min(total - done, cap);
+            if (oaram_ring + nb > cap) oaram_ring = 0;
+            const uint64_t a = oaram_ring;
+            std::memcpy(oaram_->data(a, nb), s.bytes.data() + done, nb);
+            oaram_->post(a, nb, true);  // the PPU's write; the DMA store below reads it back
+            dma_->submit({out_base + out_addr, nb, true, oaram_.get(), a});
+            oaram_ring += nb;
+            out_addr += nb;
+            done += nb;
+        }
     };
 
     const int64_t groups = static_cast<int64_t>(e.group_begin.size()) - 1;
@@ -255,6 +319,9 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         }
         const bool resident = per_pe_max <= iaram_per_pe;
         std::vector<uint64_t> ch_bytes(static_cast<std::size_t>(L.C), 0), ch_addr(ch_bytes.size(), 0);
+        // The host writes the image's input tiles (per channel, per PE, compressed for SCNN and
+        // DCNN-opt) after the weights.
+        mem_->backdoor_write(act_addr, e.act_image);
         for (int64_t c = 0; c < L.C; ++c) {
             for (int pe : act) ch_bytes[static_cast<std::size_t>(c)] += e.act_bytes(pe, c);
             ch_addr[static_cast<std::size_t>(c)] = act_addr;
@@ -262,6 +329,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         }
         out_base = align(act_addr) + 0x1000000ull * static_cast<uint64_t>(n + 1);
         std::vector<std::size_t> in_idx(static_cast<std::size_t>(L.C), 0);
+        std::vector<uint64_t> in_at(static_cast<std::size_t>(L.C), 0), in_decoded(static_cast<std::size_t>(L.C), 0);
         uint64_t iaram_ring = 0;
         // Input tiles are loaded per channel on first use in a pass (all groups when resident,
         // else again for every output-channel group), interleaved with the weight stream in the
@@ -277,8 +345,14 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             if (in_pass[ci] == pass) return;
             in_pass[ci] = pass;
             const uint64_t cap = iaram_cfg_.capacity_bytes;
-            const uint64_t b = std::min(ch_bytes[ci], cap);
+            const uint64_t b = ch_bytes[ci];
+            if (b > cap)
+                throw arch_.error_at("/buffers/" + iaram_cfg_.name + "/capacity_kib",
+                                     "IARAM that holds one input channel of layer '" + L.name + "' (" +
+                                         std::to_string(b) + " bytes)",
+                                     std::to_string(cap) + " bytes");
             if (iaram_ring + b > cap) iaram_ring = 0;
+            in_at[ci] = iaram_ring;
             in_idx[ci] = load(ch_addr[ci], b, iaram_.get(), iaram_ring);
             iaram_ring += b;
         };
@@ -290,6 +364,8 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         std::vector<uint64_t> room_at(nb, 0);
         std::size_t f = 0;
         stream_upto_ = 0;
+        landing_.clear();
+        std::vector<uint8_t> piece_bytes;
         uint64_t staged = 0, stage_ring = 0;
         uint64_t prev_barrier = ctx_.now_cycles(), drain_prev = ctx_.now_cycles(), drain_prev2 = ctx_.now_cycles();
         std::vector<uint64_t> busy_before = sched.busy;
@@ -319,9 +395,22 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                         wstage_->counters.reads += (cb.dram_bytes + 7) / 8;
                         wstage_->counters.read_bytes += cb.dram_bytes;
                     }
+                    // The PEs work on what reached them: the channel's tiles decoded from IARAM
+                    // (once per pass), the piece decoded from the bytes the broadcast carried.
+                    const auto cc = static_cast<std::size_t>(cb.c);
+                    if (in_decoded[cc] != pass) {
+                        in_decoded[cc] = pass;
+                        for (int pe : act) {
+                            const uint64_t nbytes = e.act_bytes(pe, cb.c);
+                            e.decode_acts(pe, cb.c,
+                                          nbytes ? iaram_->data(in_at[cc] + e.act_offset(pe, cb.c), nbytes) : nullptr);
+                        }
+                    }
+                    landed(cb.dram_addr, cb.dram_bytes, piece_bytes);
+                    const scnn::WeightBlock piece = e.decode_piece(cb, piece_bytes.data());
                     std::fill(work.begin(), work.end(), 0);
                     for (std::size_t k = 0; k < act.size(); ++k)
-                        if (cb.target < 0 || cb.target == act[k]) work[k] = pol_->run_block(e, act[k], cb);
+                        if (piece.target < 0 || piece.target == act[k]) work[k] = pol_->run_block(e, act[k], piece);
                     sched.schedule(sched_idx[c], enter, work);
                     fifo_writes += static_cast<uint64_t>(cb.fifo_entries) * (cb.target < 0 ? static_cast<uint64_t>(pes) : 1u);
                     ++c;
@@ -334,7 +423,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                     const uint64_t bytes = e.blocks[f].dram_bytes;
                     if (stage_ring + bytes + 2 * burst_ > stage_cap) stage_ring = 0;
                     wt_idx[f] = load_piece(e.blocks[f], wstage_.get(), stage_ring);
-                    stage_ring += bytes;
+                    stage_ring += last_load_bytes_;
                     staged += bytes;
                     ++f;
                     continue;
@@ -367,6 +456,10 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             // Barrier, then halo exchange (or the FC partial-sum reduction) and post-processing
             // on the drained accumulator buffer while the next group computes.
             const uint64_t barrier = sched.barrier();
+            // The group's data path: halo exchange (or reduction) between the PEs' accumulators,
+            // then each PE's tile read out for the post-processing unit below.
+            const uint64_t moved = e.end_group(g);
+            const uint64_t halo_before = halo_values;
             uint64_t gmax = 0;
             for (std::size_t p = 0; p < slots; ++p) {
                 gmax = std::max(gmax, sched.busy[p] - busy_before[p]);
@@ -374,10 +467,14 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             }
             group_bound += gmax;
             const int64_t kc = std::min(m.Kc, L.K - g * m.Kc);
-            uint64_t halo = 0, ppu = 0, bytes = 0;
+            uint64_t halo = 0, ppu = 0;
+            Store st;
             for (int pe : act) {  // idle PEs have no outputs and no halo
                 uint64_t outs = 0;
-                bytes += e.output_bytes(pe, g, outs);
+                const std::size_t s0 = st.streams.size();
+                const std::vector<uint8_t> b = e.pack_outputs(pe, g, st.streams, outs);
+                for (std::size_t i = s0; i < st.streams.size(); ++i) st.streams[i].offset += st.bytes.size();
+                st.bytes.insert(st.bytes.end(), b.begin(), b.end());
                 ppu = std::max<uint64_t>(ppu, (outs + prm_.ppu_values_per_cycle - 1) / prm_.ppu_values_per_cycle);
                 ppu_outputs += outs;
                 const uint64_t h = static_cast<uint64_t>(m.halo_outputs(pe) * kc);
@@ -392,11 +489,18 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                                                        prm_.halo_values_per_cycle);
                 halo_values += static_cast<uint64_t>(kc) * static_cast<uint64_t>(pes - 1);
             }
+            // The halo values the exchange moved are the ones its time is charged for.
+            SX_ASSERT(m.channel_split || moved == halo_values - halo_before,
+                      "scnn: layer " + L.name + ": halo exchange moved " + std::to_string(moved) + " partial sums, timed " +
+                          std::to_string(halo_values - halo_before));
+            (void)moved;
+            (void)halo_before;
             halo_cycles_total += halo;
             ppu_cycles_total += ppu;
             ++groups_run;
             const uint64_t drained = barrier + halo + ppu;
-            stores.push_back({drained, bytes});
+            st.at = drained;
+            stores.push_back(std::move(st));
             prev_barrier = barrier;
             drain_prev2 = drain_prev;
             drain_prev = drained;
@@ -411,6 +515,18 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
         sched.start_group(drain_prev);
     }
     dma_->wait_all();
+    // What reached DRAM: every (PE, channel) stream the PPU wrote, read back and decoded, must
+    // be the ReLU'd, requantised accumulator values (the --check compares those accumulator
+    // values, int32, with the reference).
+    std::vector<uint8_t> back;
+    for (const scnn::OutStream& st : written) {
+        back.assign(st.bytes, 0);
+        mem_->backdoor_read(st.dram_addr, back.data(), st.bytes);
+        if (!e.output_stream_matches(st, back.data()))
+            throw SimulationError(std::string(sparse ? "scnn" : "dense") + ": layer " + L.name + ": outputs of PE " +
+                                  std::to_string(st.pe) + ", channel " + std::to_string(st.k) +
+                                  " in DRAM differ from what the post-processing unit wrote");
+    }
     outputs = e.outputs;
 
     // Results.

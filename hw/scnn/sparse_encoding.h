@@ -62,4 +62,16 @@ std::vector<int32_t> decode_sparse(const SparseStream& s);
 std::vector<uint8_t> pack_sparse(const SparseStream& s, int value_bits);
 SparseStream unpack_sparse(const uint8_t* data, uint64_t entries, uint64_t dense_length, int value_bits);
 
+// Uncompressed (dense) storage: value_bits of two's-complement per value, LSB first, back to
+// back, (n x value_bits + 7) / 8 bytes. pack_raw/unpack_raw are exact inverses.
+std::vector<uint8_t> pack_raw(const std::vector<int32_t>& dense, int value_bits);
+std::vector<int32_t> unpack_raw(const uint8_t* data, uint64_t n, int value_bits);
+
+// The stream a design stores for `dense`: compressed-sparse (pack_sparse) or raw (pack_raw).
+// `entries` receives what the reader needs besides the dense length: the number of stored
+// entries (placeholders included) or, raw, the number of values.
+std::vector<uint8_t> pack_values(const std::vector<int32_t>& dense, bool compressed, int value_bits, uint64_t& entries);
+// Inverse of pack_values: the `n` dense values.
+std::vector<int32_t> unpack_values(const uint8_t* data, uint64_t entries, uint64_t n, bool compressed, int value_bits);
+
 }  // namespace sx::scnn

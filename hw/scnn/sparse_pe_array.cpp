@@ -25,8 +25,9 @@ public:
         const PlanarMapping& m = e.mapping();
         const Layer& L = e.layer();
         const int F = e.params().F, I = e.params().I;
-        const int64_t n = e.image(), kbase = b.group * m.Kc, st = L.stride, pad = L.padding;
+        const int64_t kbase = b.group * m.Kc, st = L.stride, pad = L.padding;
         const uint64_t stalls0 = xbar_.stall_cycles, prod0 = xbar_.products;
+        int32_t* acc = e.acc(pe);
         uint64_t cycles = 0;
         // The output region this PE's accumulators hold (planar tiling): its own tile plus the
         // halo above and left of it, the part the halo exchange counts. A product outside it
@@ -57,9 +58,10 @@ public:
                                 throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
                                                       " formed a product for output (" + std::to_string(p) + ", " +
                                                       std::to_string(q) + ") outside its tile and halo (mapping error)");
-                            e.out(n, w.k, p, q) += a.v * w.v;
-                            xbar_.route(m.channel_split ? static_cast<uint32_t>(w.k - kbase)
-                                                        : m.acc_addr(pe, w.k - kbase, p, q));
+                            const uint32_t addr = m.channel_split ? static_cast<uint32_t>(w.k - kbase)
+                                                                  : m.acc_addr(pe, w.k - kbase, p, q);
+                            acc[addr] += a.v * w.v;
+                            xbar_.route(addr);
                         }
                     }
                     cycles += xbar_.end();

@@ -29,6 +29,11 @@ double MemorySystem::peak_bandwidth_bytes_per_s() const {
     return static_cast<double>(fixed_bytes_per_cycle_) / ctx_.clk.to_seconds();
 }
 
+void MemorySystem::backdoor_read(uint64_t addr, uint8_t* dst, uint64_t n) const {
+    if (dram_) dram_->read_backdoor(addr, dst, n);
+    else fixed_->backdoor_read(addr, dst, n);
+}
+
 void MemorySystem::backdoor_write(uint64_t addr, const uint8_t* src, uint64_t n) {
     if (dram_) dram_->write_backdoor(addr, src, n);
     else fixed_->backdoor_write(addr, src, n);

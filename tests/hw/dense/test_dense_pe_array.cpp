@@ -4,6 +4,7 @@
 
 #include "hw/dense/dense_pe_array.h"
 #include "hw/scnn/layer_engine.h"
+#include "tests/hw/scnn/engine_helpers.h"
 #include "sw/reference/conv_reference.h"
 
 using namespace sx;
@@ -31,13 +32,15 @@ TEST_CASE("DCNN: weight vectors of F channels x one tap, pieces of half the FIFO
     CHECK(e.blocks[0].dram_bytes == 200);
     CHECK(e.blocks[1].dram_bytes == 88);
     e.load_image(0);
+    test::load_tiles(e);
     auto pol = dense::make_dense_pe_array();
     for (int pe = 0; pe < 64; ++pe) {
-        CHECK(pol->run_block(e, pe, e.blocks[0]) == 25);
-        CHECK(pol->run_block(e, pe, e.blocks[1]) == 11);
+        CHECK(pol->run_block(e, pe, test::piece(e, 0)) == 25);
+        CHECK(pol->run_block(e, pe, test::piece(e, 1)) == 11);
     }
     // Every MAC of the layer ran once: 64 outputs x 16 channels x 9 taps.
     CHECK(e.cnt.products == 64u * 16u * 9u);
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -54,10 +57,12 @@ TEST_CASE("DCNN: a 2x2 tile takes one cycle per weight vector, a 3x3 tile three"
         LayerEngine e(L, prm, 8, 8, false, false, w, in, 16);
         REQUIRE(e.blocks.size() == 1);
         e.load_image(0);
+    test::load_tiles(e);
         auto pol = dense::make_dense_pe_array();
         uint64_t c = 0;
-        for (int pe = 0; pe < 64; ++pe) c = std::max(c, pol->run_block(e, pe, e.blocks[0]));
+        for (int pe = 0; pe < 64; ++pe) c = std::max(c, pol->run_block(e, pe, test::piece(e, 0)));
         CHECK(c == (hw == 16 ? 1u : 3u));
-        CHECK(e.outputs == reference_conv(L, in, w));
+        test::end_groups(e);
+    CHECK(e.outputs == reference_conv(L, in, w));
     }
 }

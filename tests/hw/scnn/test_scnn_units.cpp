@@ -1,8 +1,11 @@
 // Unit tests of SCNN's pure C++ parts with hand-derived figures.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "hw/scnn/fifo_schedule.h"
 #include "hw/scnn/layer_engine.h"
+#include "tests/hw/scnn/engine_helpers.h"
 #include "hw/scnn/planar_mapping.h"
 #include "hw/scnn/scatter_crossbar.h"
 #include "hw/scnn/sparse_encoding.h"
@@ -125,10 +128,12 @@ TEST_CASE("SCNN layer that fits one output-channel group: per-PE cycles by hand"
     REQUIRE(e.blocks.size() == 1);
     CHECK(e.blocks[0].fifo_entries == 1);
     e.load_image(0);
+    test::load_tiles(e);
     auto pol = make_sparse_pe_array(32);
-    for (int pe = 0; pe < 64; ++pe) CHECK(pol->run_block(e, pe, e.blocks[0]) == 1);
+    for (int pe = 0; pe < 64; ++pe) CHECK(pol->run_block(e, pe, test::piece(e, 0)) == 1);
     CHECK(e.cnt.products == 256);
     CHECK(e.cnt.conflict_stalls == 0);
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -144,6 +149,7 @@ TEST_CASE("SCNN halo case: products land in the neighbours' tiles, counted as ha
     ScnnParams prm;
     LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
     e.load_image(0);
+    test::load_tiles(e);
     auto pol = make_sparse_pe_array(32);
     const int pe = 9;  // (1,1)
     REQUIRE(e.acts(pe, 0).size() == 4);
@@ -156,11 +162,12 @@ TEST_CASE("SCNN halo case: products land in the neighbours' tiles, counted as ha
     // Vector 1: taps (1,1),(1,2),(2,0),(2,1): (1,1)->5,6,9,10; (1,2)->4,5,8,9; (2,0)->2,3,6,7;
     // (2,1)->1,2,5,6: address 5 and 6 three times each -> 3 cycles. Vector 2: tap (2,2) ->
     // 0,1,4,5: 1 cycle. Total 3 + 3 + 1 = 7.
-    CHECK(pol->run_block(e, pe, e.blocks[0]) == 7);
+    CHECK(pol->run_block(e, pe, test::piece(e, 0)) == 7);
     // Halo partial sums sent after the group: 16 region entries - 4 own = 12.
     CHECK(e.mapping().halo_outputs(pe) == 12);
     for (int p = 0; p < 64; ++p)
-        if (p != pe) pol->run_block(e, p, e.blocks[0]);
+        if (p != pe) pol->run_block(e, p, test::piece(e, 0));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -178,17 +185,19 @@ TEST_CASE("SCNN weight vectors hold F output channels of one tap: no crossbar co
     ScnnParams prm;
     LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
     e.load_image(0);
+    test::load_tiles(e);
     REQUIRE(e.blocks.size() == 1);
     CHECK(e.blocks[0].fifo_entries == 9);
-    CHECK(e.blocks[0].w[0].k == 0);
-    CHECK(e.blocks[0].w[3].k == 3);
-    CHECK(e.blocks[0].w[3].r == 0);
-    CHECK(e.blocks[0].w[3].s == 0);
+    CHECK(test::piece(e, 0).w[0].k == 0);
+    CHECK(test::piece(e, 0).w[3].k == 3);
+    CHECK(test::piece(e, 0).w[3].r == 0);
+    CHECK(test::piece(e, 0).w[3].s == 0);
     auto pol = make_sparse_pe_array(32);
-    CHECK(pol->run_block(e, 9, e.blocks[0]) == 9);
+    CHECK(pol->run_block(e, 9, test::piece(e, 0)) == 9);
     CHECK(e.cnt.conflict_stalls == 0);
     for (int p = 0; p < 64; ++p)
-        if (p != 9) pol->run_block(e, p, e.blocks[0]);
+        if (p != 9) pol->run_block(e, p, test::piece(e, 0));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -217,9 +226,11 @@ TEST_CASE("Weight blocks larger than half the FIFO are cut into pieces at vector
     // Every PE runs its single activation against every piece: 144 weight vectors, one cycle
     // each unless channels collide; results bit-exact.
     e.load_image(0);
+    test::load_tiles(e);
     auto pol = make_sparse_pe_array(32);
     for (int p = 0; p < 64; ++p)
-        for (const auto& b : e.blocks) pol->run_block(e, p, b);
+        for (std::size_t i = 0; i < e.blocks.size(); ++i) pol->run_block(e, p, test::piece(e, i));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
 }
 
@@ -241,14 +252,17 @@ TEST_CASE("SCNN single output pixel from a 3x3 map: the channel's PE holds its w
     REQUIRE(e.mapping().channel_split);
     REQUIRE(e.blocks.size() == 8);
     e.load_image(0);
+    test::load_tiles(e);
     auto pol = make_sparse_pe_array(32);
-    for (const auto& b : e.blocks) {
+    for (std::size_t i = 0; i < e.blocks.size(); ++i) {
+        const WeightBlock b = test::piece(e, i);
         REQUIRE(b.target == static_cast<int>(b.c));
         CHECK(e.acts(b.target, b.c).size() == 9);
         for (int pe = 0; pe < 64; ++pe) CHECK(pol->run_block(e, pe, b) == (pe == b.target ? 54u : 0u));
     }
     CHECK(e.cnt.products == 576);
     CHECK(e.cnt.conflict_stalls == 0);
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
     CHECK(e.outputs[0] == 72);
 }
@@ -280,9 +294,78 @@ TEST_CASE("SCNN input rows past the output plane: their PEs have empty tiles, th
     const auto w = ones(50), in = ones(9);
     LayerEngine e(L, prm, 8, 8, true, true, w, in, 16);
     e.load_image(0);
+    test::load_tiles(e);
     CHECK(e.acts(4 * 8 + 4, 0).size() == 1);
     auto pol = make_sparse_pe_array(32);
     // Every product lands in its PE's tile or halo (else run_block throws).
-    for (int pe = 0; pe < 64; ++pe) pol->run_block(e, pe, e.blocks[0]);
+    for (int pe = 0; pe < 64; ++pe) pol->run_block(e, pe, test::piece(e, 0));
+    test::end_groups(e);
     CHECK(e.outputs == reference_conv(L, in, w));
+}
+
+TEST_CASE("data path: weight pieces and input tiles decode from their stored bytes to the layer's values") {
+    // A strided layer (stride 2: 4 phases), 3 x 3 kernel, pruned weights with long zero runs
+    // (placeholders) and some zero activations. Decoding every piece from the weight stream
+    // must give back every non-zero weight exactly once, at its (k, r, s); decoding every PE's
+    // tile from the image's bytes must give back the inputs the PE owns (SCNN: compressed;
+    // DCNN: raw 16-bit; DCNN-opt: compressed).
+    Layer L;
+    L.name = "strided";
+    L.C = 3; L.K = 20; L.H = L.W = 17; L.R = L.S = 3; L.stride = 2; L.padding = 1;
+    std::vector<int8_t> w(static_cast<std::size_t>(L.K * L.C * 9)), in(static_cast<std::size_t>(L.C * 17 * 17));
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = (i * 7 % 23 == 0 || i % 41 == 5) ? static_cast<int8_t>(i % 11) - 5 : 0;
+    for (std::size_t i = 0; i < in.size(); ++i) in[i] = i % 3 == 0 ? 0 : static_cast<int8_t>(i % 13) - 6;
+    for (const bool sparse : {true, false}) {
+        for (const bool compressed : {true, false}) {
+            if (sparse && !compressed) continue;
+            ScnnParams prm;
+            LayerEngine e(L, prm, 8, 8, sparse, compressed, w, in, 16);
+            std::vector<int> seen(w.size(), 0);
+            uint64_t bytes = 0;
+            for (std::size_t i = 0; i < e.blocks.size(); ++i) {
+                const WeightBlock& b = e.blocks[i];
+                CHECK(b.dram_addr == bytes);
+                bytes += b.dram_bytes;
+                const WeightBlock d = test::piece(e, i);
+                if (sparse) {
+                    REQUIRE(d.w.size() == b.nonzeros);
+                    for (const WgtEntry& x : d.w) {
+                        const std::size_t at = static_cast<std::size_t>(((x.k * L.C + b.c) * 3 + x.r) * 3 + x.s);
+                        CHECK(x.v == w[at]);
+                        ++seen[at];
+                    }
+                } else {
+                    // Vector v: F channels from k0 + (v / 9) * F at tap v % 9.
+                    std::size_t j = 0;
+                    for (int64_t v = b.v0; v < b.v1; ++v)
+                        for (int64_t k = b.k0 + (v / 9) * 4; k < std::min(b.k1, b.k0 + (v / 9) * 4 + 4); ++k) {
+                            const std::size_t at = static_cast<std::size_t>(((k * L.C + b.c) * 3 + (v % 9) / 3) * 3 + v % 3);
+                            CHECK(d.dv.at(j++) == w[at]);
+                            ++seen[at];
+                        }
+                    CHECK(j == d.dv.size());
+                }
+            }
+            CHECK(bytes == e.weight_image.size());
+            for (std::size_t i = 0; i < w.size(); ++i) CHECK(seen[i] == (sparse ? (w[i] != 0) : 1));
+            e.load_image(0);
+            test::load_tiles(e);
+            uint64_t nz = 0;
+            for (int pe : e.active_pes())
+                for (int64_t c = 0; c < L.C; ++c) {
+                    if (sparse) {
+                        for (const ActEntry& a : e.acts(pe, c)) {
+                            CHECK(a.v == in[static_cast<std::size_t>((c * 17 + a.h) * 17 + a.w)]);
+                            ++nz;
+                        }
+                    } else {
+                        const LayerEngine::TileView t = e.tile(pe, c);
+                        for (int64_t h = t.h0; h < t.h1; ++h)
+                            for (int64_t x = t.w0; x < t.w1; ++x) CHECK(t.at(h, x) == in[static_cast<std::size_t>((c * 17 + h) * 17 + x)]);
+                    }
+                }
+            // SCNN: every input is owned by exactly one PE, so the non-zeros add up.
+            if (sparse) CHECK(nz == static_cast<uint64_t>(std::count_if(in.begin(), in.end(), [](int8_t v) { return v != 0; })));
+        }
+    }
 }
