@@ -39,11 +39,6 @@ void MemorySystem::backdoor_write(uint64_t addr, const uint8_t* src, uint64_t n)
     else fixed_->backdoor_write(addr, src, n);
 }
 
-void MemorySystem::backdoor_read(uint64_t addr, uint8_t* dst, uint64_t n) const {
-    if (dram_) dram_->read_backdoor(addr, dst, n);
-    else fixed_->backdoor_read(addr, dst, n);
-}
-
 void MemorySystem::begin_layer() {
     dma_->stats = DmaStats{};
     if (dram_) {

@@ -66,9 +66,6 @@ public:
     // Host read-back (no simulated time, no statistics): e.g. a design checking what reached DRAM.
     void backdoor_read(uint64_t addr, uint8_t* dst, uint64_t n) const;
 
-    // Host read-back (no simulated time, no statistics): what the memory holds now.
-    void backdoor_read(uint64_t addr, uint8_t* dst, uint64_t n) const;
-
     // Starts a layer: resets the DMA counters and the stub's byte counts, snapshots the DRAM.
     void begin_layer();
     // The layer's figures since begin_layer() (DRAM snapshot taken now).
