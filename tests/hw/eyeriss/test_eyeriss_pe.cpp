@@ -28,9 +28,8 @@ struct PassRunner : sc_module {
         ctx.clk = sc_time(5, SC_NS);
         const EyerissParams prm;
         const RsMapping m = map_layer(layer, prm, 2.4);
-        // Eyeriss's PE array reserves buffer time at request: fcfs only (eyeriss_model.cpp).
+        // The buffers' default arbiter (round robin), as configs/eyeriss.json runs them.
         BufferConfig gc = buf("glb", 102400, 25), fc = buf("fil", 8192, 1);
-        gc.arbiter = fc.arbiter = "fcfs";
         BufferConfig hc = gc;
         hc.name = "glb_psum_hi";
         GlobalBuffer glb(gc, ctx), fil(fc, ctx), hi(hc, ctx);
