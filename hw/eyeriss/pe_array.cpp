@@ -141,7 +141,19 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
     uint64_t out_lag = 0;    // filter-major: how far the drain may lag its step
     bool out_holds_pe = false;
     uint64_t p_start = 0, p_end = 0;
-    int64_t p_x = 0;
+    int64_t p_i = 0, p_x = 0;
+    // GLB timing addresses: a step's psums (vk filters x e rows at column x of image i) are
+    // F values apart in the psum region; the access covers as many contiguous bytes from the
+    // first one's address (same region, same word count; not every value's own address).
+    auto psum_addr = [&](int64_t i, int64_t x) {
+        return psum_base + vb * static_cast<uint64_t>(((i * M.m + kres0) * M.e) * M.F + x);
+    };
+    // The step's new ifmap values (one to three columns of every row of the block) likewise:
+    // from the first one's address in the block's slot or ring, as many contiguous bytes.
+    auto ifmap_addr = [&](int64_t i, int64_t col) {
+        const uint64_t off = (static_cast<uint64_t>(i * vcc_ * nrows_) * static_cast<uint64_t>(M.W) + static_cast<uint64_t>(col)) * vb;
+        return ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+    };
     auto out_ready = [&] {
         // Filter-major: the first psums leave after q*S MACs; the last not before p_end.
         return filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain;
@@ -173,7 +185,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
         pending = false;
         finish_out();
         const uint64_t pst = at(ctx, std::max(pout_free_, out_ready()));
-        out_acc = glb.issue_write(psum_base + static_cast<uint64_t>(p_x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
+        out_acc = glb.issue_write(psum_addr(p_i, p_x), psum_cnt * vb);
         out_floor = std::max(pst + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)),
                              p_end + chain + (filter_major ? static_cast<uint64_t>(cdiv(M.p, P_.psum_link_values)) : 0));
         out_lag = p_end - p_start;
@@ -213,11 +225,21 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             // together: the ifmap read, the psum-in read and the last step's drain share the
             // GLB's banks concurrently (the arbiter decides who waits).
             const uint64_t slots = slot_free(0);
-            BufferAccess if_acc, pin_acc;
+            BufferAccess if_acc, if_acc2, pin_acc;
             uint64_t if_noc = 0, pin_noc = 0;
             auto do_ifmap = [&] {
                 const uint64_t st = at(ctx, std::max(slots, ifmap_free_));
-                if (vals) if_acc = glb.issue_read(static_cast<uint64_t>(x * M.stride) * vb % std::max<uint64_t>(vb, M.ifmap_plane_bytes), vals * vb);
+                if (vals) {
+                    // In the ring, an access that would run past its end wraps: two accesses.
+                    const uint64_t a = ifmap_addr(i, from), len = vals * vb;
+                    const uint64_t end = ifm_ring_ ? ifm_base_ + ifm_ring_ : UINT64_MAX;
+                    if (a + len <= end) {
+                        if_acc = glb.issue_read(a, len);
+                    } else {
+                        if_acc = glb.issue_read(a, end - a);
+                        if_acc2 = glb.issue_read(ifm_base_, len - (end - a));
+                    }
+                }
                 uint64_t t = st;
                 const uint64_t chunk = static_cast<uint64_t>(cdiv(static_cast<int64_t>(vals), per_pe * P_.ifmap_noc_values));
                 for (int64_t v = 0; v < per_pe && vals; ++v) t = std::max(t, slot_free(v)) + chunk;
@@ -226,7 +248,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             auto do_pin = [&] {
                 if (first_acc) return;
                 const uint64_t st = at(ctx, std::max(pin_free_, x == 0 ? pe_free_ : prev_start));
-                pin_acc = glb.issue_read(psum_base + static_cast<uint64_t>(x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
+                pin_acc = glb.issue_read(psum_addr(i, x), psum_cnt * vb);
                 pin_noc = st + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values));
             };
             {
@@ -243,7 +265,8 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                     else issue_out();
                 }
             }
-            const uint64_t if_done = std::max(if_noc, if_acc.pending() ? glb.wait(if_acc) : 0);
+            uint64_t if_done = std::max(if_noc, if_acc.pending() ? glb.wait(if_acc) : 0);
+            if (if_acc2.pending()) if_done = std::max(if_done, glb.wait(if_acc2));
             ifmap_free_ = if_done;
             uint64_t pin_done = 0;
             if (!first_acc) {
@@ -266,6 +289,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             pending = true;
             p_start = start;
             p_end = end;
+            p_i = i;
             p_x = x;
             prev_start = start;
             ++c_.steps;
