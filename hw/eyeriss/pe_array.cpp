@@ -20,11 +20,18 @@ int32_t load_psum(GlobalBuffer& lo, GlobalBuffer& hi, uint64_t addr) {
     std::memcpy(&h, hi.data(addr, 2), 2);
     return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
 }
-void store_psum(GlobalBuffer& lo, GlobalBuffer& hi, uint64_t addr, int32_t v) {
+// The same on the storage of a region located once (GlobalBuffer::data covers [addr, capacity)).
+int32_t load_psum(const uint8_t* lo, const uint8_t* hi, uint64_t off) {
+    uint16_t l, h;
+    std::memcpy(&l, lo + off, 2);
+    std::memcpy(&h, hi + off, 2);
+    return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
+}
+void store_psum(uint8_t* lo, uint8_t* hi, uint64_t off, int32_t v) {
     const uint32_t u = static_cast<uint32_t>(v);
     const uint16_t l = static_cast<uint16_t>(u & 0xffff), h = static_cast<uint16_t>(u >> 16);
-    std::memcpy(lo.data(addr, 2), &l, 2);
-    std::memcpy(hi.data(addr, 2), &h, 2);
+    std::memcpy(lo + off, &l, 2);
+    std::memcpy(hi + off, &h, 2);
 }
 }  // namespace
 
@@ -135,6 +142,10 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
     // waited for only when something needs its completion: the PE before it overwrites its psum
     // spad entries (filter-major, or ifmap-major with one psum set), otherwise the next drain.
     // So the GLB write runs concurrently with the next step's ifmap and psum-in reads.
+    // The residency's psum region in the GLB and its shadow store, located once per pass.
+    const uint64_t preg = 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F);
+    uint8_t* pmem_lo = glb.data(psum_base, preg);
+    uint8_t* pmem_hi = psum_hi.data(psum_base, preg);
     bool pending = false;  // the last step's psums have not been issued yet
     BufferAccess out_acc;  // the last issued drain, not yet waited for
     uint64_t out_floor = 0;  // its completion without the GLB (network, chain)
@@ -325,8 +336,8 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                             }
                         }
                     // Accumulate in the GLB's psum region (the first channel block starts it).
-                    const uint64_t pa = psum_base + 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
-                    store_psum(glb, psum_hi, pa, first_acc ? acc : load_psum(glb, psum_hi, pa) + acc);
+                    const uint64_t po = 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
+                    store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
                 }
             }
             c_.macs_executed += executed;
