@@ -32,21 +32,15 @@ BufferConfig fifo_config(uint64_t bytes) {
     b.banks = 1;
     b.port_width_bits = 64;
     b.role = "input";
-    b.arbiter = "fcfs";  // as Eyeriss's other buffers (reservation_buffer below)
+    b.arbiter = "fcfs";  // one writer, one reader: the policy does not matter
     b.ports = 0;
     return b;
 }
 
-// Eyeriss's PE array reserves buffer time while it computes timestamps (pe_array.cpp, a
-// recurrence issue 13 rebuilds): that needs completions final at request, so its buffers stay on
-// the fcfs arbiter and, unless configured, unlimited ports (the behaviour before issue 12).
-BufferConfig reservation_buffer(const ArchConfig& arch, const BufferConfig& b) {
-    if (!b.arbiter.empty() && b.arbiter != "fcfs")
-        throw arch.error_at("/buffers/" + b.name + "/arbiter",
-                            "\"fcfs\" (Eyeriss's PE array reserves buffer time at request, until issue 13)",
-                            "\"" + b.arbiter + "\"");
+// Eyeriss's blocks issue buffer accesses and wait for them (issue 13), so any arbiter works:
+// the configured one (round robin by default, fcfs selectable); ports unlimited unless configured.
+BufferConfig eyeriss_buffer(const BufferConfig& b) {
     BufferConfig c = b;
-    c.arbiter = "fcfs";
     if (c.ports < 0) c.ports = 0;
     return c;
 }
@@ -57,15 +51,15 @@ public:
         : sc_module(name), arch_(arch), ctx_(ctx), prm_(arch.design_params<EyerissParams>()) {
         for (const auto& b : arch.buffers) {
             if (b.role == "input") {
-                glb_ = std::make_unique<GlobalBuffer>(reservation_buffer(arch, b), ctx);
+                glb_ = std::make_unique<GlobalBuffer>(eyeriss_buffer(b), ctx);
                 // The upper 16 bits of the model's 32-bit psums, at the psum addresses of the
                 // GLB (the chip's psums are 16-bit; docs/eyeriss.md): storage only, its time is
                 // the GLB's.
-                BufferConfig hi = reservation_buffer(arch, b);
+                BufferConfig hi = eyeriss_buffer(b);
                 hi.name += "_psum_hi";
                 psum_hi_ = std::make_unique<GlobalBuffer>(hi, ctx);
             }
-            if (b.role == "weight") fil_ = std::make_unique<GlobalBuffer>(reservation_buffer(arch, b), ctx);
+            if (b.role == "weight") fil_ = std::make_unique<GlobalBuffer>(eyeriss_buffer(b), ctx);
         }
         // The shared memory system (hw/system): DRAM at the link clock (dram.clock_mhz) and the
         // DMA; the link FIFO and RLC codec behind the DMA are Eyeriss' own (eyeriss_link.h).

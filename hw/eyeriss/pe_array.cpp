@@ -20,11 +20,18 @@ int32_t load_psum(GlobalBuffer& lo, GlobalBuffer& hi, uint64_t addr) {
     std::memcpy(&h, hi.data(addr, 2), 2);
     return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
 }
-void store_psum(GlobalBuffer& lo, GlobalBuffer& hi, uint64_t addr, int32_t v) {
+// The same on the storage of a region located once (GlobalBuffer::data covers [addr, capacity)).
+int32_t load_psum(const uint8_t* lo, const uint8_t* hi, uint64_t off) {
+    uint16_t l, h;
+    std::memcpy(&l, lo + off, 2);
+    std::memcpy(&h, hi + off, 2);
+    return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
+}
+void store_psum(uint8_t* lo, uint8_t* hi, uint64_t off, int32_t v) {
     const uint32_t u = static_cast<uint32_t>(v);
     const uint16_t l = static_cast<uint16_t>(u & 0xffff), h = static_cast<uint16_t>(u >> 16);
-    std::memcpy(lo.data(addr, 2), &l, 2);
-    std::memcpy(hi.data(addr, 2), &h, 2);
+    std::memcpy(lo + off, &l, 2);
+    std::memcpy(hi + off, &h, 2);
 }
 }  // namespace
 
@@ -81,9 +88,10 @@ const int16_t* PeArray::ifmap_row(int64_t r) {
 uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes) {
     // The scratchpads are overwritten only once the previous pass's MACs are done.
     const uint64_t t = at(ctx, pe_free_);
-    const uint64_t gdone = fil.reserve_read(0, bytes);
+    BufferAccess a = fil.issue_read(0, bytes);
     std::memcpy(filt_.data(), fil.data(0, filt_.size() * 2), filt_.size() * 2);
     const uint64_t values = filt_.size();
+    const uint64_t gdone = a.pending() ? fil.wait(a) : 0;
     const uint64_t end = std::max(t + static_cast<uint64_t>(cdiv(static_cast<int64_t>(values), P_.filter_noc_values)), gdone);
     // Each filter row is multicast to the PEs of its set row: every active PE receives p*q*S.
     const uint64_t per_pe = static_cast<uint64_t>(M_.p * M_.q * M_.S);
@@ -130,34 +138,70 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
     // does not use while it is in use; at most one row wraps around the ring, into row_tmp_).
     std::vector<const int16_t*> rows(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
     for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = ifmap_row(static_cast<int64_t>(r));
-    bool pending = false;
+    // The drain of a step's psums (psum network -> GLB write) is issued when they are ready and
+    // waited for only when something needs its completion: the PE before it overwrites its psum
+    // spad entries (filter-major, or ifmap-major with one psum set), otherwise the next drain.
+    // So the GLB write runs concurrently with the next step's ifmap and psum-in reads.
+    // The residency's psum region in the GLB and its shadow store, located once per pass.
+    const uint64_t preg = 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F);
+    uint8_t* pmem_lo = glb.data(psum_base, preg);
+    uint8_t* pmem_hi = psum_hi.data(psum_base, preg);
+    bool pending = false;  // the last step's psums have not been issued yet
+    BufferAccess out_acc;  // the last issued drain, not yet waited for
+    uint64_t out_floor = 0;  // its completion without the GLB (network, chain)
+    uint64_t out_lag = 0;    // filter-major: how far the drain may lag its step
+    bool out_holds_pe = false;
     uint64_t p_start = 0, p_end = 0;
-    int64_t p_x = 0;
-    auto do_out = [&] {
+    int64_t p_i = 0, p_x = 0;
+    // GLB timing addresses: a step's psums (vk filters x e rows at column x of image i) are
+    // F values apart in the psum region; the access covers as many contiguous bytes from the
+    // first one's address (same region, same word count; not every value's own address).
+    auto psum_addr = [&](int64_t i, int64_t x) {
+        return psum_base + vb * static_cast<uint64_t>(((i * M.m + kres0) * M.e) * M.F + x);
+    };
+    // The step's new ifmap values (one to three columns of every row of the block) likewise:
+    // from the first one's address in the block's slot or ring, as many contiguous bytes.
+    auto ifmap_addr = [&](int64_t i, int64_t col) {
+        const uint64_t off = (static_cast<uint64_t>(i * vcc_ * nrows_) * static_cast<uint64_t>(M.W) + static_cast<uint64_t>(col)) * vb;
+        return ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+    };
+    auto out_ready = [&] {
+        // Filter-major: the first psums leave after q*S MACs; the last not before p_end.
+        return filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain;
+    };
+    // Waits for the last drain's GLB write and applies what it holds back.
+    auto finish_out = [&] {
+        if (!out_acc.pending() && !out_holds_pe) return;
+        const uint64_t g = out_acc.pending() ? glb.wait(out_acc) : 0;
+        pout_free_ = std::max(out_floor, g);
+        if (!out_holds_pe) return;
+        out_holds_pe = false;
+        if (filter_major) {
+            // Psum k of the next step is first written after k*q*S MACs: the drain may lag
+            // by up to one step.
+            c_.stall_psum += pout_free_ > pe_free_ + out_lag ? pout_free_ - pe_free_ - out_lag : 0;
+            pe_free_ = std::max(pe_free_, pout_free_ > out_lag ? pout_free_ - out_lag : 0);
+        } else {
+            // Ifmap-major: old psum k must be gone before the new step first writes it
+            // (cycle k); the spare entries take the first ones.
+            const uint64_t slack = static_cast<uint64_t>(M.p - 1);
+            const uint64_t need = pout_free_ > slack ? pout_free_ - slack : 0;
+            c_.stall_psum += need > pe_free_ ? need - pe_free_ : 0;
+            pe_free_ = std::max(pe_free_, need);
+        }
+    };
+    // Issues the last step's drain (at the earliest when the previous drain has left).
+    auto issue_out = [&] {
         if (!pending) return;
         pending = false;
-            // Filter-major: the first psums leave after q*S MACs; the last not before the p_end.
-            const uint64_t first_ready = filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain;
-            const uint64_t pst = at(ctx, std::max(pout_free_, first_ready));
-            const uint64_t g = glb.reserve_write(psum_base + static_cast<uint64_t>(p_x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
-            pout_free_ = std::max({pst + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)), g,
-                                   p_end + chain + (filter_major ? static_cast<uint64_t>(cdiv(M.p, P_.psum_link_values)) : 0)});
-            if (filter_major) {
-                // Psum k of the next step is first written after k*q*S MACs: the drain may lag
-                // by up to one step.
-                const uint64_t lag = p_end - p_start;
-                c_.stall_psum += pout_free_ > p_end + lag ? pout_free_ - p_end - lag : 0;
-                pe_free_ = std::max(p_end, pout_free_ > lag ? pout_free_ - lag : 0);
-            } else if (psum_double) {
-                pe_free_ = p_end;
-            } else {
-                // Ifmap-major: old psum k must be gone before the new step first writes it
-                // (cycle k); the spare entries take the first ones.
-                const uint64_t slack = static_cast<uint64_t>(M.p - 1);
-                const uint64_t need = pout_free_ > slack ? pout_free_ - slack : 0;
-                c_.stall_psum += need > p_end ? need - p_end : 0;
-                pe_free_ = std::max(p_end, need);
-            }
+        finish_out();
+        const uint64_t pst = at(ctx, std::max(pout_free_, out_ready()));
+        out_acc = glb.issue_write(psum_addr(p_i, p_x), psum_cnt * vb);
+        out_floor = std::max(pst + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)),
+                             p_end + chain + (filter_major ? static_cast<uint64_t>(cdiv(M.p, P_.psum_link_values)) : 0));
+        out_lag = p_end - p_start;
+        out_holds_pe = filter_major || !psum_double;
+        pe_free_ = std::max(pe_free_, p_end);
     };
     uint64_t prev_start = filters_ready;
     (void)filters_ready;
@@ -183,37 +227,64 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                 if (filter_major) return pe_free_;
                 return prev_start + static_cast<uint64_t>((v - spare + 1) * M.p);
             };
+            if (x == 0) {
+                // A new row: the window refill waits for the array anyway.
+                issue_out();
+                finish_out();
+            }
+            // The step's transfers are issued in time order at their cycles, then waited for
+            // together: the ifmap read, the psum-in read and the last step's drain share the
+            // GLB's banks concurrently (the arbiter decides who waits).
             const uint64_t slots = slot_free(0);
-            uint64_t if_done = 0, pin_done = 0;
+            BufferAccess if_acc, if_acc2, pin_acc;
+            uint64_t if_noc = 0, pin_noc = 0;
             auto do_ifmap = [&] {
                 const uint64_t st = at(ctx, std::max(slots, ifmap_free_));
-                const uint64_t g = vals ? glb.reserve_read(static_cast<uint64_t>(x * M.stride) * vb % std::max<uint64_t>(vb, M.ifmap_plane_bytes), vals * vb) : st;
+                if (vals) {
+                    // In the ring, an access that would run past its end wraps: two accesses.
+                    const uint64_t a = ifmap_addr(i, from), len = vals * vb;
+                    const uint64_t end = ifm_ring_ ? ifm_base_ + ifm_ring_ : UINT64_MAX;
+                    if (a + len <= end) {
+                        if_acc = glb.issue_read(a, len);
+                    } else {
+                        if_acc = glb.issue_read(a, end - a);
+                        if_acc2 = glb.issue_read(ifm_base_, len - (end - a));
+                    }
+                }
                 uint64_t t = st;
                 const uint64_t chunk = static_cast<uint64_t>(cdiv(static_cast<int64_t>(vals), per_pe * P_.ifmap_noc_values));
                 for (int64_t v = 0; v < per_pe && vals; ++v) t = std::max(t, slot_free(v)) + chunk;
-                if_done = std::max(t, g);
-                ifmap_free_ = if_done;
+                if_noc = t;
             };
             auto do_pin = [&] {
                 if (first_acc) return;
                 const uint64_t st = at(ctx, std::max(pin_free_, x == 0 ? pe_free_ : prev_start));
-                const uint64_t g = glb.reserve_read(psum_base + static_cast<uint64_t>(x) * psum_cnt * vb % std::max<uint64_t>(vb, M.psum_plane_bytes), psum_cnt * vb);
-                pin_done = std::max(st + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)), g);
-                pin_free_ = pin_done;
+                pin_acc = glb.issue_read(psum_addr(i, x), psum_cnt * vb);
+                pin_noc = st + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values));
             };
-            if (x == 0) do_out();  // a new row: the window refill waits for the array anyway
             {
                 const uint64_t t_if = std::max(slots, ifmap_free_);
                 const uint64_t t_pin = first_acc ? UINT64_MAX : std::max(pin_free_, x == 0 ? pe_free_ : prev_start);
-                const uint64_t t_out = pending ? std::max(pout_free_, filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain) : UINT64_MAX;
+                // The drain's own earliest cycle (the previous drain may hold it back further).
+                const uint64_t t_out = pending ? std::max(out_floor, out_ready()) : UINT64_MAX;
                 std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {t_out, 2}}};
                 std::sort(ev.begin(), ev.end());
                 for (const auto& e : ev) {
+                    if (e.first == UINT64_MAX) continue;
                     if (e.second == 0) do_ifmap();
                     else if (e.second == 1) do_pin();
-                    else do_out();
+                    else issue_out();
                 }
             }
+            uint64_t if_done = std::max(if_noc, if_acc.pending() ? glb.wait(if_acc) : 0);
+            if (if_acc2.pending()) if_done = std::max(if_done, glb.wait(if_acc2));
+            ifmap_free_ = if_done;
+            uint64_t pin_done = 0;
+            if (!first_acc) {
+                pin_done = std::max(pin_noc, glb.wait(pin_acc));
+                pin_free_ = pin_done;
+            }
+            if (out_holds_pe) finish_out();
             const uint64_t start = std::max(pe_free_, if_done);
             c_.stall_ifmap += start - pe_free_;
             uint64_t end = start + static_cast<uint64_t>(macs_step) +
@@ -224,12 +295,12 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
             }
             c_.compute_cycles += static_cast<uint64_t>(macs_step);
             // The drain of this step's psums is issued when its time comes, after the next
-            // step's transfers that are due earlier: the GLB serves requests at the current
-            // time, so the accesses are made in time order.
+            // step's transfers that are due earlier (one thread issues in time order).
             pe_free_ = end;
             pending = true;
             p_start = start;
             p_end = end;
+            p_i = i;
             p_x = x;
             prev_start = start;
             ++c_.steps;
@@ -265,8 +336,8 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                             }
                         }
                     // Accumulate in the GLB's psum region (the first channel block starts it).
-                    const uint64_t pa = psum_base + 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
-                    store_psum(glb, psum_hi, pa, first_acc ? acc : load_psum(glb, psum_hi, pa) + acc);
+                    const uint64_t po = 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
+                    store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
                 }
             }
             c_.macs_executed += executed;
@@ -284,7 +355,8 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
                              (first_acc ? 1 : 2) * psum_cnt;
         }
     }
-    do_out();
+    issue_out();
+    finish_out();
 }
 
 uint64_t PeArray::residency_psum_values() const {

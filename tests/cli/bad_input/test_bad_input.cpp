@@ -214,10 +214,10 @@ TEST_CASE("bad input: contradictory configurations and workloads", "[bad_input]"
                      {"two_arrays.json", "/pe_array", "not both"});
     expect_bad_input(s, run_args(derived_config(s, "other_section.json", [](json& d) { d["eyeriss"] = json::object(); }), kTiny, out),
                      {"other_section.json", "/eyeriss"});
-    // Issue 12: Eyeriss's PE array reserves buffer time at request, which only fcfs allows.
+    // Issue 13: Eyeriss takes either arbiter now; a name that is not one is still refused.
     expect_bad_input(s, run_args(kSource + "/configs/eyeriss.json", kTiny, out,
-                                 {"--set", "/buffers/glb_fmap/arbiter=\"round_robin\""}),
-                     {"--set: /buffers/glb_fmap/arbiter", "fcfs"});
+                                 {"--set", "/buffers/glb_fmap/arbiter=\"lottery\""}),
+                     {"--set: /buffers/glb_fmap/arbiter", "round_robin"});
     expect_bad_input(s, run_args(kArch, derived_workload(s, "groups.json", [](json& d) { d["layers"][0]["groups"] = 2; }), out),
                      {"groups.json", "/layers/0/groups"});
     expect_bad_input(s, run_args(kArch, derived_workload(s, "kernel.json", [](json& d) {

@@ -129,7 +129,12 @@ void check_design(const std::string& config, const std::string& capacity_kib) {
         const bool capacity_energy = col.rfind("energy_", 0) == 0 &&
                                      (col.find("_buffer_pj") != std::string::npos || col == "energy_total_pj" ||
                                       col == "energy_leakage_pj");
-        if (capacity_energy) continue;
+        // Eyeriss places its GLB regions at multiples of capacity / banks (its banks are
+        // address ranges), while the shared buffer interleaves words over banks: another
+        // capacity maps the regions onto other interleaved banks, so under round robin (issue
+        // 13) the conflict cycles differ (one_conv: 97 -> 103) while the cycles stay the same.
+        const bool eyeriss_conflicts = config == "eyeriss.json" && col.find("_conflict_cycles") != std::string::npos;
+        if (capacity_energy || eyeriss_conflicts) continue;
         INFO(config << ": column " << col << " with every buffer at " << capacity_kib << " KiB");
         CHECK(b.at(col) == value);
     }
