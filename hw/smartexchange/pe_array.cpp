@@ -158,25 +158,7 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
             step_cycles = std::max(step_cycles, line);
         }
     }
-    if (rec_) {
-        // Exactness test mode: the lanes' activations of every beat of every line.
-        rec_->line_first.assign(static_cast<std::size_t>(M_) * C_ + 1, 0);
-        rec_->acts.clear();
-        for (int m = 0; m < mvalid_; ++m) {
-            const std::size_t g = static_cast<std::size_t>(group_of_[static_cast<std::size_t>(m)]);
-            for (int c = 0; c < C_; ++c) {
-                const std::size_t lc = static_cast<std::size_t>(m) * C_ + c;
-                rec_->line_first[lc] = static_cast<uint32_t>(rec_->acts.size() / F_);
-                for (uint32_t i = line_first_[lc]; i < line_first_[lc + 1]; ++i)
-                    for (uint32_t j = 0; j < J; ++j) {
-                        const int8_t* a = &act_[((g * rows + line_rows_[i]) * J + j) * F_];
-                        rec_->acts.insert(rec_->acts.end(), a, a + F_);
-                    }
-            }
-        }
-        for (std::size_t lc = static_cast<std::size_t>(mvalid_) * C_; lc < rec_->line_first.size(); ++lc)
-            rec_->line_first[lc] = static_cast<uint32_t>(rec_->acts.size() / F_);
-    }
+    if (rec_) record_step(rows, J);
     cnt.macs_executed += beats_run_ * static_cast<uint64_t>(lanes);
     cnt.macs_skipped += beats_skipped_ * static_cast<uint64_t>(lanes);
     cnt.rf_accesses += rows_run_ * J;  // weight register reads
@@ -184,6 +166,28 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
     cnt.lane_active_cycles += step_cycles * static_cast<uint64_t>(mvalid_) * C_ * lanes;
     cnt.adder_tree_ops += static_cast<uint64_t>(mvalid_) * lanes * (C_ - 1);
     return step_cycles;
+}
+
+// Exactness test mode: the lanes' activations of every beat of every line, as the step left
+// them in act_. A function of its own so step stays readable (house rule: functions under
+// ~100 lines); it runs only when a test asked for it (record_beats).
+void PeArray::record_step(uint32_t rows, uint32_t J) {
+    rec_->line_first.assign(static_cast<std::size_t>(M_) * C_ + 1, 0);
+    rec_->acts.clear();
+    for (int m = 0; m < mvalid_; ++m) {
+        const std::size_t g = static_cast<std::size_t>(group_of_[static_cast<std::size_t>(m)]);
+        for (int c = 0; c < C_; ++c) {
+            const std::size_t lc = static_cast<std::size_t>(m) * C_ + c;
+            rec_->line_first[lc] = static_cast<uint32_t>(rec_->acts.size() / F_);
+            for (uint32_t i = line_first_[lc]; i < line_first_[lc + 1]; ++i)
+                for (uint32_t j = 0; j < J; ++j) {
+                    const int8_t* a = &act_[((g * rows + line_rows_[i]) * J + j) * F_];
+                    rec_->acts.insert(rec_->acts.end(), a, a + F_);
+                }
+        }
+    }
+    for (std::size_t lc = static_cast<std::size_t>(mvalid_) * C_; lc < rec_->line_first.size(); ++lc)
+        rec_->line_first[lc] = static_cast<uint32_t>(rec_->acts.size() / F_);
 }
 
 }  // namespace sx::se

@@ -58,6 +58,9 @@ private:
         bool valid = false;  // false: zero padding of the last pointwise row
     };
 
+    // step's recording into *rec_ (rows: the pass's chunk rows, J: weights per row).
+    void record_step(uint32_t rows, uint32_t J);
+
     int M_, C_, F_;
     uint8_t lat_[256], work_[256];  // the timing policy's lane_cycles / lane_work per activation
     StepBeats* rec_ = nullptr;

@@ -281,6 +281,178 @@ void fill_support(Member& m, int levels, int max_exponent) {
     }
 }
 
+// The steps of decompose_group's per-group search, one function each (they were lambdas in a
+// ~180-line decompose_group): fix the support, run the alternating algorithm from a start,
+// compare two starts by error and size, retry with a smaller theta.
+
+// Where the alternating algorithm starts: the reference's B = I, or the block's most frequent
+// row directions (dominant_directions).
+enum class Start { Identity, Directions };
+
+// (iterations of the alternating loop, whether some member lost every coefficient).
+using RunResult = std::pair<int, bool>;
+
+// Which rows may be non-zero, decided once from the weights themselves (issue 16): a
+// row is kept when sqrt(3) x its L2 norm (normalised by the layer's max |w|; the RMS over
+// the group in structural mode) is at least 5 theta, the reference's row rule with the
+// row's weights in place of its coefficients. Why the weights: a zero Ce row rebuilds
+// as zero, so dropping row i costs exactly ||W_i||^2 of squared error whatever the
+// basis, and keeping the rows with the largest norms is what minimises the error for
+// a given number of rows (what the image pays for). The reference scores rows by the
+// L1 norm of their coefficients, which depends on the block's basis scale (a block
+// whose B came out large loses rows that matter) and on theta (its last iteration), so
+// it is neither error-ordered nor monotonic; an earlier version of ours scored the
+// coefficients of a theta-0 run, monotonic but still basis-scaled: 0.01-0.06 worse
+// than the reference at equal true size. sqrt(3) x L2 equals the L1 norm for a row of
+// three equal magnitudes, so theta lands near the reference's compression. The scores
+// do not depend on theta, so the kept rows for a larger theta are a subset of those for
+// a smaller one, and every kept row stays non-zero (apply_support / fill_support): the
+// image never grows with theta. theta 0 keeps every row with a non-zero weight.
+void choose_support(std::vector<Member*>& group, double theta) {
+    const Eigen::Index n = group.front()->W.rows();
+    std::vector<char> keep(static_cast<std::size_t>(n), 0);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        double sq = 0;
+        bool any = false;
+        for (const Member* m : group) {
+            sq += m->W.row(i).squaredNorm();
+            any = any || !m->W.row(i).isZero(0.0);
+        }
+        const double score = std::sqrt(3.0 * sq / static_cast<double>(group.size()));
+        keep[static_cast<std::size_t>(i)] = any && score >= 5.0 * theta;
+    }
+    for (Member* m : group) m->keep = keep;
+}
+
+// One run of the alternating algorithm on a group from a given initial basis; returns
+// the number of iterations and whether some member lost every coefficient.
+RunResult attempt(std::vector<Member*>& group, double theta, Start start, const CompressKnobs& k, int levels) {
+    for (Member* m : group) {
+        if (start == Start::Directions) {
+            if (!dominant_directions(m->W, theta, levels, k.max_exponent, m->B)) m->B.setIdentity();
+            refit_coefficients(*m);
+        } else {
+            m->B.setIdentity();
+            m->Ce = m->W;
+        }
+        m->Qprev.resize(0, 3);
+        m->converged = false;
+    }
+    int iterations = 0;
+    for (int it = 0; it < k.iterations; ++it) {
+        bool all_converged = true;
+        for (Member* m : group) {
+            project_pow2(m->Ce, theta, levels, k.max_exponent, m->Q);
+            if (m->Qprev.rows() == m->Q.rows()) {
+                const double prev = m->Qprev.norm();
+                const double diff = (m->Q - m->Qprev).norm();
+                m->converged = prev > 0 ? diff <= k.tolerance * prev : diff <= k.tolerance;
+            }
+            all_converged = all_converged && m->converged;
+        }
+        if (all_converged) break;
+        ++iterations;
+        for (Member* m : group) {
+            m->Qprev = m->Q;
+            refit_basis(*m);
+            refit_coefficients(*m);
+        }
+        sparsify(group, theta);
+    }
+    bool any_empty = false;
+    for (Member* m : group) {
+        project_pow2(m->Ce, theta, levels, k.max_exponent, m->Q);
+        fill_support(*m, levels, k.max_exponent);
+        refit_basis(*m);
+        // Polished here, so alternative starts are compared on their final error.
+        if (k.polish_passes > 0) polish(*m, levels, k.polish_passes);
+        any_empty = any_empty || m->Q.isZero(0.0);
+    }
+    return std::make_pair(iterations, any_empty);
+}
+
+// (non-zero Q rows, non-zero Q elements) over a group: what the image stores and what the
+// reference counts.
+std::pair<std::size_t, std::size_t> group_nonzeros(const std::vector<Member*>& group) {
+    std::size_t rows = 0, elems = 0;
+    for (const Member* m : group) {
+        for (Eigen::Index i = 0; i < m->Q.rows(); ++i) rows += !m->Q.row(i).isZero(0.0);
+        elems += static_cast<std::size_t>((m->Q.array() != 0.0).count());
+    }
+    return std::make_pair(rows, elems);
+}
+
+// Squared rebuild error ||W - Q B||_F^2 over a group (normalised weights).
+double group_error(const std::vector<Member*>& group) {
+    double e = 0;
+    for (const Member* m : group) e += (m->W - m->Q * m->B).squaredNorm();
+    return e;
+}
+
+// Another start, kept only when it is better on every count: lower error, and no more
+// non-zero rows (what the image stores) or elements (what the reference counts).
+// Quantized trained weights repeat directions too; there the direction restart often
+// found a lower error with a much denser Ce, which would buy accuracy with size behind
+// theta's back. Otherwise the group's previous Q, Ce and B are restored and `run` is left
+// alone.
+void try_start(std::vector<Member*>& group, double theta, Start start, const CompressKnobs& k, int levels,
+               RunResult& run) {
+    std::vector<BlockMatrix> Q0, Ce0;
+    std::vector<Eigen::Matrix3d> B0;
+    for (Member* m : group) {
+        Q0.push_back(m->Q);
+        Ce0.push_back(m->Ce);
+        B0.push_back(m->B);
+    }
+    const double e0 = group_error(group);
+    const std::pair<std::size_t, std::size_t> n0 = group_nonzeros(group);
+    const RunResult run2 = attempt(group, theta, start, k, levels);
+    const std::pair<std::size_t, std::size_t> n2 = group_nonzeros(group);
+    if (group_error(group) < e0 && n2.first <= n0.first && n2.second <= n0.second && !(run2.second && !run.second)) {
+        run = run2;
+        return;
+    }
+    for (std::size_t g = 0; g < group.size(); ++g) {
+        group[g]->Q = Q0[g];
+        group[g]->Ce = Ce0[g];
+        group[g]->B = B0[g];
+    }
+}
+
+// What the search on one group ends with: the last run, and the theta it used after
+// `reductions` reductions.
+struct GroupResult {
+    RunResult run;
+    double theta = 0;
+    int reductions = 0;
+};
+
+// The whole search on one group: the B = I start, the direction restart when some member
+// repeats a direction, and theta / 4 retries while a member comes out empty.
+GroupResult decompose_one_group(std::vector<Member*>& group, const CompressKnobs& k, int levels) {
+    choose_support(group, k.theta);
+    double theta = k.theta;
+    int reductions = 0;
+    RunResult run;
+    for (;;) {
+        run = attempt(group, theta, Start::Identity, k, levels);
+        // The reference starts from B = I only (docs/compressor.md). A start from the
+        // block's principal directions was tried (issue 16): 0.0005 lower error on real
+        // layers for twice the time, not kept.
+        bool repeats = false;
+        Eigen::Matrix3d probe;
+        if (k.direction_restart)
+            for (Member* m : group) repeats = repeats || dominant_directions(m->W, theta, levels, k.max_exponent, probe);
+        if (repeats) try_start(group, theta, Start::Directions, k, levels, run);
+        if (!run.second || reductions >= k.max_theta_reductions) break;
+        // A block lost every coefficient: the threshold is too coarse for it. Retry the
+        // group with theta / 4 (the reference reduces theta; the factor is our choice).
+        theta /= 4.0;
+        ++reductions;
+    }
+    return {run, theta, reductions};
+}
+
 }  // namespace
 
 void project_pow2(const BlockMatrix& Ce, double theta, int levels, int max_exponent, BlockMatrix& Q) {
@@ -339,154 +511,16 @@ std::vector<BlockDecomposition> decompose_group(const std::vector<BlockMatrix>& 
         out[i].Q = BlockMatrix::Zero(W[i].rows(), 3);
         out[i].B = Eigen::Matrix3d::Zero();
     }
-    // One run of the alternating algorithm on a group from a given initial basis; returns
-    // the number of iterations and whether some member lost every coefficient.
-    enum class Start { Identity, Directions };
-    auto attempt = [&](std::vector<Member*>& group, double theta, Start start) {
-        for (Member* m : group) {
-            if (start == Start::Directions) {
-                if (!dominant_directions(m->W, theta, levels, k.max_exponent, m->B)) m->B.setIdentity();
-                refit_coefficients(*m);
-            } else {
-                m->B.setIdentity();
-                m->Ce = m->W;
-            }
-            m->Qprev.resize(0, 3);
-            m->converged = false;
-        }
-        int iterations = 0;
-        for (int it = 0; it < k.iterations; ++it) {
-            bool all_converged = true;
-            for (Member* m : group) {
-                project_pow2(m->Ce, theta, levels, k.max_exponent, m->Q);
-                if (m->Qprev.rows() == m->Q.rows()) {
-                    const double prev = m->Qprev.norm();
-                    const double diff = (m->Q - m->Qprev).norm();
-                    m->converged = prev > 0 ? diff <= k.tolerance * prev : diff <= k.tolerance;
-                }
-                all_converged = all_converged && m->converged;
-            }
-            if (all_converged) break;
-            ++iterations;
-            for (Member* m : group) {
-                m->Qprev = m->Q;
-                refit_basis(*m);
-                refit_coefficients(*m);
-            }
-            sparsify(group, theta);
-        }
-        bool any_empty = false;
-        for (Member* m : group) {
-            project_pow2(m->Ce, theta, levels, k.max_exponent, m->Q);
-            fill_support(*m, levels, k.max_exponent);
-            refit_basis(*m);
-            // Polished here, so alternative starts are compared on their final error.
-            if (k.polish_passes > 0) polish(*m, levels, k.polish_passes);
-            any_empty = any_empty || m->Q.isZero(0.0);
-        }
-        return std::make_pair(iterations, any_empty);
-    };
-    auto group_nonzeros = [](const std::vector<Member*>& group) {
-        std::size_t rows = 0, elems = 0;
-        for (const Member* m : group) {
-            for (Eigen::Index i = 0; i < m->Q.rows(); ++i) rows += !m->Q.row(i).isZero(0.0);
-            elems += static_cast<std::size_t>((m->Q.array() != 0.0).count());
-        }
-        return std::make_pair(rows, elems);
-    };
-    auto group_error = [](const std::vector<Member*>& group) {
-        double e = 0;
-        for (const Member* m : group) e += (m->W - m->Q * m->B).squaredNorm();
-        return e;
-    };
-
     for (auto& group : groups) {
         if (group.empty()) continue;
-        // Which rows may be non-zero, decided once from the weights themselves (issue 16): a
-        // row is kept when sqrt(3) x its L2 norm (normalised by the layer's max |w|; the RMS over
-        // the group in structural mode) is at least 5 theta, the reference's row rule with the
-        // row's weights in place of its coefficients. Why the weights: a zero Ce row rebuilds
-        // as zero, so dropping row i costs exactly ||W_i||^2 of squared error whatever the
-        // basis, and keeping the rows with the largest norms is what minimises the error for
-        // a given number of rows (what the image pays for). The reference scores rows by the
-        // L1 norm of their coefficients, which depends on the block's basis scale (a block
-        // whose B came out large loses rows that matter) and on theta (its last iteration), so
-        // it is neither error-ordered nor monotonic; an earlier version of ours scored the
-        // coefficients of a theta-0 run, monotonic but still basis-scaled: 0.01-0.06 worse
-        // than the reference at equal true size. sqrt(3) x L2 equals the L1 norm for a row of
-        // three equal magnitudes, so theta lands near the reference's compression. The scores
-        // do not depend on theta, so the kept rows for a larger theta are a subset of those for
-        // a smaller one, and every kept row stays non-zero (apply_support / fill_support): the
-        // image never grows with theta. theta 0 keeps every row with a non-zero weight.
-        {
-            const Eigen::Index n = group.front()->W.rows();
-            std::vector<char> keep(static_cast<std::size_t>(n), 0);
-            for (Eigen::Index i = 0; i < n; ++i) {
-                double sq = 0;
-                bool any = false;
-                for (const Member* m : group) {
-                    sq += m->W.row(i).squaredNorm();
-                    any = any || !m->W.row(i).isZero(0.0);
-                }
-                const double score = std::sqrt(3.0 * sq / static_cast<double>(group.size()));
-                keep[static_cast<std::size_t>(i)] = any && score >= 5.0 * k.theta;
-            }
-            for (Member* m : group) m->keep = keep;
-        }
-        double theta = k.theta;
-        int reductions = 0;
-        std::pair<int, bool> run;
-        // Another start, kept only when it is better on every count: lower error, and no more
-        // non-zero rows (what the image stores) or elements (what the reference counts).
-        // Quantized trained weights repeat directions too; there the direction restart often
-        // found a lower error with a much denser Ce, which would buy accuracy with size behind
-        // theta's back.
-        auto try_start = [&](double theta, Start start, std::pair<int, bool>& run) {
-            std::vector<BlockMatrix> Q0, Ce0;
-            std::vector<Eigen::Matrix3d> B0;
-            for (Member* m : group) {
-                Q0.push_back(m->Q);
-                Ce0.push_back(m->Ce);
-                B0.push_back(m->B);
-            }
-            const double e0 = group_error(group);
-            const std::pair<std::size_t, std::size_t> n0 = group_nonzeros(group);
-            const std::pair<int, bool> run2 = attempt(group, theta, start);
-            const std::pair<std::size_t, std::size_t> n2 = group_nonzeros(group);
-            if (group_error(group) < e0 && n2.first <= n0.first && n2.second <= n0.second &&
-                !(run2.second && !run.second)) {
-                run = run2;
-                return;
-            }
-            for (std::size_t g = 0; g < group.size(); ++g) {
-                group[g]->Q = Q0[g];
-                group[g]->Ce = Ce0[g];
-                group[g]->B = B0[g];
-            }
-        };
-        for (;;) {
-            run = attempt(group, theta, Start::Identity);
-            // The reference starts from B = I only (docs/compressor.md). A start from the
-            // block's principal directions was tried (issue 16): 0.0005 lower error on real
-            // layers for twice the time, not kept.
-            bool repeats = false;
-            Eigen::Matrix3d probe;
-            if (k.direction_restart)
-                for (Member* m : group) repeats = repeats || dominant_directions(m->W, theta, levels, k.max_exponent, probe);
-            if (repeats) try_start(theta, Start::Directions, run);
-            if (!run.second || reductions >= k.max_theta_reductions) break;
-            // A block lost every coefficient: the threshold is too coarse for it. Retry the
-            // group with theta / 4 (the reference reduces theta; the factor is our choice).
-            theta /= 4.0;
-            ++reductions;
-        }
+        const GroupResult r = decompose_one_group(group, k, levels);
         for (Member* m : group) {
             const std::size_t i = static_cast<std::size_t>(m - members.data());
             out[i].Q = m->Q;
             out[i].B = m->B * m->s;
-            out[i].iterations = run.first;
-            out[i].theta_reductions = reductions;
-            out[i].theta_used = theta;
+            out[i].iterations = r.run.first;
+            out[i].theta_reductions = r.reductions;
+            out[i].theta_used = r.theta;
         }
     }
     return out;

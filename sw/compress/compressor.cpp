@@ -211,12 +211,14 @@ void finish_total(CompressReport& rep, const WeightImage& image) {
     t.synthetic = rep.synthetic;
 }
 
-}  // namespace
+// compress_weights in four steps, one function each (it was one ~120-line function): check
+// and lay out the layers, cut them into units, run the units on the worker threads, and
+// assemble each layer's image and report.
 
-CompressResult compress_weights(const Workload& workload, const WeightMap& weights, const CompressKnobs& knobs,
-                                const std::string& origin) {
-    knobs.validate("compressor knobs");
-    const auto wall0 = Clock::now();
+// One LayerWork per compute layer, in workload order, with its weights checked (present,
+// the right count, finite) and its image shell and per-block vectors sized.
+std::vector<LayerWork> prepare_layers(const Workload& workload, const WeightMap& weights, const CompressKnobs& knobs,
+                                      const std::string& origin) {
     std::vector<LayerWork> work;
     for (const Layer& layer : workload.layers) {
         if (!layer.is_compute()) continue;
@@ -247,8 +249,12 @@ CompressResult compress_weights(const Workload& workload, const WeightMap& weigh
         }
         work.push_back(std::move(lw));
     }
+    return work;
+}
 
-    // Units: per decomposed layer, per block index, per filter group; per raw layer, one.
+// Units: per decomposed layer, per block index, per filter group; per raw layer, one. Sizes
+// each layer's per-unit vectors.
+std::vector<Unit> make_units(std::vector<LayerWork>& work, const CompressKnobs& knobs) {
     std::vector<Unit> units;
     const uint32_t group = knobs.structural ? knobs.structural_group : 1;
     for (std::size_t li = 0; li < work.size(); ++li) {
@@ -264,7 +270,13 @@ CompressResult compress_weights(const Workload& workload, const WeightMap& weigh
         lw.err2_float.assign(slot, 0.0);
         lw.seconds.assign(slot, 0.0);
     }
+    return units;
+}
 
+// Runs every unit on knobs.threads threads (the caller's included), each taking the next
+// unit in turn. Units write disjoint parts of their layer, so the result does not depend on
+// the scheduling; of several failing units, the first one's error is rethrown.
+void run_units(std::vector<LayerWork>& work, const std::vector<Unit>& units, const CompressKnobs& knobs) {
     std::atomic<std::size_t> next{0};
     std::mutex error_mutex;
     std::size_t error_unit = units.size();
@@ -295,42 +307,60 @@ CompressResult compress_weights(const Workload& workload, const WeightMap& weigh
     worker();
     for (auto& t : threads) t.join();
     if (error) std::rethrow_exception(error);
+}
+
+// A layer whose units have all run: packs its codes, falls back to raw when that is smaller,
+// and reports sizes, the error of the decoded image against the float weights, iterations,
+// theta reductions and CPU time. lw.image is final afterwards.
+LayerReport finish_layer(LayerWork& lw, const CompressKnobs& knobs) {
+    if (lw.image.kind == ImageLayerKind::Decomposed) {
+        pack_codes(lw);
+        apply_raw_fallback(lw, knobs);
+    }
+    LayerReport r;
+    fill_sizes(r, lw.image);
+    if (lw.fallback) {
+        r.kind = "raw-fallback";
+        r.decomposed_bytes = lw.decomposed_bytes;
+    }
+    const std::vector<float> dec = decode_float(lw.image);
+    const std::vector<float>& w = *lw.w;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        const double d = double(w[i]) - double(dec[i]);
+        r.err2 += d * d;
+        r.ref2 += double(w[i]) * w[i];
+    }
+    for (double e : lw.err2_float) r.err2_float += e;
+    if (lw.image.kind == ImageLayerKind::Raw) r.err2_float = r.err2;  // incl. fallbacks
+    r.rel_error = r.ref2 > 0 ? std::sqrt(r.err2 / r.ref2) : 0.0;
+    r.rel_error_float = r.ref2 > 0 ? std::sqrt(r.err2_float / r.ref2) : 0.0;
+    double it_sum = 0;
+    for (int it : lw.iterations) {
+        it_sum += it;
+        r.iterations_max = std::max(r.iterations_max, it);
+    }
+    r.iterations_mean = lw.iterations.empty() ? 0.0 : it_sum / double(lw.iterations.size());
+    for (int red : lw.reductions) r.theta_reductions += red > 0;
+    for (double s : lw.seconds) r.seconds += s;
+    return r;
+}
+
+}  // namespace
+
+CompressResult compress_weights(const Workload& workload, const WeightMap& weights, const CompressKnobs& knobs,
+                                const std::string& origin) {
+    knobs.validate("compressor knobs");
+    const auto wall0 = Clock::now();
+    std::vector<LayerWork> work = prepare_layers(workload, weights, knobs, origin);
+    const std::vector<Unit> units = make_units(work, knobs);
+    run_units(work, units, knobs);
 
     CompressResult result;
     result.image.network = workload.name;
     result.report.network = workload.name;
     result.report.threads = knobs.threads;
     for (LayerWork& lw : work) {
-        if (lw.image.kind == ImageLayerKind::Decomposed) {
-            pack_codes(lw);
-            apply_raw_fallback(lw, knobs);
-        }
-        LayerReport r;
-        fill_sizes(r, lw.image);
-        if (lw.fallback) {
-            r.kind = "raw-fallback";
-            r.decomposed_bytes = lw.decomposed_bytes;
-        }
-        const std::vector<float> dec = decode_float(lw.image);
-        const std::vector<float>& w = *lw.w;
-        for (std::size_t i = 0; i < w.size(); ++i) {
-            const double d = double(w[i]) - double(dec[i]);
-            r.err2 += d * d;
-            r.ref2 += double(w[i]) * w[i];
-        }
-        for (double e : lw.err2_float) r.err2_float += e;
-        if (lw.image.kind == ImageLayerKind::Raw) r.err2_float = r.err2;  // incl. fallbacks
-        r.rel_error = r.ref2 > 0 ? std::sqrt(r.err2 / r.ref2) : 0.0;
-        r.rel_error_float = r.ref2 > 0 ? std::sqrt(r.err2_float / r.ref2) : 0.0;
-        double it_sum = 0;
-        for (int it : lw.iterations) {
-            it_sum += it;
-            r.iterations_max = std::max(r.iterations_max, it);
-        }
-        r.iterations_mean = lw.iterations.empty() ? 0.0 : it_sum / double(lw.iterations.size());
-        for (int red : lw.reductions) r.theta_reductions += red > 0;
-        for (double s : lw.seconds) r.seconds += s;
-        result.report.layers.push_back(r);
+        result.report.layers.push_back(finish_layer(lw, knobs));
         result.image.layers.push_back(std::move(lw.image));
     }
     finish_total(result.report, result.image);
