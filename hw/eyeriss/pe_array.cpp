@@ -35,9 +35,22 @@ void store_psum(uint8_t* lo, uint8_t* hi, uint64_t off, int32_t v) {
 }
 }  // namespace
 
-PeArray::PeArray(const RsMapping& m, const EyerissParams& prm) : M_(m), P_(prm) {
+PeArray::PeArray(const RsMapping& m, const EyerissParams& prm)
+    : M_(m), P_(prm), filter_bus_(prm.filter_noc_values), ifmap_bus_(prm.ifmap_noc_values),
+      psum_in_bus_(prm.psum_noc_values), psum_out_bus_(prm.psum_noc_values) {
     filt_.assign(static_cast<std::size_t>(m.p * m.t * m.q * m.r * m.set_h * m.S), 0);
     row_tmp_.assign(static_cast<std::size_t>(m.W), 0);
+    chain_n_ = m.r * m.set_h;
+    npe_ = static_cast<int>(m.t * m.e * chain_n_);
+    for (auto* v : {&start_, &end_, &left1_, &left2_, &filters_in_}) v->assign(static_cast<std::size_t>(npe_), 0);
+    arr_pos_.assign(static_cast<std::size_t>(npe_ * m.q * m.S), 0);
+    freed_ = arr_pos_;
+    // Filter network IDs: a filter row goes to every PE of its set row (filter set, channel
+    // set, filter row): row ID = that set row, column ID 0 (all columns match).
+    for (int64_t ts = 0; ts < m.t; ++ts)
+        for (int64_t j = 0; j < m.e; ++j)
+            for (int64_t c = 0; c < chain_n_; ++c)
+                filter_ids_.assign(pe_index(ts, j, c), static_cast<int>(ts * chain_n_ + c), 0);
 }
 
 uint64_t PeArray::at(const SimContext& ctx, uint64_t t) const {
@@ -86,24 +99,125 @@ const int16_t* PeArray::ifmap_row(int64_t r) {
 }
 
 uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes) {
-    // The scratchpads are overwritten only once the previous pass's MACs are done.
-    const uint64_t t = at(ctx, pe_free_);
+    // The filter GLB holds the pass's block (the controller waited for its DMA). It is read and
+    // sent over the 64-bit filter network, one flit per cycle: each set row's p*q*S values,
+    // multicast to the PEs of that row. A flit goes into scratchpad entries the running pass
+    // does not use (spad_filter - p*q*S spare ones) at once, into the others only when every
+    // destination PE has finished its last step (a PE that cannot accept stalls the bus).
+    const uint64_t t = ctx.now_cycles();
     BufferAccess a = fil.issue_read(0, bytes);
     std::memcpy(filt_.data(), fil.data(0, filt_.size() * 2), filt_.size() * 2);
-    const uint64_t values = filt_.size();
-    const uint64_t gdone = a.pending() ? fil.wait(a) : 0;
-    const uint64_t end = std::max(t + static_cast<uint64_t>(cdiv(static_cast<int64_t>(values), P_.filter_noc_values)), gdone);
+    const uint64_t gdone = a.pending() ? fil.wait(a) : t;
+    const int64_t per_pe = M_.p * M_.q * M_.S;
+    const int64_t fv = filter_bus_.flit_values();
+    const int64_t spare = P_.spad_filter - per_pe;
+    uint64_t end = gdone;
+    for (int row = 0; row < static_cast<int>(M_.t * chain_n_); ++row) {
+        const std::vector<int>& dst = filter_ids_.match(row, 0);
+        uint64_t busy = 0;  // the destinations' last step ends
+        for (int d : dst) busy = std::max(busy, end_[static_cast<std::size_t>(d)]);
+        uint64_t in = 0;
+        for (int64_t f = 0; f < cdiv(per_pe, fv); ++f) in = filter_bus_.send(t, (f + 1) * fv <= spare ? 0 : busy) + 1;
+        // Flits leave as the filter GLB's words come out; the block is in once the read is done.
+        in = std::max(in, gdone);
+        for (int d : dst) filters_in_[static_cast<std::size_t>(d)] = in;
+        end = std::max(end, in);
+    }
     // Each filter row is multicast to the PEs of its set row: every active PE receives p*q*S.
-    const uint64_t per_pe = static_cast<uint64_t>(M_.p * M_.q * M_.S);
-    c_.noc_values += per_pe * static_cast<uint64_t>(M_.active_pes);
-    c_.filter_spad += per_pe * static_cast<uint64_t>(M_.active_pes);
-    c_.filter_load_cycles += end - t;
-    pe_free_ = std::max(pe_free_, end);
+    c_.noc_values += static_cast<uint64_t>(per_pe) * static_cast<uint64_t>(M_.active_pes);
+    c_.filter_spad += static_cast<uint64_t>(per_pe) * static_cast<uint64_t>(M_.active_pes);
+    // Exposed: the cycles the array waits for its filters after its last step.
+    c_.filter_load_cycles += end > pe_free_ ? end - std::max(t, pe_free_) : 0;
     return end;
 }
 
-void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, GlobalBuffer& glb, GlobalBuffer& psum_hi,
-                       uint64_t psum_base, const SimContext& ctx) {
+void PeArray::compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int64_t kres0, bool first_acc,
+                           const std::vector<const int16_t*>& rows, uint8_t* pmem_lo, uint8_t* pmem_hi) {
+    const RsMapping& M = M_;
+    const int64_t lo = x * M.stride - M.pad;
+    uint64_t executed = 0, gated = 0;
+    for (int64_t kk = 0; kk < vk; ++kk) {
+        for (int64_t j = 0; j < e_real; ++j) {
+            const int64_t eo = s_ * M.e + j;
+            int32_t acc = 0;
+            for (int64_t cc = 0; cc < vcc_; ++cc)
+                for (int64_t rr = 0; rr < M.set_h; ++rr) {
+                    const int64_t fr = fold_ * M.set_h + rr;
+                    if (fr >= M.R) continue;
+                    const int64_t h = eo * M.stride + fr - M.pad;
+                    if (h < 0 || h >= M.H) {
+                        gated += static_cast<uint64_t>(M.S);
+                        continue;
+                    }
+                    const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))];
+                    const int16_t* f = filt_.data() + ((kk * M.q * M.r + cc) * M.set_h + rr) * M.S;
+                    for (int64_t s = 0; s < M.S; ++s) {
+                        const int64_t w = lo + s;
+                        const int32_t v = (w >= 0 && w < M.W) ? row[w] : 0;
+                        if (v == 0) {
+                            ++gated;  // zero ifmap: filter read and MAC gated
+                        } else {
+                            acc += v * static_cast<int32_t>(f[s]);
+                            ++executed;
+                        }
+                    }
+                }
+            // Accumulate in the GLB's psum region (the first channel block starts it).
+            const uint64_t po = 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
+            store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
+        }
+    }
+    c_.macs_executed += executed;
+    c_.macs_gated += gated;
+    c_.filter_spad += executed;
+    c_.psum_spad += 2 * executed;
+}
+
+void PeArray::assign_ifmap_ids(int64_t e_real) {
+    // Ifmap network IDs for the block: row ID = the PE's channel set, column ID = the ifmap row
+    // (in the block) its 1-D convolution reads, so one flit of a row reaches every PE on that
+    // row's diagonal in every filter set.
+    const RsMapping& M = M_;
+    ifmap_ids_.clear();
+    for (int64_t ts = 0; ts < M.t; ++ts)
+        for (int64_t j = 0; j < e_real; ++j)
+            for (int64_t c = 0; c < chain_n_; ++c) {
+                const int64_t h = (s_ * M.e + j) * M.stride + fold_ * M.set_h + c % M.set_h - M.pad - row0_;
+                if (h >= 0 && h < nrows_) ifmap_ids_.assign(pe_index(ts, j, c), static_cast<int>(c / M.set_h), static_cast<int>(h));
+            }
+}
+
+void PeArray::issue_ifmap_read(GlobalBuffer& glb, int64_t i, int64_t col, uint64_t len, BufferAccess& a, BufferAccess& a2) {
+    // From the address of the step's first new value (image i, first channel and row of the
+    // block, column col) in the block's slot or ring, as many contiguous bytes as values. In the
+    // ring, an access that would run past its end wraps: two accesses.
+    const uint64_t vb = static_cast<uint64_t>(P_.value_bytes);
+    const uint64_t off = (static_cast<uint64_t>(i * vcc_ * nrows_) * static_cast<uint64_t>(M_.W) + static_cast<uint64_t>(col)) * vb;
+    const uint64_t addr = ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+    const uint64_t end = ifm_ring_ ? ifm_base_ + ifm_ring_ : UINT64_MAX;
+    if (addr + len <= end) {
+        a = glb.issue_read(addr, len);
+    } else {
+        a = glb.issue_read(addr, end - addr);
+        a2 = glb.issue_read(ifm_base_, len - (end - addr));
+    }
+}
+
+void PeArray::count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt) {
+    // Scratchpads: an ifmap read per (value, channel) of the window (shared by the p filters), a
+    // filter read and a psum read+write per executed MAC (compute_step); incoming psums (from
+    // the PE below, or the GLB at the bottom of a chain) added with p more. Networks: ifmap
+    // values to each PE that holds them, psums between PEs and to/from the GLB.
+    const RsMapping& M = M_;
+    const uint64_t active = static_cast<uint64_t>(M.active_pes);
+    c_.ifmap_spad += active * static_cast<uint64_t>(M.q * M.S + M.q * new_cap);
+    c_.psum_spad += 2 * active * static_cast<uint64_t>(M.p);
+    c_.psum_adds += active * static_cast<uint64_t>(M.p);
+    c_.noc_values += active * static_cast<uint64_t>(M.q * new_cap) + active * static_cast<uint64_t>(M.p) + (first_acc ? 1 : 2) * psum_cnt;
+}
+
+void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t /*filters_ready: per PE in filters_in_*/, GlobalBuffer& glb,
+                       GlobalBuffer& psum_hi, uint64_t psum_base, const SimContext& ctx) {
     const RsMapping& M = M_;
     const int64_t pt = M.p * M.t;
     const int64_t k0 = kb * pt;                       // first filter of the pass (in the group)
@@ -112,251 +226,295 @@ void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t filters_ready, Globa
     const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
     const uint64_t psum_cnt = static_cast<uint64_t>(vk * e_real);  // psums per step to/from the GLB
     const uint64_t vb = static_cast<uint64_t>(P_.value_bytes);
-    const int64_t macs_step = M.p * M.q * M.S;
+    const int64_t qS = M.q * M.S, macs_step = M.p * qS;
     const int64_t new_cap = std::min(M.stride, M.S);
-    // Ifmap scratchpad: the window of a step holds q*S values; spare entries take the next
-    // step's values early; otherwise they are delivered as the values that slide out of the
-    // window are used up (the PE runs ifmap-major: each value meets its p filters in turn).
-    const bool prefetch = P_.spad_ifmap - M.q * M.S >= M.q * new_cap;
-    // Psum scratchpad: room for a second set of p psums lets the next step start while the
-    // previous psums drain up the column.
+    const int64_t spare = P_.spad_ifmap - qS;  // ifmap spad entries beyond the window
+    // Psum scratchpad: room for a second set of p psums lets a step start before the previous
+    // step's psums have left (it then waits only for the ones before those).
     const bool psum_double = P_.spad_psum >= 2 * M.p;
-    const uint64_t chain = static_cast<uint64_t>(M.set_h * M.r - 1 + cdiv(M.p, P_.psum_link_values));
-    const uint64_t active = static_cast<uint64_t>(M.active_pes);
-    // Loop order inside a PE, chosen per pass by the controller: ifmap-major (each window
-    // value meets its p filters in turn: values slide out early, but all p psums complete at
-    // the end of the step) or filter-major (each psum completes after q*S MACs and drains
-    // while the next filter runs, but the window stays whole until the step ends). Pick the
-    // order whose exposed transfer is shorter.
-    const int64_t if_vals_step = nrows_ * vcc_ * new_cap;
-    const int64_t im_exposed = psum_double ? 0 : cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values) - (M.p - 1);
-    const int64_t fm_exposed = prefetch ? 0 : cdiv(if_vals_step, P_.ifmap_noc_values);
-    const bool filter_major = fm_exposed < im_exposed;
-    c_.filter_major_passes += filter_major;
+    // Loop order inside a PE, a per-pass configuration choice of the controller: ifmap-major
+    // (each window value meets its p filters in turn: entries free early, all p psums complete
+    // at the step end) or filter-major (psums complete one by one, the window held whole).
+    // The order whose exposed transfer is shorter by the networks' widths.
+    const bool fm = (spare >= M.q * new_cap ? 0 : cdiv(nrows_ * vcc_ * new_cap, P_.ifmap_noc_values)) <
+                    (psum_double ? 0 : cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values) - (M.p - 1));
+    c_.filter_major_passes += fm;
     ++c_.passes;
-    // The block's rows in the GLB, located once per pass (the link writes only space the block
-    // does not use while it is in use; at most one row wraps around the ring, into row_tmp_).
+    if (ctx.step_mode && !rec_) rec_ = std::make_unique<StepRecord>();
+    // The block's rows and the residency's psum region in the GLB, located once per pass.
     std::vector<const int16_t*> rows(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
     for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = ifmap_row(static_cast<int64_t>(r));
-    // The drain of a step's psums (psum network -> GLB write) is issued when they are ready and
-    // waited for only when something needs its completion: the PE before it overwrites its psum
-    // spad entries (filter-major, or ifmap-major with one psum set), otherwise the next drain.
-    // So the GLB write runs concurrently with the next step's ifmap and psum-in reads.
-    // The residency's psum region in the GLB and its shadow store, located once per pass.
-    const uint64_t preg = 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F);
-    uint8_t* pmem_lo = glb.data(psum_base, preg);
-    uint8_t* pmem_hi = psum_hi.data(psum_base, preg);
-    bool pending = false;  // the last step's psums have not been issued yet
-    BufferAccess out_acc;  // the last issued drain, not yet waited for
-    uint64_t out_floor = 0;  // its completion without the GLB (network, chain)
-    uint64_t out_lag = 0;    // filter-major: how far the drain may lag its step
-    bool out_holds_pe = false;
-    uint64_t p_start = 0, p_end = 0;
+    uint8_t* pmem_lo = glb.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
+    uint8_t* pmem_hi = psum_hi.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
+    assign_ifmap_ids(e_real);
+    const int64_t sets_active = cdiv(vk, M.p);
+    const int packets = static_cast<int>(cdiv(M.p, P_.psum_link_values));
+    lefts_.resize(static_cast<std::size_t>(chain_n_));
+    // The psum drain (psum network -> GLB write) of a step is issued at its first grant, in
+    // time order with the next step's GLB reads; one drain writes at a time.
+    bool pending = false;
+    BufferAccess out_acc;
+    uint64_t out_first = 0, out_floor = 0;
     int64_t p_i = 0, p_x = 0;
-    // GLB timing addresses: a step's psums (vk filters x e rows at column x of image i) are
-    // F values apart in the psum region; the access covers as many contiguous bytes from the
-    // first one's address (same region, same word count; not every value's own address).
+    // GLB timing addresses: a step's psums start at their first one's address in the psum
+    // region (vk filters x e rows, F values apart: the access covers as many contiguous bytes);
+    // its new ifmap values likewise (issue_ifmap_read).
     auto psum_addr = [&](int64_t i, int64_t x) {
         return psum_base + vb * static_cast<uint64_t>(((i * M.m + kres0) * M.e) * M.F + x);
     };
-    // The step's new ifmap values (one to three columns of every row of the block) likewise:
-    // from the first one's address in the block's slot or ring, as many contiguous bytes.
-    auto ifmap_addr = [&](int64_t i, int64_t col) {
-        const uint64_t off = (static_cast<uint64_t>(i * vcc_ * nrows_) * static_cast<uint64_t>(M.W) + static_cast<uint64_t>(col)) * vb;
-        return ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
-    };
-    auto out_ready = [&] {
-        // Filter-major: the first psums leave after q*S MACs; the last not before p_end.
-        return filter_major ? p_start + static_cast<uint64_t>(M.q * M.S) + chain : p_end + chain;
-    };
-    // Waits for the last drain's GLB write and applies what it holds back.
     auto finish_out = [&] {
-        if (!out_acc.pending() && !out_holds_pe) return;
-        const uint64_t g = out_acc.pending() ? glb.wait(out_acc) : 0;
-        pout_free_ = std::max(out_floor, g);
-        if (!out_holds_pe) return;
-        out_holds_pe = false;
-        if (filter_major) {
-            // Psum k of the next step is first written after k*q*S MACs: the drain may lag
-            // by up to one step.
-            c_.stall_psum += pout_free_ > pe_free_ + out_lag ? pout_free_ - pe_free_ - out_lag : 0;
-            pe_free_ = std::max(pe_free_, pout_free_ > out_lag ? pout_free_ - out_lag : 0);
-        } else {
-            // Ifmap-major: old psum k must be gone before the new step first writes it
-            // (cycle k); the spare entries take the first ones.
-            const uint64_t slack = static_cast<uint64_t>(M.p - 1);
-            const uint64_t need = pout_free_ > slack ? pout_free_ - slack : 0;
-            c_.stall_psum += need > pe_free_ ? need - pe_free_ : 0;
-            pe_free_ = std::max(pe_free_, need);
-        }
+        if (!out_acc.pending()) return;
+        pout_free_ = std::max(out_floor, glb.wait(out_acc));
     };
-    // Issues the last step's drain (at the earliest when the previous drain has left).
     auto issue_out = [&] {
         if (!pending) return;
         pending = false;
         finish_out();
-        const uint64_t pst = at(ctx, std::max(pout_free_, out_ready()));
+        at(ctx, out_first);
         out_acc = glb.issue_write(psum_addr(p_i, p_x), psum_cnt * vb);
-        out_floor = std::max(pst + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values)),
-                             p_end + chain + (filter_major ? static_cast<uint64_t>(cdiv(M.p, P_.psum_link_values)) : 0));
-        out_lag = p_end - p_start;
-        out_holds_pe = filter_major || !psum_double;
-        pe_free_ = std::max(pe_free_, p_end);
     };
-    uint64_t prev_start = filters_ready;
-    (void)filters_ready;
     for (int64_t i = 0; i < vimg_; ++i) {
         for (int64_t x = 0; x < M.F; ++x) {
-            // New ifmap columns of this step's window.
+            // New ifmap columns of this step's window [lo, lo + S).
             const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
             const int64_t plo = x == 0 ? lo : lo - M.stride + M.S;  // previous window end (none at x = 0)
             const int64_t from = std::max<int64_t>(std::max<int64_t>(lo, plo), 0), to = std::min<int64_t>(hi, M.W);
             const int64_t new_cols = std::max<int64_t>(0, to - from);
-            const uint64_t vals = static_cast<uint64_t>(nrows_ * vcc_ * new_cols);
-            // Each PE takes q*new_cap new values; value v goes into a spare entry at once, or into
-            // the entry the (v - spare)-th outgoing value frees: in ifmap-major order after its p
-            // MACs, in filter-major order at the end of the step. The network carries each
-            // per-PE index to every PE of the set in turn (vals / per_pe values).
-            const int64_t per_pe = std::max<int64_t>(1, M.q * std::min(new_cols, new_cap));
-            const int64_t spare = P_.spad_ifmap - M.q * M.S;
-            auto slot_free = [&](int64_t v) -> uint64_t {
-                // A new row replaces the whole window (q*S values per PE): the spare entries take
-                // their share of it during the previous step, the rest waits for the array.
-                if (x == 0) return v * M.q * M.S < spare * per_pe ? prev_start : pe_free_;
-                if (v < spare) return prev_start;
-                if (filter_major) return pe_free_;
-                return prev_start + static_cast<uint64_t>((v - spare + 1) * M.p);
-            };
-            if (x == 0) {
-                // A new row: the window refill waits for the array anyway.
-                issue_out();
-                finish_out();
-            }
-            // The step's transfers are issued in time order at their cycles, then waited for
-            // together: the ifmap read, the psum-in read and the last step's drain share the
-            // GLB's banks concurrently (the arbiter decides who waits).
-            const uint64_t slots = slot_free(0);
+            const uint64_t min_start = *std::min_element(start_.begin(), start_.end());
+            const uint64_t min_end = *std::min_element(end_.begin(), end_.end());
+            // The step's GLB accesses in time order at their cycles, then waited for: the ifmap
+            // read (when the ifmap network is free and a PE can take its first value), the
+            // psum-in read (when the psum network is free and a PE may be near its step), the
+            // last step's drain.
             BufferAccess if_acc, if_acc2, pin_acc;
-            uint64_t if_noc = 0, pin_noc = 0;
-            auto do_ifmap = [&] {
-                const uint64_t st = at(ctx, std::max(slots, ifmap_free_));
-                if (vals) {
-                    // In the ring, an access that would run past its end wraps: two accesses.
-                    const uint64_t a = ifmap_addr(i, from), len = vals * vb;
-                    const uint64_t end = ifm_ring_ ? ifm_base_ + ifm_ring_ : UINT64_MAX;
-                    if (a + len <= end) {
-                        if_acc = glb.issue_read(a, len);
-                    } else {
-                        if_acc = glb.issue_read(a, end - a);
-                        if_acc2 = glb.issue_read(ifm_base_, len - (end - a));
-                    }
+            const uint64_t t_if = new_cols ? std::max(ifmap_bus_.free_at(), min_start) : UINT64_MAX;
+            const uint64_t t_pin = first_acc ? UINT64_MAX : std::max(psum_in_bus_.free_at(), min_end);
+            std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {pending ? out_first : UINT64_MAX, 2}}};
+            std::sort(ev.begin(), ev.end());
+            for (const auto& e : ev) {
+                if (e.first == UINT64_MAX) continue;
+                if (e.second == 2) {
+                    issue_out();
+                    continue;
                 }
-                uint64_t t = st;
-                const uint64_t chunk = static_cast<uint64_t>(cdiv(static_cast<int64_t>(vals), per_pe * P_.ifmap_noc_values));
-                for (int64_t v = 0; v < per_pe && vals; ++v) t = std::max(t, slot_free(v)) + chunk;
-                if_noc = t;
-            };
-            auto do_pin = [&] {
-                if (first_acc) return;
-                const uint64_t st = at(ctx, std::max(pin_free_, x == 0 ? pe_free_ : prev_start));
-                pin_acc = glb.issue_read(psum_addr(i, x), psum_cnt * vb);
-                pin_noc = st + static_cast<uint64_t>(cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values));
-            };
-            {
-                const uint64_t t_if = std::max(slots, ifmap_free_);
-                const uint64_t t_pin = first_acc ? UINT64_MAX : std::max(pin_free_, x == 0 ? pe_free_ : prev_start);
-                // The drain's own earliest cycle (the previous drain may hold it back further).
-                const uint64_t t_out = pending ? std::max(out_floor, out_ready()) : UINT64_MAX;
-                std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {t_out, 2}}};
-                std::sort(ev.begin(), ev.end());
-                for (const auto& e : ev) {
-                    if (e.first == UINT64_MAX) continue;
-                    if (e.second == 0) do_ifmap();
-                    else if (e.second == 1) do_pin();
-                    else issue_out();
+                at(ctx, e.first);
+                if (e.second == 1) {
+                    pin_acc = glb.issue_read(psum_addr(i, x), psum_cnt * vb);
+                    continue;
                 }
+                issue_ifmap_read(glb, i, from, static_cast<uint64_t>(nrows_ * vcc_ * new_cols) * vb, if_acc, if_acc2);
             }
-            uint64_t if_done = std::max(if_noc, if_acc.pending() ? glb.wait(if_acc) : 0);
-            if (if_acc2.pending()) if_done = std::max(if_done, glb.wait(if_acc2));
-            ifmap_free_ = if_done;
-            uint64_t pin_done = 0;
-            if (!first_acc) {
-                pin_done = std::max(pin_noc, glb.wait(pin_acc));
-                pin_free_ = pin_done;
-            }
-            if (out_holds_pe) finish_out();
-            const uint64_t start = std::max(pe_free_, if_done);
-            c_.stall_ifmap += start - pe_free_;
-            uint64_t end = start + static_cast<uint64_t>(macs_step) +
-                           (x == M.F - 1 ? static_cast<uint64_t>(P_.mac_pipeline_stages - 1) : 0);
-            if (!first_acc && pin_done + 1 > end) {
-                c_.stall_psum += pin_done + 1 - end;
-                end = pin_done + 1;
-            }
-            c_.compute_cycles += static_cast<uint64_t>(macs_step);
-            // The drain of this step's psums is issued when its time comes, after the next
-            // step's transfers that are due earlier (one thread issues in time order).
-            pe_free_ = end;
+            uint64_t if_ready = if_acc.pending() ? glb.wait(if_acc) : 0;
+            if (if_acc2.pending()) if_ready = std::max(if_ready, glb.wait(if_acc2));
+            const uint64_t pin_ready = pin_acc.pending() ? glb.wait(pin_acc) : 0;
+            deliver_ifmaps(lo, from, new_cols, if_ready, fm);
+            step_pes(x, fm, psum_double, macs_step, packets);
+            finish_out();  // the drain issued above: the psum network writes into the GLB behind it
+            drain_psums(first_acc, fm, psum_double, pin_ready, sets_active, e_real, packets, qS);
+            if (rec_) check_step(*rec_, packets);
             pending = true;
-            p_start = start;
-            p_end = end;
+            out_first = out_first_;
+            out_floor = out_last_ + 1;
             p_i = i;
             p_x = x;
-            prev_start = start;
+            c_.compute_cycles += static_cast<uint64_t>(macs_step);
             ++c_.steps;
-
-            // Functional: every PE's 1-D row convolution for output column x.
-            uint64_t executed = 0, gated = 0;
-            for (int64_t kk = 0; kk < vk; ++kk) {
-                const int64_t kt = kk / M.p;  // filter set
-                (void)kt;
-                for (int64_t j = 0; j < e_real; ++j) {
-                    const int64_t eo = s_ * M.e + j;
-                    int32_t acc = 0;
-                    for (int64_t cc = 0; cc < vcc_; ++cc)
-                        for (int64_t rr = 0; rr < M.set_h; ++rr) {
-                            const int64_t fr = fold_ * M.set_h + rr;
-                            if (fr >= M.R) continue;
-                            const int64_t h = eo * M.stride + fr - M.pad;
-                            if (h < 0 || h >= M.H) {
-                                gated += static_cast<uint64_t>(M.S);
-                                continue;
-                            }
-                            const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))];
-                            const int16_t* f = filt_.data() + ((kk * M.q * M.r + cc) * M.set_h + rr) * M.S;
-                            for (int64_t s = 0; s < M.S; ++s) {
-                                const int64_t w = lo + s;
-                                const int32_t v = (w >= 0 && w < M.W) ? row[w] : 0;
-                                if (v == 0) {
-                                    ++gated;  // zero ifmap: filter read and MAC gated
-                                } else {
-                                    acc += v * static_cast<int32_t>(f[s]);
-                                    ++executed;
-                                }
-                            }
-                        }
-                    // Accumulate in the GLB's psum region (the first channel block starts it).
-                    const uint64_t po = 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
-                    store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
-                }
-            }
-            c_.macs_executed += executed;
-            c_.macs_gated += gated;
-            // Scratchpads: an ifmap read per (value, channel) of the window (shared by the p
-            // filters), a filter read and a psum read+write per executed MAC; incoming psums
-            // (from the PE below, or the GLB at the bottom of a chain) added with p more.
-            const uint64_t pe_steps = active;
-            c_.ifmap_spad += pe_steps * static_cast<uint64_t>(M.q * M.S + M.q * new_cap);
-            c_.filter_spad += executed;
-            c_.psum_spad += 2 * executed + 2 * pe_steps * static_cast<uint64_t>(M.p);
-            c_.psum_adds += pe_steps * static_cast<uint64_t>(M.p);
-            // Networks: ifmap values to each PE that holds them, psums between PEs and to/from the GLB.
-            c_.noc_values += pe_steps * static_cast<uint64_t>(M.q * new_cap) + pe_steps * static_cast<uint64_t>(M.p) +
-                             (first_acc ? 1 : 2) * psum_cnt;
+            compute_step(i, x, vk, e_real, kres0, first_acc, rows, pmem_lo, pmem_hi);
+            count_step(new_cap, first_acc, psum_cnt);
         }
     }
     issue_out();
     finish_out();
+}
+
+void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_t ready, bool fm) {
+    // The ifmap network: per channel, per row of the block, the step's new values in column
+    // order, one flit (ifmap_noc_values values) per cycle, multicast by (channel set, row) IDs.
+    // The k-th new value of a PE (its channels in order, columns within) takes a spare entry
+    // (free since the PE started its current step), or the entry of window position k - spare
+    // of the PE's current step once the PE has used that value for the last time (freed_).
+    // arr_pos_[d * q*S + u]: the cycle window position u of PE d's next step is in its spad
+    // (0: a value it already holds).
+    (void)fm;
+    const RsMapping& M = M_;
+    const int64_t qS = M.q * M.S, spare = P_.spad_ifmap - qS, fv = ifmap_bus_.flit_values();
+    std::fill(arr_pos_.begin(), arr_pos_.end(), 0);
+    if (rec_) {
+        rec_->flits.clear();
+        rec_->ifmap_free = ifmap_bus_.free_at();
+        rec_->prev_start = start_;
+    }
+    for (int64_t cc = 0; cc < vcc_ && new_cols; ++cc) {
+        const int64_t cq = cc % M.q;
+        for (int64_t hr = 0; hr < nrows_; ++hr) {
+            const std::vector<int>& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
+            if (dst.empty()) continue;  // no PE of the pass reads this row
+            for (int64_t w0 = 0; w0 < new_cols; w0 += fv) {
+                const int64_t nv = std::min(fv, new_cols - w0), k = cq * new_cols + w0 + nv - 1;
+                uint64_t accept = 0;
+                for (int d : dst) {
+                    const std::size_t di = static_cast<std::size_t>(d);
+                    accept = std::max(accept, k < spare ? start_[di] : freed_[di * static_cast<std::size_t>(qS) + static_cast<std::size_t>(k - spare)]);
+                }
+                const uint64_t arr = ifmap_bus_.send(ready, accept) + 1;
+                const int64_t u = (from + w0 - lo) * M.q + cq;  // window position of the first value
+                if (rec_) rec_->flits.push_back({ready, arr - 1, &dst, k, u, nv});
+                for (int d : dst)
+                    for (int64_t v = 0; v < nv; ++v)
+                        arr_pos_[static_cast<std::size_t>(d) * static_cast<std::size_t>(qS) + static_cast<std::size_t>(u + v * M.q)] = arr;
+            }
+        }
+    }
+}
+
+void PeArray::step_pes(int64_t x, bool fm, bool psum_double, int64_t macs_step, int packets) {
+    // Each PE starts its step when its last step is done, its filters are in and its psum
+    // entries are free (the psums of its last step, or of the one before with a double psum
+    // spad, have left it). It works through its window in order, each value when it is in:
+    // ifmap-major, p MACs per window position; filter-major, one MAC per position per filter
+    // (only the first filter's round can wait for a value). A position's entry is freed after
+    // its last MAC (freed_).
+    (void)packets;
+    (void)macs_step;
+    const RsMapping& M = M_;
+    const std::size_t qS = static_cast<std::size_t>(M.q * M.S);
+    const uint64_t p = static_cast<uint64_t>(M.p);
+    const uint64_t drain = x == M.F - 1 ? static_cast<uint64_t>(P_.mac_pipeline_stages - 1) : 0;
+    uint64_t wait_if = 0, wait_ps = 0, last = 0;
+    if (rec_) {
+        rec_->prev_end = end_;
+        rec_->filters_in = filters_in_;
+        rec_->credit = psum_double ? left2_ : left1_;
+        rec_->arr_pos = arr_pos_;
+        rec_->fm = fm;
+        rec_->drain = drain;
+    }
+    for (std::size_t d = 0; d < static_cast<std::size_t>(npe_); ++d) {
+        const uint64_t ready = std::max(end_[d], filters_in_[d]);
+        const uint64_t st = std::max(ready, psum_double ? left2_[d] : left1_[d]);
+        const uint64_t* arr = arr_pos_.data() + d * qS;
+        uint64_t* fr = freed_.data() + d * qS;
+        uint64_t t = st;
+        const uint64_t per = fm ? 1 : p;
+        for (std::size_t u = 0; u < qS; ++u) {
+            t = std::max(t, arr[u]) + per;
+            fr[u] = t;
+        }
+        const uint64_t first_round = t;
+        if (fm) {
+            t += (p - 1) * qS;
+            if (p > 1)
+                for (std::size_t u = 0; u < qS; ++u) fr[u] = t - qS + u + 1;
+        }
+        const uint64_t en = t + drain;
+        wait_ps = std::max(wait_ps, st - ready);
+        wait_if = std::max(wait_if, first_round - st - qS * per);
+        start_[d] = st;
+        end_[d] = en;
+        last = std::max(last, en);
+    }
+    if (rec_) {
+        rec_->start = start_;
+        rec_->end = end_;
+    }
+    // The array's stall counters: the largest wait of any PE in the step.
+    c_.stall_ifmap += wait_if;
+    c_.stall_psum += wait_ps;
+    pe_free_ = std::max(pe_free_, last);
+}
+
+void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pin_ready, int64_t sets_active,
+                          int64_t e_real, int packets, int64_t qS) {
+    // Psums of earlier channel blocks come from the GLB over the psum-in network into the
+    // bottom PE of each column, then every column's psums go up its vertical links, then from
+    // its top PE over the psum-out network to the GLB, granted first come first served.
+    const RsMapping& M = M_;
+    const int lv = P_.psum_link_values;
+    const std::size_t per_col = static_cast<std::size_t>(chain_n_ * packets);
+    const int ncols = static_cast<int>(M.t * M.e);
+    own_.resize(per_col * static_cast<std::size_t>(ncols));
+    pin_.resize(static_cast<std::size_t>(packets * ncols));
+    auto active = [&](int col) { return col / M.e < sets_active && col % M.e < e_real; };
+    for (int col = 0; col < ncols; ++col) {
+        if (!active(col)) continue;
+        for (int c = 0; c < chain_n_; ++c)
+            for (int b = 0; b < packets; ++b) {
+                // Filter-major: psum k is complete (p - 1 - k) * q*S cycles before the end.
+                const uint64_t en = end_[static_cast<std::size_t>(col * chain_n_ + c)];
+                const uint64_t early = fm ? static_cast<uint64_t>((M.p - std::min<int64_t>(M.p, (b + 1) * lv)) * qS) : 0;
+                own_[static_cast<std::size_t>(col) * per_col + static_cast<std::size_t>(c * packets + b)] = en - early;
+            }
+    }
+    if (rec_) {
+        rec_->first_acc = first_acc;
+        rec_->own = own_;
+        rec_->pins.clear();
+        rec_->grants.clear();
+        rec_->pin_free = psum_in_bus_.free_at();
+        rec_->col_active.assign(static_cast<std::size_t>(ncols), 0);
+        for (int col = 0; col < ncols; ++col) rec_->col_active[static_cast<std::size_t>(col)] = active(col);
+    }
+    if (!first_acc) {
+        // The GLB streams the incoming psums in the order the PEs add them: packet by packet
+        // (filter-major PEs complete them in that order), columns in turn. A packet goes into
+        // the bottom PE when that PE's psums are allocated (a double psum spad: its step has
+        // started) or, with one set of entries, when its own psums of the packet are complete.
+        for (int b = 0; b < packets; ++b)
+            for (int col = 0; col < ncols; ++col) {
+                if (!active(col)) continue;
+                const std::size_t bottom = static_cast<std::size_t>(col * chain_n_ + chain_n_ - 1);
+                const uint64_t accept =
+                    psum_double ? start_[bottom]
+                                : own_[static_cast<std::size_t>(col) * per_col + static_cast<std::size_t>((chain_n_ - 1) * packets + b)];
+                pin_[static_cast<std::size_t>(col * packets + b)] = psum_in_bus_.send(pin_ready, accept) + 1;
+                if (rec_) rec_->pins.push_back({pin_ready, accept, pin_[static_cast<std::size_t>(col * packets + b)] - 1});
+            }
+    }
+    psum_out_bus_.hold_until(pout_free_);  // the GLB takes the drain behind the previous one
+    if (rec_) {
+        rec_->pout_hold = psum_out_bus_.free_at();
+        rec_->pin_arr = pin_;
+    }
+    out_req_.clear();
+    std::fill(left2_.begin(), left2_.end(), 0);  // becomes this step's; PEs without psums: none held
+    for (int col = 0; col < ncols; ++col) {
+        if (!active(col)) continue;
+        chain_.run(chain_n_, packets, own_.data() + static_cast<std::size_t>(col) * per_col,
+                   first_acc ? nullptr : pin_.data() + col * packets, lefts_.data(), [&, first = static_cast<int>(out_req_.size())](int b, uint64_t ready) {
+                       out_req_.push_back({ready, col, b, first});
+                       return ready;
+                   });
+        for (int c = 1; c < chain_n_; ++c) left2_[static_cast<std::size_t>(col * chain_n_ + c)] = lefts_[static_cast<std::size_t>(c)];
+    }
+    // The psum-out bus grants, each cycle, the waiting packet that was ready first (ties: lower
+    // column, lower packet); a top PE's next packet is ready one cycle after the grant at the
+    // earliest (out_req_ holds each packet's readiness from its chain).
+    out_first_ = UINT64_MAX;
+    out_last_ = 0;
+    std::vector<OutReq>& heap = out_heap_;
+    heap.clear();
+    for (const OutReq& r : out_req_)
+        if (r.b == 0) heap.push_back(r);
+    auto later = [](const OutReq& a, const OutReq& b) { return b < a; };
+    std::make_heap(heap.begin(), heap.end(), later);
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const OutReq r = heap.back();
+        heap.pop_back();
+        const uint64_t g = psum_out_bus_.send(r.ready, 0);
+        if (r.b == 0) left2_[static_cast<std::size_t>(r.col * chain_n_)] = g + 1;
+        out_first_ = std::min(out_first_, g);
+        out_last_ = std::max(out_last_, g);
+        if (rec_) rec_->grants.push_back({g, r.col, r.b});
+        if (r.b + 1 < packets) {
+            const OutReq& nx = out_req_[static_cast<std::size_t>(r.col_first + r.b + 1)];
+            heap.push_back({std::max(nx.ready, g + 1), r.col, r.b + 1, r.col_first});
+            std::push_heap(heap.begin(), heap.end(), later);
+        }
+    }
+    // Double-buffered psum spad: the step after next waits for these; single: the next one.
+    left1_.swap(left2_);
+    if (rec_) rec_->left = left1_;
 }
 
 uint64_t PeArray::residency_psum_values() const {

@@ -1,23 +1,29 @@
 #pragma once
 // The 12 x 14 PE array of Eyeriss as plain C++ driven by the controller's SystemC thread: per
 // PE a 1-D row convolution over its scratchpads (filter p x q x S, ifmap q x S window, p
-// psums), ifmap-zero gating, vertical psum accumulation; with the timing of the filter,
-// ifmap and psum networks. Each step (one output column of one image for every PE of the
-// pass) starts when its ifmap values have crossed the ifmap network and the previous step
-// has finished; psums drain over the psum networks behind it. Times are absolute core
-// cycles; the thread waits until a GLB access is due before making it (the GLB serves
-// requests at the current time), so bank conflicts with the link are real.
+// psums), ifmap-zero gating, vertical psum accumulation. Time comes from the blocks of
+// noc.h and the PEs' own state (issue 13, stage 2): the filter, ifmap and psum networks are
+// buses with ID-based multicast whose flits go only when every destination PE has a free
+// scratchpad entry; each logical PE starts a step when its last step is done, its filters are
+// in and its psum entries are free, and works through its window in order, each value when it
+// has arrived; psums go up the column's vertical links and leave over the psum network. The
+// thread makes each GLB access at its cycle (issue-then-wait), so bank conflicts with the
+// link are real; data cross a network only after their GLB read is done. Times are absolute
+// core cycles. In the exactness test mode each step is re-derived cycle by cycle
+// (pe_step_check.cpp).
 // Data: the ifmaps the MACs use are read from the GLB's storage, where the link wrote them
 // (slot or ring addresses); psums accumulate in the GLB's psum region (16-bit values at
 // psum_base + 2 * index, as the chip stores them, with the upper 16 bits of the model's 32-bit
 // psums in a shadow store at the same addresses: see docs/eyeriss.md); filters are copied from
 // the filter GLB into the scratchpads. Nothing the arithmetic uses bypasses the storage.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "hw/buffer/global_buffer.h"
 #include "hw/common/sim_context.h"
 #include "hw/eyeriss/eyeriss_params.h"
+#include "hw/eyeriss/noc.h"
 #include "hw/eyeriss/rs_mapper.h"
 #include "sw/workload/workload.h"
 
@@ -32,6 +38,7 @@ struct PeCounters {
     uint64_t compute_cycles = 0;  // cycles the array spent on MACs
     uint64_t stall_ifmap = 0;     // cycles a step waited for its ifmap values
     uint64_t stall_psum = 0;      // cycles a step waited for psum in/out
+    uint64_t noc_stall = 0;       // cycles flits waited on the global networks for a PE to accept
     uint64_t filter_load_cycles = 0;
     uint64_t ifmap_values = 0, ifmap_zeros = 0;  // values loaded into the GLB
     uint64_t ofmap_values = 0, ofmap_zeros = 0;  // ReLU-requantised outputs written to DRAM
@@ -61,10 +68,31 @@ public:
     Residency residency() const;
     uint64_t array_free() const { return std::max(pe_free_, pout_free_); }
     const PeCounters& counters() const { return c_; }
+    // The global networks (flit and stall counts for tests and traces).
+    const GlobalBus& ifmap_bus() const { return ifmap_bus_; }
+    const GlobalBus& filter_bus() const { return filter_bus_; }
+    const GlobalBus& psum_out_bus() const { return psum_out_bus_; }
 
 private:
     uint64_t at(const SimContext& ctx, uint64_t t) const;
     const int16_t* ifmap_row(int64_t r);  // row r of the block, read from the GLB
+    // Functional: every PE's 1-D row convolutions of output column x of image i, accumulated in
+    // the GLB's psum region (pmem_lo/hi at the residency's psum base). Adds to macs counters.
+    void compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int64_t kres0, bool first_acc,
+                      const std::vector<const int16_t*>& rows, uint8_t* pmem_lo, uint8_t* pmem_hi);
+    // The step's timing, block by block (pe_array.cpp): the ifmap network fills the PEs' ifmap
+    // spads (arr_pos_), the PEs step (start_, end_), the psums go over the psum-in network, up the
+    // vertical links and over the psum-out network (left1_/left2_, out_first_/out_last_).
+    void assign_ifmap_ids(int64_t e_real);
+    void issue_ifmap_read(GlobalBuffer& glb, int64_t i, int64_t col, uint64_t len, BufferAccess& a, BufferAccess& a2);
+    void count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt);
+    void deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_t ready, bool fm);
+    void step_pes(int64_t x, bool fm, bool psum_double, int64_t macs_step, int packets);
+    void drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pin_ready, int64_t sets_active, int64_t e_real,
+                     int packets, int64_t qS);
+    // Logical PE index: column (filter set ts, output row j) major, then the position in the
+    // column's psum chain c = channel set * set_h + filter row (0 = top).
+    int pe_index(int64_t ts, int64_t j, int64_t c) const { return static_cast<int>((ts * M_.e + j) * chain_n_ + c); }
     const RsMapping& M_;
     const EyerissParams& P_;
     int64_t g_ = 0, b_ = 0, s_ = 0, fb_ = 0, fold_ = 0, cb_ = 0;
@@ -73,7 +101,58 @@ private:
     uint64_t ifm_base_ = 0, ifm_ring_ = 0, ifm_ring_off_ = 0;
     std::vector<int16_t> filt_;   // p*t x q*r x set_h x S (the scratchpads' contents)
     std::vector<int16_t> row_tmp_;  // an ifmap row that wraps around the GLB ring
-    uint64_t pe_free_ = 0, ifmap_free_ = 0, pin_free_ = 0, pout_free_ = 0;
+    uint64_t pe_free_ = 0, pout_free_ = 0;
+    // The networks and the per-PE state they see (docs/eyeriss.md, "pe_array").
+    int chain_n_ = 1, npe_ = 0;
+    GlobalBus filter_bus_, ifmap_bus_, psum_in_bus_, psum_out_bus_;
+    MulticastIds filter_ids_, ifmap_ids_;
+    PsumChain chain_;
+    std::vector<uint64_t> start_, end_;        // each PE's last step
+    std::vector<uint64_t> left1_, left2_;      // cycle its psums of the last / the one before left
+    std::vector<uint64_t> filters_in_;         // cycle its filters for the current pass are in
+    std::vector<uint64_t> arr_pos_;  // per PE and window position: the cycle its value is in
+    std::vector<uint64_t> freed_;    // per PE and window position: the cycle its entry is free
+    std::vector<uint64_t> own_, pin_, lefts_;  // scratch: psum packets of a column
+    struct OutReq {
+        uint64_t ready;
+        int col, b;
+        int col_first;  // index of the column's packet 0 in out_req_
+        bool operator<(const OutReq& o) const {
+            return ready != o.ready ? ready < o.ready : col != o.col ? col < o.col : b < o.b;
+        }
+    };
+    std::vector<OutReq> out_req_;
+    std::vector<OutReq> out_heap_;  // scratch: psum-out requests waiting for the bus
+    uint64_t out_first_ = 0, out_last_ = 0;  // the last step's psum-out grants
+    // Exactness test mode (SimContext::step_mode, tests only): a step's inputs and the times the
+    // blocks computed by jumping from event to event, re-derived one cycle at a time by
+    // check_step (pe_step_check.cpp); a difference is a SimulationError.
+    struct StepRecord {
+        struct Flit {
+            uint64_t ready, sent;
+            const std::vector<int>* dst;
+            int64_t k, u, nv;  // the PE's k-th new value (last of the flit), first window position
+        };
+        struct Pin {
+            uint64_t ready, accept, sent;
+        };
+        struct Grant {
+            uint64_t cycle;
+            int col, b;
+        };
+        uint64_t ifmap_free = 0, pin_free = 0, pout_hold = 0, drain = 0;
+        bool fm = false, first_acc = true;
+        std::vector<Flit> flits;
+        std::vector<Pin> pins;
+        std::vector<Grant> grants;
+        std::vector<uint64_t> prev_start, prev_end, filters_in, credit, arr_pos, start, end, own, pin_arr, left;
+        std::vector<char> col_active;
+    };
+    std::unique_ptr<StepRecord> rec_;
+    mutable std::vector<uint64_t> step_freed_;  // check_step's own entry-free cycles (stepped)
+    void check_step(const StepRecord& r, int packets) const;
+    void check_ifmaps_and_pes(const StepRecord& r) const;
+    void check_psums(const StepRecord& r, int packets) const;
     PeCounters c_;
 };
 

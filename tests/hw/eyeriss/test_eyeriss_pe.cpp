@@ -49,7 +49,7 @@ struct PassRunner : sc_module {
         GlobalBuffer glb(gc, ctx), fil(fc, ctx), hi(hc, ctx);
         glb_ = &glb;
         // The ifmap block in the GLB at 0 (where the link would have written it), all ones.
-        std::vector<int16_t> ifm(static_cast<std::size_t>(layer.H * layer.W), 1);
+        std::vector<int16_t> ifm(static_cast<std::size_t>(layer.C * layer.H * layer.W), 1);
         std::memcpy(glb.data(0, ifm.size() * 2), ifm.data(), ifm.size() * 2);
         std::vector<int16_t> w(static_cast<std::size_t>(m.filter_pass_bytes / 2), 1);
         std::memcpy(fil.data(0, w.size() * 2), w.data(), w.size() * 2);
@@ -68,6 +68,7 @@ struct PassRunner : sc_module {
         std::memcpy(&hi16, hi.data(8192, 2), 2);
         psum0 = static_cast<int32_t>(static_cast<uint32_t>(hi16) << 16 | lo);
         macs = pe.counters().macs_executed;
+        ifmap_flits = pe.ifmap_bus().flits();
         mapping = m;
         sc_stop();
     }
@@ -76,7 +77,7 @@ struct PassRunner : sc_module {
     SimContext ctx;
     GlobalBuffer* glb_ = nullptr;
     uint64_t write_addr = 0, write_bytes = 0, write_done = 0;
-    uint64_t filters_loaded = 0, done = 0, macs = 0;
+    uint64_t filters_loaded = 0, done = 0, macs = 0, ifmap_flits = 0;
     int32_t psum0 = 0;
     RsMapping mapping;
 };
@@ -96,19 +97,28 @@ TEST_CASE("a layer that fits one PE set runs one pass in hand-derived cycles") {
     REQUIRE(r.mapping.set_h == 3);
     REQUIRE(r.mapping.e == 3);
     REQUIRE(r.mapping.active_pes == 9);
-    // Filters: 9 values over the 64-bit filter network (4 per cycle): ceil(9/4) = 3 cycles.
+    // Block rules (hw/eyeriss/noc.h, pe_array.cpp): a flit is on a bus one cycle and in the PE
+    // the next; it goes once its GLB read is done, the bus is free and its PEs can accept it.
+    // A PE's step starts when its last step is done, its filters are in and its psum entries
+    // are free; it ends after q*S*p MAC cycles, or after its last value's arrival plus the
+    // MACs behind it. Ifmap flit (one value) of row h goes to the PEs (output row j, filter
+    // row rr) with j + rr = h; PE row rr's psums go up the column (bottom rr = 2 first).
+    // Filters: one 64-bit flit per set row (3 values), sent 0, 1, 2; the filter GLB read
+    // (18 bytes, 3 words on one bank) is done at 3: all in at 3.
     CHECK(r.filters_loaded == 3);
-    // Each PE does p*q*S = 3 MACs per output column.
-    // Column 0: the 5 ifmap rows x 3 columns = 15 values over the 16-bit ifmap network from
-    //   cycle 3 -> 18; MACs 18 .. 21.
-    // Column 1: 5 new values go into spare spad entries (12 - 3 = 9 free) from the start of
-    //   column 0's MACs, behind column 0's delivery: 18 -> 23; MACs 23 .. 26. Column 0's
-    //   psums leave after the column chain (3 rows - 1 + ceil(1/4) = 3): issued at 24.
-    // Column 2: its values are due at 23, but one thread makes the GLB accesses in time
-    //   order and the psum drain above was issued at 24 first, so they go 24 -> 29; MACs
-    //   29 .. 32 plus the 3-stage pipeline drain (2) at the row end -> 34.
-    // Last psums: chain 3 -> 37, one 64-bit psum-network cycle -> 38.
-    CHECK(r.done == 38);
+    // Column 0: the GLB read (15 values, banks 0-3) is issued at 3, done at 4. Flits 4 .. 18,
+    //   row h's value w at 4 + 3h + w, in at 5 + 3h + w; value w is window position w, with
+    //   (3 - w) MACs behind it: a PE on row h ends at 8 + 3h (MACs alone: 3 + 3 = 6).
+    //   Psums (1 per PE, one 64-bit packet): bottom PE (h = j + 2) sends at 14 + 3j, the
+    //   middle one at 15 + 3j, the top one is ready at 16 + 3j: psum-out grants 16, 19, 22.
+    // Column 1: the drain's GLB write is issued at 16 (first grant). Its GLB read (5 values at
+    //   byte 6) at 19 (the ifmap bus is free at 19), done 20; flits 20 .. 24, in at 21 + h;
+    //   window position 2, one MAC behind it: a PE ends at max(its start 8 + 3h + 3, 22 + h)
+    //   = 22 + h. Chain: top ready 26 + j: grants 26, 27, 28.
+    // Column 2: GLB read at 25, done 26; flits 26 .. 30, in at 27 + h; ends 28 + h plus the
+    //   3-stage pipeline drain (2) at the row end: 30 + h. Chain: top ready 34 + j: grants
+    //   34, 35, 36; the last packet is in the GLB at 37 (its write, issued at 34, done at 35).
+    CHECK(r.done == 37);
     // 9 outputs x 9 MACs, all ifmap values non-zero.
     CHECK(r.macs == 81);
     // Output (0, 0): 3x3 ones (GLB ifmaps) x 3x3 ones (filters) = 9, in the GLB's psum region.
@@ -130,16 +140,22 @@ Layer one_set_layer() {
 }
 }  // namespace
 
-TEST_CASE("GLB bank conflict, link write vs ifmap read, round robin: the read is not held up") {
+TEST_CASE("GLB bank conflict, link write vs ifmap read, round robin: the banks are shared word by word") {
     PassRunner r("runner", one_set_layer());
     r.write_addr = 1024;
     r.write_bytes = 4000;
     sc_start();
-    // Banks 0-3 serve the read at cycle 3 (the write was served at 2): done at 4, behind the
-    // network (18), so the pass is as without the write: 38. Column 1's read (5 values at
-    // byte 6: words 0-1) takes banks 0-1 at cycle 18, done at 19, behind its network (23).
-    // The write loses cycles 3 and 18 on banks 0 and 1: 22 -> 24.
-    CHECK(r.done == 38);
+    // Round robin serves a bank's requests in sweeps, in issue order: at 3 the new sweep on
+    // banks 0-3 serves the write, then the read at 4: done at 5 (one cycle later than alone).
+    // Column 0 is then one cycle later than in the test above: flits 5 .. 19, PE on row h ends
+    // 9 + 3h, grants 17, 20, 23. Column 1: drain write at 17 on bank 24 (word 1024) behind
+    // the link write's word at 17: done 19; GLB read at 20 (bus free at 20) on banks 0-1, the
+    // write's word first: done 22; flits 22 .. 26, PEs end 24 + h; grants 28, 29, 30.
+    // Column 2: GLB read at 27 (banks 1-2, the write is done there by 24): done 28; flits
+    // 28 .. 32, PEs end 30 + h + 2 (pipeline drain); top ready 36 + j: grants 36, 37, 38;
+    // last packet in the GLB at 39 (+2 against 37).
+    // The write loses cycles 4 and 21 on banks 0-1 (20 words from 2: 22 -> 24), 4 on 2-3, 18 on 24.
+    CHECK(r.done == 39);
     CHECK(r.write_done == 24);
     CHECK(r.psum0 == 9);
 }
@@ -149,13 +165,14 @@ TEST_CASE("GLB bank conflict, link write vs ifmap read, fcfs: the read waits for
     r.write_addr = 1024;
     r.write_bytes = 4000;
     sc_start();
-    // Banks 0-3 are the write's until 22; the read takes cycle 22: done 23 > the network's 18.
-    // Column 0: MACs 23 .. 26. Column 1: its 5 values 23 -> 28; MACs 28 .. 31; column 0's psums
-    // issued at 26 + 3 = 29. Column 2: due at 28, issued at 29 behind that drain (one thread
-    // issues in time order) -> 34; MACs 34 .. 37 + pipeline drain 2 -> 39; chain 3 -> 42; one
-    // psum-network cycle -> 43 (38 + 5).
+    // Banks 0-3 are the write's until 22; the read takes cycle 22: done 23. Nothing crosses
+    // the ifmap network before it is read: flits 23 .. 37, PEs end 27 + 3h; chain: top ready
+    // 35 + 3j: grants 35, 38, 41. Column 1: drain at 35 (done 36), read at 38 (bus free),
+    // done 39; flits 39 .. 43; PEs end max(27 + 3h + 3, 41 + h) = 41 + h; grants 45, 46, 47.
+    // Column 2: read at 44, done 45; flits 45 .. 49; PEs end 47 + h + 2 (drain); top ready
+    // 53 + j: grants 53, 54, 55; in the GLB at 56 (37 + 19: the read waits 19 cycles).
     CHECK(r.write_done == 22);
-    CHECK(r.done == 43);
+    CHECK(r.done == 56);
     CHECK(r.psum0 == 9);
 }
 
@@ -177,21 +194,95 @@ TEST_CASE("a strip-mined set runs its first strip in hand-derived cycles") {
     REQUIRE(r.mapping.active_pes == 56);
     REQUIRE(r.mapping.p == 1);
     REQUIRE(r.mapping.q == 1);
-    // Filters: 49 values over the 64-bit filter network: ceil(49/4) = 13 cycles.
-    CHECK(r.filters_loaded == 13);
-    // Column 0: the window is 14 rows x 7 columns = 98 values on the 16-bit ifmap network
-    //   (the spare spad entries, 12 - 7 = 5, take them from the filter load's end): 13 -> 111;
-    //   MACs p*q*S = 7: 111 .. 118.
-    // Columns 1..15: 14 new values each (one per ifmap row), into spare entries, behind the
-    //   previous delivery: column k's values arrive at 111 + 14k and its MACs start then
-    //   (the network, 14 cycles, is slower than the 7 MACs). Column 15 starts at 321, ends at
-    //   328 plus the 3-stage pipeline drain (2) at the row end: 330.
-    // Last psums: up the 7-PE column (7 - 1 + ceil(1/4) = 7) -> 337, then 8 psums over the
-    //   64-bit psum network (2 cycles) -> 339.
-    CHECK(r.done == 339);
+    // Bound by the 16-bit ifmap network: 14 new values per output column (one per ifmap row)
+    // cross it in 14 cycles, against 7 MAC cycles per PE.
+    // Filters: each of the 7 set rows gets its 7 values in two 64-bit flits: 14 flits, 0 .. 13,
+    //   the last in at 14 (the filter GLB read, 13 words on one bank, is done at 13).
+    CHECK(r.filters_loaded == 14);
+    // Column 0: GLB read of the 14 rows x 7 columns (196 contiguous bytes, 25 banks) issued at
+    //   13 (the thread waited for the filter read), done 14. 98 flits 14 .. 111: row h's value
+    //   w in at 15 + 7h + w, window position w, 7 - w MACs behind it: the PE on row h = j + rr
+    //   ends at 22 + 7h (the 5 spare ifmap entries and the values used first hold the rest).
+    // Columns x = 1 .. 15: one new value per row, window position 6 (one MAC behind it); the
+    //   GLB read when the bus is free (112 + 15(x - 1)), done a cycle later, then 14 flits:
+    //   PE on row h ends at 115 + h + 15(x - 1) (its MACs, 7 from its last end, are shorter).
+    //   Column 15: 325 + h, plus the pipeline drain (2): 327 + h.
+    // Last psums: the 7-PE column j: bottom (h = j + 6) sends at 333 + j, one hop per cycle up
+    //   the vertical links: the top is ready at 339 + j; psum-out grants 339 .. 346 (8 columns,
+    //   one 64-bit packet each); in the GLB at 347.
+    CHECK(r.done == 347);
     // 8 x 16 outputs x 49 MACs, every ifmap value non-zero.
     CHECK(r.macs == 8 * 16 * 49);
     CHECK(r.psum0 == 49);  // 7x7 ones x 7x7 ones, accumulated in the GLB
+}
+
+TEST_CASE("multicast: one ifmap flit reaches every PE on its row's diagonal in both filter sets") {
+    // 1 channel, 2 filters 3x3, 5x5 ifmap: two 3x3 sets on different filters (t = 2, p = 1):
+    // the ifmap network's IDs (channel set, ifmap row) match a row's PEs in both sets.
+    Layer l;
+    l.name = "multicast";
+    l.C = 1;
+    l.K = 2;
+    l.H = l.W = 5;
+    l.R = l.S = 3;
+    PassRunner r("runner", l);
+    sc_start();
+    REQUIRE(r.mapping.t == 2);
+    REQUIRE(r.mapping.p == 1);
+    REQUIRE(r.mapping.active_pes == 18);
+    // Filters: 6 set rows (2 sets x 3 rows), one flit each, sent 0 .. 5, in at 1 .. 6; the
+    // filter GLB read (36 bytes, 5 words, one bank) is done at 5: in at 5, the last row at 6.
+    CHECK(r.filters_loaded == 6);
+    // Each ifmap value crosses the network once for both sets: 15 + 5 + 5 flits, not 2x.
+    CHECK(r.ifmap_flits == 25);
+    // Column 0: GLB read at 5, done 6; flits 6 .. 20 as in the one-set test, 1 cycle later:
+    //   a PE on row h ends at 10 + 3h in both sets. Chain: the top of column (set, j) is ready
+    //   at 18 + 3j; the two sets' columns share the psum-out bus, first come first served
+    //   (ties by column): grants 18, 19, 21, 22, 24, 25.
+    // Column 1: drain write at 18 (done 19), read at 21 (bus free), done 22; flits 22 .. 26;
+    //   PEs end 24 + h; tops ready 28 + j: grants 28, 29, 30, 31, 32, 33.
+    // Column 2: read at 27, done 28; flits 28 .. 32; PEs end 30 + h + 2 (pipeline drain); tops
+    //   ready 36 + j: grants 36 .. 41; in the GLB at 42 (5 more than one set: the psum-out
+    //   bus carries twice the psums).
+    CHECK(r.done == 42);
+    CHECK(r.macs == 2 * 9 * 9);
+    CHECK(r.psum0 == 9);
+}
+
+TEST_CASE("psum accumulation across the vertical links of two channel sets") {
+    // 2 channels, 1 filter 3x3, 5x5 ifmap: two 3x3 sets on different channels stacked in one
+    // column (r = 2): each output's psum runs up a chain of 6 PEs (channel set 1 at the
+    // bottom), one 64-bit link hop per cycle, and its top PE drains it to the GLB.
+    Layer l;
+    l.name = "vertical";
+    l.C = 2;
+    l.K = 1;
+    l.H = l.W = 5;
+    l.R = l.S = 3;
+    PassRunner r("runner", l);
+    sc_start();
+    REQUIRE(r.mapping.r == 2);
+    REQUIRE(r.mapping.q == 1);
+    REQUIRE(r.mapping.active_pes == 18);
+    // Filters: 6 set rows, one flit each, sent 0 .. 5; GLB read (5 words) done 5: in at 5, the
+    // bottom row's at 6.
+    CHECK(r.filters_loaded == 6);
+    // Column 0: the read of 2 channels x 5 rows x 3 columns (60 bytes, 8 banks) at 5, done 6;
+    //   channel 0's 15 flits 6 .. 20, channel 1's 21 .. 35 (in at 22 + 3h + w). PEs end at
+    //   10 + 3h (channel set 0) and 25 + 3h (channel set 1), h = j + rr.
+    //   Chain of column j (bottom = channel set 1, filter row 2): sends at 31 + 3j, 32 + 3j,
+    //   33 + 3j, then channel set 0's PEs (done long before) pass the sum on at 34 + 3j,
+    //   35 + 3j: the top is ready at 36 + 3j. Grants 36, 39, 42.
+    // Column 1: read (20 bytes from byte 6) at 36, done 37; drain write at 36; flits: channel
+    //   0 37 .. 41, channel 1 42 .. 46. PEs end 39 + h and 44 + h; chain: bottom sends at
+    //   46 + j, ... top ready 51 + j: grants 51, 52, 53.
+    // Column 2: read at 47, done 48; flits 48 .. 57; PEs end 52 + h and 57 + h (with the
+    //   pipeline drain); bottom sends 59 + j, top ready 64 + j: grants 64, 65, 66; in the GLB
+    //   at 67.
+    CHECK(r.done == 67);
+    CHECK(r.ifmap_flits == 30 + 10 + 10);
+    CHECK(r.macs == 9 * 18);
+    CHECK(r.psum0 == 18);  // 2 channels x 3x3 ones x 3x3 ones, summed up the column
 }
 
 TEST_CASE("RLC round trip: runs longer than 31, trailing zeros, dense rows") {
