@@ -135,35 +135,43 @@ void PeArray::compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int
                            const std::vector<const int16_t*>& rows, uint8_t* pmem_lo, uint8_t* pmem_hi) {
     const RsMapping& M = M_;
     const int64_t lo = x * M.stride - M.pad;
+    // The window's columns inside the ifmap; the others are padding (zeros).
+    const int64_t s0 = std::max<int64_t>(0, -lo), s1 = std::min<int64_t>(M.S, M.W - lo);
+    const int64_t fstride = M.q * M.r * M.set_h * M.S;  // from one filter's rows to the next's
+    acc_.assign(static_cast<std::size_t>(vk), 0);
     uint64_t executed = 0, gated = 0;
-    for (int64_t kk = 0; kk < vk; ++kk) {
-        for (int64_t j = 0; j < e_real; ++j) {
-            const int64_t eo = s_ * M.e + j;
-            int32_t acc = 0;
-            for (int64_t cc = 0; cc < vcc_; ++cc)
-                for (int64_t rr = 0; rr < M.set_h; ++rr) {
-                    const int64_t fr = fold_ * M.set_h + rr;
-                    if (fr >= M.R) continue;
-                    const int64_t h = eo * M.stride + fr - M.pad;
-                    if (h < 0 || h >= M.H) {
-                        gated += static_cast<uint64_t>(M.S);
-                        continue;
-                    }
-                    const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))];
-                    const int16_t* f = filt_.data() + ((kk * M.q * M.r + cc) * M.set_h + rr) * M.S;
-                    for (int64_t s = 0; s < M.S; ++s) {
-                        const int64_t w = lo + s;
-                        const int32_t v = (w >= 0 && w < M.W) ? row[w] : 0;
-                        if (v == 0) {
-                            ++gated;  // zero ifmap: filter read and MAC gated
-                        } else {
-                            acc += v * static_cast<int32_t>(f[s]);
-                            ++executed;
-                        }
-                    }
+    for (int64_t j = 0; j < e_real; ++j) {
+        const int64_t eo = s_ * M.e + j;
+        std::fill(acc_.begin(), acc_.end(), 0);
+        for (int64_t cc = 0; cc < vcc_; ++cc)
+            for (int64_t rr = 0; rr < M.set_h; ++rr) {
+                const int64_t fr = fold_ * M.set_h + rr;
+                if (fr >= M.R) continue;
+                const int64_t h = eo * M.stride + fr - M.pad;
+                if (h < 0 || h >= M.H) {
+                    gated += static_cast<uint64_t>(M.S * vk);
+                    continue;
                 }
-            // Accumulate in the GLB's psum region (the first channel block starts it).
+                // The window's values inside the ifmap: columns lo + s0 .. lo + s1 of the row.
+                const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))] + (lo + s0);
+                const int64_t len = std::max<int64_t>(0, s1 - s0);
+                // Zero ifmap values (and padding) gate the filter read and the MAC for each of
+                // the vk filters that meet them; the sum is the same either way.
+                int64_t nz = 0;
+                for (int64_t s = 0; s < len; ++s) nz += row[s] != 0;
+                executed += static_cast<uint64_t>(nz * vk);
+                gated += static_cast<uint64_t>((M.S - nz) * vk);
+                const int16_t* f = filt_.data() + (cc * M.set_h + rr) * M.S + s0;
+                for (int64_t kk = 0; kk < vk; ++kk, f += fstride) {
+                    int32_t a = 0;
+                    for (int64_t s = 0; s < len; ++s) a += row[s] * static_cast<int32_t>(f[s]);
+                    acc_[static_cast<std::size_t>(kk)] += a;
+                }
+            }
+        // Accumulate in the GLB's psum region (the first channel block starts it).
+        for (int64_t kk = 0; kk < vk; ++kk) {
             const uint64_t po = 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
+            const int32_t acc = acc_[static_cast<std::size_t>(kk)];
             store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
         }
     }

@@ -101,6 +101,7 @@ private:
     uint64_t ifm_base_ = 0, ifm_ring_ = 0, ifm_ring_off_ = 0;
     std::vector<int16_t> filt_;   // p*t x q*r x set_h x S (the scratchpads' contents)
     std::vector<int16_t> row_tmp_;  // an ifmap row that wraps around the GLB ring
+    std::vector<int32_t> acc_;      // scratch: one output's psums of the pass's filters
     uint64_t pe_free_ = 0, pout_free_ = 0;
     // The networks and the per-PE state they see (docs/eyeriss.md, "pe_array").
     int chain_n_ = 1, npe_ = 0;
