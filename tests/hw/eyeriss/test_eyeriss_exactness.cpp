@@ -77,16 +77,16 @@ std::string figures(const RunResult& r) {
 
 }  // namespace
 
-// 40 random small layers (tests/hw/sim/random_layers.h: every shape class, grouped, FC,
+// 120 random small layers (tests/hw/sim/random_layers.h: every shape class, grouped, FC,
 // strides, batch 1-3) on configs/eyeriss.json, each its own layer of one workload.
-TEST_CASE("exactness: Eyeriss, 40 random small layers stepped cycle by cycle") {
+TEST_CASE("exactness: Eyeriss, 120 random small layers stepped cycle by cycle") {
     Workload wl;
     wl.name = "random layers";
     WeightImage img;
     const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("sx_eyeriss_exactness_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
-    for (std::size_t i = 0; i < 40; ++i) {
-        const rt::Case c = rt::random_case(13, i, 60000);
+    for (std::size_t i = 0; i < 120; ++i) {
+        const rt::Case c = rt::random_case(13, i, 150000);
         Layer l = c.layer();
         ImageLayer il = *make_synthetic_image(c.workload, c.seed, SyntheticDensities{}).find(l.name);
         const std::vector<int8_t> in = make_activations(l, c.seed, activation_density_of(l));
@@ -116,5 +116,5 @@ TEST_CASE("exactness: Eyeriss, 40 random small layers stepped cycle by cycle") {
     CHECK(normal.find("check=1") != std::string::npos);
     CHECK(normal.find("FAILED") == std::string::npos);
     CHECK(normal == stepped);
-    CHECK(std::count(normal.begin(), normal.end(), '\n') == 40);
+    CHECK(std::count(normal.begin(), normal.end(), '\n') == 120);
 }
