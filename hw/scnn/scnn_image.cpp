@@ -27,11 +27,20 @@ void ScnnModel::run_piece(LayerRun& lr, std::size_t c, std::size_t idx, uint64_t
         throw SimulationError("scnn: layer " + e.layer().name + ": a weight piece of channel " + std::to_string(cb.c) +
                               " decoded to " + std::to_string(vec_.size()) + " FIFO entries, expected " +
                               std::to_string(cb.fifo_entries));
-    lr.bc->deliver(idx, ready, vec_, val_);
     const std::vector<int>& act = e.active_pes();
+    // A PE without activations of the channel never reads the piece (no work; it leaves the
+    // FIFO once it has landed).
+    reads_.assign(act.size(), 1);
+    if (e.sparse())
+        for (std::size_t k = 0; k < act.size(); ++k) reads_[k] = !e.acts(act[k], cb.c).empty();
+    lr.bc->deliver(idx, ready, vec_, val_, &reads_);
     std::fill(work_.begin(), work_.end(), 0);
     for (std::size_t k = 0; k < act.size(); ++k) {
         if (cb.target >= 0 && cb.target != act[k]) continue;
+        if (!reads_[k]) {
+            start_[k] = 0;
+            continue;
+        }
         lr.bc->read(static_cast<int>(k), idx, pe_vec_, pe_val_);
         piece_from_fifo(piece, e.sparse(), e.phases(), pe_vec_, pe_val_, pe_piece_);
         work_[k] = pol_->run_block(e, act[k], pe_piece_, &first_use_);

@@ -120,6 +120,7 @@ private:
     std::vector<WgtEntry> val_, pe_val_;
     WeightBlock pe_piece_;
     std::vector<uint64_t> work_, start_, first_use_;
+    std::vector<char> reads_;
 };
 
 }  // namespace sx::scnn

@@ -35,6 +35,10 @@ public:
         // would be a partial sum no modelled transfer carries: a mapping error.
         const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
         const int64_t rp0 = m.region_p0(ti), rp1 = m.tile_p1(ti), rq0 = m.region_q0(tj), rq1 = m.tile_q1(tj);
+        const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
+        const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
+        const int64_t pitch = m.channel_pitch, cols = m.acc_cols;
+        const bool unit = st == 1;
         std::size_t vbase = 0;  // FIFO entry index of the phase's first weight vector
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
@@ -54,10 +58,13 @@ public:
                     xbar_.begin();
                     for (uint32_t x = ai; x < ae; ++x) {
                         const ActEntry& a = A[x];
+                        const int64_t ah = a.h + pad, aw = a.w + pad;
                         for (uint32_t y = wi; y < we; ++y) {
                             const WgtEntry& w = b.w[y];
-                            const int64_t p = (a.h + pad - w.r) / st, q = (a.w + pad - w.s) / st;
-                            if (a.h + pad - w.r < 0 || a.w + pad - w.s < 0 || p >= m.P || q >= m.Q) {
+                            const int64_t dh = ah - w.r, dw = aw - w.s;
+                            // Inside a phase pair dh and dw are multiples of the stride.
+                            const int64_t p = unit ? dh : dh / st, q = unit ? dw : dw / st;
+                            if (dh < 0 || dw < 0 || p >= m.P || q >= m.Q) {
                                 ++e.cnt.products_discarded;
                                 continue;
                             }
@@ -65,8 +72,11 @@ public:
                                 throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
                                                       " formed a product for output (" + std::to_string(p) + ", " +
                                                       std::to_string(q) + ") outside its tile and halo (mapping error)");
-                            const uint32_t addr = m.channel_split ? static_cast<uint32_t>(w.k - kbase)
-                                                                  : m.acc_addr(pe, w.k - kbase, p, q);
+                            // mapping().acc_addr() with the PE's region origin hoisted (channel
+                            // split: the channel's entry).
+                            const uint32_t addr = m.channel_split
+                                                      ? static_cast<uint32_t>(w.k - kbase)
+                                                      : static_cast<uint32_t>((w.k - kbase) * pitch + (p - pr0) * cols + (q - qc0));
                             acc[addr] += a.v * w.v;
                             xbar_.route(addr);
                         }

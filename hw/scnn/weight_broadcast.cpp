@@ -56,7 +56,7 @@ std::size_t WeightBroadcast::append(int target, uint32_t entries) {
 }
 
 uint64_t WeightBroadcast::deliver(std::size_t idx, uint64_t ready, const std::vector<FifoVector>& vectors,
-                                  const std::vector<WgtEntry>& values) {
+                                  const std::vector<WgtEntry>& values, const std::vector<char>* reads) {
     if (idx != next_deliver_) throw SimulationError("scnn: weight pieces broadcast out of order");
     const int target = target_[idx];
     const std::size_t E = vectors.size();
@@ -97,7 +97,7 @@ uint64_t WeightBroadcast::deliver(std::size_t idx, uint64_t ready, const std::ve
     landed_[idx] = t;
     for_targets(target, [&](int s) {
         fifo_writes += E;
-        if (s < stored_) store(s, idx, at, vectors, values);
+        if (s < stored_) store(s, idx, at, vectors, values, !reads || (*reads)[static_cast<std::size_t>(s)]);
     });
     ++next_deliver_;
     return t;
@@ -128,10 +128,10 @@ void WeightBroadcast::step_deliver(std::size_t idx, uint64_t from, uint64_t read
 }
 
 void WeightBroadcast::store(int slot, std::size_t idx, const std::vector<uint64_t>& at,
-                            const std::vector<FifoVector>& vectors, const std::vector<WgtEntry>& values) {
+                            const std::vector<FifoVector>& vectors, const std::vector<WgtEntry>& values, bool copy) {
     Ring& r = ring_[static_cast<std::size_t>(slot)];
     const auto F = static_cast<std::size_t>(F_);
-    r.pieces.push_back({idx, r.tail, vectors.size(), kUnknown});
+    r.pieces.push_back({idx, r.tail, vectors.size(), kUnknown, copy});
     std::size_t w = 0;
     for (std::size_t j = 0; j < vectors.size(); ++j) {
         // Entries of pieces the PE has finished by this cycle have left the FIFO.
@@ -142,9 +142,13 @@ void WeightBroadcast::store(int slot, std::size_t idx, const std::vector<uint64_
         if (r.tail - r.head >= cap_)
             throw SimulationError("scnn: weight FIFO of slot " + std::to_string(slot) + " written beyond its " +
                                   std::to_string(cap_) + " entries at cycle " + std::to_string(at[j]));
-        const std::size_t pos = static_cast<std::size_t>(r.tail % cap_);
-        r.v[pos] = vectors[j];
-        for (std::size_t i = 0; i < vectors[j].n; ++i) r.w[pos * F + i] = values[w++];
+        if (copy) {
+            const std::size_t pos = static_cast<std::size_t>(r.tail % cap_);
+            r.v[pos] = vectors[j];
+            std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(w), vectors[j].n,
+                        r.w.begin() + static_cast<std::ptrdiff_t>(pos * F));
+            w += vectors[j].n;
+        }
         ++r.tail;
     }
 }
@@ -152,7 +156,8 @@ void WeightBroadcast::store(int slot, std::size_t idx, const std::vector<uint64_
 void WeightBroadcast::read(int slot, std::size_t idx, std::vector<FifoVector>& vectors,
                            std::vector<WgtEntry>& values) const {
     const Ring& r = ring_[static_cast<std::size_t>(slot)];
-    SX_ASSERT(!r.pieces.empty() && r.pieces.back().piece == idx, "scnn: PE reads a piece not in its FIFO");
+    SX_ASSERT(!r.pieces.empty() && r.pieces.back().piece == idx && r.pieces.back().copied,
+              "scnn: PE reads a piece not in its FIFO");
     const auto& p = r.pieces.back();
     const auto F = static_cast<std::size_t>(F_);
     vectors.clear();
@@ -237,7 +242,7 @@ void piece_to_fifo(const WeightBlock& piece, bool sparse, int F, int64_t taps, s
 }
 
 void piece_from_fifo(const WeightBlock& header, bool sparse, int phases, const std::vector<FifoVector>& vectors,
-                     const std::vector<WgtEntry>& values, WeightBlock& out) {
+                     std::vector<WgtEntry>& values, WeightBlock& out) {
     out.group = header.group;
     out.c = header.c;
     out.target = header.target;
@@ -254,7 +259,7 @@ void piece_from_fifo(const WeightBlock& header, bool sparse, int phases, const s
         for (const WgtEntry& w : values) out.dv.push_back(w.v);
         return;
     }
-    out.w = values;
+    out.w.swap(values);
     std::size_t at = 0;
     for (const FifoVector& v : vectors) {
         while (out.offs.size() <= v.phase) out.offs.push_back(static_cast<uint32_t>(at));

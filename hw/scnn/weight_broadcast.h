@@ -53,8 +53,11 @@ public:
     // piece: `vectors` describe the entries, `values` their weights in order) go out one per
     // cycle from `ready` (bytes arrived) as the bus and the target FIFOs allow, and are written
     // into every stored target FIFO. Returns the cycle after its last entry landed.
+    // `reads` (optional, per stored slot): false for a PE that will not read the piece (no
+    // activations of its channel): its FIFO holds the entries (occupancy, timing) but their
+    // weights are not copied, since nothing ever reads them.
     uint64_t deliver(std::size_t idx, uint64_t ready, const std::vector<FifoVector>& vectors,
-                     const std::vector<WgtEntry>& values);
+                     const std::vector<WgtEntry>& values, const std::vector<char>* reads = nullptr);
     // What slot `slot`'s PE reads out of its FIFO for piece `idx` (just delivered): the weights
     // of its entries in order, and their vectors.
     void read(int slot, std::size_t idx, std::vector<FifoVector>& vectors, std::vector<WgtEntry>& values) const;
@@ -102,6 +105,7 @@ private:
             std::size_t piece;
             uint64_t first, n;  // entry positions [first, first + n)
             uint64_t finish;    // kUnknown until run
+            bool copied;        // its weights were written (a PE that reads it)
         };
         std::deque<Stored> pieces;
         uint64_t head = 0, tail = 0;  // entry positions (monotone; slot = pos % capacity)
@@ -113,7 +117,7 @@ private:
     }
     void step_deliver(std::size_t idx, uint64_t from, uint64_t ready, const std::vector<uint64_t>& at) const;
     void store(int slot, std::size_t idx, const std::vector<uint64_t>& at, const std::vector<FifoVector>& vectors,
-               const std::vector<WgtEntry>& values);
+               const std::vector<WgtEntry>& values, bool copy);
 
     int slots_, stored_, F_;
     uint32_t cap_;
@@ -149,7 +153,8 @@ void piece_to_fifo(const WeightBlock& piece, bool sparse, int F, int64_t taps, s
                    std::vector<WgtEntry>& values);
 // The piece as a PE reads it back out of its FIFO: `header`'s shape with the weights of
 // `vectors` / `values` (sparse: w and offs over `phases`; dense: dv).
+// `values` is moved into `out` (left in an unspecified state).
 void piece_from_fifo(const WeightBlock& header, bool sparse, int phases, const std::vector<FifoVector>& vectors,
-                     const std::vector<WgtEntry>& values, WeightBlock& out);
+                     std::vector<WgtEntry>& values, WeightBlock& out);
 
 }  // namespace sx::scnn
