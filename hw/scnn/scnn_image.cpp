@@ -217,7 +217,6 @@ void ScnnModel::run_group(LayerRun& lr, ImageState& st, int64_t g) {
             // Piece c's weights and its channel's input tiles are on chip: broadcast and run.
             if (arrival_[ii] > arrival_[wi]) lr.block_wait_input += arrival_[ii] - arrival_[wi];
             if (wstage_) {
-                st.staged -= cb.dram_bytes;
                 // Read out onto the broadcast bus (8 x 64-bit ports, faster than the bus).
                 wstage_->counters.reads += (cb.dram_bytes + 7) / 8;
                 wstage_->counters.read_bytes += cb.dram_bytes;
@@ -237,14 +236,12 @@ void ScnnModel::run_group(LayerRun& lr, ImageState& st, int64_t g) {
             ctx_.monitor.progress();
             continue;
         }
-        if (wstage_ && st.f < nb && (st.staged == 0 || st.staged + e.blocks[st.f].dram_bytes <= stage_cap)) {
-            // Prefetch into the staging buffer (ring addresses; a piece never wraps).
+        if (wstage_ && st.f < nb &&
+            (e.blocks[st.f].dram_addr + e.blocks[st.f].dram_bytes + burst_ - 1) / burst_ * burst_ <= consumed_upto_ + stage_cap) {
+            // Prefetch into the staging buffer: a ring over the stream (stream offset modulo its
+            // capacity); a load may not overwrite bytes not yet broadcast.
             if (st.resident || e.blocks[st.f].group == g) ensure_input(lr, st, e.blocks[st.f].c);
-            const uint64_t bytes = e.blocks[st.f].dram_bytes;
-            if (st.stage_ring + bytes + 2 * burst_ > stage_cap) st.stage_ring = 0;
-            st.wt_idx[st.f] = load_piece(e.blocks[st.f], wstage_.get(), st.stage_ring);
-            st.stage_ring += last_load_bytes_;
-            st.staged += bytes;
+            st.wt_idx[st.f] = load_piece(e.blocks[st.f], wstage_.get(), 0);
             ++st.f;
             continue;
         }

@@ -139,8 +139,9 @@ std::size_t ScnnModel::load_piece(const WeightBlock& b, GlobalBuffer* buf, uint6
     const uint64_t from = std::max(stream_upto_, b.dram_addr / burst_ * burst_);
     stream_upto_ = end;
     last_load_bytes_ = end - from;
-    if (buf == wfifo_.get()) {
-        const uint64_t cap = wfifo_->capacity();
+    if (buf == wfifo_.get() || buf == wstage_.get()) {
+        // Both are rings over the stream: a load lands at its stream offset modulo the capacity.
+        const uint64_t cap = buf->capacity();
         uint64_t at = from;
         std::size_t idx = 0;
         while (at < end) {
@@ -207,6 +208,11 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     if (max_piece + 2 * burst_ > wfifo_->capacity())
         throw SimulationError("scnn: layer " + L.name + ": a weight piece of " + std::to_string(max_piece) +
                               " bytes does not fit the broadcast landing window");
+    if (wstage_ && max_piece + 2 * burst_ > wstage_->capacity())
+        throw arch_.error_at(std::string("/") + to_string(arch_.dataflow) + "/weight_staging_kib",
+                             "a weight staging buffer that holds one weight piece of layer '" + L.name + "' (" +
+                                 std::to_string(max_piece + 2 * burst_) + " bytes with burst alignment)",
+                             std::to_string(wstage_->capacity()) + " bytes");
     // Only the PEs that can have work are tracked (LayerEngine::active_pes), so host memory and
     // time follow the layer rather than the PE count. The idle PEs all receive the same
     // broadcast pieces with no work, so they share one timeline: the last slot stands for all

@@ -52,7 +52,6 @@ struct ImageState {
     std::vector<std::size_t> wt_idx;       // per piece: DMA ticket of its weights
     std::size_t f = 0;                     // staging: next piece to prefetch
     std::size_t base = 0;                  // the broadcast's index of the image's piece 0
-    uint64_t staged = 0, stage_ring = 0;
     uint64_t prev_barrier = 0, drain_prev = 0, drain_prev2 = 0;
     std::deque<GroupStore> stores;
 };
