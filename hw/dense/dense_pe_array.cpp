@@ -13,7 +13,9 @@ class DensePeArray : public scnn::PeArrayPolicy {
 public:
     bool sparse() const override { return false; }
 
-    uint64_t run_block(scnn::LayerEngine& e, int pe, const scnn::WeightBlock& b) override {
+    uint64_t run_block(scnn::LayerEngine& e, int pe, const scnn::WeightBlock& b,
+                       std::vector<uint64_t>* first_use) override {
+        if (first_use) first_use->clear();
         if (b.target >= 0 && b.target != pe) return 0;
         const scnn::PlanarMapping& m = e.mapping();
         const Layer& L = e.layer();
@@ -29,6 +31,9 @@ public:
         // at one tap (v % (R S)); each one is held for ceil(positions / I) cycles.
         const int64_t taps = L.R * L.S, vecs_pos = (positions + I - 1) / I;
         const uint64_t cycles = static_cast<uint64_t>((b.v1 - b.v0) * vecs_pos);
+        // Each vector is used once, in order, for vecs_pos cycles: vector j first at j x vecs_pos.
+        if (first_use)
+            for (int64_t j = 0; j < b.v1 - b.v0; ++j) first_use->push_back(static_cast<uint64_t>(j * vecs_pos));
         // Arithmetic (dense: every tap, zeros and padding included; DCNN-opt gates zero operands).
         // Weights as decoded from the FIFO (b.dv, vector by vector), inputs from the PE's IARAM.
         int32_t* acc = e.acc(pe);

@@ -22,7 +22,8 @@ LayerEngine::LayerEngine(const Layer& L, const ScnnParams& prm, int pe_rows, int
     acc_.assign(active_.size(), std::vector<int32_t>(static_cast<std::size_t>(words), 0));
 }
 
-uint64_t LayerEngine::end_group(int64_t g) {
+uint64_t LayerEngine::end_group(int64_t g, std::vector<std::vector<HaloRun>>* runs) {
+    if (runs) runs->assign(active_.size(), {});
     const int64_t k0 = g * map_.Kc, kc = std::min(map_.Kc, L_.K - k0);
     uint64_t moved = 0;
     auto out_at = [&](int64_t k, int64_t p, int64_t q) -> int32_t& {
@@ -56,6 +57,11 @@ uint64_t LayerEngine::end_group(int64_t g) {
                         acc_[static_cast<std::size_t>(os)][map_.acc_addr(owner, kk, p, q)] +=
                             acc_[s][map_.acc_addr(pe, kk, p, q)];
                         ++moved;
+                    }
+                    if (runs && kc > 0) {  // the link transfers (halo_links.h): kc partial sums to `owner`
+                        auto& rs = (*runs)[s];
+                        if (rs.empty() || rs.back().dst != static_cast<int>(os)) rs.push_back({static_cast<int>(os), 0});
+                        rs.back().values += static_cast<uint64_t>(kc);
                     }
                 }
         }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/scnn/halo_links.h"
 #include "hw/scnn/planar_mapping.h"
 #include "hw/scnn/scnn_params.h"
 #include "sw/workload/workload.h"
@@ -145,8 +146,9 @@ public:
     // its tile into the accumulators of the PE whose tile holds them; channel split: the
     // reduction of every PE's partial sums), then each PE's tile is read out into `outputs`
     // and the accumulators are cleared for the next group. Returns the partial sums that
-    // crossed between PEs.
-    uint64_t end_group(int64_t g);
+    // crossed between PEs. `runs` (planar tiling), if given: per active slot, the halo
+    // transfers in the order the PE sends them (receiver = active slot), for halo_exchange().
+    uint64_t end_group(int64_t g, std::vector<std::vector<HaloRun>>* runs = nullptr);
 
     std::vector<int32_t> outputs;   // N x K x P x Q, as read out of the accumulators
     int32_t& out(int64_t n, int64_t k, int64_t p, int64_t q) {
@@ -200,7 +202,11 @@ class PeArrayPolicy {
 public:
     virtual ~PeArrayPolicy() = default;
     virtual bool sparse() const = 0;
-    virtual uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b) = 0;
+    // `first_use`, if given: per FIFO entry of the piece (piece_to_fifo order), the cycle offset
+    // from the piece's start at which the PE first reads it (UINT64_MAX: never), so that the
+    // broadcast can let the PE start before the piece's last entry has landed.
+    virtual uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b,
+                               std::vector<uint64_t>* first_use = nullptr) = 0;
 };
 
 // `bank_mapping`: a name from bank_mapping_names() (bank_mapping.h).

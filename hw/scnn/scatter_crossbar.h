@@ -17,16 +17,24 @@ namespace sx::scnn {
 class ScatterCrossbar {
 public:
     explicit ScatterCrossbar(int banks, const std::string& mapping = "interleaved")
-        : load_(static_cast<std::size_t>(banks), 0), map_(make_bank_mapping(mapping, banks)) {}
+        : load_(static_cast<std::size_t>(banks), 0), stamp_(static_cast<std::size_t>(banks), 0),
+          map_(make_bank_mapping(mapping, banks)) {
+        // The word-interleaved mapping over a power-of-two bank count is addr mod banks: the
+        // same bank as the mapping's, without a virtual call per product (the model's hot path).
+        if (mapping == "interleaved" && banks > 0 && (banks & (banks - 1)) == 0) mask_ = static_cast<uint32_t>(banks - 1);
+    }
 
     // Start a multiplier-array cycle.
-    void begin() { touched_.clear(); max_ = 0; }
+    void begin() { ++cycle_; max_ = 0; }
     // Route one product to accumulator address `addr`.
     void route(uint32_t addr) {
-        const uint32_t b = map_->bank(addr);
+        const uint32_t b = mask_ != kNoMask ? addr & mask_ : map_->bank(addr);
         SX_ASSERT(b < load_.size(), "accumulator bank mapping returned bank " + std::to_string(b) + " of " +
                                         std::to_string(load_.size()));
-        if (load_[b] == 0) touched_.push_back(b);
+        if (stamp_[b] != cycle_) {  // first product to this bank in this cycle
+            stamp_[b] = cycle_;
+            load_[b] = 0;
+        }
         const uint32_t l = ++load_[b];
         if (l > max_) max_ = l;
         ++products;
@@ -34,7 +42,6 @@ public:
     // End the cycle: returns the cycles it occupied (at least 1: the array issued even if every
     // product was discarded), and counts the stall cycles.
     uint32_t end() {
-        for (uint32_t b : touched_) load_[b] = 0;
         const uint32_t c = max_ > 1 ? max_ : 1;
         stall_cycles += c - 1;
         ++array_cycles;
@@ -47,8 +54,11 @@ public:
 
 private:
     std::vector<uint32_t> load_;
-    std::vector<uint32_t> touched_;
+    std::vector<uint64_t> stamp_;  // per bank: the cycle its load_ counts
+    uint64_t cycle_ = 0;
     uint32_t max_ = 0;
+    static constexpr uint32_t kNoMask = UINT32_MAX;
+    uint32_t mask_ = kNoMask;
     std::unique_ptr<AccumulatorBankMapping> map_;
 };
 

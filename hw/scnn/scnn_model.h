@@ -1,8 +1,8 @@
 #pragma once
 // The SCNN accelerator (and, with the dense PE policy, the DCNN it is measured against):
-// DRAM (TLM-2.0 AT) <- DMA -> IARAM (activation tiles) / weight FIFOs (broadcast weight
-// blocks) -> 8 x 8 PEs (one SystemC process, plain C++ arithmetic and an exact cycle
-// recurrence, fifo_schedule.h) -> halo exchange / post-processing -> OARAM -> DMA -> DRAM.
+// DRAM (TLM-2.0 AT) <- DMA -> IARAM (activation tiles) / broadcast bus -> weight FIFOs
+// (weight_broadcast.h) -> 8 x 8 PEs (one SystemC process, plain C++ arithmetic) -> scatter
+// crossbar -> accumulators -> halo links (halo_links.h) / post-processing -> OARAM -> DMA -> DRAM.
 // docs/scnn.md describes the blocks and their timing.
 #include <memory>
 

@@ -17,7 +17,8 @@ public:
     SparsePeArray(int banks, const std::string& mapping) : xbar_(banks, mapping) {}
     bool sparse() const override { return true; }
 
-    uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b) override {
+    uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b, std::vector<uint64_t>* first_use) override {
+        if (first_use) first_use->clear();
         if (b.target >= 0 && b.target != pe) return 0;
         const auto& A = e.acts(pe, b.c);
         if (A.empty() || b.w.empty()) return 0;
@@ -34,9 +35,17 @@ public:
         // would be a partial sum no modelled transfer carries: a mapping error.
         const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
         const int64_t rp0 = m.region_p0(ti), rp1 = m.tile_p1(ti), rq0 = m.region_q0(tj), rq1 = m.tile_q1(tj);
+        const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
+        const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
+        const int64_t pitch = m.channel_pitch, cols = m.acc_cols;
+        const bool unit = st == 1;
+        std::size_t vbase = 0;  // FIFO entry index of the phase's first weight vector
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
             const uint32_t w0 = b.offs[static_cast<std::size_t>(ph)], w1 = b.offs[static_cast<std::size_t>(ph) + 1];
+            const std::size_t nvec = (w1 - w0 + static_cast<uint32_t>(F) - 1) / static_cast<uint32_t>(F);
+            if (first_use) first_use->resize(vbase + nvec, UINT64_MAX);
+            vbase += nvec;
             if (a0 == a1 || w0 == w1) continue;
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
@@ -44,13 +53,18 @@ public:
                 for (uint32_t wi = w0; wi < w1; wi += static_cast<uint32_t>(F)) {
                     const uint32_t we = std::min(w1, wi + static_cast<uint32_t>(F));
                     ++e.cnt.fifo_reads;
+                    // The first activation vector of the phase reads each weight vector first.
+                    if (first_use && ai == a0) (*first_use)[vbase - nvec + (wi - w0) / static_cast<uint32_t>(F)] = cycles;
                     xbar_.begin();
                     for (uint32_t x = ai; x < ae; ++x) {
                         const ActEntry& a = A[x];
+                        const int64_t ah = a.h + pad, aw = a.w + pad;
                         for (uint32_t y = wi; y < we; ++y) {
                             const WgtEntry& w = b.w[y];
-                            const int64_t p = (a.h + pad - w.r) / st, q = (a.w + pad - w.s) / st;
-                            if (a.h + pad - w.r < 0 || a.w + pad - w.s < 0 || p >= m.P || q >= m.Q) {
+                            const int64_t dh = ah - w.r, dw = aw - w.s;
+                            // Inside a phase pair dh and dw are multiples of the stride.
+                            const int64_t p = unit ? dh : dh / st, q = unit ? dw : dw / st;
+                            if (dh < 0 || dw < 0 || p >= m.P || q >= m.Q) {
                                 ++e.cnt.products_discarded;
                                 continue;
                             }
@@ -58,8 +72,11 @@ public:
                                 throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
                                                       " formed a product for output (" + std::to_string(p) + ", " +
                                                       std::to_string(q) + ") outside its tile and halo (mapping error)");
-                            const uint32_t addr = m.channel_split ? static_cast<uint32_t>(w.k - kbase)
-                                                                  : m.acc_addr(pe, w.k - kbase, p, q);
+                            // mapping().acc_addr() with the PE's region origin hoisted (channel
+                            // split: the channel's entry).
+                            const uint32_t addr = m.channel_split
+                                                      ? static_cast<uint32_t>(w.k - kbase)
+                                                      : static_cast<uint32_t>((w.k - kbase) * pitch + (p - pr0) * cols + (q - qc0));
                             acc[addr] += a.v * w.v;
                             xbar_.route(addr);
                         }

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "hw/scnn/fifo_schedule.h"
+#include "hw/scnn/weight_broadcast.h"
 #include "hw/scnn/layer_engine.h"
 #include "tests/hw/scnn/engine_helpers.h"
 #include "hw/scnn/planar_mapping.h"
@@ -85,27 +85,6 @@ TEST_CASE("planar mapping: tiles, halo and Kc from the accumulator buffer") {
     CHECK(m.halo_outputs(0) == 0);
     // Edge PE (0,1): rows 0..1 (clipped), cols 0..3 -> 8 - 4 = 4.
     CHECK(m.halo_outputs(1) == 4);
-}
-
-TEST_CASE("weight FIFO schedule: room, broadcast entry and barrier") {
-    // 2 PEs, FIFO of 10 entries. Blocks of 6 entries: the second cannot enter before the first
-    // is consumed (6 + 6 > 10).
-    FifoSchedule f(2, 10);
-    REQUIRE(f.room_from(-1, 6).value() == 0);
-    const auto b0 = f.append(-1, 6);
-    // Block 1 depends on block 0's finish, unknown until block 0 is scheduled.
-    CHECK_FALSE(f.room_from(-1, 6).has_value());
-    // Block 0 enters at cycle 5; PE0 works 10 cycles, PE1 4 cycles -> finishes 15 and 9.
-    CHECK(f.schedule(b0, 5, {10, 4}) == 15);
-    // Block 1 may enter once both PEs consumed block 0: cycle 15.
-    CHECK(f.room_from(-1, 6).value() == 15);
-    // A 4-entry block fits beside block 0 (6 + 4 <= 10): it may enter at once.
-    CHECK(f.room_from(-1, 4).value() == 0);
-    const auto b1 = f.append(-1, 4);
-    // Enters at 7: PE0 starts at 15 (busy), PE1 at 9; both work 3 -> 18 and 12.
-    CHECK(f.schedule(b1, 7, {3, 3}) == 18);
-    CHECK(f.barrier() == 18);
-    CHECK(f.wait_weights[0] == 5);  // PE0 idle from 0 to 5 waiting for block 0
 }
 
 namespace {
