@@ -90,6 +90,12 @@ std::vector<Field> layer_fields(const RunResult& run, const LayerResult& r) {
     for (int i = 0; i < kComponents; ++i)
         f.push_back({std::string("energy_") + to_string(static_cast<EnergyComponent>(i)) + "_pj", r.energy_pj[i]});
     f.push_back({"energy_total_pj", r.energy_total_pj()});
+    // Measured on the activations the layer ran on (empty for layers not simulated).
+    const ActivationStats& a = r.activations;
+    f.push_back({"activation_density", r.simulated ? Value(a.density) : Value(std::string())});
+    for (int d = 0; d < 5; ++d)
+        f.push_back({"booth_digits_" + std::to_string(d), r.simulated ? Value(a.booth_digits[d]) : Value(std::string())});
+    f.push_back({"ce_rows_skipped", r.simulated && a.ce_rows_skipped >= 0 ? Value(a.ce_rows_skipped) : Value(std::string())});
     return f;
 }
 
@@ -165,6 +171,8 @@ json to_json(const RunResult& run) {
                     {"pe_utilization", "macs_executed / (cycles x MAC units), 0..1"},
                     {"macs", "multiply-accumulates, batch included"}};
     doc["weights"] = run.weights;
+    doc["activations"] = run.activations;
+    if (!run.real_data.is_null()) doc["real_data"] = run.real_data;
     doc["seed"] = run.seed;
     json failed = json::array();
     for (const auto& l : run.layers)
