@@ -67,8 +67,7 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
         image_ = std::make_unique<WeightImage>(load_weights_for(weights_path, workload_));
         chain_->use_weight_image(*image_);
     } else {
-        image_ = std::make_unique<WeightImage>(chain_->int8_weights());
-        chain_->use_int8_weights();
+        image_ = std::make_unique<WeightImage>(chain_->use_int8_weights());
     }
 }
 

@@ -65,10 +65,10 @@ ChainedNetwork::LayerQuant& ChainedNetwork::quant_of(const Layer& l) {
     return it->second;
 }
 
-WeightImage ChainedNetwork::int8_weights() const {
+WeightImage ChainedNetwork::use_int8_weights() {
     WeightImage img;
     img.network = g_.file;
-    for (const auto& [name, q] : layers_) {
+    for (auto& [name, q] : layers_) {
         const Node& n = *q.node;
         float amax = 0;
         for (float w : n.weights) amax = std::max(amax, std::fabs(w));
@@ -82,16 +82,9 @@ WeightImage ChainedNetwork::int8_weights() const {
         for (std::size_t i = 0; i < n.weights.size(); ++i) il.raw[i] = quantize(n.weights[i], s);
         il.raw_scale = s;
         img.layers.push_back(std::move(il));
+        q.w_scale.assign(static_cast<std::size_t>(n.K), s);  // BN already folded into the weights
     }
     return img;
-}
-
-void ChainedNetwork::use_int8_weights() {
-    const WeightImage img = int8_weights();
-    for (const auto& il : img.layers) {
-        LayerQuant& q = layers_.at(il.name);
-        q.w_scale.assign(static_cast<std::size_t>(q.node->K), il.raw_scale);  // BN already folded into the weights
-    }
 }
 
 void ChainedNetwork::use_weight_image(const WeightImage& img) {

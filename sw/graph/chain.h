@@ -34,9 +34,9 @@ public:
     ChainedNetwork(const Graph& g, const Workload& wl, std::map<std::string, float> scales, std::vector<Tensor> samples);
 
     // int8 weights, per-tensor symmetric (scale = max |w| / 127) of the BN-folded float
-    // weights: one raw image layer per compute layer. Sets the weight scales used to requantise.
-    WeightImage int8_weights() const;
-    void use_int8_weights();
+    // weights: one raw image layer per compute layer. Sets the weight scales used to
+    // requantise (the image is what the accelerator must then run with).
+    WeightImage use_int8_weights();
     // A SmartExchange image of the model's (unfolded) weights: the accelerator uses its rebuilt
     // int8 weights; requantisation uses per output channel the mean block scale of the filter
     // (weighted by rows) times the folded BN factor. Adds a note when a filter's blocks have

@@ -30,8 +30,12 @@ int8_t requantize_fixed(int64_t acc, const FixedPointMultiplier& f, int lo, int 
 }
 
 int8_t quantize(float x, float scale, int lo, int hi) {
-    const double q = std::round(static_cast<double>(x) / scale);  // half away from zero
-    return static_cast<int8_t>(std::clamp<double>(q, lo, hi));
+    // Round half away from zero: clamp first (no overflow in the cast), then add +-0.5 and
+    // truncate toward zero (cheaper than std::round, which is a libm call here; ResNet-18
+    // quantises ~2.5 M activations and 11 M weights per input).
+    const double v = std::clamp(static_cast<double>(x) / scale, lo - 1.0, hi + 1.0);
+    const int q = static_cast<int>(v + (v >= 0 ? 0.5 : -0.5));
+    return static_cast<int8_t>(std::clamp(q, lo, hi));
 }
 
 int32_t quantize_bias(double b, double scale) {

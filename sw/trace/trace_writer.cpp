@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kFormatVersion = 2;  // 2: the per-layer "check" column
+constexpr int kFormatVersion = 3;  // 2: the per-layer "check" column; 3: activation statistics columns
 constexpr int kRoles = static_cast<int>(BufferRole::kCount);
 constexpr int kComponents = static_cast<int>(EnergyComponent::kCount);
 
