@@ -187,8 +187,7 @@ void ChainedNetwork::layer_outputs(const Layer& l, const std::vector<int32_t>& a
         deq[k] = acc_scale;
     }
     int hi = 127;
-    // ReLU6: clip_max in int8 steps, computed in double (tiny scales give huge quotients).
-    if (n.clip_max > 0) hi = static_cast<int>(std::min(127.0, std::round(static_cast<double>(n.clip_max) / q.out_scale)));
+    if (n.clip_max > 0) hi = clip_steps(n.clip_max, q.out_scale);  // ReLU6
     const int lo = n.relu ? 0 : -127;
     for (int64_t s = 0; s < N; ++s) {
         Tensor t(od);

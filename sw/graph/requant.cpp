@@ -22,8 +22,9 @@ FixedPointMultiplier fixed_point(double m) {
 }
 
 int8_t requantize_fixed(int64_t acc, const FixedPointMultiplier& f, int lo, int hi) {
-    // |acc| < 2^32 keeps acc * M (M < 2^31) within int64.
-    acc = std::clamp<int64_t>(acc, -(int64_t{1} << 32) + 1, (int64_t{1} << 32) - 1);
+    // Saturated to int32 (the accumulator's width): |acc * M| <= 2^62 and the rounding term
+    // (at most 2^61) keep the sum within int64.
+    acc = std::clamp<int64_t>(acc, INT32_MIN, INT32_MAX);
     int64_t v = acc * f.multiplier;
     if (f.shift > 0) v = (v + (int64_t{1} << (f.shift - 1))) >> f.shift;
     return static_cast<int8_t>(std::clamp<int64_t>(v, lo, hi));
@@ -36,6 +37,10 @@ int8_t quantize(float x, float scale, int lo, int hi) {
     const double v = std::clamp(static_cast<double>(x) / scale, lo - 1.0, hi + 1.0);
     const int q = static_cast<int>(v + (v >= 0 ? 0.5 : -0.5));
     return static_cast<int8_t>(std::clamp(q, lo, hi));
+}
+
+int clip_steps(double clip_max, double scale) {
+    return static_cast<int>(std::clamp(std::round(clip_max / scale), 0.0, 127.0));
 }
 
 int32_t quantize_bias(double b, double scale) {

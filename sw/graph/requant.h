@@ -17,10 +17,13 @@ struct FixedPointMultiplier {
 // m >= 0. A multiplier too small for 62 bits of shift becomes 0; m >= 2^31 saturates.
 FixedPointMultiplier fixed_point(double m);
 
-// The formula above; `acc` is the accumulator plus the bias.
+// The formula above; `acc` is the accumulator plus the bias, saturated to int32 first.
 int8_t requantize_fixed(int64_t acc, const FixedPointMultiplier& f, int lo, int hi = 127);
 
 int8_t quantize(float x, float scale, int lo = -127, int hi = 127);
+// Upper clamp of a fused ReLU6-style Clip in int8 steps: min(127, round(clip_max / scale)),
+// computed in double (a tiny scale makes the quotient exceed int).
+int clip_steps(double clip_max, double scale);
 int32_t quantize_bias(double b, double scale);  // round(b / scale), saturated to int32
 
 }  // namespace sx

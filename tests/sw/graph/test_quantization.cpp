@@ -71,6 +71,15 @@ TEST_CASE("Fixed-point multiplier and shift reproduce the real multiplier with r
     CHECK(requantize_fixed(12345, fixed_point(0), -127) == 0);
 }
 
+TEST_CASE("ReLU6 clamp in int8 steps, also for tiny scales (MobileNetV2 regression)") {
+    CHECK(clip_steps(6, 6.0 / 127) == 127);
+    CHECK(clip_steps(6, 0.1) == 60);     // 6 / 0.1
+    CHECK(clip_steps(6, 0.04) == 127);   // 150 steps: saturates at 127
+    // Random-initialised MobileNetV2 reaches scales of 3.6e-10: 6 / 3.6e-10 = 1.7e10 overflowed
+    // an int conversion and zeroed every output of the layer.
+    CHECK(clip_steps(6, 3.55829e-10) == 127);
+}
+
 TEST_CASE("Bilinear resize uses half-pixel centres and clamps at the edges") {
     // 2 -> 4 pixels: source x = (o + 0.5) * 2/4 - 0.5 = -0.25 (clamped to 0), 0.25, 0.75, 1.25
     // (clamped to the last pixel): values 0, 0.25, 0.75, 1.
