@@ -36,6 +36,7 @@ try:
     import onnx  # noqa: F401  (torch.onnx.export needs it; fail here with the package names)
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
+    from fakequant import fake_quant
 except ImportError as e:  # fail loudly: the tests must not pass without the real packages
     sys.exit("make_digits.py: needs Debian's python3-torch, python3-onnx, python3-sklearn and python3-numpy "
              "for /usr/bin/python3 (.ci/deps): %s" % e)
@@ -64,43 +65,6 @@ class DigitsNet(nn.Module):
 def accuracy(model, x, y):
     with torch.no_grad():
         return float((model(x).argmax(1) == y).float().mean())
-
-
-def fake_quant_accuracy(model, x, y):
-    """Accuracy of `model` with the int8 scheme of IFACE17.md simulated in float (fake
-    quantization), as the independent yardstick of what an int8 per-tensor network should reach:
-    every Conv/Linear's weights per-tensor symmetric int8 (scale max|w| / 127), its input
-    activations per-tensor symmetric int8 with the scale calibrated as max|x| / 127 over `x`
-    (the images sxsim calibrates on too), its output requantized the same way; bias, ReLU, pooling
-    in float. Round half to even (torch.round), values clamped to [-127, 127]."""
-    layers = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    in_max = {m: 0.0 for m in layers}
-    out_max = {m: 0.0 for m in layers}
-
-    def observe(m, inp, out):
-        in_max[m] = max(in_max[m], float(inp[0].abs().max()))
-        out_max[m] = max(out_max[m], float(out.abs().max()))
-
-    def q(t, amax):
-        s = amax / 127.0 if amax > 0 else 1.0
-        return torch.clamp(torch.round(t / s), -127, 127) * s
-
-    with torch.no_grad():
-        hooks = [m.register_forward_hook(observe) for m in layers]
-        model(x)
-        for h in hooks:
-            h.remove()
-        saved = {m: m.weight.detach().clone() for m in layers}
-        for m in layers:
-            m.weight.copy_(q(m.weight, float(m.weight.abs().max())))
-        hooks = [m.register_forward_pre_hook(lambda m, inp: (q(inp[0], in_max[m]),)) for m in layers]
-        hooks += [m.register_forward_hook(lambda m, inp, out: q(out, out_max[m])) for m in layers]
-        acc = accuracy(model, x, y)
-        for h in hooks:
-            h.remove()
-        for m in layers:
-            m.weight.copy_(saved[m])
-    return acc
 
 
 def main():
@@ -163,17 +127,19 @@ def main():
         "dataset": "sklearn.datasets.load_digits, stratified 80/20 split, random_state %d" % SEED,
         "train_images": len(x_train), "heldout_images": len(x_test), "written_images": count,
         "float_accuracy": correct / count,
-        "int8_fakequant_accuracy": fake_quant_accuracy(model, x_test_t[:count], y_test_t[:count]),
         "float_accuracy_heldout": accuracy(model, x_test_t, y_test_t),
         "float_accuracy_train": accuracy(model, x_train, y_train),
         "train_seconds": round(train_s, 2), "epochs": EPOCHS, "seed": SEED,
         "torch": torch.__version__,
     }
+    fq = fake_quant(model, x_test_t[:count], y_test_t[:count])
+    meta.update({"int8_fakequant_accuracy": fq["accuracy"], "int8_fakequant_agreement": fq["agreement"],
+                 "int8_fakequant_relative_error": fq["relative_error"]})
     with open(os.path.join(args.out, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
     print("digits: trained in %.1f s; PyTorch float accuracy %.4f on %d written held-out images, int8 "
-          "fake-quantized %.4f (float %.4f on all %d held out, %.4f on the %d training images)"
-          % (train_s, meta["float_accuracy"], count, meta["int8_fakequant_accuracy"], meta["float_accuracy_heldout"], len(x_test),
+          "fake-quantized %.4f (agreement %.4f, mean relative error %.4f; float %.4f on all %d held out, %.4f on the %d training images)"
+          % (train_s, meta["float_accuracy"], count, fq["accuracy"], fq["agreement"], fq["relative_error"], meta["float_accuracy_heldout"], len(x_test),
              meta["float_accuracy_train"], len(x_train)))
 
 

@@ -9,7 +9,8 @@ Usage: make_imagenet.py OUT_DIR [model ...]   (models: resnet18 mobilenet_v2, th
                                     losslessly as PNG so sxsim decodes exactly these pixels
   OUT_DIR/torch_ref/<model>/<stem>.npy  PyTorch's float32 output (1 x 1000) on the preprocessing
                                     below
-  OUT_DIR/meta.json                 what was made, and the caveat below
+  OUT_DIR/meta.json                 what was made, the caveat below, and what int8 per-tensor
+                                    quantization gives in PyTorch (fakequant.py)
 
 Preprocessing, the one `sxsim run --inputs DIR --normalize imagenet` is specified to do
 (IFACE17.md): bilinear resize of the whole photograph to 224 x 224 (no crop, aspect ratio not
@@ -37,6 +38,7 @@ try:
     import onnx  # noqa: F401  (torch.onnx.export needs it)
     from PIL import Image
     from sklearn.datasets import load_sample_images
+    from fakequant import fake_quant
 except ImportError as e:  # fail loudly: the tests must not pass without the real packages
     sys.exit("make_imagenet.py: needs Debian's python3-torch, python3-torchvision, python3-onnx, python3-sklearn "
              "and python3-pil for /usr/bin/python3 (.ci/deps): %s" % e)
@@ -92,9 +94,13 @@ def main():
                 y = model(preprocess(rgb)).numpy().astype(np.float32)
                 np.save(os.path.join(refdir, stem + ".npy"), y)
                 top1[stem] = int(y.argmax())
-        meta["models"][name] = {"file": path, "reference": refdir, "torch_top1": top1}
-        print("%s: exported and ran on %d photographs in %.1f s (top-1 classes %s)"
-              % (name, len(photos), time.time() - t0, top1), flush=True)
+        fq = fake_quant(model, torch.cat([preprocess(rgb) for rgb in photos.values()]))
+        meta["models"][name] = {"file": path, "reference": refdir, "torch_top1": top1,
+                                "int8_fakequant_agreement": fq["agreement"],
+                                "int8_fakequant_relative_error": fq["relative_error"]}
+        print("%s: exported and ran on %d photographs in %.1f s (top-1 classes %s); int8 fake-quantized: "
+              "top-1 agreement %.2f, mean relative error %.4f"
+              % (name, len(photos), time.time() - t0, top1, fq["agreement"], fq["relative_error"]), flush=True)
     with open(os.path.join(out, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1)
     print("note: " + CAVEAT)
