@@ -6,6 +6,7 @@
 
 #include <systemc>
 
+#include "hw/common/booth.h"
 #include "hw/common/on_demand_bytes.h"
 #include "hw/common/sanitizer_stack.h"
 #include "hw/common/sim_context.h"
@@ -23,6 +24,23 @@ namespace sx {
 using namespace sc_core;
 
 namespace {
+
+// Statistics of the int8 activations a layer runs on: density, radix-4 Booth digits per value
+// (hw/common/booth.h), and on SmartExchange the zero Ce rows of its weight image (rows whose
+// MACs the design skips).
+ActivationStats measure_activations(const std::vector<int8_t>& acts, const ImageLayer& image, bool smartexchange) {
+    ActivationStats s;
+    uint64_t nonzero = 0;
+    for (int8_t a : acts) {
+        nonzero += a != 0;
+        ++s.booth_digits[booth_digits(a)];
+    }
+    s.density = acts.empty() ? 0 : static_cast<double>(nonzero) / static_cast<double>(acts.size());
+    if (smartexchange)
+        s.ce_rows_skipped = image.kind == ImageLayerKind::Decomposed
+                                ? static_cast<int64_t>(image.total_rows() - image.nonzero_rows()) : 0;
+    return s;
+}
 
 ReferenceFault& reference_fault() {
     static ReferenceFault fault;
@@ -100,10 +118,13 @@ private:
             throw InputError(opt_.weights_label, "/layers/" + layer.name, "a weight image layer for every compute layer");
         std::vector<int8_t> acts;
         const std::string npy = opt_.activations_dir.empty() ? "" : opt_.activations_dir + "/" + layer.name + ".npy";
-        if (!npy.empty() && std::filesystem::exists(npy))
+        if (opt_.layer_inputs)
+            acts = opt_.layer_inputs(layer);
+        else if (!npy.empty() && std::filesystem::exists(npy))
             acts = load_activations_npy(npy, layer);
         else
             acts = make_activations(layer, opt_.seed, activation_density_of(layer));
+        r.activations = measure_activations(acts, *image, arch_.dataflow == Dataflow::SmartExchange);
         const std::vector<int8_t> w = decode_int8(*image);
         LayerJob job;
         job.layer = &layer;
@@ -115,7 +136,9 @@ private:
         vcd_traced_ = vcd_traced_ || job.trace;
         std::vector<int32_t> out;
         LayerConservation cons;
+        const ActivationStats stats = r.activations;
         model_.run_layer(job, r, out, cons);
+        r.activations = stats;  // models fill the other fields
         r.layer = layer;
         r.simulated = true;
         r.macs = static_cast<uint64_t>(layer.macs());
@@ -129,6 +152,7 @@ private:
             compare_outputs(out, ref, r);
             if (r.check == CheckStatus::Failed) run_.check_passed = false;
         }
+        if (opt_.layer_outputs) opt_.layer_outputs(layer, out);
     }
 
     const ArchConfig& arch_;
@@ -204,6 +228,14 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
                                 std::to_string(options.seed) + ")";
     }
     run.weights = opt.weights_label;
+    if (!opt.activations_label.empty())
+        run.activations = opt.activations_label;
+    else if (!opt.activations_dir.empty())
+        run.activations = "per-layer int8 files from " + opt.activations_dir +
+                          " (--activations; layers without a file: synthetic, seed " + std::to_string(options.seed) + ")";
+    else
+        run.activations = "synthetic (seed " + std::to_string(options.seed) +
+                          "): Booth-digit statistics are assumed, not measured on real inputs";
 
     Watchdog watchdog("watchdog", ctx);
     Runner runner("runner", arch, workload, opt, *img, *model, ctx, run);

@@ -34,6 +34,15 @@ struct RunOptions {
     // Exactness test mode (SimContext::step_mode): blocks advance one cycle at a time and a
     // computed duration that stepping does not reproduce is a SimulationError. Tests only.
     bool step_cycles = false;
+    // Chained runs (sxsim run --inputs, sw/graph/chain.h): when set, a simulated compute layer
+    // takes its N x C x H x W int8 inputs from layer_inputs (instead of synthetic or <layer>.npy
+    // ones) and its N x K x P x Q int32 outputs (the design's, after the check) are handed to
+    // layer_outputs. Called in workload order from the simulation thread; an exception stops the
+    // run and is rethrown by simulate().
+    std::function<std::vector<int8_t>(const Layer&)> layer_inputs;
+    std::function<void(const Layer&, const std::vector<int32_t>&)> layer_outputs;
+    // What the activations are, for the traces (RunResult::activations); empty: derived here.
+    std::string activations_label;
     // Called after each layer (progress display). index counts all layers, including skipped.
     std::function<void(std::size_t index, std::size_t count, const LayerResult&)> on_layer;
 };

@@ -11,6 +11,7 @@
 #include "hw/sim/simulate.h"
 #include "sw/cli/console.h"
 #include "sw/cli/model_input.h"
+#include "sw/cli/real_data_run.h"
 #include "sw/common/error.h"
 #include "sw/config/arch_config.h"
 #include "sw/trace/trace_writer.h"
@@ -38,6 +39,7 @@ struct RunArgs {
     uint64_t seed = 1;
     bool check = false;
     bool quiet = false;
+    RealDataArgs real;  // --inputs and its options
 };
 
 // "conv1: output 17 is 5, reference 7 (3 of 4096 outputs differ; N x K x P x Q order)"
@@ -87,6 +89,8 @@ void print_summary(const RunResult& run, const std::string& out_dir) {
         for (const auto& l : run.layers)
             if (l.check == CheckStatus::Failed) std::printf("  %s\n", mismatch_text(l).c_str());
     }
+    if (run.real_data.is_null())
+        std::printf("note: activations are %s\n", run.activations.c_str());
     std::printf("traces: %s/layers.csv, %s/run.json\n", out_dir.c_str(), out_dir.c_str());
 }
 
@@ -121,8 +125,29 @@ void run_command(const RunArgs& a) {
     require_file(a.arch, "configuration", "--arch");
     require_file(a.model, "workload", "--model");
     if (!a.weights.empty()) require_file(a.weights, "weight image", "--weights");
+    const bool real = !a.real.inputs.empty();
+    if (!real) {
+        const std::pair<const char*, bool> needs_inputs[] = {{"--labels", !a.real.labels.empty()},
+                                                             {"--reference", !a.real.reference.empty()},
+                                                             {"--calibration", a.real.calibration != "max"},
+                                                             {"--normalize", a.real.normalize != "none"}};
+        for (const auto& [opt, given] : needs_inputs)
+            if (given) throw InputError(opt, "", "--inputs DIR (the option applies to real-data runs only)");
+    } else {
+        const std::pair<const char*, bool> conflicts[] = {{"--activations", !a.activations.empty()},
+                                                          {"--layer", !a.layers.empty()},
+                                                          {"--first-layers", a.first_layers.has_value()},
+                                                          {"--batch", a.batch > 0},
+                                                          {"--input-shape", !a.input_shape.empty()}};
+        for (const auto& [opt, given] : conflicts)
+            if (given)
+                throw InputError(opt, "", "no " + std::string(opt) + " with --inputs (a real-data run chains every "
+                                 "layer of the graph, one batch of all inputs, shapes from the model)");
+    }
     ArchConfig arch = load_arch_config(a.arch, overrides, origins);
-    Workload workload = load_model_input(a.model, ModelShapeArgs{a.batch, a.input_shape});
+    std::unique_ptr<RealDataRun> real_run;
+    if (real) real_run = std::make_unique<RealDataRun>(a.real, a.model, a.weights);
+    Workload workload = real ? real_run->workload() : load_model_input(a.model, ModelShapeArgs{a.batch, a.input_shape});
     for (const auto& name : a.layers) {
         const Layer* l = workload.find(name);
         if (!l) throw InputError(a.model, "--layer", "the name of a layer of " + workload.name, "'" + name + "'");
@@ -137,7 +162,7 @@ void run_command(const RunArgs& a) {
 
     std::unique_ptr<WeightImage> image;
     RunOptions opt;
-    if (!a.weights.empty()) {
+    if (!a.weights.empty() && !real) {
         image = std::make_unique<WeightImage>(load_weights_for(a.weights, workload));
         opt.weights = image.get();
         opt.weights_label = a.weights;
@@ -149,6 +174,10 @@ void run_command(const RunArgs& a) {
     opt.vcd_layer = a.vcd_layer;
     opt.only_layers = a.layers;
     opt.first_layers = a.first_layers.value_or(0);
+    if (real) {
+        if (!a.weights.empty()) opt.weights_label = a.weights;
+        real_run->configure(opt);
+    }
 
     ensure_output_dir(a.out);
     Progress progress("simulating " + workload.name, workload.layers.size(), !a.quiet);
@@ -159,8 +188,12 @@ void run_command(const RunArgs& a) {
     };
     RunResult run = simulate(arch, workload, opt);
     progress.finish();
+    if (real) real_run->finish(run, a.out);
     write_traces(run, a.out);
-    if (!a.quiet) print_summary(run, a.out);
+    if (!a.quiet) {
+        print_summary(run, a.out);
+        if (real) real_run->print_summary();
+    }
     // After the traces are written: they record which layers failed and where (run.json).
     if (run.check_enabled && !run.check_passed) {
         std::string failed;
@@ -206,6 +239,20 @@ void add_run_command(CLI::App& app) {
                     "Write a VCD waveform (GTKWave, 1 ps units) of one layer to this file (smartexchange only: "
                     "the other dataflows register no signals and refuse the option)");
     run->add_option("--vcd-layer", args->vcd_layer, "Layer to trace with --vcd (default: the first compute layer)");
+    run->add_option("--inputs", args->real.inputs,
+                    "Real data (ONNX models): a folder of inputs (*.npy float tensors, *.png / *.jpg images), run "
+                    "through the whole graph, every Conv/Gemm/MatMul on the simulated accelerator in int8, the other "
+                    "operators on the host; writes OUT/outputs/<stem>.npy and run.json real_data (docs/real-data.md)");
+    run->add_option("--labels", args->real.labels, "With --inputs: LABELS.json {\"<stem>\": class} for accuracy");
+    run->add_option("--reference", args->real.reference,
+                    "With --inputs: folder of <stem>.npy reference outputs (e.g. PyTorch's) to compare with; "
+                    "default: sxsim's host float reference");
+    run->add_option("--calibration", args->real.calibration,
+                    "With --inputs: activation scales from max |x| (max) or its 99.99th percentile (percentile)")
+        ->capture_default_str();
+    run->add_option("--normalize", args->real.normalize,
+                    "With --inputs: image normalisation after scaling to [0,1]: none or imagenet (torchvision mean/std)")
+        ->capture_default_str();
     run->add_flag("-q,--quiet", args->quiet, "No progress and no summary table");
     run->footer("Units: cycles of the accelerator core clock (clock_mhz in the configuration), latency in us, "
                 "energy in pJ in the traces (uJ in the summary), bytes for traffic.");

@@ -147,6 +147,32 @@ NdArray read_npy(const std::string& path) {
     return parse_npy(bytes, path);
 }
 
+void write_npy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& data) {
+    std::string dims;
+    for (int64_t d : shape) dims += std::to_string(d) + ",";
+    if (shape.size() > 1) dims.pop_back();  // numpy writes (3,) for one dimension, (1, 2) otherwise
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+    // Magic (6) + version (2) + length (2) + header + '\n', padded with spaces to 64 bytes.
+    while ((10 + header.size() + 1) % 64) header += ' ';
+    header += '\n';
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw InputError(path, "", "a writable location for the output array", "it cannot be created");
+    const char magic[8] = {'\x93', 'N', 'U', 'M', 'P', 'Y', 1, 0};
+    out.write(magic, 8);
+    const uint16_t len = static_cast<uint16_t>(header.size());
+    const char lb[2] = {static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
+    out.write(lb, 2);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    for (float v : data) {  // little-endian regardless of the host
+        uint32_t u;
+        std::memcpy(&u, &v, 4);
+        const char b[4] = {static_cast<char>(u & 0xFF), static_cast<char>((u >> 8) & 0xFF),
+                           static_cast<char>((u >> 16) & 0xFF), static_cast<char>(u >> 24)};
+        out.write(b, 4);
+    }
+    if (!out) throw InputError(path, "", "a writable location for the output array", "writing failed");
+}
+
 std::map<std::string, NdArray> read_npz(const std::string& path) {
     int err = 0;
     zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);

@@ -21,6 +21,9 @@ struct NdArray {
 
 NdArray parse_npy(const std::vector<uint8_t>& bytes, const std::string& origin);
 NdArray read_npy(const std::string& path);
+// Writes a little-endian float32 .npy (format 1.0, C order); InputError naming `path` if it
+// cannot be written.
+void write_npy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& data);
 // Arrays keyed by member name without the ".npy" suffix.
 std::map<std::string, NdArray> read_npz(const std::string& path);
 

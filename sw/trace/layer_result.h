@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sw/common/json_reader.h"  // json (RunResult::real_data)
 #include "sw/common/model_stats.h"  // BufferRole, EnergyComponent, BufferCounters
 #include "sw/workload/workload.h"
 
@@ -29,6 +30,16 @@ struct CheckMismatch {
     uint64_t count = 0;      // differing outputs (a size difference counts every missing one)
     uint64_t outputs = 0;    // outputs the design wrote
     uint64_t reference_outputs = 0;
+};
+
+// The int8 input activations a layer ran on (synthetic, given, or chained real data), as
+// simulate() measured them; the CSV columns activation_density, booth_digits_0..4 and
+// ce_rows_skipped.
+struct ActivationStats {
+    double density = 0;                        // non-zero fraction
+    std::array<uint64_t, 5> booth_digits{};    // values with 0..4 non-zero radix-4 Booth digits
+    int64_t ce_rows_skipped = -1;              // SmartExchange: zero Ce rows of the layer's image
+                                               // (-1: not a SmartExchange run; empty in the CSV)
 };
 
 struct LayerResult {
@@ -58,6 +69,7 @@ struct LayerResult {
     // Dataflow-specific figures (stall breakdowns, rebuilds, skipped rows, tiles ...): keys
     // are sorted and written to the JSON trace only, so the CSV column set stays stable.
     std::map<std::string, double> extra;
+    ActivationStats activations;  // simulated layers only
 
     BufferCounters& buffer(BufferRole r) { return buffers[static_cast<int>(r)]; }
     const BufferCounters& buffer(BufferRole r) const { return buffers[static_cast<int>(r)]; }
@@ -75,6 +87,8 @@ struct RunResult {
     double clock_mhz = 0;
     int64_t batch = 1;
     std::string weights;        // weight image path, or "synthetic (seed N)"
+    std::string activations;    // where the activations come from (synthetic: statistics assumed)
+    json real_data;             // sxsim run --inputs: sw/graph/real_data.h summary (null otherwise)
     bool check_enabled = false;
     // All checked layers matched the reference bit-exactly. A mismatch does not stop the run:
     // the layer is recorded as failed (LayerResult::check, mismatch) and the others still run.

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kFormatVersion = 2;  // 2: the per-layer "check" column
+constexpr int kFormatVersion = 3;  // 2: the per-layer "check" column; 3: activation statistics columns
 constexpr int kRoles = static_cast<int>(BufferRole::kCount);
 constexpr int kComponents = static_cast<int>(EnergyComponent::kCount);
 
@@ -87,6 +87,13 @@ std::vector<Field> layer_fields(const RunResult& run, const LayerResult& r) {
         f.push_back({p + "conflict_cycles", b.conflict_cycles});
     }
     f.push_back({"rf_accesses", r.rf_accesses});
+    // Measured on the activations the layer ran on (empty for layers not simulated). Before
+    // the energy columns, so a row still ends with energy_total_pj (never an empty field).
+    const ActivationStats& a = r.activations;
+    f.push_back({"activation_density", r.simulated ? Value(a.density) : Value(std::string())});
+    for (int d = 0; d < 5; ++d)
+        f.push_back({"booth_digits_" + std::to_string(d), r.simulated ? Value(a.booth_digits[d]) : Value(std::string())});
+    f.push_back({"ce_rows_skipped", r.simulated && a.ce_rows_skipped >= 0 ? Value(a.ce_rows_skipped) : Value(std::string())});
     for (int i = 0; i < kComponents; ++i)
         f.push_back({std::string("energy_") + to_string(static_cast<EnergyComponent>(i)) + "_pj", r.energy_pj[i]});
     f.push_back({"energy_total_pj", r.energy_total_pj()});
@@ -165,6 +172,8 @@ json to_json(const RunResult& run) {
                     {"pe_utilization", "macs_executed / (cycles x MAC units), 0..1"},
                     {"macs", "multiply-accumulates, batch included"}};
     doc["weights"] = run.weights;
+    doc["activations"] = run.activations;
+    if (!run.real_data.is_null()) doc["real_data"] = run.real_data;
     doc["seed"] = run.seed;
     json failed = json::array();
     for (const auto& l : run.layers)

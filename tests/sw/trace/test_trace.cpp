@@ -77,6 +77,8 @@ TEST_CASE("CSV column set is stable") {
         "weight_buffer_reads", "weight_buffer_writes", "weight_buffer_read_bytes", "weight_buffer_write_bytes", "weight_buffer_conflict_cycles",
         "index_buffer_reads", "index_buffer_writes", "index_buffer_read_bytes", "index_buffer_write_bytes", "index_buffer_conflict_cycles",
         "rf_accesses",
+        "activation_density", "booth_digits_0", "booth_digits_1", "booth_digits_2", "booth_digits_3",
+        "booth_digits_4", "ce_rows_skipped",
         "energy_dram_pj", "energy_input_buffer_pj", "energy_output_buffer_pj", "energy_weight_buffer_pj",
         "energy_index_buffer_pj", "energy_register_file_pj", "energy_noc_pj", "energy_rebuild_pj",
         "energy_index_decoder_pj", "energy_pe_array_pj", "energy_leakage_pj", "energy_total_pj"};
@@ -104,7 +106,7 @@ TEST_CASE("CSV rows: one per layer, fixed formatting, quoting") {
 TEST_CASE("JSON trace: provenance, every CSV field, extras and totals") {
     const RunResult run = sample_run();
     const json j = to_json(run);
-    CHECK(j["format_version"] == 2);
+    CHECK(j["format_version"] == 3);
     CHECK(j["arch"]["dataflow"] == "smartexchange");
     CHECK(j["workload"]["batch"] == 1);
     CHECK(j["weights"] == "synthetic (seed 7)");

@@ -1,0 +1,70 @@
+#pragma once
+// Chaining a graph through the simulated accelerator (sxsim run --inputs): the samples are
+// batched as the workload's N; simulate() asks for each compute layer's int8 inputs and hands
+// back its int32 accumulators (hw/sim/simulate.h, RunOptions::layer_inputs / layer_outputs),
+// in workload order, which is the graph's order of compute nodes.
+//
+// Between two compute layers the host graph runs per sample in float on the dequantised int8
+// outputs of the earlier layers (docs/real-data.md). A compute layer's input is its input
+// tensor quantised with the tensor's calibrated scale. Its int32 accumulators (the ones the
+// design produced and --check compares bit-exactly with sw/reference) are requantised here on
+// the host (requant.h: + int32 bias, fixed-point multiplier and shift, fused ReLU clamp) to
+// the output tensor's scale. The designs' own stores use a fixed ReLU + shift (sw/reference
+// requantize()) with no bias or per-layer multiplier, so those stored bytes are not the
+// chained values. A layer no other compute layer depends on (the classifier) is dequantised
+// from int32 directly (no int8 rounding of the logits).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sw/graph/executor.h"
+#include "sw/graph/graph.h"
+#include "sw/graph/requant.h"
+#include "sw/graph/tensor.h"
+#include "sw/image/weight_image.h"
+#include "sw/workload/workload.h"
+
+namespace sx {
+
+class ChainedNetwork {
+public:
+    // `wl` must be the same model imported with batch = samples.size(); its compute layers must
+    // match the graph's compute nodes one by one (InputError otherwise). `scales`: calibration.
+    ChainedNetwork(const Graph& g, const Workload& wl, std::map<std::string, float> scales, std::vector<Tensor> samples);
+
+    // int8 weights, per-tensor symmetric (scale = max |w| / 127) of the BN-folded float
+    // weights: one raw image layer per compute layer. Sets the weight scales used to
+    // requantise (the image is what the accelerator must then run with).
+    WeightImage use_int8_weights();
+    // A SmartExchange image of the model's (unfolded) weights: the accelerator uses its rebuilt
+    // int8 weights; requantisation uses per output channel the mean block scale of the filter
+    // (weighted by rows) times the folded BN factor. Adds a note when a filter's blocks have
+    // different scales (the accumulator mixes them).
+    void use_weight_image(const WeightImage& img);
+
+    std::vector<int8_t> layer_inputs(const Layer& l);  // N x C x H x W
+    void layer_outputs(const Layer& l, const std::vector<int32_t>& acc);
+    // Runs the host nodes after the last compute layer; the graph's first output per sample.
+    std::vector<Tensor> finish();
+
+    const std::vector<std::string>& notes() const { return notes_; }
+
+private:
+    struct LayerQuant {
+        const Node* node = nullptr;
+        float in_scale = 1, out_scale = 1;
+        std::vector<double> w_scale;  // per output channel, BN factor included
+        bool final = false;           // no compute layer depends on it: dequantised from int32
+    };
+    LayerQuant& quant_of(const Layer& l);
+    float scale_of(const std::string& tensor) const;
+
+    const Graph& g_;
+    std::map<std::string, float> scales_;
+    std::vector<std::unique_ptr<HostExecutor>> exec_;  // one per sample
+    std::map<std::string, LayerQuant> layers_;  // by workload layer name
+    std::vector<std::string> notes_;
+};
+
+}  // namespace sx

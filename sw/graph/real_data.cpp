@@ -1,0 +1,101 @@
+#include "sw/graph/real_data.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "sw/common/error.h"
+#include "sw/io/npy.h"
+
+namespace fs = std::filesystem;
+
+namespace sx {
+
+std::map<std::string, int64_t> load_labels(const std::string& path, const std::vector<InputSample>& inputs) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path, "--labels", "a readable JSON file {\"<stem>\": <class>, ...}", "it cannot be opened");
+    json doc;
+    try {
+        doc = json::parse(in);
+    } catch (const json::exception& e) {
+        throw InputError(path, "", "JSON {\"<stem>\": <class>, ...}", std::string("unparseable: ") + e.what());
+    }
+    if (!doc.is_object()) throw InputError(path, "", "a JSON object {\"<stem>\": <class>, ...}", doc.type_name());
+    std::map<std::string, int64_t> labels;
+    for (const auto& [stem, v] : doc.items()) {
+        if (!v.is_number_integer() || v.get<int64_t>() < 0)
+            throw InputError(path, "/" + stem, "a non-negative integer class index", v.dump());
+        const bool known = std::any_of(inputs.begin(), inputs.end(), [&](const InputSample& s) { return s.stem == stem; });
+        if (!known) throw InputError(path, "/" + stem, "the stem of an input file of --inputs", "'" + stem + "'");
+        labels[stem] = v.get<int64_t>();
+    }
+    for (const auto& s : inputs)
+        if (!labels.count(s.stem)) throw InputError(path, "/" + s.stem, "a label for every input", "none for " + s.file);
+    return labels;
+}
+
+std::vector<Tensor> load_reference_outputs(const std::string& dir, const std::vector<InputSample>& inputs, int64_t elements) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw InputError(dir, "--reference", "a directory of <stem>.npy reference outputs", "no such directory");
+    std::vector<Tensor> out;
+    for (const auto& s : inputs) {
+        const std::string p = (fs::path(dir) / (s.stem + ".npy")).string();
+        if (!fs::is_regular_file(p, ec)) throw InputError(p, "--reference", "a reference output for input " + s.file, "no such file");
+        NdArray a = read_npy(p);
+        if (a.elements() != elements)
+            throw InputError(p, "shape", std::to_string(elements) + " values (the graph output)", std::to_string(a.elements()));
+        out.emplace_back(a.shape, std::move(a.data));
+    }
+    return out;
+}
+
+int64_t argmax(const std::vector<float>& v) {
+    return v.empty() ? -1 : static_cast<int64_t>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+RealDataSummary compare_outputs(const std::vector<InputSample>& inputs, const std::vector<Tensor>& sim,
+                                const std::vector<Tensor>& ref, const std::map<std::string, int64_t>& labels) {
+    RealDataSummary s;
+    s.inputs = static_cast<int64_t>(inputs.size());
+    int64_t agree = 0, right_sim = 0, right_ref = 0;
+    double rel_sum = 0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const int64_t a = argmax(sim[i].data), b = argmax(ref[i].data);
+        agree += a == b;
+        double d2 = 0, r2 = 0;
+        for (std::size_t j = 0; j < ref[i].data.size(); ++j) {
+            const double d = static_cast<double>(sim[i].data[j]) - ref[i].data[j];
+            d2 += d * d;
+            r2 += static_cast<double>(ref[i].data[j]) * ref[i].data[j];
+        }
+        const double rel = r2 > 0 ? std::sqrt(d2 / r2) : (d2 > 0 ? INFINITY : 0.0);
+        rel_sum += rel;
+        s.rel_error_max = std::max(s.rel_error_max, rel);
+        if (!labels.empty()) {
+            const int64_t y = labels.at(inputs[i].stem);
+            right_sim += a == y;
+            right_ref += b == y;
+        }
+    }
+    const double n = static_cast<double>(std::max<int64_t>(s.inputs, 1));
+    s.top1_agreement = agree / n;
+    s.rel_error_mean = rel_sum / n;
+    if (!labels.empty()) s.accuracy_simulated = right_sim / n, s.accuracy_reference = right_ref / n;
+    return s;
+}
+
+json to_json(const RealDataSummary& s) {
+    auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    json j = {{"inputs", s.inputs},
+              {"reference", s.reference},
+              {"calibration", s.calibration},
+              {"top1_agreement", num(s.top1_agreement)},
+              {"relative_error", {{"mean", num(s.rel_error_mean)}, {"max", num(s.rel_error_max)}}}};
+    if (s.accuracy_simulated)
+        j["accuracy"] = {{"simulated", *s.accuracy_simulated}, {"reference", *s.accuracy_reference}};
+    j["notes"] = s.notes;
+    return j;
+}
+
+}  // namespace sx

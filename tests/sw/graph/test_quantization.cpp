@@ -1,0 +1,94 @@
+// Calibration, quantisation and fixed-point requantisation (sw/graph/calibration.h,
+// requant.h), bilinear resizing and the output comparison, against hand-derived values.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "sw/graph/calibration.h"
+#include "sw/graph/input_loader.h"
+#include "sw/graph/real_data.h"
+#include "sw/graph/requant.h"
+
+using namespace sx;
+
+TEST_CASE("Calibration: max and 99.99th percentile of |x|, scales through pass-through operators") {
+    Graph g;
+    Node pool;
+    pool.op = "MaxPool";
+    pool.inputs = {"a"};
+    pool.outputs = {"b"};
+    g.nodes = {pool};
+    Calibrator max(CalibrationMethod::Max);
+    max.observe("a", Tensor({3}, {-3, 1, 2}));
+    max.observe("a", Tensor({2}, {2.5f, 0}));  // a second input: the max is over both
+    max.observe("b", Tensor({1}, {1}));
+    const auto s = max.scales(g);
+    CHECK(s.at("a") == Approx(3.0f / 127));
+    CHECK(s.at("b") == s.at("a"));  // MaxPool keeps its input's scale, not its own max (1)
+    // 10000 values 1..10000: rank ceil(0.9999 * 10000) = 9999, so A = 9999.
+    Calibrator pct(CalibrationMethod::Percentile);
+    Tensor t({10000});
+    for (int i = 0; i < 10000; ++i) t.data[i] = (i % 2 ? -1.0f : 1.0f) * static_cast<float>(i + 1);
+    pct.observe("x", t);
+    CHECK(pct.scales(Graph{}).at("x") == Approx(9999.0f / 127));
+    // An all-zero tensor gets scale 1.
+    Calibrator zero(CalibrationMethod::Max);
+    zero.observe("z", Tensor({2}, {0, 0}));
+    CHECK(zero.scales(Graph{}).at("z") == 1.0f);
+}
+
+TEST_CASE("Quantisation rounds half away from zero and saturates symmetrically") {
+    CHECK(quantize(0.5f, 1) == 1);
+    CHECK(quantize(-0.5f, 1) == -1);
+    CHECK(quantize(0.49f, 1) == 0);
+    CHECK(quantize(1000, 1) == 127);
+    CHECK(quantize(-1000, 1) == -127);
+    CHECK(quantize(0.3f, 0.1f) == 3);
+    CHECK(quantize_bias(1.0, 0.25) == 4);
+    CHECK(quantize_bias(-1e12, 1e-3) == INT32_MIN);
+}
+
+TEST_CASE("Fixed-point multiplier and shift reproduce the real multiplier with round-half-up") {
+    // 0.5 = 0.5 * 2^0: M = 0.5 * 2^31 = 2^30, n = 31.
+    const FixedPointMultiplier half = fixed_point(0.5);
+    CHECK(half.multiplier == (int64_t{1} << 30));
+    CHECK(half.shift == 31);
+    CHECK(requantize_fixed(100, half, -127) == 50);
+    CHECK(requantize_fixed(101, half, -127) == 51);   // 50.5 rounds up
+    CHECK(requantize_fixed(-101, half, -127) == -50); // -50.5 rounds toward +inf
+    CHECK(requantize_fixed(1000, half, -127) == 127); // 500 saturates
+    CHECK(requantize_fixed(-1000, half, -127) == -127);
+    CHECK(requantize_fixed(-10, half, 0) == 0);       // fused ReLU
+    // 0.75 = 0.75 * 2^0: M = 0.75 * 2^31 = 1610612736; 10 * 0.75 = 7.5 -> 8.
+    const FixedPointMultiplier q = fixed_point(0.75);
+    CHECK(q.multiplier == 1610612736);
+    CHECK(requantize_fixed(10, q, -127) == 8);
+    // 3e-3 = 0.768 * 2^-8: n = 39; 1000 * 3e-3 = 3.
+    const FixedPointMultiplier small = fixed_point(3e-3);
+    CHECK(small.shift == 39);
+    CHECK(requantize_fixed(1000, small, -127) == 3);
+    CHECK(fixed_point(0).multiplier == 0);
+    CHECK(requantize_fixed(12345, fixed_point(0), -127) == 0);
+}
+
+TEST_CASE("Bilinear resize uses half-pixel centres and clamps at the edges") {
+    // 2 -> 4 pixels: source x = (o + 0.5) * 2/4 - 0.5 = -0.25 (clamped to 0), 0.25, 0.75, 1.25
+    // (clamped to the last pixel): values 0, 0.25, 0.75, 1.
+    CHECK(resize_bilinear({0, 1}, 1, 1, 2, 1, 4) == std::vector<float>{0, 0.25f, 0.75f, 1});
+    // Same size: identity.
+    CHECK(resize_bilinear({1, 2, 3, 4}, 1, 2, 2, 2, 2) == std::vector<float>{1, 2, 3, 4});
+}
+
+TEST_CASE("Output comparison: top-1 agreement, relative error, accuracy") {
+    std::vector<InputSample> in(2);
+    in[0].stem = "a", in[1].stem = "b";
+    const std::vector<Tensor> sim = {Tensor({3}, {1, 3, 2}), Tensor({3}, {0, 0, 1})};
+    const std::vector<Tensor> ref = {Tensor({3}, {1, 2, 3}), Tensor({3}, {0, 0, 1})};
+    const RealDataSummary s = compare_outputs(in, sim, ref, {{"a", 1}, {"b", 2}});
+    CHECK(s.top1_agreement == 0.5);  // argmax 1 vs 2, then 2 vs 2
+    // ||[0, 1, -1]|| / ||[1, 2, 3]|| = sqrt(2 / 14); the second input is exact.
+    CHECK(s.rel_error_max == Approx(std::sqrt(2.0 / 14)));
+    CHECK(s.rel_error_mean == Approx(std::sqrt(2.0 / 14) / 2));
+    CHECK(*s.accuracy_simulated == 1.0);  // 1 == 1, 2 == 2
+    CHECK(*s.accuracy_reference == 0.5);  // 2 != 1, 2 == 2
+}
