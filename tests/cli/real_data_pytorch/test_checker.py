@@ -4,15 +4,16 @@ digits fixture's PyTorch outputs (make_digits.py). A faithful OUT passes; each k
 input missing, int8 outputs far from PyTorch) is rejected with the check that caught it.
 Usage: test_checker.py FIXTURE_DIR WORK_DIR
 """
+import contextlib
+import io
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+import check_realdata
 
 
 def make_out(path, torch_ref, labels, noise, ref_scale=1.0, own_ref=True, tamper=None, drop=None):
@@ -48,13 +49,21 @@ def make_out(path, torch_ref, labels, noise, ref_scale=1.0, own_ref=True, tamper
 
 
 def check(out, fixture, expect_ok, expect_text=""):
-    cmd = [sys.executable, os.path.join(HERE, "check_realdata.py"), out, "--torch-ref", os.path.join(fixture, "torch_ref"),
-           "--labels", os.path.join(fixture, "labels.json"), "--min-agreement", "0.9", "--max-drop-vs-float", "0.03"]
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    ok = p.returncode == 0
-    if ok != expect_ok or (expect_text and expect_text not in p.stdout):
-        print(p.stdout, p.stderr)
-        raise SystemExit("%s: checker returned %d, expected %s%s" % (out, p.returncode, "pass" if expect_ok else "failure",
+    """check_realdata.main() in this process (one interpreter start for all cases: the test stays
+    a few seconds on a busy machine), its stdout captured."""
+    argv = ["check_realdata.py", out, "--torch-ref", os.path.join(fixture, "torch_ref"),
+            "--labels", os.path.join(fixture, "labels.json"), "--min-agreement", "0.9", "--max-drop-vs-float", "0.03"]
+    buf = io.StringIO()
+    saved, sys.argv = sys.argv, argv
+    try:
+        with contextlib.redirect_stdout(buf):
+            rc = check_realdata.main()
+    finally:
+        sys.argv = saved
+    ok = rc == 0
+    if ok != expect_ok or (expect_text and expect_text not in buf.getvalue()):
+        print(buf.getvalue())
+        raise SystemExit("%s: checker returned %d, expected %s%s" % (out, rc, "pass" if expect_ok else "failure",
                                                                      " mentioning " + expect_text if expect_text else ""))
     print("%s: %s as expected" % (os.path.basename(out), "passed" if ok else "rejected"))
 
