@@ -89,6 +89,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic weights and activations")
     p.add_argument("--check", action="store_true", help="pass --check to sxsim (bit-exact outputs)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="runs in parallel (default 2)")
+    p.add_argument("--report-only", action="store_true",
+                   help="do not simulate: rebuild the CSV, table and plot from the traces already in OUT/runs")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per run (default 1800)")
     a = p.parse_args(argv)  # argparse exits 2 with a message on unknown/malformed options
 
@@ -231,8 +233,10 @@ def bound_columns(pes):
         ("multiplier utilisation", need("pe_utilization")(lambda t: pct(t["pe_utilization"]))),
         ("useful products / issued slots", need("products", "multiplier_slots")(
             lambda t: pct(ratio(t["products"], t["multiplier_slots"])))),
-        ("crossbar stalls / array cycles", need("crossbar_conflict_stall_cycles", "array_cycles")(
-            lambda t: pct(ratio(t["crossbar_conflict_stall_cycles"], t["array_cycles"])))),
+        # array_cycles are issue cycles; a conflict holds the array for extra (stall) cycles.
+        ("crossbar stalls / PE busy cycles", need("crossbar_conflict_stall_cycles", "array_cycles")(
+            lambda t: pct(ratio(t["crossbar_conflict_stall_cycles"],
+                                t["array_cycles"] + t["crossbar_conflict_stall_cycles"])))),
         ("busiest-PE cycles (with barriers) / cycles", need("group_busiest_pe_cycles_sum")(
             lambda t: pct(ratio(t["group_busiest_pe_cycles_sum"], t["cycles"])))),
         ("mean PE weight-wait / cycles", need("pe_wait_weight_cycles_sum")(
@@ -241,10 +245,12 @@ def bound_columns(pes):
         ("output-channel groups", need("output_channel_groups")(lambda t: "%d" % t["output_channel_groups"])),
         ("DRAM bytes / cycle", need("dram_read_bytes", "dram_write_bytes")(
             lambda t: "%.2f" % ratio(t["dram_read_bytes"] + t["dram_write_bytes"], t["cycles"]))),
+        ("DRAM write share", need("dram_read_bytes", "dram_write_bytes")(
+            lambda t: pct(ratio(t["dram_write_bytes"], t["dram_read_bytes"] + t["dram_write_bytes"])))),
     ]
 
 
-def write_markdown(path, totals, densities, layers, pes, header):
+def write_markdown(path, totals, per_layer, densities, layers, pes, header):
     lines = [header, "",
              "| weight = activation density | SCNN cycles | DCNN cycles | DCNN-opt cycles | speedup vs DCNN | "
              "speedup vs DCNN-opt | energy DCNN / SCNN | energy DCNN-opt / SCNN | SCNN energy uJ |",
@@ -255,6 +261,13 @@ def write_markdown(path, totals, densities, layers, pes, header):
             d, s["cycles"], dn["cycles"], do["cycles"], ratio(dn["cycles"], s["cycles"]),
             ratio(do["cycles"], s["cycles"]), ratio(dn["energy_pj"], s["energy_pj"]),
             ratio(do["energy_pj"], s["energy_pj"]), s["energy_pj"] * 1e-6))
+    if len(layers) > 1:
+        lines += ["", "SCNN speedup over DCNN per layer:", "",
+                  "| density | " + " | ".join(layers) + " |", "|---|" + "---|" * len(layers)]
+        for d in densities:
+            lines.append("| %.2f | " % d + " | ".join(
+                "%.2f" % ratio(per_layer[(d, "dcnn", l)]["cycles"], per_layer[(d, "scnn", l)]["cycles"])
+                for l in layers) + " |")
     cols = [(h, f) for h, f in bound_columns(pes) if any(f(totals[(d, "scnn")]) is not None for d in densities)]
     if cols:
         lines += ["", "SCNN counters (%s, summed over the layers):" % "+".join(layers), "",
@@ -277,11 +290,11 @@ def plot(path, totals, densities, layers):
         return False
     ds = sorted(densities, reverse=True)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
-    for other, style in (("dcnn", "o-"), ("dcnn-opt", "s--")):
+    for other, name, style in (("dcnn", "DCNN", "o-"), ("dcnn-opt", "DCNN-opt", "s--")):
         a1.plot(ds, [ratio(totals[(d, other)]["cycles"], totals[(d, "scnn")]["cycles"]) for d in ds], style,
-                label="SCNN speedup over " + other.upper())
+                label="SCNN speedup over " + name)
         a2.plot(ds, [ratio(totals[(d, other)]["energy_pj"], totals[(d, "scnn")]["energy_pj"]) for d in ds], style,
-                label="energy %s / SCNN" % other.upper())
+                label="energy %s / SCNN" % name)
     # Work ratio: DCNN does every MAC, SCNN only products of two non-zeros (weight x activation density).
     a1.plot(ds, [1 / (d * d) for d in ds], ":", color="grey", label="dense / non-zero MACs (1/d^2)")
     for a, title in ((a1, "speedup"), (a2, "energy ratio")):
@@ -311,32 +324,36 @@ def main(argv):
         return 2
     models = {d: write_workload(a.workload, set(a.layer_list), d, os.path.join(a.out, "workloads"))
               for d in a.density_list}
-    jobs = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        for d in a.density_list:
-            for design in DESIGNS:
-                run_dir = os.path.join(a.out, "runs", "%s-%s" % (design, density_tag(d)))
-                jobs[(d, design)] = (run_dir, pool.submit(run_point, a.sxsim, a.configs[design], models[d],
-                                                          a.layer_list, run_dir, a.seed, a.check, a.timeout))
-        failed = [(k, f.result()) for k, (_, f) in jobs.items() if f.result()]
+    run_dirs = {(d, design): os.path.join(a.out, "runs", "%s-%s" % (design, density_tag(d)))
+                for d in a.density_list for design in DESIGNS}
+    failed = []
+    if a.report_only:
+        failed = [(k, "--report-only: no traces in %s" % r) for k, r in run_dirs.items()
+                  if not os.path.isfile(os.path.join(r, "run.json"))]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+            jobs = {k: pool.submit(run_point, a.sxsim, a.configs[k[1]], models[k[0]], a.layer_list, r, a.seed,
+                                   a.check, a.timeout) for k, r in run_dirs.items()}
+            failed = [(k, f.result()) for k, f in jobs.items() if f.result()]
     if failed:
         for (d, design), msg in failed:
             sys.stderr.write("scnn_density_sweep: run %s at density %g failed: %s\n" % (design, d, msg))
         return 1
 
-    records, totals, pes = [], {}, a.scnn_pes
+    records, totals, per_layer, pes = [], {}, {}, a.scnn_pes
     for d in a.density_list:
         for design in DESIGNS:
-            rows = collect(jobs[(d, design)][0], set(a.layer_list))
+            rows = collect(run_dirs[(d, design)], set(a.layer_list))
             for name, f in rows:
                 records.append(dict(f, density=d, design=design, layer=name))
+                per_layer[(d, design, name)] = f
             totals[(d, design)] = total_fields([f for _, f in rows])
             records.append(dict(totals[(d, design)], density=d, design=design, layer="total"))
     write_csv(os.path.join(a.out, "density_sweep.csv"), records)
     header = ("%s %s on %s (seed %d, synthetic weights and activations at the given density%s)" %
               (a.workload.get("name", a.model), "+".join(a.layer_list), ", ".join(DESIGNS), a.seed,
                ", bit-exact check passed" if a.check else ""))
-    write_markdown(os.path.join(a.out, "density_sweep.md"), totals, a.density_list, a.layer_list, pes, header)
+    write_markdown(os.path.join(a.out, "density_sweep.md"), totals, per_layer, a.density_list, a.layer_list, pes, header)
     plotted = plot(os.path.join(a.out, "density_sweep.png"), totals, a.density_list, a.layer_list)
     print("wrote %s/density_sweep.csv, density_sweep.md%s" % (a.out, ", density_sweep.png" if plotted else ""))
     return 0
