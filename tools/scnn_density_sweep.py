@@ -276,6 +276,16 @@ def write_markdown(path, totals, per_layer, densities, layers, pes, header):
         for d in densities:
             t = totals[(d, "scnn")]
             lines.append("| %.2f | " % d + " | ".join(f(t) or "" for _, f in cols) + " |")
+    # Compute-only speedup: both designs' busiest-PE time with barriers (weights and inputs
+    # always there), when the traces give it.
+    key = "group_busiest_pe_cycles_sum"
+    if all(key in totals[(d, x)] for d in densities for x in ("scnn", "dcnn")):
+        lines += ["", "PE-array time only (busiest PE per output-channel group, summed; no DRAM or delivery waits):", "",
+                  "| density | SCNN | DCNN | speedup | dense / non-zero MACs |", "|---|---|---|---|---|"]
+        for d in densities:
+            s, dn = totals[(d, "scnn")], totals[(d, "dcnn")]
+            lines.append("| %.2f | %d | %d | %.2f | %.2f |" % (d, s[key], dn[key], ratio(dn[key], s[key]),
+                                                             ratio(dn.get("macs", 0), s.get("macs_executed", 0))))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
