@@ -110,7 +110,8 @@ def parse_args(argv):
     # sxsim itself validates the configuration.
     scnn = load_json(a.scnn, "--scnn")
     pe = scnn.get("pe_array") if isinstance(scnn, dict) else None
-    a.scnn_pes = pe.get("rows", 0) * pe.get("cols", 0) if isinstance(pe, dict) else 0
+    dims = [pe.get(k) for k in ("rows", "cols")] if isinstance(pe, dict) else []
+    a.scnn_pes = dims[0] * dims[1] if len(dims) == 2 and all(type(x) is int for x in dims) else 0
     a.workload = load_json(a.model, "--model")
     layers = a.workload.get("layers") if isinstance(a.workload, dict) else None
     if not isinstance(layers, list):
@@ -119,6 +120,8 @@ def parse_args(argv):
     a.layer_list = [t.strip() for t in a.layers.split(",") if t.strip()]
     if not a.layer_list:
         raise ArgError("--layers: expected at least one layer name, got '%s'" % a.layers)
+    if len(set(a.layer_list)) != len(a.layer_list):
+        raise ArgError("--layers: a layer is listed twice in '%s'" % a.layers)
     for name in a.layer_list:
         if name not in by_name:
             raise ArgError("--layers: '%s' is not a layer of %s (it has: %s)" %
@@ -130,7 +133,7 @@ def parse_args(argv):
 
 
 def density_tag(d):
-    return "d%.3f" % d
+    return "d%.6g" % d
 
 
 def write_workload(workload, layers, d, folder):
