@@ -459,3 +459,28 @@ TEST_CASE("bad input: a sweep over a bad base configuration exits 2 naming the f
     INFO(r.output);
     CHECK(r.exit_code == 0);
 }
+
+// Not bad input: a sweep over /smartexchange/memory = [fixed, dram] on a base that sets the
+// fixed-latency stub's figures. The dram point ignores them with a note (they failed it before:
+// "nothing reads here"); both points run.
+TEST_CASE("bad input: a sweep over memory fixed and dram takes a base with fixed_* fields", "[bad_input]") {
+    Scratch s;
+    const std::string one_conv = kFixtures + "/one_conv.json";
+    const std::string base = derived_config(s, "fixed.json", [](json& d) {
+        d["smartexchange"]["memory"] = "fixed";
+        d["smartexchange"]["fixed_latency_cycles"] = 30;
+        d["smartexchange"]["fixed_bytes_per_cycle"] = 8;
+    });
+    const RunResult r = run_sxsim(s, {"sweep", "--arch", base, "--model", one_conv, "--param",
+                                      "/smartexchange/memory=fixed,dram", "--out", s.path("sweep"), "-j", "1", "-q"});
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    const std::string table = read_file(s.path("sweep") + "/sweep_networks.csv");
+    INFO(table);
+    CHECK(table.find(",fixed,ok,") != std::string::npos);
+    CHECK(table.find(",dram,ok,") != std::string::npos);
+    // The same point as a run: the note names the file and the field.
+    const RunResult run = run_sxsim(s, run_args(base, one_conv, s.path("run"), {"--set", "/smartexchange/memory=dram"}));
+    CHECK(run.exit_code == 0);
+    CHECK(run.output.find("note: " + base + ": /smartexchange/fixed_bytes_per_cycle is ignored") != std::string::npos);
+}
