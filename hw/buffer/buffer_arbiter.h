@@ -37,9 +37,6 @@ public:
     BufferArbiter(const ArbiterGeometry& g, ArbiterListener& l) : geo_(g), listener_(l) {}
     virtual ~BufferArbiter() = default;
 
-    // True if a request's completion is final when it is issued (later requests never delay
-    // it): then completed() is called from issue() and plan() is never needed.
-    virtual bool completion_fixed_at_issue() const = 0;
     // Request `slot` (the buffer's handle, reused once completed) of `words` >= 1 port words from
     // word address `w0`, issued at cycle `now`. `now` never decreases from call to call.
     virtual void issue(uint32_t slot, uint64_t now, uint64_t w0, uint64_t words) = 0;

@@ -13,7 +13,6 @@ namespace sx {
 class FcfsArbiter : public BufferArbiter {
 public:
     FcfsArbiter(const ArbiterGeometry& g, ArbiterListener& l);
-    bool completion_fixed_at_issue() const override { return true; }
     void issue(uint32_t slot, uint64_t now, uint64_t w0, uint64_t words) override;
     void advance(uint64_t) override {}
     uint64_t plan(uint32_t slot, uint64_t now) override;

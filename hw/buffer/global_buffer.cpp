@@ -134,17 +134,6 @@ uint64_t GlobalBuffer::wait(BufferAccess& a) {
     return done;
 }
 
-uint64_t GlobalBuffer::reserve(uint64_t addr, uint64_t bytes, bool write) {
-    if (!arb_->completion_fixed_at_issue())
-        throw SimulationError("buffer " + name_ + ": a reservation (completion known at request) needs the fcfs arbiter, not " +
-                              arbiter_name_);
-    BufferAccess a = issue(addr, bytes, write);
-    if (!a.pending()) return ctx_.now_cycles();
-    const uint64_t done = reqs_[a.slot].done;
-    free_slot(a.slot);
-    return done;
-}
-
 bool BufferAccessGroup::done() const {
     for (const auto& [b, a] : items_)
         if (!b->done(a)) return false;

@@ -60,13 +60,6 @@ public:
     // Without waiting: has `a` completed by now?
     bool done(const BufferAccess& a);
 
-    // Reservation path, for code that computes timestamps instead of waiting (Eyeriss's PE
-    // array until issue 13): the completion cycle of an access made now. Only with an arbiter
-    // whose completions are final at issue ("fcfs"); SimulationError otherwise.
-    uint64_t reserve_read(uint64_t addr, uint64_t bytes) { return reserve(addr, bytes, false); }
-    uint64_t reserve_write(uint64_t addr, uint64_t bytes) { return reserve(addr, bytes, true); }
-    uint64_t reserve(uint64_t addr, uint64_t bytes, bool write);
-
     // Data (no timing: pair with an access). Zero where never written. The pointer stays
     // valid for the buffer's lifetime and covers [addr, capacity()).
     uint8_t* data(uint64_t addr, uint64_t bytes);

@@ -28,7 +28,6 @@ namespace sx {
 class RoundRobinArbiter : public BufferArbiter {
 public:
     RoundRobinArbiter(const ArbiterGeometry& g, ArbiterListener& l);
-    bool completion_fixed_at_issue() const override { return false; }
     void issue(uint32_t slot, uint64_t now, uint64_t w0, uint64_t words) override;
     void advance(uint64_t now) override;
     uint64_t plan(uint32_t slot, uint64_t now) override;

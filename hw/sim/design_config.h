@@ -20,7 +20,10 @@ const DesignParser* find_design_parser(Dataflow d);
 
 // Parses the design's section into arch.design (once: a configured arch is left as it is).
 // Throws InputError naming the file (or the override) and the field's JSON pointer for a bad,
-// unknown or unused field.
+// unknown or unused field. One exception: a field of the file that its design reads with the
+// file's own values, but not with the overrides of this run (a sweep setting
+// /smartexchange/memory to "dram" over a base file with memory "fixed" and its fixed_* figures),
+// is ignored with a note in arch.notes; the file without overrides must still read it.
 void configure_design(ArchConfig& arch);
 
 }  // namespace sx

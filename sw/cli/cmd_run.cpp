@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/sim/design_config.h"
 #include "hw/sim/simulate.h"
 #include "sw/cli/console.h"
 #include "sw/cli/model_input.h"
@@ -179,6 +180,9 @@ void run_command(const RunArgs& a) {
         real_run->configure(opt);
     }
 
+    // Read the design's section now, to print what the user should know about it.
+    configure_design(arch);
+    for (const auto& n : arch.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
     ensure_output_dir(a.out);
     Progress progress("simulating " + workload.name, workload.layers.size(), !a.quiet);
     opt.on_layer = [&](std::size_t index, std::size_t count, const LayerResult& r) {

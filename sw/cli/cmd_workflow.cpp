@@ -4,13 +4,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
+#include "hw/sim/design_config.h"
 #include "sw/cli/console.h"
 #include "sw/cli/model_input.h"
 #include "sw/common/error.h"
+#include "sw/config/arch_config.h"
 #include "sw/workflow/compare.h"
 #include "sw/workflow/csv_table.h"
 #include "sw/workflow/normalization.h"
@@ -154,6 +158,33 @@ void check_pointer_in_base(const json& base, const std::string& ptr, const std::
         std::fprintf(stderr, "note: %s is not set in %s; the sweep adds it\n", ptr.c_str(), arch.c_str());
 }
 
+// A base configuration that no point can run (a bad field in the file, or in the DRAM preset or
+// technology table it names) is bad input of the sweep: exit 2 naming the file and field before
+// any point runs, instead of every point failing and the sweep exiting 1. Each point's
+// configuration is validated as its `sxsim run` will (shared fields and the design's section);
+// once one is valid the base is usable, and a bad value written by the sweep itself (its error
+// names the spec or --param) stays that point's failure, recorded with the others.
+void check_base_config(const std::string& arch, const std::vector<Overrides>& combos, const std::vector<ParamAxis>& axes,
+                       const SweepSpec& spec) {
+    std::optional<InputError> base_error;
+    for (const auto& o : combos) {
+        std::map<std::string, ValueOrigin> origins;
+        std::set<std::string> origin_files = {"--set"};
+        for (const auto& [k, v] : o) {
+            origins[k] = origin_of(k, v, axes, spec);
+            origin_files.insert(origins[k].file);
+        }
+        try {
+            ArchConfig c = load_arch_config(arch, o, origins);
+            configure_design(c);
+            return;
+        } catch (const InputError& e) {
+            if (!base_error && !origin_files.count(e.file())) base_error = e;
+        }
+    }
+    if (base_error) throw *base_error;
+}
+
 void run_plots(const std::string& script, const std::vector<std::string>& args, const std::string& out,
                std::vector<std::string>* pngs, bool quiet) {
     const PlotOutcome o = run_plot_script(script, args, (fs::path(out) / "plots").string());
@@ -205,6 +236,7 @@ void sweep_command(const SweepArgs& a) {
         for (const auto& [k, v] : o)
             if (std::find(swept.begin(), swept.end(), k) == swept.end()) swept.push_back(k);
     for (const auto& ptr : swept) check_pointer_in_base(base, ptr, arch, a.spec.empty() ? "--param" : a.spec);
+    check_base_config(arch, combos, axes, spec);
 
     std::vector<SimPoint> points;
     DigestCache digests;

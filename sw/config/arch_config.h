@@ -92,6 +92,9 @@ struct ArchConfig {
     json raw;                  // the whole document, for trace provenance and sweeps
     // Fields replaced by overrides and where their values were written (null: none).
     std::shared_ptr<const ValueOrigins> origins;
+    // What the user should know about how the configuration was read (e.g. a field of the file
+    // that this run's overrides made irrelevant, hw/sim/design_config.h); the CLI prints them.
+    std::vector<std::string> notes;
 
     // The design's typed parameters; std::logic_error if configure_design() has not run or
     // the type is not the dataflow's.

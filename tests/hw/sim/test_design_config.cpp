@@ -4,6 +4,11 @@
 // widths its storage holds.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 
 #include "hw/eyeriss/eyeriss_params.h"
@@ -100,4 +105,56 @@ TEST_CASE("design config: the SCNN accumulator bank mapping is chosen by name") 
               .accumulator_bank_mapping == "skewed");
     expect_refused("scnn.json", {{"/scnn/accumulator_bank_mapping", "hashed"}}, "/scnn/accumulator_bank_mapping",
                    "interleaved");
+}
+
+// A sweep over /smartexchange/memory = [fixed, dram] on a base file with memory "fixed" and
+// its fixed_* figures: the dram points did not read them and failed. A field the file's own
+// values read but this run's overrides make irrelevant is ignored with a note; a field the file
+// alone leaves unread, or one an override wrote, is still an error.
+TEST_CASE("design config: a file's field that the overrides make irrelevant is ignored with a note") {
+    json doc = json::parse(std::ifstream(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json"));
+    doc["technology"] = std::string(SX_SOURCE_DIR) + "/configs/tech/horowitz45.json";
+    doc["dram"]["preset"] = std::string(SX_SOURCE_DIR) + "/configs/dram/lpddr4-3200.json";
+    doc["smartexchange"]["memory"] = "fixed";
+    doc["smartexchange"]["fixed_latency_cycles"] = 30;
+    doc["smartexchange"]["fixed_bytes_per_cycle"] = 8;
+    const std::string file = (std::filesystem::temp_directory_path() /
+                              ("sx-design-config-" + std::to_string(::getpid()) + ".json")).string();
+    std::ofstream(file) << doc.dump(2);
+    auto load = [&](const std::map<std::string, json>& o) {
+        ArchConfig a = load_arch_config(file, o);
+        configure_design(a);
+        return a;
+    };
+
+    const ArchConfig fixed = load({});
+    CHECK(fixed.design_params<se::SeParams>().fixed_latency_cycles == 30);
+    CHECK(fixed.notes.empty());
+
+    const ArchConfig dram = load({{"/smartexchange/memory", "dram"}});
+    CHECK(dram.design_params<se::SeParams>().memory == "dram");
+    REQUIRE(dram.notes.size() == 2);
+    CHECK(dram.notes[0] == file + ": /smartexchange/fixed_bytes_per_cycle is ignored: the smartexchange design reads "
+                              "it with the file's own values, not with this run's --set or sweep values");
+    CHECK(dram.notes[1].find("/smartexchange/fixed_latency_cycles is ignored") != std::string::npos);
+
+    // An override that writes a fixed_* figure with the DRAM is still refused, at the override.
+    try {
+        load({{"/smartexchange/memory", "dram"}, {"/smartexchange/fixed_latency_cycles", 40}});
+        FAIL("accepted an override nothing reads");
+    } catch (const InputError& e) {
+        CHECK(e.file() == "--set");
+        CHECK(e.field() == "/smartexchange/fixed_latency_cycles");
+    }
+    // A file that sets them with the DRAM is refused whatever else is overridden.
+    doc["smartexchange"]["memory"] = "dram";
+    std::ofstream(file) << doc.dump(2);
+    try {
+        load({{"/clock_mhz", 500}});
+        FAIL("accepted a field of the file that nothing reads");
+    } catch (const InputError& e) {
+        CHECK(e.file() == file);
+        CHECK(e.field() == "/smartexchange/fixed_bytes_per_cycle");
+    }
+    std::filesystem::remove(file);
 }
