@@ -75,7 +75,11 @@ void RealDataRun::configure(RunOptions& opt) {
     opt.weights = image_.get();
     if (opt.weights_label.empty()) opt.weights_label = "int8 per-tensor symmetric from " + model_ + " (BatchNormalization folded)";
     opt.layer_inputs = [this](const Layer& l) { return chain_->layer_inputs(l); };
-    opt.layer_outputs = [this](const Layer& l, const std::vector<int32_t>& acc) { chain_->layer_outputs(l, acc); };
+    opt.layer_requant = [this](const Layer& l) { return chain_->layer_requant(l); };
+    opt.host_requant = [this](const Layer& l, const std::vector<int32_t>& acc) { return chain_->host_requant(l, acc); };
+    opt.layer_outputs = [this](const Layer& l, const std::vector<int32_t>& acc, const std::vector<int8_t>& stored) {
+        chain_->layer_outputs(l, acc, stored);
+    };
     opt.activations_label = "real: " + std::to_string(inputs_.size()) + " input(s) from " + args_.inputs +
                             " chained through the graph, simulated as one batch (N = " + std::to_string(inputs_.size()) +
                             "); statistics measured";
@@ -90,9 +94,6 @@ void RealDataRun::finish(RunResult& run, const std::string& out_dir) {
         return s;
     }();
     summary_.notes = chain_->notes();
-    summary_.notes.push_back("requantisation between layers is computed on the host from each layer's int32 "
-                             "accumulators as the design returned them (checked bit-exactly with --check): the "
-                             "designs' own output stores use a fixed ReLU + shift without bias (docs/real-data.md)");
     summary_.notes.push_back("accuracy is meaningful only for trained weights (a randomly initialised model gives real "
                              "activation statistics but meaningless accuracy)");
     const fs::path outs = fs::path(out_dir) / "outputs";
