@@ -39,8 +39,10 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
     // The importer's warnings (bias ignored, Relu / BatchNormalization passed through) concern the
     // workload's shapes: the host graph applies all of them here.
     if (!m.warnings.empty())
-        std::fprintf(stderr, "note: %s: biases, ReLU/Clip and BatchNormalization run in the host graph and the "
-                     "requantisation (docs/real-data.md)\n", model.c_str());
+        std::fprintf(stderr, "note: %s: BatchNormalization after a compute layer is folded into its weights, "
+                     "biases and fused ReLU/Clip into each layer's requantisation (applied by the design before "
+                     "its output store), the other operators run in the host graph (docs/real-data.md)\n",
+                     model.c_str());
     workload_ = std::move(m.workload);
     const std::string batch_opt = "--batch " + std::to_string(imp.batch);
     for (auto& note : workload_.notes)
