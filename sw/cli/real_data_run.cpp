@@ -37,7 +37,7 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
     imp.weights = false;
     OnnxModel m = load_onnx(model, imp);
     // The importer's warnings (bias ignored, Relu / BatchNormalization passed through) concern the
-    // workload's shapes: the host graph applies all of them here.
+    // workload's shapes: the chain applies them (host graph, folded weights, requantisation).
     if (!m.warnings.empty())
         std::fprintf(stderr, "note: %s: BatchNormalization after a compute layer is folded into its weights, "
                      "biases and fused ReLU/Clip into each layer's requantisation (applied by the design before "
