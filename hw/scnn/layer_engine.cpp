@@ -442,7 +442,7 @@ std::vector<int32_t> LayerEngine::ppu_values(int64_t n, int pe, int64_t k) const
     return dense;
 }
 
-void LayerEngine::place_stream(const OutStream& s, const uint8_t* bytes, std::vector<int8_t>& stored) const {
+std::size_t LayerEngine::place_stream(const OutStream& s, const uint8_t* bytes, std::vector<int8_t>& stored) const {
     const std::vector<int32_t> v = unpack_values(bytes, s.entries, s.values, compressed_, value_bits_);
     std::size_t vi = 0;
     auto put = [&](int64_t p, int64_t q) {
@@ -451,11 +451,12 @@ void LayerEngine::place_stream(const OutStream& s, const uint8_t* bytes, std::ve
     };
     if (map_.channel_split) {
         put(0, 0);
-        return;
+        return vi;
     }
     const int i = s.pe / map_.pe_cols, j = s.pe % map_.pe_cols;
     for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
         for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q) put(p, q);
+    return vi;
 }
 
 std::vector<uint8_t> LayerEngine::pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& count) const {

@@ -140,8 +140,8 @@ public:
     // True when `bytes` (read back from DRAM) decode to the values the PPU produced for s.
     bool output_stream_matches(const OutStream& s, const uint8_t* bytes) const;
     // Puts the values `bytes` (read back from DRAM) decode to at their places of `stored`
-    // (N x K x P x Q int8), in the order ppu_values produced them.
-    void place_stream(const OutStream& s, const uint8_t* bytes, std::vector<int8_t>& stored) const;
+    // (N x K x P x Q int8), in the order ppu_values produced them; returns the values placed.
+    std::size_t place_stream(const OutStream& s, const uint8_t* bytes, std::vector<int8_t>& stored) const;
     // The layer's requantisation (LayerJob::requant), applied by the PPU; null: ReLU +
     // requant_shift() (sw/reference). Set before the first group ends.
     const OutputRequant* requant = nullptr;
