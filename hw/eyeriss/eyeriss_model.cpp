@@ -87,6 +87,7 @@ private:
         std::vector<uint64_t> stream_end;  // byte offset after each (image, filter) stream
     };
     void verify_dram_outputs(const Layer& L, const std::vector<StoreRecord>& records, const std::vector<int32_t>& outputs,
+                             const OutputRequant* rq, std::vector<int8_t>* stored,
                              int shift) const;
     // DRAM image of a layer: pre-tiled filters (one block per pass), then the ifmaps as rows
     // (raw 16-bit for the first layer, RLC otherwise), then room for the outputs.
@@ -174,10 +175,13 @@ void EyerissModel::build_dram_image(const LayerJob& job, bool rlc_input) {
 
 // The outputs the check compares (`outputs`, the int32 psums as the encoder read them from the
 // GLB) must be what reached DRAM: every store's RLC streams are read back and decoded, and each
-// value must equal its psum ReLU-requantised. A store written to the wrong place, overwritten
-// by another, or cut short fails the layer here.
+// value must equal its psum requantised (`rq`, or ReLU + shift). A store written to the wrong
+// place, overwritten by another, or cut short fails the layer here. The decoded values go to
+// `stored` (N x K x E x F int8) when given.
 void EyerissModel::verify_dram_outputs(const Layer& L, const std::vector<StoreRecord>& records,
-                                       const std::vector<int32_t>& outputs, int shift) const {
+                                       const std::vector<int32_t>& outputs, const OutputRequant* rq,
+                                       std::vector<int8_t>* stored, int shift) const {
+    if (stored) stored->assign(outputs.size(), 0);
     const RsMapping& M = M_;
     std::vector<uint8_t> bytes;
     std::vector<int16_t> vals;
@@ -197,13 +201,14 @@ void EyerissModel::verify_dram_outputs(const Layer& L, const std::vector<StoreRe
                 for (int64_t j = 0; j < rec.r.e_real; ++j)
                     for (int64_t x = 0; x < M.F; ++x) {
                         const std::size_t vi = static_cast<std::size_t>(j * M.F + x);
-                        const int32_t acc =
-                            outputs[static_cast<std::size_t>(((img * L.K + k) * M.E + rec.r.s * M.e + j) * M.F + x)];
-                        if (vi >= vals.size() || vals[vi] != requantize(acc, shift))
+                        const auto oi = static_cast<std::size_t>(((img * L.K + k) * M.E + rec.r.s * M.e + j) * M.F + x);
+                        const int32_t acc = outputs[oi];
+                        if (vi >= vals.size() || vals[vi] != (rq ? apply_output_requant(acc, *rq, k) : requantize(acc, shift)))
                             throw SimulationError("eyeriss: layer " + L.name + ": output (image " + std::to_string(img) +
                                                   ", filter " + std::to_string(k) + ", row " +
                                                   std::to_string(rec.r.s * M.e + j) + ", column " + std::to_string(x) +
                                                   ") in DRAM differs from its psum in the GLB requantised");
+                        if (stored) (*stored)[oi] = static_cast<int8_t>(vals[vi]);
                     }
             }
     }
@@ -440,7 +445,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
         st.encode = [&, ri = records.size() - 1, ps_base](LinkJob& j) {
             StoreRecord& rec = records[ri];
             j.bytes.clear();
-            ofmap_values += encode_residency_outputs(M, rec.r, *glb_, *psum_hi_, ps_base, L.K, shift, outputs, j.bytes,
+            ofmap_values += encode_residency_outputs(M, rec.r, *glb_, *psum_hi_, ps_base, L.K, shift, job.requant, outputs, j.bytes,
                                                      prm_.rlc_run_bits, prm_.rlc_pairs_per_word, ofmap_zeros,
                                                      &rec.stream_end);
             if (j.bytes.size() > out_region) throw SimulationError("eyeriss: a store larger than its DRAM region");
@@ -458,7 +463,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
         if (store_used[i]) link_->wait(&stores[i]);
     ctx_.wait_until(pe.array_free());
     const uint64_t t1 = ctx_.now_cycles();
-    verify_dram_outputs(L, records, outputs, shift);
+    verify_dram_outputs(L, records, outputs, job.requant, job.stored_outputs, shift);
 
     // Results.
     const PeCounters& c = pe.counters();

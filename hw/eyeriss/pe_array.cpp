@@ -544,7 +544,8 @@ PeArray::Residency PeArray::residency() const {
 }
 
 uint64_t encode_residency_outputs(const RsMapping& M, const PeArray::Residency& r, GlobalBuffer& glb, GlobalBuffer& psum_hi,
-                                  uint64_t psum_base, int64_t K, int shift, std::vector<int32_t>& outputs,
+                                  uint64_t psum_base, int64_t K, int shift, const OutputRequant* rq,
+                                  std::vector<int32_t>& outputs,
                                   std::vector<uint8_t>& rlc, int run_bits, int pairs_per_word, uint64_t& zeros,
                                   std::vector<uint64_t>* stream_end) {
     std::vector<int16_t> row(static_cast<std::size_t>(M.F));
@@ -558,7 +559,7 @@ uint64_t encode_residency_outputs(const RsMapping& M, const PeArray::Residency& 
                     const uint64_t pa = psum_base + 2 * static_cast<uint64_t>(((i * M.m + kk) * M.e + j) * M.F + x);
                     const int32_t v = load_psum(glb, psum_hi, pa);
                     outputs[static_cast<std::size_t>(((img * K + k) * M.E + eo) * M.F + x)] = v;
-                    row[static_cast<std::size_t>(x)] = requantize(v, shift);
+                    row[static_cast<std::size_t>(x)] = rq ? apply_output_requant(v, *rq, k) : requantize(v, shift);
                     zeros += row[static_cast<std::size_t>(x)] == 0;
                 }
                 enc.append(row.data(), M.F);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "hw/buffer/global_buffer.h"
+#include "hw/common/output_requant.h"
 #include "hw/common/sim_context.h"
 #include "hw/eyeriss/eyeriss_params.h"
 #include "hw/eyeriss/noc.h"
@@ -159,11 +160,12 @@ private:
 
 // The RLC encoder's side of a store: reads the residency's final psums from the GLB's storage
 // (glb at psum_base, upper halves in psum_hi; n x m x e x F layout), puts the int32 results
-// into `outputs` (N x K x E x F) and appends the ReLU-requantised values, one RLC stream per
-// (image, filter) plane segment, to `rlc` (the byte size after each stream to *stream_end).
-// Returns the values encoded.
+// into `outputs` (N x K x E x F) and appends the requantised values (`rq`, or with rq null
+// ReLU + `shift`), one RLC stream per (image, filter) plane segment, to `rlc` (the byte size
+// after each stream to *stream_end). Returns the values encoded.
 uint64_t encode_residency_outputs(const RsMapping& M, const PeArray::Residency& r, GlobalBuffer& glb, GlobalBuffer& psum_hi,
-                                  uint64_t psum_base, int64_t K, int shift, std::vector<int32_t>& outputs,
+                                  uint64_t psum_base, int64_t K, int shift, const OutputRequant* rq,
+                                  std::vector<int32_t>& outputs,
                                   std::vector<uint8_t>& rlc, int run_bits, int pairs_per_word, uint64_t& zeros,
                                   std::vector<uint64_t>* stream_end = nullptr);
 

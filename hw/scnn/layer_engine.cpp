@@ -431,14 +431,32 @@ std::vector<int32_t> LayerEngine::ppu_values(int64_t n, int pe, int64_t k) const
     auto at = [&](int64_t p, int64_t q) {
         return outputs[static_cast<std::size_t>(((n * L_.K + k) * map_.P + p) * map_.Q + q)];
     };
+    auto rq = [&](int32_t v) -> int32_t { return requant ? apply_output_requant(v, *requant, k) : requantize(v, shift); };
     if (map_.channel_split) {
-        if ((k - k0) % map_.pes() == pe) dense.push_back(requantize(at(0, 0), shift));
+        if ((k - k0) % map_.pes() == pe) dense.push_back(rq(at(0, 0)));
         return dense;
     }
     const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
     for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
-        for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q) dense.push_back(requantize(at(p, q), shift));
+        for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q) dense.push_back(rq(at(p, q)));
     return dense;
+}
+
+std::size_t LayerEngine::place_stream(const OutStream& s, const uint8_t* bytes, std::vector<int8_t>& stored) const {
+    const std::vector<int32_t> v = unpack_values(bytes, s.entries, s.values, compressed_, value_bits_);
+    std::size_t vi = 0;
+    auto put = [&](int64_t p, int64_t q) {
+        if (vi < v.size())
+            stored[static_cast<std::size_t>(((s.n * L_.K + s.k) * map_.P + p) * map_.Q + q)] = static_cast<int8_t>(v[vi++]);
+    };
+    if (map_.channel_split) {
+        put(0, 0);
+        return vi;
+    }
+    const int i = s.pe / map_.pe_cols, j = s.pe % map_.pe_cols;
+    for (int64_t p = map_.tile_p0(i); p < map_.tile_p1(i); ++p)
+        for (int64_t q = map_.tile_q0(j); q < map_.tile_q1(j); ++q) put(p, q);
+    return vi;
 }
 
 std::vector<uint8_t> LayerEngine::pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& count) const {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/output_requant.h"
 #include "hw/scnn/halo_links.h"
 #include "hw/scnn/planar_mapping.h"
 #include "hw/scnn/scnn_params.h"
@@ -138,6 +139,12 @@ public:
     std::vector<uint8_t> pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& outputs) const;
     // True when `bytes` (read back from DRAM) decode to the values the PPU produced for s.
     bool output_stream_matches(const OutStream& s, const uint8_t* bytes) const;
+    // Puts the values `bytes` (read back from DRAM) decode to at their places of `stored`
+    // (N x K x P x Q int8), in the order ppu_values produced them; returns the values placed.
+    std::size_t place_stream(const OutStream& s, const uint8_t* bytes, std::vector<int8_t>& stored) const;
+    // The layer's requantisation (LayerJob::requant), applied by the PPU; null: ReLU +
+    // requant_shift() (sw/reference). Set before the first group ends.
+    const OutputRequant* requant = nullptr;
 
     // Accumulators of PE `pe` (active PEs only): the current group's partial sums at
     // mapping().acc_addr() (channel split: at k - group base). run_block adds products here.

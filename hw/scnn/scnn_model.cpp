@@ -200,6 +200,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
                              std::to_string(prm_.accumulator_entries) + " entries");
     }
     LayerEngine& e = *engine;
+    e.requant = job.requant;
     // The host writes the weight stream (every piece in broadcast order, compressed-sparse for
     // SCNN and DCNN-opt, raw for DCNN) at DRAM address 0 (backdoor: no simulated time).
     mem_->backdoor_write(0, e.weight_image);
@@ -243,6 +244,8 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     // be the ReLU'd, requantised accumulator values (the --check compares those accumulator
     // values, int32, with the reference).
     std::vector<uint8_t> back;
+    std::size_t placed = 0;
+    if (job.stored_outputs) job.stored_outputs->assign(e.outputs.size(), 0);
     for (const OutStream& st : lr.written) {
         back.assign(st.bytes, 0);
         mem_->backdoor_read(st.dram_addr, back.data(), st.bytes);
@@ -250,7 +253,12 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
             throw SimulationError(std::string(sparse ? "scnn" : "dense") + ": layer " + L.name + ": outputs of PE " +
                                   std::to_string(st.pe) + ", channel " + std::to_string(st.k) +
                                   " in DRAM differ from what the post-processing unit wrote");
+        if (job.stored_outputs) placed += e.place_stream(st, back.data(), *job.stored_outputs);
     }
+    if (job.stored_outputs && placed != e.outputs.size())  // every output stored exactly once
+        throw SimulationError(std::string(sparse ? "scnn" : "dense") + ": layer " + L.name + ": " +
+                              std::to_string(placed) + " outputs read back from DRAM, " +
+                              std::to_string(e.outputs.size()) + " computed");
     outputs = e.outputs;
     report(lr, res, cons, start);
 }

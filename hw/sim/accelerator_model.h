@@ -12,6 +12,7 @@
 
 #include <systemc>
 
+#include "hw/common/output_requant.h"
 #include "hw/common/sim_context.h"
 #include "sw/config/arch_config.h"
 #include "sw/image/weight_image.h"
@@ -34,6 +35,14 @@ struct LayerJob {
     const std::vector<int8_t>* weights = nullptr;  // decode_int8(*image): K x C/g x R x S
     const std::vector<int8_t>* inputs = nullptr;   // N x C x H x W
     bool trace = false;                            // this is the --vcd layer
+    // Optional per-layer requantisation (hw/common/output_requant.h, K channels, validated by
+    // simulate()): the design's post-processing applies it to the accumulators instead of its
+    // fixed ReLU + requant_shift() (sw/reference) before storing the int8 outputs to DRAM.
+    // Null: the fixed requantisation (synthetic runs; traces unchanged).
+    const OutputRequant* requant = nullptr;
+    // Optional: filled with the int8 outputs as read back from the design's DRAM after the
+    // layer (decoded from its storage format), N x K x P x Q. Null: not read back for this.
+    std::vector<int8_t>* stored_outputs = nullptr;
 };
 
 // Conservation figures a model reports per layer; simulate() checks them.

@@ -72,6 +72,15 @@ void compare_outputs(const std::vector<int32_t>& out, const std::vector<int32_t>
     r.mismatch = m.count == 0 ? CheckMismatch{} : m;
 }
 
+// The stored int8 outputs against the host's requantisation of the reference accumulators;
+// a layer whose accumulators already differ keeps that (first) mismatch.
+void compare_stored(const std::vector<int8_t>& stored, const std::vector<int8_t>& ref, LayerResult& r) {
+    if (r.check == CheckStatus::Failed) return;
+    const std::vector<int32_t> a(stored.begin(), stored.end()), b(ref.begin(), ref.end());
+    compare_outputs(a, b, r);
+    if (r.check == CheckStatus::Failed) r.mismatch.what = "stored int8 outputs";
+}
+
 class Runner : public sc_module {
 public:
     SC_HAS_PROCESS(Runner);
@@ -134,6 +143,14 @@ private:
         // --vcd without --vcd-layer traces the first layer that is simulated (as --help says).
         job.trace = !opt_.vcd_file.empty() && (opt_.vcd_layer.empty() ? !vcd_traced_ : opt_.vcd_layer == layer.name);
         vcd_traced_ = vcd_traced_ || job.trace;
+        OutputRequant rq;
+        std::vector<int8_t> stored;
+        if (opt_.layer_requant) {
+            rq = opt_.layer_requant(layer);
+            rq.validate(layer.K);
+            job.requant = &rq;
+        }
+        if (opt_.layer_outputs) job.stored_outputs = &stored;
         std::vector<int32_t> out;
         LayerConservation cons;
         const ActivationStats stats = r.activations;
@@ -150,9 +167,15 @@ private:
             std::vector<int32_t> ref = reference_conv(layer, acts, w);
             if (reference_fault()) reference_fault()(layer, ref);
             compare_outputs(out, ref, r);
+            if (job.requant && opt_.host_requant) compare_stored(stored, opt_.host_requant(layer, ref), r);
             if (r.check == CheckStatus::Failed) run_.check_passed = false;
         }
-        if (opt_.layer_outputs) opt_.layer_outputs(layer, out);
+        if (opt_.layer_outputs) {
+            if (stored.size() != out.size())
+                throw SimulationError("layer " + layer.name + ": the design read back " + std::to_string(stored.size()) +
+                                      " stored outputs for " + std::to_string(out.size()) + " accumulators");
+            opt_.layer_outputs(layer, out, stored);
+        }
     }
 
     const ArchConfig& arch_;

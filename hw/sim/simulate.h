@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/common/output_requant.h"
 #include "sw/config/arch_config.h"
 #include "sw/image/weight_image.h"
 #include "sw/trace/layer_result.h"
@@ -36,11 +37,17 @@ struct RunOptions {
     bool step_cycles = false;
     // Chained runs (sxsim run --inputs, sw/graph/chain.h): when set, a simulated compute layer
     // takes its N x C x H x W int8 inputs from layer_inputs (instead of synthetic or <layer>.npy
-    // ones) and its N x K x P x Q int32 outputs (the design's, after the check) are handed to
-    // layer_outputs. Called in workload order from the simulation thread; an exception stops the
-    // run and is rethrown by simulate().
+    // ones); layer_requant (optional) gives the requantisation the design applies before storing
+    // its outputs (LayerJob::requant); its N x K x P x Q int32 accumulators and the int8 outputs
+    // read back from its DRAM (after the check) are handed to layer_outputs. With check and
+    // layer_requant, host_requant (the host's own implementation) requantises the reference
+    // accumulators and the stored outputs must equal them (else the layer fails its check).
+    // Called in workload order from the simulation thread; an exception stops the run and is
+    // rethrown by simulate().
     std::function<std::vector<int8_t>(const Layer&)> layer_inputs;
-    std::function<void(const Layer&, const std::vector<int32_t>&)> layer_outputs;
+    std::function<OutputRequant(const Layer&)> layer_requant;
+    std::function<std::vector<int8_t>(const Layer&, const std::vector<int32_t>&)> host_requant;
+    std::function<void(const Layer&, const std::vector<int32_t>& acc, const std::vector<int8_t>& stored)> layer_outputs;
     // What the activations are, for the traces (RunResult::activations); empty: derived here.
     std::string activations_label;
     // Called after each layer (progress display). index counts all layers, including skipped.

@@ -224,7 +224,7 @@ void SePeArrayDriver::requantise_group(const SeTask& t) {
             int32_t v;
             std::memcpy(&v, f_.out->data(L.psum_addr(pl, q, m) + static_cast<uint64_t>(q % F) * 4, 4), 4);
             (*f_.outputs)[static_cast<std::size_t>(((t.n * K + k) * P + p0) * Q + static_cast<int64_t>(i))] = v;
-            o[i] = requantize(v, shift);
+            o[i] = f_.requant ? apply_output_requant(v, *f_.requant, k) : requantize(v, shift);
         }
     }
     waiting("room in the store FIFO");

@@ -13,6 +13,7 @@
 #include <systemc>
 
 #include "hw/buffer/global_buffer.h"
+#include "hw/common/output_requant.h"
 #include "hw/common/sim_context.h"
 #include "hw/dma/dma.h"
 #include "hw/smartexchange/se_layer.h"
@@ -45,6 +46,7 @@ struct SeFabric {
     SeLayer L;
     SeCounters cnt;
     std::vector<int32_t>* outputs = nullptr;  // N x K x P x Q accumulators (for the check)
+    const OutputRequant* requant = nullptr;   // the layer's requantisation (null: fixed ReLU + shift)
     bool tracing = false;                     // this layer is the --vcd one
 
     // VCD: snapshot of the handshake signals and buffer occupancies (only while tracing).

@@ -73,6 +73,7 @@ public:
 
 private:
     void fill_result(uint64_t start, LayerResult& res, LayerConservation& cons);
+    void read_back_outputs(std::vector<int8_t>& stored) const;  // N x K x P x Q
 
     const ArchConfig& arch_;
     SimContext& ctx_;
@@ -94,6 +95,7 @@ void SeModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<int32
     fab_.tracing = job.trace;
     outputs.assign(static_cast<std::size_t>(L.N() * L.K() * L.P() * L.Q()), 0);
     fab_.outputs = &outputs;
+    fab_.requant = job.requant;
     fab_.cnt = SeCounters{};
     for (auto& b : buffers_) b->counters = BufferCounters{};
     // The host puts the layer's data into DRAM (backdoor: no simulated time).
@@ -102,7 +104,22 @@ void SeModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<int32
     const uint64_t start = ctx_.now_cycles();
     ctrl_->run();
     fab_.tracing = false;
+    if (job.stored_outputs) read_back_outputs(*job.stored_outputs);
     fill_result(start, res, cons);
+}
+
+// The int8 outputs as the store unit left them in DRAM: one segment per (image, output-row
+// tile, channel) at out_addr, its prows x Q values row-major (backdoor: no simulated time).
+void SeModel::read_back_outputs(std::vector<int8_t>& stored) const {
+    const SeLayer& L = fab_.L;
+    const int64_t K = L.K(), P = L.P(), Q = L.Q();
+    stored.assign(static_cast<std::size_t>(L.N() * K * P * Q), 0);
+    for (int64_t n = 0; n < L.N(); ++n)
+        for (int64_t pt = 0; pt < L.n_ptiles; ++pt)
+            for (int64_t k = 0; k < K; ++k)
+                mem_->backdoor_read(L.out_addr(n, pt, k),
+                                    reinterpret_cast<uint8_t*>(stored.data()) + ((n * K + k) * P + L.pt_first(pt)) * Q,
+                                    static_cast<uint64_t>(L.pt_rows(pt) * Q));
 }
 
 void SeModel::fill_result(uint64_t start, LayerResult& res, LayerConservation& cons) {

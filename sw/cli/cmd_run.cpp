@@ -46,7 +46,7 @@ struct RunArgs {
 // "conv1: output 17 is 5, reference 7 (3 of 4096 outputs differ; N x K x P x Q order)"
 std::string mismatch_text(const LayerResult& l) {
     const CheckMismatch& m = l.mismatch;
-    std::string s = l.layer.name + ": output " + std::to_string(m.index) + " is " + std::to_string(m.value) +
+    std::string s = l.layer.name + ": " + (m.what.empty() ? std::string("output ") : m.what + ": ") + std::to_string(m.index) + " is " + std::to_string(m.value) +
                     ", reference " + std::to_string(m.reference) + " (" + std::to_string(m.count) + " of " +
                     std::to_string(m.reference_outputs) + " outputs differ";
     if (m.outputs != m.reference_outputs) s += "; the design wrote " + std::to_string(m.outputs);

@@ -37,10 +37,12 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
     imp.weights = false;
     OnnxModel m = load_onnx(model, imp);
     // The importer's warnings (bias ignored, Relu / BatchNormalization passed through) concern the
-    // workload's shapes: the host graph applies all of them here.
+    // workload's shapes: the chain applies them (host graph, folded weights, requantisation).
     if (!m.warnings.empty())
-        std::fprintf(stderr, "note: %s: biases, ReLU/Clip and BatchNormalization run in the host graph and the "
-                     "requantisation (docs/real-data.md)\n", model.c_str());
+        std::fprintf(stderr, "note: %s: BatchNormalization after a compute layer is folded into its weights, "
+                     "biases and fused ReLU/Clip into each layer's requantisation (applied by the design before "
+                     "its output store), the other operators run in the host graph (docs/real-data.md)\n",
+                     model.c_str());
     workload_ = std::move(m.workload);
     const std::string batch_opt = "--batch " + std::to_string(imp.batch);
     for (auto& note : workload_.notes)
@@ -75,7 +77,11 @@ void RealDataRun::configure(RunOptions& opt) {
     opt.weights = image_.get();
     if (opt.weights_label.empty()) opt.weights_label = "int8 per-tensor symmetric from " + model_ + " (BatchNormalization folded)";
     opt.layer_inputs = [this](const Layer& l) { return chain_->layer_inputs(l); };
-    opt.layer_outputs = [this](const Layer& l, const std::vector<int32_t>& acc) { chain_->layer_outputs(l, acc); };
+    opt.layer_requant = [this](const Layer& l) { return chain_->layer_requant(l); };
+    opt.host_requant = [this](const Layer& l, const std::vector<int32_t>& acc) { return chain_->host_requant(l, acc); };
+    opt.layer_outputs = [this](const Layer& l, const std::vector<int32_t>& acc, const std::vector<int8_t>& stored) {
+        chain_->layer_outputs(l, acc, stored);
+    };
     opt.activations_label = "real: " + std::to_string(inputs_.size()) + " input(s) from " + args_.inputs +
                             " chained through the graph, simulated as one batch (N = " + std::to_string(inputs_.size()) +
                             "); statistics measured";
@@ -90,9 +96,6 @@ void RealDataRun::finish(RunResult& run, const std::string& out_dir) {
         return s;
     }();
     summary_.notes = chain_->notes();
-    summary_.notes.push_back("requantisation between layers is computed on the host from each layer's int32 "
-                             "accumulators as the design returned them (checked bit-exactly with --check): the "
-                             "designs' own output stores use a fixed ReLU + shift without bias (docs/real-data.md)");
     summary_.notes.push_back("accuracy is meaningful only for trained weights (a randomly initialised model gives real "
                              "activation statistics but meaningless accuracy)");
     const fs::path outs = fs::path(out_dir) / "outputs";

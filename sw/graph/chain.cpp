@@ -59,10 +59,60 @@ float ChainedNetwork::scale_of(const std::string& t) const {
     return it->second;
 }
 
-ChainedNetwork::LayerQuant& ChainedNetwork::quant_of(const Layer& l) {
+const ChainedNetwork::LayerQuant& ChainedNetwork::quant_of(const Layer& l) const {
     const auto it = layers_.find(l.name);
     if (it == layers_.end()) throw SimulationError("chained run: layer '" + l.name + "' is not a compute node of the graph");
     return it->second;
+}
+
+ChainedNetwork::LayerQuant& ChainedNetwork::quant_of(const Layer& l) {
+    return const_cast<LayerQuant&>(static_cast<const ChainedNetwork*>(this)->quant_of(l));
+}
+
+ChainedNetwork::ChannelRequant ChainedNetwork::channel_requant(const LayerQuant& q) const {
+    const Node& n = *q.node;
+    const auto K = static_cast<std::size_t>(n.K);
+    ChannelRequant c;
+    c.bias.resize(K);
+    c.mult.resize(K);
+    c.acc_scale.resize(K);
+    for (std::size_t k = 0; k < K; ++k) {
+        const double acc_scale = static_cast<double>(q.in_scale) * q.w_scale.at(k);
+        c.bias[k] = quantize_bias(n.bias[k], acc_scale);
+        c.mult[k] = fixed_point(acc_scale / q.out_scale);
+        c.acc_scale[k] = acc_scale;
+    }
+    if (n.clip_max > 0) c.hi = clip_steps(n.clip_max, q.out_scale);  // ReLU6
+    c.lo = n.relu ? 0 : -127;
+    return c;
+}
+
+OutputRequant ChainedNetwork::layer_requant(const Layer& l) const {
+    const ChannelRequant c = channel_requant(quant_of(l));
+    OutputRequant r;
+    r.bias = c.bias;
+    for (const FixedPointMultiplier& f : c.mult) {
+        r.multiplier.push_back(static_cast<int32_t>(f.multiplier));  // < 2^31
+        r.shift.push_back(f.shift);
+    }
+    r.lo = c.lo;
+    r.hi = c.hi;
+    return r;
+}
+
+std::vector<int8_t> ChainedNetwork::host_requant(const Layer& l, const std::vector<int32_t>& acc) const {
+    const LayerQuant& q = quant_of(l);
+    const ChannelRequant c = channel_requant(q);
+    const int64_t K = q.node->K;
+    std::vector<int8_t> out(acc.size());
+    // N x K x P x Q, or K x rows for an N-D MatMul (N = 1): channel k's values are the k-th of
+    // every run of K planes.
+    const int64_t plane = l.P() * l.Q();
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+        const auto k = static_cast<std::size_t>((static_cast<int64_t>(i) / plane) % K);
+        out[i] = requantize_fixed(static_cast<int64_t>(acc[i]) + c.bias[k], c.mult[k], c.lo, c.hi);
+    }
+    return out;
 }
 
 WeightImage ChainedNetwork::use_int8_weights() {
@@ -167,28 +217,18 @@ std::vector<int8_t> ChainedNetwork::layer_inputs(const Layer& l) {
     return out;
 }
 
-void ChainedNetwork::layer_outputs(const Layer& l, const std::vector<int32_t>& acc) {
+void ChainedNetwork::layer_outputs(const Layer& l, const std::vector<int32_t>& acc, const std::vector<int8_t>& stored) {
     LayerQuant& q = quant_of(l);
     const Node& n = *q.node;
     const std::vector<int64_t>& od = n.out_dims[0];
     const int64_t per_sample = Tensor::count(od);
     const int64_t N = static_cast<int64_t>(exec_.size());
-    if (static_cast<int64_t>(acc.size()) != per_sample * N)
+    if (static_cast<int64_t>(acc.size()) != per_sample * N || stored.size() != acc.size())
         throw SimulationError("chained run: layer '" + l.name + "' returned " + std::to_string(acc.size()) +
-                              " outputs, expected " + std::to_string(per_sample * N));
+                              " accumulators and " + std::to_string(stored.size()) + " stored outputs, expected " +
+                              std::to_string(per_sample * N));
     const int64_t K = n.K, plane = per_sample / K;
-    std::vector<int32_t> qbias(static_cast<std::size_t>(K));
-    std::vector<FixedPointMultiplier> mult(static_cast<std::size_t>(K));
-    std::vector<double> deq(static_cast<std::size_t>(K));
-    for (int64_t k = 0; k < K; ++k) {
-        const double acc_scale = static_cast<double>(q.in_scale) * q.w_scale.at(k);
-        qbias[k] = quantize_bias(n.bias[k], acc_scale);
-        mult[k] = fixed_point(acc_scale / q.out_scale);
-        deq[k] = acc_scale;
-    }
-    int hi = 127;
-    if (n.clip_max > 0) hi = clip_steps(n.clip_max, q.out_scale);  // ReLU6
-    const int lo = n.relu ? 0 : -127;
+    const ChannelRequant c = channel_requant(q);
     for (int64_t s = 0; s < N; ++s) {
         Tensor t(od);
         for (int64_t k = 0; k < K; ++k)
@@ -196,14 +236,15 @@ void ChainedNetwork::layer_outputs(const Layer& l, const std::vector<int32_t>& a
                 // Accumulator layout: N x K x P x Q (Conv, FC); K x (all rows) for an N-D MatMul.
                 const int64_t a_idx = n.matmul_nd ? k * (plane * N) + s * plane + i : (s * K + k) * plane + i;
                 const int64_t t_idx = n.matmul_nd ? i * K + k : k * plane + i;
-                const int64_t a = static_cast<int64_t>(acc[a_idx]) + qbias[k];
                 float v;
                 if (q.final) {
-                    v = static_cast<float>(static_cast<double>(a) * deq[k]);
+                    // The classifier: logits keep their precision (int32 + bias, dequantised).
+                    const int64_t a = static_cast<int64_t>(acc[a_idx]) + c.bias[k];
+                    v = static_cast<float>(static_cast<double>(a) * c.acc_scale[k]);
                     if (n.relu) v = std::max(v, 0.0f);
                     if (n.clip_max > 0) v = std::min(v, n.clip_max);
                 } else {
-                    v = static_cast<float>(requantize_fixed(a, mult[k], lo, hi)) * q.out_scale;
+                    v = static_cast<float>(stored[a_idx]) * q.out_scale;  // as read back from DRAM
                 }
                 t.data[t_idx] = v;
             }

@@ -30,6 +30,9 @@ struct CheckMismatch {
     uint64_t count = 0;      // differing outputs (a size difference counts every missing one)
     uint64_t outputs = 0;    // outputs the design wrote
     uint64_t reference_outputs = 0;
+    // Empty: the int32 accumulators differ from sw/reference. Otherwise which other outputs
+    // differ ("stored int8 outputs": read back from DRAM vs the host's requantisation).
+    std::string what;
 };
 
 // The int8 input activations a layer ran on (synthetic, given, or chained real data), as

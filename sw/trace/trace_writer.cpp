@@ -195,6 +195,7 @@ json to_json(const RunResult& run) {
             row["check_mismatch"] = {{"first_index", m.index}, {"value", m.value}, {"reference", m.reference},
                                      {"count", m.count}, {"outputs", m.outputs},
                                      {"reference_outputs", m.reference_outputs}};
+            if (!m.what.empty()) row["check_mismatch"]["what"] = m.what;
         }
         layers.push_back(row);
         macs += l.macs;

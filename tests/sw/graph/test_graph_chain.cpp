@@ -72,7 +72,8 @@ TEST_CASE("The int8 chain (reference convolution as the accelerator) stays close
         if (!l.is_compute()) continue;
         const std::vector<int8_t> x = chain.layer_inputs(l);
         CHECK(static_cast<int64_t>(x.size()) == l.input_elems());
-        chain.layer_outputs(l, reference_conv(l, x, decode_int8(*img.find(l.name))));
+        const std::vector<int32_t> acc = reference_conv(l, x, decode_int8(*img.find(l.name)));
+        chain.layer_outputs(l, acc, chain.host_requant(l, acc));
     }
     const std::vector<Tensor> out = chain.finish();
     REQUIRE(out.size() == 3);
