@@ -44,7 +44,8 @@ std::vector<std::string> row_cells(const LayerReport& r, bool csv) {
             fmt(csv ? "%.6g" : "%.2f", r.reference_bits ? 8.0 * double(r.int8_bytes) / double(r.reference_bits) : 0.0),
             std::to_string(r.ce_rows),
             std::to_string(r.ce_nonzero_rows),
-            std::to_string(r.ce_nonzero_elements)};
+            std::to_string(r.ce_nonzero_elements),
+            std::to_string(r.shift_limited_blocks)};
 }
 
 const std::vector<std::string>& headers() {
@@ -53,7 +54,7 @@ const std::vector<std::string>& headers() {
         "compression",    "row_sparsity",   "element_sparsity", "bits_per_weight", "rel_error",    "rel_error_float",
         "iterations_mean", "iterations_max", "theta_reduced_blocks", "cpu_seconds", "synthetic",
         "image_bits", "reference_bits", "int8_over_image", "int8_over_reference", "ce_rows", "nonzero_ce_rows",
-        "nonzero_ce_elements"};
+        "nonzero_ce_elements", "shift_limited_blocks"};
     return h;
 }
 
@@ -85,7 +86,7 @@ std::string report_table(const CompressReport& rep) {
     const std::vector<std::string> h = {"layer", "kind", "params", "fp32 B", "int8 B", "image B", "ratio", "row sp",
                                         "elem sp", "bits/w", "rel err", "err fp", "iter", "iter max", "theta-",
                                         "cpu s", "synthetic", "image bits", "ref bits", "x int8", "x int8 ref",
-                                        "Ce rows", "nz rows", "nz elems"};
+                                        "Ce rows", "nz rows", "nz elems", "shift-lim"};
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : rep.layers) rows.push_back(row_cells(r, false));
     rows.push_back(row_cells(rep.total, false));

@@ -37,6 +37,7 @@ struct LayerWork {
     std::vector<double> err2_float;    // per unit
     std::vector<int> iterations;       // per unit member (block)
     std::vector<int> reductions;       // per unit member
+    std::vector<char> shift_limited;   // per block: basis precision cut by the shifter's range
     std::vector<double> seconds;       // per unit
     double scale = 0;                  // max |w| of the layer: what theta is relative to
     bool fallback = false;             // decomposed form larger than raw int8: stored raw
@@ -45,8 +46,7 @@ struct LayerWork {
 
 struct Unit {
     std::size_t layer;
-    uint32_t block;   // block index within the filter (decomposed)
-    uint32_t k0, k1;  // filters [k0, k1)
+    uint32_t k0, k1;  // filters [k0, k1), all their blocks (decomposed)
     std::size_t slot; // index into the layer's per-unit vectors
 };
 
@@ -62,35 +62,50 @@ void run_raw(LayerWork& lw, const CompressKnobs& knobs) {
     lw.image.raw_scale = static_cast<float>(scale);
 }
 
-void run_block_group(LayerWork& lw, const Unit& u, const CompressKnobs& knobs) {
-    const BlockSpan span = lw.plan.blocks[u.block];
+// One unit: filters [k0, k1) of a decomposed layer, all their blocks. Each block index is
+// decomposed for the group (structural mode shares its row support), then each filter's
+// blocks are quantised together: one scale per filter (block_quantizer.h).
+void run_filter_group(LayerWork& lw, const Unit& u, const CompressKnobs& knobs) {
     const uint64_t fs = lw.plan.filter_size;
     const std::vector<float>& w = *lw.w;
-    std::vector<BlockMatrix> W;
-    W.reserve(u.k1 - u.k0);
-    for (uint32_t k = u.k0; k < u.k1; ++k) {
-        BlockMatrix m = BlockMatrix::Zero(span.rows, 3);
-        for (uint32_t i = 0; i < span.rows; ++i)
-            for (int j = 0; j < 3; ++j) {
-                const uint64_t e = 3ull * (span.first_row + i) + j;
-                if (e < fs) m(i, j) = w[k * fs + e];  // 1x1/FC: zero padding past the filter
-            }
-        W.push_back(std::move(m));
+    const std::size_t nb = lw.plan.blocks.size();
+    std::vector<std::vector<BlockMatrix>> W(nb);                 // [block][member]
+    std::vector<std::vector<BlockDecomposition>> dec(nb);       // [block][member]
+    for (std::size_t b = 0; b < nb; ++b) {
+        const BlockSpan span = lw.plan.blocks[b];
+        W[b].reserve(u.k1 - u.k0);
+        for (uint32_t k = u.k0; k < u.k1; ++k) {
+            BlockMatrix m = BlockMatrix::Zero(span.rows, 3);
+            for (uint32_t i = 0; i < span.rows; ++i)
+                for (int j = 0; j < 3; ++j) {
+                    const uint64_t e = 3ull * (span.first_row + i) + j;
+                    if (e < fs) m(i, j) = w[k * fs + e];  // 1x1/FC: zero padding past the filter
+                }
+            W[b].push_back(std::move(m));
+        }
+        dec[b] = decompose_group(W[b], knobs, knobs.structural, lw.scale);
     }
-    const std::vector<BlockDecomposition> dec = decompose_group(W, knobs, knobs.structural, lw.scale);
     double err2 = 0;
-    for (std::size_t g = 0; g < dec.size(); ++g) {
-        const uint32_t k = u.k0 + static_cast<uint32_t>(g);
-        QuantizedBlock qb = quantize_block(dec[g], W[g], knobs.basis_bits);
-        qb.block.first_row = span.first_row;
-        qb.block.rows = span.rows;
-        lw.image.blocks[static_cast<std::size_t>(k) * lw.plan.blocks.size() + u.block] = qb.block;
-        std::copy(qb.codes.begin(), qb.codes.end(),
-                  lw.codes.begin() + static_cast<std::ptrdiff_t>(3 * (uint64_t{k} * lw.plan.rows_per_filter + span.first_row)));
-        err2 += (W[g] - dec[g].Q * dec[g].B).squaredNorm();
-        const std::size_t member = static_cast<std::size_t>(k) * lw.plan.blocks.size() + u.block;
-        lw.iterations[member] = dec[g].iterations;
-        lw.reductions[member] = dec[g].theta_reductions;
+    for (uint32_t k = u.k0; k < u.k1; ++k) {
+        const std::size_t g = k - u.k0;
+        std::vector<const BlockDecomposition*> d(nb);
+        std::vector<const BlockMatrix*> wb(nb);
+        for (std::size_t b = 0; b < nb; ++b) d[b] = &dec[b][g], wb[b] = &W[b][g];
+        std::vector<QuantizedBlock> qf = quantize_filter(d, wb, knobs.basis_bits);
+        for (std::size_t b = 0; b < nb; ++b) {
+            const BlockSpan span = lw.plan.blocks[b];
+            QuantizedBlock& qb = qf[b];
+            qb.block.first_row = span.first_row;
+            qb.block.rows = span.rows;
+            const std::size_t member = static_cast<std::size_t>(k) * nb + b;
+            lw.image.blocks[member] = qb.block;
+            std::copy(qb.codes.begin(), qb.codes.end(),
+                      lw.codes.begin() + static_cast<std::ptrdiff_t>(3 * (uint64_t{k} * lw.plan.rows_per_filter + span.first_row)));
+            err2 += (W[b][g] - dec[b][g].Q * dec[b][g].B).squaredNorm();
+            lw.iterations[member] = dec[b][g].iterations;
+            lw.reductions[member] = dec[b][g].theta_reductions;
+            lw.shift_limited[member] = qb.shift_limited;
+        }
     }
     lw.err2_float[u.slot] = err2;
 }
@@ -180,6 +195,7 @@ void finish_total(CompressReport& rep, const WeightImage& image) {
         t.ref2 += r.ref2;
         t.seconds += r.seconds;
         t.theta_reductions += r.theta_reductions;
+        t.shift_limited_blocks += r.shift_limited_blocks;
         t.iterations_max = std::max(t.iterations_max, r.iterations_max);
         t.blocks += r.blocks;
         t.ce_rows += r.ce_rows;
@@ -246,14 +262,15 @@ std::vector<LayerWork> prepare_layers(const Workload& workload, const WeightMap&
             lw.codes.assign(3 * il.total_rows(), 0);
             lw.iterations.assign(il.blocks.size(), 0);
             lw.reductions.assign(il.blocks.size(), 0);
+            lw.shift_limited.assign(il.blocks.size(), 0);
         }
         work.push_back(std::move(lw));
     }
     return work;
 }
 
-// Units: per decomposed layer, per block index, per filter group; per raw layer, one. Sizes
-// each layer's per-unit vectors.
+// Units: per decomposed layer, per filter group (all blocks of its filters: they share a
+// scale); per raw layer, one. Sizes each layer's per-unit vectors.
 std::vector<Unit> make_units(std::vector<LayerWork>& work, const CompressKnobs& knobs) {
     std::vector<Unit> units;
     const uint32_t group = knobs.structural ? knobs.structural_group : 1;
@@ -261,11 +278,10 @@ std::vector<Unit> make_units(std::vector<LayerWork>& work, const CompressKnobs& 
         LayerWork& lw = work[li];
         std::size_t slot = 0;
         if (lw.plan.kind == ImageLayerKind::Raw) {
-            units.push_back({li, 0, 0, 0, slot++});
+            units.push_back({li, 0, 0, slot++});
         } else {
-            for (uint32_t b = 0; b < lw.plan.blocks.size(); ++b)
-                for (uint32_t k0 = 0; k0 < lw.image.K; k0 += group)
-                    units.push_back({li, b, k0, std::min<uint32_t>(lw.image.K, k0 + group), slot++});
+            for (uint32_t k0 = 0; k0 < lw.image.K; k0 += group)
+                units.push_back({li, k0, std::min<uint32_t>(lw.image.K, k0 + group), slot++});
         }
         lw.err2_float.assign(slot, 0.0);
         lw.seconds.assign(slot, 0.0);
@@ -290,7 +306,7 @@ void run_units(std::vector<LayerWork>& work, const std::vector<Unit>& units, con
             const double t0 = thread_cpu_seconds();
             try {
                 if (lw.plan.kind == ImageLayerKind::Raw) run_raw(lw, knobs);
-                else run_block_group(lw, u, knobs);
+                else run_filter_group(lw, u, knobs);
             } catch (...) {
                 std::lock_guard<std::mutex> lock(error_mutex);
                 if (i < error_unit) {  // the first unit's error, whatever the scheduling
@@ -341,6 +357,8 @@ LayerReport finish_layer(LayerWork& lw, const CompressKnobs& knobs) {
     }
     r.iterations_mean = lw.iterations.empty() ? 0.0 : it_sum / double(lw.iterations.size());
     for (int red : lw.reductions) r.theta_reductions += red > 0;
+    if (!lw.fallback)
+        for (char lim : lw.shift_limited) r.shift_limited_blocks += lim != 0;
     for (double s : lw.seconds) r.seconds += s;
     return r;
 }

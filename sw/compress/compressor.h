@@ -43,6 +43,8 @@ struct LayerReport {
     double iterations_mean = 0;    // alternating iterations per block
     int iterations_max = 0;
     int theta_reductions = 0;      // blocks whose theta had to be reduced
+    uint64_t shift_limited_blocks = 0;  // blocks whose basis lost precision at the rebuild
+                                   // shifter's limit (much smaller than their filter's largest)
     double seconds = 0;            // CPU seconds spent on the layer (summed over threads)
     bool synthetic = false;
     // Accumulators for the total row.

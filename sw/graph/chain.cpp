@@ -138,33 +138,19 @@ WeightImage ChainedNetwork::use_int8_weights() {
 }
 
 void ChainedNetwork::use_weight_image(const WeightImage& img) {
-    int64_t mixed = 0;
     for (auto& [name, q] : layers_) {
         const ImageLayer* il = img.find(name);
         if (!il) throw InputError(img.network, "/layers/" + name, "a weight image layer for every compute layer");
         const std::size_t K = static_cast<std::size_t>(q.node->K);
         q.w_scale.assign(K, 1.0);
         for (std::size_t k = 0; k < K; ++k) {
-            double s = il->raw_scale;
-            if (il->kind == ImageLayerKind::Decomposed) {
-                double sum = 0, rows = 0;
-                float lo = INFINITY, hi = -INFINITY;
-                for (uint32_t b = 0; b < il->blocks_per_filter; ++b) {
-                    const BasisBlock& blk = il->blocks[k * il->blocks_per_filter + b];
-                    sum += static_cast<double>(blk.scale) * blk.rows;
-                    rows += blk.rows;
-                    lo = std::min(lo, blk.scale), hi = std::max(hi, blk.scale);
-                }
-                s = rows > 0 ? sum / rows : 1.0;
-                if (hi > lo) ++mixed;
-            }
+            // One scale per filter: every block of filter k carries it (the image reader
+            // refuses an image whose blocks of a filter differ).
+            const double s = il->kind == ImageLayerKind::Decomposed ? il->blocks.at(k * il->blocks_per_filter).scale
+                                                                    : il->raw_scale;
             q.w_scale[k] = s * q.node->bn_scale[k];
         }
     }
-    if (mixed)
-        notes_.push_back(std::to_string(mixed) + " filters of the weight image have blocks with different scales: the "
-                         "accelerator accumulates their rebuilt int8 weights unscaled, and requantisation uses the "
-                         "row-weighted mean block scale of each filter");
 }
 
 std::vector<int8_t> ChainedNetwork::layer_inputs(const Layer& l) {

@@ -39,9 +39,8 @@ public:
     // requantise (the image is what the accelerator must then run with).
     WeightImage use_int8_weights();
     // A SmartExchange image of the model's (unfolded) weights: the accelerator uses its rebuilt
-    // int8 weights; requantisation uses per output channel the mean block scale of the filter
-    // (weighted by rows) times the folded BN factor. Adds a note when a filter's blocks have
-    // different scales (the accumulator mixes them).
+    // int8 weights; requantisation uses per output channel the filter's scale (one per filter,
+    // shared by its blocks) times the folded BN factor.
     void use_weight_image(const WeightImage& img);
 
     std::vector<int8_t> layer_inputs(const Layer& l);  // N x C x H x W

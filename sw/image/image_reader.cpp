@@ -110,6 +110,14 @@ void check_image_layer(const ImageLayer& l, const std::string& origin) {
             if (blk.rebuild_shift > sxw::kMaxRebuildShift)
                 fail(where, "rebuild shift <= " + std::to_string(sxw::kMaxRebuildShift), std::to_string(blk.rebuild_shift));
             if (!finite_positive(blk.scale)) fail(where, "a finite scale > 0", std::to_string(blk.scale));
+            // One scale per filter (issue 17): the PE array sums the rebuilt int8 weights of all
+            // blocks of a filter unscaled, so differing block scales describe weights the
+            // accelerator does not compute (images written before the fix): recompress.
+            const float s0 = l.blocks[static_cast<std::size_t>(k) * l.blocks_per_filter].scale;
+            if (blk.scale != s0)
+                fail(where, "the filter's scale " + std::to_string(s0) +
+                                " (one scale per filter; an image from before issue 17: recompress it)",
+                     std::to_string(blk.scale));
             row += blk.rows;
         }
         if (row != l.rows_per_filter)

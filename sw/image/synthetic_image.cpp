@@ -149,7 +149,11 @@ void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensit
                 if (round_shift_right(acc_min, s) >= -128 && round_shift_right(acc_max, s) <= 127) break;
             }
             // Scale chosen so rebuilt weights land near typical trained magnitudes (~0.01-0.1).
-            blk.scale = static_cast<float>(std::ldexp(0.5 + 0.5 * uniform01(g), -10));
+            // One scale per filter (the accelerator sums a filter's blocks unscaled): the first
+            // block's draw; later blocks still draw, so the codes and bases (and every trace)
+            // are those of the per-block-scale generator.
+            const float drawn = static_cast<float>(std::ldexp(0.5 + 0.5 * uniform01(g), -10));
+            blk.scale = span.first_row == 0 ? drawn : il.blocks.back().scale;
             for (uint32_t i = 0; i < span.rows; ++i) {
                 const uint8_t* c = &codes[3ull * i];
                 if (!(c[0] | c[1] | c[2])) continue;

@@ -13,7 +13,9 @@
 // rebuilt by shift-and-add from its Ce row (three 4-bit codes):
 //   acc[j]   = sum_t  sign(code_t) * (B[t][j] << exp(code_t))          (integer, exact)
 //   w[j]     = saturate_int8( round_shift_right(acc[j], block.rebuild_shift) )
-// and the real-valued weight is w[j] * block.scale.  Ce code mapping (4 bits):
+// and the real-valued weight is w[j] * block.scale, where every block of a filter carries the
+// filter's one scale (the PE array sums a filter's rebuilt int8 weights unscaled and the scale
+// is applied per output channel; the reader rejects differing scales).  Ce code mapping (4 bits):
 //   0 -> 0;  1..7 -> +2^(code-1);  9..15 -> -2^(code-9);  8 -> invalid.
 // A Ce row whose three codes are all zero is a zero row: its bitmap bit is 0 and its codes
 // are not stored. round_shift_right(x, s) = (x + (1 << (s-1))) >> s for s > 0 (arithmetic
@@ -34,7 +36,7 @@ struct BasisBlock {
     uint32_t first_row = 0;     // first Ce row of this block within its filter
     uint32_t rows = 0;          // number of Ce rows in the block
     uint8_t rebuild_shift = 0;  // the per-block exponent offset (see above)
-    float scale = 1.0f;         // real weight = rebuilt int8 * scale
+    float scale = 1.0f;         // the filter's scale, the same in all its blocks: real weight = rebuilt int8 * scale
 };
 
 struct ImageLayer {
