@@ -457,4 +457,15 @@ TEST_CASE("bad input: a batch too large for the DRAM names --batch and the DRAM 
     for (const char* cfg : {"scnn.json", "dcnn-opt.json"})
         expect_bad_input(s, run_args(kSource + "/configs/" + cfg, one_conv, out, {"--set", "/dram/preset=" + small, "--batch", "40"}),
                          {"--batch", "/dram/channels", "small_dram.json", "layout for the worst case", "found batch 40"});
+    // SmartExchange's layout (burst-aligned regions, output segments per tile) too: a 2-row
+    // LPDDR4 (64 KiB) holds 256 images of a 2 x 8 x 8 -> 2 x 8 x 8 conv at 8 bits (256 bytes
+    // each) uncompressed, but not with its layout: exit 2 (was exit 1, "bad transaction").
+    preset["rows"]["value"] = 2;
+    const std::string tiny_dram = s.path("tiny_dram.json");
+    write_file(tiny_dram, preset.dump(2));
+    const std::string tiny = s.path("tiny_conv.json");
+    write_file(tiny, R"({"name": "t", "source": "test", "batch": 1, "input": {"C": 2, "H": 8, "W": 8},
+        "layers": [{"name": "c", "type": "conv", "C": 2, "K": 2, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1}]})");
+    expect_bad_input(s, run_args(kArch, tiny, out, {"--set", "/dram/preset=" + tiny_dram, "--batch", "256"}),
+                     {"--batch", "/dram/channels", "tiny_dram.json", "SmartExchange's layout", "found batch 256"});
 }
