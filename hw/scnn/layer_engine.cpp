@@ -297,7 +297,7 @@ void LayerEngine::load_image(int64_t n) {
     acts_.assign(slots, {});
     act_offs_.assign(slots, {});
     act_bytes_.assign(slots, 0);
-    image_act_bytes_ = 0;
+    image_act_bytes_ = image_act_bound_ = 0;
     // Input region of each active PE row / column: SCNN owns the rows that line up with its
     // output tile; the dense design reads its tile's whole receptive field (input halo).
     const std::size_t nr = active_rows_.size(), nc = active_cols_.size();
@@ -370,6 +370,8 @@ void LayerEngine::load_image(int64_t n) {
             const std::vector<uint8_t> bytes = pack_values(dense, compressed_, value_bits_, act_entries_[x]);
             act_bytes_[x] = bytes.size();
             image_act_bytes_ += act_bytes_[x];
+            // Compressed: at most one entry (value + run) per position; raw: exactly this.
+            image_act_bound_ += (dense.size() * static_cast<uint64_t>(value_bits_ + (compressed_ ? kRunBits : 0)) + 7) / 8;
             act_image.insert(act_image.end(), bytes.begin(), bytes.end());
         }
     }

@@ -116,6 +116,9 @@ public:
     const std::vector<uint32_t>& act_offs(int pe, int64_t c) const;
     uint64_t act_bytes(int pe, int64_t c) const;
     uint64_t image_act_bytes() const { return image_act_bytes_; }
+    // What an image's input tiles take at most (every value of every tile stored, whatever
+    // the data): the same for every image; known after the first load_image.
+    uint64_t image_act_bound() const { return image_act_bound_; }
     // The image's input tiles as the host writes them into DRAM: channel-major, within a
     // channel the active PEs' tiles in active_pes() order (act_bytes each, at act_offset).
     std::vector<uint8_t> act_image;
@@ -200,7 +203,7 @@ private:
     std::vector<Region> region_;              // input region of each (PE, channel) tile
     std::vector<std::vector<int32_t>> tiles_; // dense PE: decoded tiles
     std::vector<std::vector<int32_t>> acc_;   // per active PE: accumulator storage
-    uint64_t image_act_bytes_ = 0;
+    uint64_t image_act_bytes_ = 0, image_act_bound_ = 0;
 };
 
 // The PE array's arithmetic: cycles PE `pe` needs for block `b` of the current image, with the

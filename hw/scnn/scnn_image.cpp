@@ -8,6 +8,8 @@
 
 #include "hw/common/sx_assert.h"
 #include "hw/scnn/scnn_model_impl.h"
+#include "hw/scnn/sparse_encoding.h"
+#include "hw/system/dram_fit.h"
 #include "sw/common/error.h"
 
 namespace sx::scnn {
@@ -138,6 +140,11 @@ void ScnnModel::prepare_image(LayerRun& lr, int64_t n, ImageState& st) {
     const Layer& L = e.layer();
     const std::vector<int>& act = e.active_pes();
     e.load_image(n);
+    if (n == 0) plan_layout(lr);  // before the host writes the first image's inputs
+    if (e.image_act_bytes() > e.image_act_bound())
+        throw SimulationError("scnn: layer " + L.name + ": image " + std::to_string(n) + "'s inputs take " +
+                              std::to_string(e.image_act_bytes()) + " bytes, above their bound " +
+                              std::to_string(e.image_act_bound()));
     uint64_t per_pe_max = 0;
     for (int pe : act) {
         uint64_t s = 0;
@@ -156,7 +163,7 @@ void ScnnModel::prepare_image(LayerRun& lr, int64_t n, ImageState& st) {
         st.ch_addr[c] = lr.act_addr;
         lr.act_addr += st.ch_bytes[c];
     }
-    lr.out_base = (lr.act_addr + burst_ - 1) / burst_ * burst_ + 0x1000000ull * static_cast<uint64_t>(n + 1);
+    lr.out_base = lr.layout->out_start(static_cast<uint64_t>(n), (lr.act_addr + burst_ - 1) / burst_ * burst_, 0);
     st.in_idx.assign(C, 0);
     st.in_at.assign(C, 0);
     st.in_decoded.assign(C, 0);
@@ -286,9 +293,44 @@ void ScnnModel::run_group(LayerRun& lr, ImageState& st, int64_t g) {
     st.drain_prev = st.stores.back().at;
 }
 
+// The layer's DRAM layout (dram_layout.h) for its whole batch, from worst-case sizes, checked
+// against the DRAM's capacity before anything of the layer is simulated: the images' inputs
+// (every value of every tile stored) and stores (every output stored, one byte of rounding
+// per (PE, channel) stream, one burst of padding per group store).
+void ScnnModel::plan_layout(LayerRun& lr) {
+    const LayerEngine& e = *lr.e;
+    const Layer& L = e.layer();
+    const bool compressed = e.sparse() || prm_.compressed_dram;
+    const uint64_t per_image = static_cast<uint64_t>(L.output_elems() / std::max<int64_t>(1, L.N));
+    const uint64_t groups = e.group_begin.size() - 1, streams = lr.slots * static_cast<uint64_t>(L.K);
+    lr.out_bound = (per_image * static_cast<uint64_t>(arch_.bits.activation + (compressed ? kRunBits : 0)) + 7) / 8 +
+                   streams + groups * burst_;
+    uint64_t capacity = UINT64_MAX, row_period = burst_;
+    if (mem_->has_dram()) {
+        const DramConfig& dc = mem_->dram()->config();
+        capacity = dc.capacity_bytes();
+        row_period = capacity / static_cast<uint64_t>(dc.rows);
+    }
+    DramLayoutSizes sz;
+    sz.weight_bytes = e.weight_bytes;
+    sz.in_bound = e.image_act_bound();
+    sz.out_bound = lr.out_bound;
+    sz.images = static_cast<uint64_t>(L.N);
+    sz.burst = burst_;
+    sz.row_period = row_period;
+    lr.layout.emplace(sz);
+    if (lr.layout->end() > capacity)
+        throw batch_does_not_fit(arch_, L.name, L.N, lr.layout->end(), capacity,
+                                 std::string(e.sparse() ? "SCNN" : "DCNN") + "'s layout for the worst case: weights, " +
+                                     std::to_string(sz.in_bound) + " bytes of inputs and " +
+                                     std::to_string(sz.out_bound) + " of outputs per image, 2 DRAM rows between images");
+    lr.act_addr = lr.layout->act_base();
+}
+
 void ScnnModel::run_image(LayerRun& lr, int64_t n) {
     ImageState st;
     prepare_image(lr, n, st);
+    const uint64_t stored_before = lr.out_addr;
     const int64_t groups = static_cast<int64_t>(lr.e->group_begin.size()) - 1;
     for (int64_t g = 0; g < groups; ++g) run_group(lr, st, g);
     // The next image may not start before this one's last group has drained.
@@ -297,6 +339,10 @@ void ScnnModel::run_image(LayerRun& lr, int64_t n) {
         issue_store(lr, st.stores.front());
         st.stores.pop_front();
     }
+    if (lr.out_addr - stored_before > lr.out_bound)
+        throw SimulationError("scnn: layer " + lr.e->layer().name + ": image " + std::to_string(n) + " stored " +
+                              std::to_string(lr.out_addr - stored_before) + " bytes, above their bound " +
+                              std::to_string(lr.out_bound));
     lr.bc->start_group(st.drain_prev);
 }
 

@@ -12,6 +12,7 @@
 
 #include "hw/buffer/global_buffer.h"
 #include "hw/dma/dma.h"
+#include "hw/scnn/dram_layout.h"
 #include "hw/scnn/layer_engine.h"
 #include "hw/scnn/scnn_params.h"
 #include "hw/scnn/weight_broadcast.h"
@@ -26,6 +27,8 @@ struct LayerRun {
     WeightBroadcast* bc = nullptr;
     std::size_t slots = 0;
     uint64_t act_addr = 0, out_addr = 0, out_base = 0, oaram_ring = 0, iaram_per_pe = 0;
+    std::optional<ScnnDramLayout> layout;  // planned when image 0 is prepared (dram_layout.h)
+    uint64_t out_bound = 0;                // an image's stores, at most
     // Counters reported per layer (LayerResult extras, docs/scnn.md "Per-layer counters").
     uint64_t halo_cycles = 0, halo_port_stalls = 0, ppu_cycles = 0, input_passes = 0, groups_run = 0,
              halo_values = 0, ppu_outputs = 0, block_wait_input = 0, group_bound = 0, barrier_wait = 0,
@@ -78,6 +81,7 @@ private:
     // scnn_image.cpp
     void run_image(LayerRun& lr, int64_t n);
     void prepare_image(LayerRun& lr, int64_t n, ImageState& st);
+    void plan_layout(LayerRun& lr);
     void ensure_input(LayerRun& lr, ImageState& st, int64_t c);
     void run_group(LayerRun& lr, ImageState& st, int64_t g);
     void run_piece(LayerRun& lr, std::size_t c, std::size_t idx, uint64_t ready);

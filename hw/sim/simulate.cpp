@@ -14,6 +14,7 @@
 #include "hw/sim/conservation.h"
 #include "hw/sim/design_config.h"
 #include "hw/sim/timing_limits.h"
+#include "hw/system/dram_fit.h"
 #include "sw/common/error.h"
 #include "sw/data/activations.h"
 #include "sw/image/synthetic_image.h"
@@ -204,6 +205,8 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
     const ModelFactory* factory = find_model_factory(arch.dataflow);
     if (!factory)
         throw InputError(arch.file, "/dataflow", "a dataflow with a registered model", to_string(arch.dataflow));
+    // Before any layer's data is made: a batch too large for the DRAM is bad input (dram_fit.h).
+    check_batch_fits_dram(arch, workload, options.only_layers, options.first_layers);
     RunResult run;
     run.arch_name = arch.name;
     run.arch_file = arch.file;

@@ -12,6 +12,7 @@
 #include "hw/smartexchange/se_layer.h"
 #include "hw/smartexchange/se_params.h"
 #include "hw/smartexchange/store_unit.h"
+#include "hw/system/dram_fit.h"
 #include "hw/system/layer_result_builder.h"
 #include "hw/system/memory_system.h"
 #include "sw/common/error.h"
@@ -98,6 +99,11 @@ void SeModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<int32
     fab_.requant = job.requant;
     fab_.cnt = SeCounters{};
     for (auto& b : buffers_) b->counters = BufferCounters{};
+    // The layout (se_layer.cpp) needs more than the uncompressed data simulate() checked
+    // (hw/system/dram_fit.h): burst-aligned regions, output segments per tile.
+    if (mem_->has_dram() && L.dram_end > mem_->dram()->config().capacity_bytes())
+        throw batch_does_not_fit(arch_, job.layer->name, job.layer->N, L.dram_end, mem_->dram()->config().capacity_bytes(),
+                                 "SmartExchange's layout: inputs, weights and output segments, burst-aligned");
     // The host puts the layer's data into DRAM (backdoor: no simulated time).
     mem_->backdoor_write(0, se_dram_image(L, *job.inputs));
     mem_->begin_layer();

@@ -52,7 +52,11 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
     Calibrator cal(method);
     std::vector<Tensor> host_ref;
     for (const auto& s : inputs_)
-        host_ref.push_back(run_float(graph_, s.tensor, [&](const std::string& n, const Tensor& t) { cal.observe(n, t); }).at(0));
+        host_ref.push_back(run_float(graph_, s.tensor, [&](const std::string& n, const Tensor& t) {
+                               check_finite_activation(s, n, t);  // before it sets a scale
+                               cal.observe(n, t);
+                           }).at(0));
+    if (!a.labels.empty()) check_label_range(a.labels, labels_, host_ref.at(0).elements());
     summary_.calibration = to_string(method);
     if (!a.reference.empty()) {
         reference_ = load_reference_outputs(a.reference, inputs_, host_ref.at(0).elements());

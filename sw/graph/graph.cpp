@@ -106,6 +106,8 @@ private:
         } else {
             if (!v.t.has_values) fail(n, std::string("a constant ") + what + " the loader can compute");
             out.assign(v.t.values.begin(), v.t.values.end());
+            const std::string problem = nonfinite_problem(out);
+            if (!problem.empty()) fail(n, std::string(what) + " with " + problem);
         }
         return out;
     }

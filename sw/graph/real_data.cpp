@@ -35,6 +35,25 @@ std::map<std::string, int64_t> load_labels(const std::string& path, const std::v
     return labels;
 }
 
+void check_label_range(const std::string& path, const std::map<std::string, int64_t>& labels, int64_t classes) {
+    for (const auto& [stem, y] : labels)
+        if (y >= classes)
+            throw InputError(path, "/" + stem,
+                             "a class index below " + std::to_string(classes) + " (the model's output has " +
+                                 std::to_string(classes) + " values per input)",
+                             std::to_string(y));
+}
+
+void check_finite_activation(const InputSample& input, const std::string& node, const Tensor& t) {
+    for (std::size_t i = 0; i < t.data.size(); ++i)
+        if (!std::isfinite(t.data[i]))
+            throw InputError(input.file, "values",
+                             "an input whose float32 computation through the model stays finite (its values are "
+                             "too large: inputs and weights are finite, yet it overflows)",
+                             std::string(std::isnan(t.data[i]) ? "NaN" : "an infinity") + " at element " +
+                                 std::to_string(i) + " of the output of node '" + node + "'");
+}
+
 std::vector<Tensor> load_reference_outputs(const std::string& dir, const std::vector<InputSample>& inputs, int64_t elements) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw InputError(dir, "--reference", "a directory of <stem>.npy reference outputs", "no such directory");
@@ -58,9 +77,21 @@ RealDataSummary compare_outputs(const std::vector<InputSample>& inputs, const st
                                 const std::vector<Tensor>& ref, const std::map<std::string, int64_t>& labels) {
     RealDataSummary s;
     s.inputs = static_cast<int64_t>(inputs.size());
-    int64_t agree = 0, right_sim = 0, right_ref = 0;
+    int64_t agree = 0, right_sim = 0, right_ref = 0, nonfinite = 0;
     double rel_sum = 0;
+    const auto finite = [](const std::vector<float>& v) {
+        return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+    };
     for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (!finite(sim[i].data) || !finite(ref[i].data)) {
+            // argmax and the norms of a NaN mean nothing (max_element skips a NaN, max(0, NaN)
+            // is 0): every figure this input takes part in is NaN, reported as null.
+            ++nonfinite;
+            s.notes.push_back("outputs of input " + inputs[i].file + " are not finite (" +
+                              (finite(sim[i].data) ? "reference" : "simulated") +
+                              "): relative error, top-1 agreement and accuracy are not reported");
+            continue;
+        }
         const int64_t a = argmax(sim[i].data), b = argmax(ref[i].data);
         agree += a == b;
         double d2 = 0, r2 = 0;
@@ -82,6 +113,10 @@ RealDataSummary compare_outputs(const std::vector<InputSample>& inputs, const st
     s.top1_agreement = agree / n;
     s.rel_error_mean = rel_sum / n;
     if (!labels.empty()) s.accuracy_simulated = right_sim / n, s.accuracy_reference = right_ref / n;
+    if (nonfinite > 0) {
+        s.top1_agreement = s.rel_error_mean = s.rel_error_max = NAN;
+        if (!labels.empty()) s.accuracy_simulated = s.accuracy_reference = NAN;
+    }
     return s;
 }
 
@@ -93,7 +128,7 @@ json to_json(const RealDataSummary& s) {
               {"top1_agreement", num(s.top1_agreement)},
               {"relative_error", {{"mean", num(s.rel_error_mean)}, {"max", num(s.rel_error_max)}}}};
     if (s.accuracy_simulated)
-        j["accuracy"] = {{"simulated", *s.accuracy_simulated}, {"reference", *s.accuracy_reference}};
+        j["accuracy"] = {{"simulated", num(*s.accuracy_simulated)}, {"reference", num(*s.accuracy_reference)}};
     j["notes"] = s.notes;
     return j;
 }

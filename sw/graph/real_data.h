@@ -18,6 +18,15 @@ namespace sx {
 // naming the file and the field (/<stem>) otherwise.
 std::map<std::string, int64_t> load_labels(const std::string& path, const std::vector<InputSample>& inputs);
 
+// Every label a class of the model: below `classes` (the graph output's values per input).
+// InputError naming the file and the field (/<stem>) otherwise.
+void check_label_range(const std::string& path, const std::map<std::string, int64_t>& labels, int64_t classes);
+
+// An input for which the float32 computation of the graph is not finite (a tensor of node
+// `node` has a NaN or an infinity although the inputs and weights are finite: the input's
+// values are too large): InputError naming the input's file.
+void check_finite_activation(const InputSample& input, const std::string& node, const Tensor& t);
+
 // REFDIR/<stem>.npy per input, with `elements` values (any shape). InputError otherwise.
 std::vector<Tensor> load_reference_outputs(const std::string& dir, const std::vector<InputSample>& inputs,
                                            int64_t elements);
@@ -35,6 +44,10 @@ struct RealDataSummary {
 // Index of the largest value (the first of equal ones).
 int64_t argmax(const std::vector<float>& v);
 
+// Figures computed from a NaN are never reported: an input whose simulated or reference
+// outputs are not finite makes the relative error, top-1 agreement and accuracy NaN (null in
+// run.json) with a note saying why. (The loaders refuse non-finite inputs, references and
+// weights, so this is a last line of defence.)
 RealDataSummary compare_outputs(const std::vector<InputSample>& inputs, const std::vector<Tensor>& simulated,
                                 const std::vector<Tensor>& reference, const std::map<std::string, int64_t>& labels);
 json to_json(const RealDataSummary& s);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <cctype>
 
 #include <zip.h>
@@ -131,12 +132,32 @@ NdArray parse_npy(const std::vector<uint8_t>& b, const std::string& origin) {
             case 8: {
                 double d;
                 std::memcpy(&d, p + 8 * i, 8);
-                a.data[i] = static_cast<float>(d);
+                // Beyond float's range the cast is undefined: such a value is reported below.
+                a.data[i] = std::isfinite(d) && std::fabs(d) <= std::numeric_limits<float>::max()
+                                ? static_cast<float>(d) : (std::isnan(d) ? NAN : INFINITY);
                 break;
             }
             default: a.data[i] = static_cast<float>(static_cast<int8_t>(p[i])); break;
         }
     }
+    // Every float array the tool reads (inputs, reference outputs, weights) feeds arithmetic
+    // whose results would silently be NaN: a NaN or an infinity is bad input, at its index.
+    for (uint64_t i = 0; i < n; ++i)
+        if (!std::isfinite(a.data[i])) {
+            std::string at;
+            uint64_t rest = i;
+            std::vector<uint64_t> idx(a.shape.size());
+            for (std::size_t k = a.shape.size(); k-- > 0;) {
+                const auto d = static_cast<uint64_t>(a.shape[k]);
+                idx[k] = rest % d;
+                rest /= d;
+            }
+            for (std::size_t k = 0; k < idx.size(); ++k) at += (k ? ", " : "") + std::to_string(idx[k]);
+            throw InputError(origin, "npy data", "finite values (no NaN or infinity)",
+                             std::string(std::isnan(a.data[i]) ? "NaN" : a.data[i] > 0 ? "+infinity" : "-infinity") +
+                                 " at index [" + at + "] (element " + std::to_string(i) + " of " + std::to_string(n) +
+                                 (width == 8 ? "; float64 values beyond float32's range count as infinity" : "") + ")");
+        }
     return a;
 }
 

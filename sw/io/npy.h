@@ -1,7 +1,8 @@
 #pragma once
 // NumPy .npy and .npz readers (float32, float16, float64, int8; C order). .npz archives may be
 // stored or deflated (read with libzip). Every defect is an InputError naming the file (and
-// the array inside an archive) and what was expected.
+// the array inside an archive) and what was expected; a NaN or an infinity in a float array
+// is one (field "npy data", with its index): every array the tool reads feeds arithmetic.
 #include <cstdint>
 #include <map>
 #include <string>

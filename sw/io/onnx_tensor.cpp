@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include <onnx/onnx_pb.h>
 
@@ -148,10 +149,21 @@ std::string tensor_floats(const TP& t, std::vector<float>& out) {
     out.resize(static_cast<std::size_t>(count));
     if (t.data_type() == TP::FLOAT && !t.raw_data().empty()) {
         std::memcpy(out.data(), t.raw_data().data(), t.raw_data().size());  // the common case, fast
-        return "";
+    } else {
+        for (int64_t i = 0; i < count; ++i) {
+            const double d = t.raw_data().empty() ? typed_value(t, i) : raw_value(t, i);
+            // Beyond float's range the cast is undefined: such a value counts as infinite.
+            out[i] = std::fabs(d) <= std::numeric_limits<float>::max() ? static_cast<float>(d) : (std::isnan(d) ? NAN : INFINITY);
+        }
     }
-    for (int64_t i = 0; i < count; ++i)
-        out[i] = static_cast<float>(t.raw_data().empty() ? typed_value(t, i) : raw_value(t, i));
+    return nonfinite_problem(out);
+}
+
+std::string nonfinite_problem(const std::vector<float>& v) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::isfinite(v[i]))
+            return "finite values (found " + std::string(std::isnan(v[i]) ? "NaN" : v[i] > 0 ? "+infinity" : "-infinity") +
+                   " at element " + std::to_string(i) + " of " + std::to_string(v.size()) + ")";
     return "";
 }
 

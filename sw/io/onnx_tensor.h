@@ -27,7 +27,11 @@ std::string tensor_count(const onnx::TensorProto& t, int64_t& count);
 // elements, or dims that do not match the stored data.
 std::string tensor_values(const onnx::TensorProto& t, int64_t max_values, std::vector<double>& out);
 
-// Float weights (float32, float16 or float64 only): as above, into float.
+// Float weights (float32, float16 or float64 only): as above, into float; a NaN or an
+// infinity (or a float64 beyond float32's range) is a problem too (nonfinite_problem).
 std::string tensor_floats(const onnx::TensorProto& t, std::vector<float>& out);
+
+// "" if every value is finite, else what was expected and where the first other one is.
+std::string nonfinite_problem(const std::vector<float>& v);
 
 }  // namespace sx

@@ -484,3 +484,50 @@ TEST_CASE("bad input: a sweep over memory fixed and dram takes a base with fixed
     CHECK(run.exit_code == 0);
     CHECK(run.output.find("note: " + base + ": /smartexchange/fixed_bytes_per_cycle is ignored") != std::string::npos);
 }
+
+// A batch whose data cannot fit the modelled DRAM (issue 17 fixes): every design refuses it
+// before simulating (or allocating the layer's tensors), exit 2 naming --batch, the layer, and
+// the DRAM's capacity fields. one_conv: (16 + 32) x 16 x 16 values per image; at 16 bits
+// (SCNN, DCNN, Eyeriss) 24576 bytes, at 8 (SmartExchange) 12288; batch 10^6 needs 24.6 GB /
+// 12.3 GB, above 2 GiB (LPDDR4-3200, 1 channel) and 1 GiB (Eyeriss' link preset). Also with
+// the batch from the workload's own "batch" field.
+TEST_CASE("bad input: a batch too large for the DRAM names --batch and the DRAM capacity, every design", "[bad_input]") {
+    Scratch s;
+    const std::string out = s.path("out");
+    const std::string one_conv = kFixtures + "/one_conv.json";
+    for (const char* cfg : {"smartexchange.json", "eyeriss.json", "scnn.json", "dcnn.json", "dcnn-opt.json"}) {
+        const std::string arch = kSource + "/configs/" + cfg;
+        expect_bad_input(s, run_args(arch, one_conv, out, {"--batch", "1000000"}),
+                         {"--batch", "the workload's \"batch\"", "/dram/channels", cfg, "layer 'conv1'", "found batch 1000000"});
+        // Absurd sizes saturate rather than wrap around.
+        expect_bad_input(s, run_args(arch, one_conv, out, {"--batch", "4000000000000000000"}),
+                         {"--batch", "more than 2^64", "found batch 4000000000000000000"});
+    }
+    json wl = json::parse(read_file(one_conv));
+    wl["batch"] = 1000000;
+    const std::string big = s.path("big_batch.json");
+    write_file(big, wl.dump(2));
+    expect_bad_input(s, run_args(kSource + "/configs/scnn.json", big, out), {"--batch", "the workload's \"batch\"", "found batch 1000000"});
+    // SCNN's layout needs more than the uncompressed data (worst-case compressed sizes, two
+    // rows between images): a DRAM of 64 rows (2 MiB) holds 85 images of one_conv uncompressed
+    // but SCNN's layout only ~25 (10272 input + 22592 output bytes + 64 KiB per image): batch
+    // 40 is refused when the layer starts, before any transfer, naming the same fields.
+    json preset = json::parse(read_file(kSource + "/configs/dram/lpddr4-3200.json"));
+    preset["rows"]["value"] = 64;
+    const std::string small = s.path("small_dram.json");
+    write_file(small, preset.dump(2));
+    for (const char* cfg : {"scnn.json", "dcnn-opt.json"})
+        expect_bad_input(s, run_args(kSource + "/configs/" + cfg, one_conv, out, {"--set", "/dram/preset=" + small, "--batch", "40"}),
+                         {"--batch", "/dram/channels", "small_dram.json", "layout for the worst case", "found batch 40"});
+    // SmartExchange's layout (burst-aligned regions, output segments per tile) too: a 2-row
+    // LPDDR4 (64 KiB) holds 256 images of a 2 x 8 x 8 -> 2 x 8 x 8 conv at 8 bits (256 bytes
+    // each) uncompressed, but not with its layout: exit 2 (was exit 1, "bad transaction").
+    preset["rows"]["value"] = 2;
+    const std::string tiny_dram = s.path("tiny_dram.json");
+    write_file(tiny_dram, preset.dump(2));
+    const std::string tiny = s.path("tiny_conv.json");
+    write_file(tiny, R"({"name": "t", "source": "test", "batch": 1, "input": {"C": 2, "H": 8, "W": 8},
+        "layers": [{"name": "c", "type": "conv", "C": 2, "K": 2, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1}]})");
+    expect_bad_input(s, run_args(kArch, tiny, out, {"--set", "/dram/preset=" + tiny_dram, "--batch", "256"}),
+                     {"--batch", "/dram/channels", "tiny_dram.json", "SmartExchange's layout", "found batch 256"});
+}

@@ -2,6 +2,7 @@
 // statistics columns, every design with --check, and bad inputs (exit 2 naming file and field).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -184,6 +185,43 @@ TEST_CASE("Bad real-data inputs: exit 2 naming the file and the field") {
         auto a = base(kDir + "/inputs");
         a.insert(a.end(), {"--reference", s.path("ref")});
         expect_bad_input(s, a, {s.path("ref") + "/s0.npy", "--reference"});
+    }
+    // User-found case (issue 17 fixes): a NaN in an input ran to exit 0, NaN reference outputs
+    // and "relative error 0.0" in run.json. Right: exit 2 naming the file, the index and
+    // "finite values"; the same for an infinity, a non-finite --reference, and NaN weights.
+    SECTION("a NaN or an infinity in an input tensor") {
+        std::filesystem::create_directories(s.path("in"));
+        for (const char* stem : {"s0", "s1"})
+            std::filesystem::copy_file(kDir + "/inputs/" + stem + ".npy", s.path("in") + "/" + stem + ".npy");
+        sx::NdArray x = sx::read_npy(kDir + "/inputs/s2.npy");  // 1 x 8 x 8
+        x.data[3 * 8 + 5] = NAN;
+        sx::write_npy(s.path("in") + "/s2.npy", x.shape, x.data);
+        expect_bad_input(s, base(s.path("in")), {s.path("in") + "/s2.npy", "npy data", "finite values", "NaN at index [0, 3, 5]"});
+        x.data[3 * 8 + 5] = -INFINITY;
+        sx::write_npy(s.path("in") + "/s2.npy", x.shape, x.data);
+        expect_bad_input(s, base(s.path("in")), {s.path("in") + "/s2.npy", "finite values", "-infinity at index [0, 3, 5]"});
+    }
+    SECTION("a NaN in a reference output") {
+        std::filesystem::create_directories(s.path("ref"));
+        for (const char* stem : {"s0", "s1", "s2"})
+            std::filesystem::copy_file(kDir + "/torch_outputs/" + stem + ".npy", s.path("ref") + "/" + stem + ".npy");
+        sx::NdArray r = sx::read_npy(kDir + "/torch_outputs/s1.npy");  // 1 x 10
+        r.data[2] = NAN;
+        sx::write_npy(s.path("ref") + "/s1.npy", r.shape, r.data);
+        auto a = base(kDir + "/inputs");
+        a.insert(a.end(), {"--reference", s.path("ref")});
+        expect_bad_input(s, a, {s.path("ref") + "/s1.npy", "finite values", "NaN at index [0, 2]"});
+    }
+    SECTION("a label beyond the model's classes") {
+        write_file(s.path("labels.json"), R"({"s0": 1, "s1": 10, "s2": 3})");
+        auto a = base(kDir + "/inputs");
+        a.insert(a.end(), {"--labels", s.path("labels.json")});
+        expect_bad_input(s, a, {s.path("labels.json"), "/s1", "class index below 10", "found 10"});
+    }
+    SECTION("NaN weights in the ONNX model") {
+        const std::string m = kDir + "/tiny_cnn_nan_weight.onnx";  // c2.weight element 5 (make_fixtures.py)
+        expect_bad_input(s, {"run", "--arch", arch, "--model", m, "--inputs", kDir + "/inputs", "--out", s.path("o"), "-q"},
+                         {m, "node '/c2/Conv'", "finite values", "NaN at element 5 of 576"});
     }
     SECTION("--inputs with a JSON workload") {
         const std::string wl = kSource + "/tests/fuzz/data/tiny_workload.json";

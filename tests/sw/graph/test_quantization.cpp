@@ -8,6 +8,7 @@
 #include "sw/graph/input_loader.h"
 #include "sw/graph/real_data.h"
 #include "sw/graph/requant.h"
+#include "sw/common/error.h"
 
 using namespace sx;
 
@@ -100,4 +101,48 @@ TEST_CASE("Output comparison: top-1 agreement, relative error, accuracy") {
     CHECK(s.rel_error_mean == Approx(std::sqrt(2.0 / 14) / 2));
     CHECK(*s.accuracy_simulated == 1.0);  // 1 == 1, 2 == 2
     CHECK(*s.accuracy_reference == 0.5);  // 2 != 1, 2 == 2
+}
+
+// User-found case (issue 17 fixes): a NaN reached the comparison and run.json reported relative
+// error 0.0 (max(0, NaN) is 0) and a top-1 agreement from argmax over a NaN. Right: no figure
+// computed from a NaN; NaN figures (null in run.json) and a note naming the input.
+TEST_CASE("Output comparison never reports a figure computed from a NaN") {
+    std::vector<InputSample> in(2);
+    in[0].stem = "a", in[1].stem = "b";
+    in[0].file = "a.npy", in[1].file = "b.npy";
+    const std::vector<Tensor> sim = {Tensor({3}, {1, 3, 2}), Tensor({3}, {0, 0, 1})};
+    const std::vector<Tensor> ref = {Tensor({3}, {1, 2, 3}), Tensor({3}, {NAN, 0, 1})};
+    const RealDataSummary s = compare_outputs(in, sim, ref, {{"a", 1}, {"b", 2}});
+    CHECK(std::isnan(s.top1_agreement));
+    CHECK(std::isnan(s.rel_error_mean));
+    CHECK(std::isnan(s.rel_error_max));
+    CHECK(std::isnan(*s.accuracy_simulated));
+    REQUIRE(s.notes.size() == 1);
+    CHECK(s.notes[0].find("b.npy") != std::string::npos);
+    const json j = to_json(s);
+    CHECK(j["relative_error"]["max"].is_null());
+    CHECK(j["relative_error"]["mean"].is_null());
+    CHECK(j["top1_agreement"].is_null());
+    CHECK(j["accuracy"]["simulated"].is_null());
+}
+
+TEST_CASE("Labels beyond the model's classes and an overflowing float computation are input errors") {
+    CHECK_NOTHROW(check_label_range("l.json", {{"a", 0}, {"b", 9}}, 10));
+    try {
+        check_label_range("l.json", {{"a", 0}, {"b", 10}}, 10);
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()) ==
+              "l.json: /b: expected a class index below 10 (the model's output has 10 values per input), found 10");
+    }
+    InputSample x;
+    x.file = "in/x.npy";
+    CHECK_NOTHROW(check_finite_activation(x, "conv", Tensor({2}, {1, -3e38f})));
+    try {
+        check_finite_activation(x, "conv", Tensor({2}, {1, INFINITY}));
+        FAIL("no error");
+    } catch (const InputError& e) {
+        CHECK(e.file() == "in/x.npy");
+        CHECK(std::string(e.what()).find("an infinity at element 1 of the output of node 'conv'") != std::string::npos);
+    }
 }

@@ -116,3 +116,47 @@ TEST_CASE("npz arrays must match the workload's shapes", "[io]") {
     CHECK_THROWS_WITH(load_weight_arrays((fixture_dir() / "stored.npz").string(), w), Catch::Contains("fc2"));
     CHECK_THROWS_AS(read_npz((fixture_dir() / "f32.npy").string()), InputError);  // not a zip
 }
+
+namespace {
+// A .npy (format 1.0) of `descr`, `shape` text and the raw little-endian payload.
+std::vector<uint8_t> npy_bytes(const std::string& descr, const std::string& shape, const void* data, std::size_t n) {
+    std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    while ((10 + header.size() + 1) % 64) header += ' ';
+    header += '\n';
+    std::vector<uint8_t> b = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size() & 0xff),
+                              static_cast<uint8_t>(header.size() >> 8)};
+    b.insert(b.end(), header.begin(), header.end());
+    const auto* p = static_cast<const uint8_t*>(data);
+    b.insert(b.end(), p, p + n);
+    return b;
+}
+
+std::string npy_error(const std::vector<uint8_t>& b) {
+    try {
+        parse_npy(b, "x.npy");
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+// User-found case (issue 17 fixes): a NaN in an input .npy ran to exit 0 with NaN reference
+// outputs and "relative error 0.0" in run.json. Right: every float array read is finite, or
+// an InputError naming the file, "npy data", "finite values" and the element's index.
+TEST_CASE("npy: NaN and infinities are input errors at their index, in every float dtype", "[io]") {
+    const float f4[6] = {0, 1, 2, 3, NAN, 5};  // element 4 of 2 x 3 = index [1, 1]
+    const std::string e4 = npy_error(npy_bytes("<f4", "(2, 3)", f4, sizeof f4));
+    CHECK(e4 == "x.npy: npy data: expected finite values (no NaN or infinity), found NaN at index [1, 1] (element 4 of 6)");
+    const uint16_t f2[3] = {0x3c00, 0xfc00, 0};  // 1.0, -inf, 0 (float16 bit patterns)
+    CHECK(npy_error(npy_bytes("<f2", "(3,)", f2, sizeof f2)).find("found -infinity at index [1] (element 1 of 3)") !=
+          std::string::npos);
+    // float64 beyond float32's range: would become an infinity (the cast itself is undefined).
+    const double f8[2] = {1e300, 0};
+    const std::string e8 = npy_error(npy_bytes("<f8", "(2,)", f8, sizeof f8));
+    CHECK(e8.find("found +infinity at index [0]") != std::string::npos);
+    CHECK(e8.find("beyond float32's range") != std::string::npos);
+    // Finite values, the largest float included, are fine.
+    const float ok[2] = {3.4028235e38f, -3.4028235e38f};
+    CHECK(npy_error(npy_bytes("<f4", "(2,)", ok, sizeof ok)).empty());
+}
