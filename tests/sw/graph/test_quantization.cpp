@@ -71,6 +71,25 @@ TEST_CASE("Fixed-point multiplier and shift reproduce the real multiplier with r
     CHECK(requantize_fixed(12345, fixed_point(0), -127) == 0);
 }
 
+TEST_CASE("Fixed-point multiplier of a negative real multiplier (BatchNormalization gamma < 0)") {
+    // Regression: fixed_point(m < 0) returned 0, so a SmartExchange image's channel whose folded
+    // BN factor is negative was stored as all zeros. -0.5: M = -2^30, n = 31.
+    const FixedPointMultiplier neg = fixed_point(-0.5);
+    CHECK(neg.multiplier == -(int64_t{1} << 30));
+    CHECK(neg.shift == 31);
+    CHECK(requantize_fixed(100, neg, -127) == -50);
+    CHECK(requantize_fixed(-101, neg, -127) == 51);   // 50.5 rounds toward +inf
+    CHECK(requantize_fixed(-10, neg, 0) == 5);        // fused ReLU keeps the positive product
+    CHECK(requantize_fixed(10, neg, 0) == 0);
+    // -3e-3 = -0.768 * 2^-8: n = 39, 1000 * -3e-3 = -3.
+    const FixedPointMultiplier small = fixed_point(-3e-3);
+    CHECK(small.shift == 39);
+    CHECK(small.multiplier == -fixed_point(3e-3).multiplier);
+    CHECK(requantize_fixed(1000, small, -127) == -3);
+    // Saturation keeps |M| < 2^31 (the hardware's int32 multiplier).
+    CHECK(fixed_point(-1e12).multiplier == -((int64_t{1} << 31) - 1));
+}
+
 TEST_CASE("ReLU6 clamp in int8 steps, also for tiny scales (MobileNetV2 regression)") {
     CHECK(clip_steps(6, 6.0 / 127) == 127);
     CHECK(clip_steps(6, 0.1) == 60);     // 6 / 0.1
