@@ -3,7 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
+#include <unistd.h>
+
+#include "sw/common/error.h"
 #include "sw/graph/calibration.h"
 #include "sw/graph/input_loader.h"
 #include "sw/graph/real_data.h"
@@ -119,4 +124,45 @@ TEST_CASE("Output comparison: top-1 agreement, relative error, accuracy") {
     CHECK(s.rel_error_mean == Approx(std::sqrt(2.0 / 14) / 2));
     CHECK(*s.accuracy_simulated == 1.0);  // 1 == 1, 2 == 2
     CHECK(*s.accuracy_reference == 0.5);  // 2 != 1, 2 == 2
+}
+
+namespace {
+uint32_t crc32(const std::string& b) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char x : b) {
+        c ^= x;
+        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+std::string be32(uint32_t v) {
+    return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+std::string png_chunk(const std::string& type, const std::string& data) {
+    return be32(static_cast<uint32_t>(data.size())) + type + data + be32(crc32(type + data));
+}
+}  // namespace
+
+TEST_CASE("An image whose header declares more pixels than the limit is refused before decoding") {
+    // 71 bytes: PNG signature, IHDR of 65535 x 65535 RGB 8-bit, a 2-byte IDAT (the header
+    // reader stops at it), IEND. Decoding it would allocate 12 GiB of RGB before finding the
+    // pixel data short; the header check refuses it first.
+    const std::string ihdr = be32(65535) + be32(65535) + std::string("\x08\x02\x00\x00\x00", 5);
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + png_chunk("IHDR", ihdr) +
+                            png_chunk("IDAT", std::string("\x78\x9c", 2)) + png_chunk("IEND", "");
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("sx_big_png_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    { std::ofstream(dir / "huge.png", std::ios::binary) << png; }
+    std::string what;
+    try {
+        load_inputs(dir.string(), {1, 3, 8, 8}, Normalize::None);
+    } catch (const InputError& e) {
+        what = e.what();
+    }
+    std::filesystem::remove_all(dir);
+    INFO(what);
+    CHECK(what.find("huge.png") != std::string::npos);
+    CHECK(what.find("4294836225 pixels") != std::string::npos);  // 65535^2
+    CHECK(what.find("at most 33554432 pixels") != std::string::npos);
 }
