@@ -5,7 +5,8 @@
 //   q = clamp( (sat32(acc + bias[k]) * multiplier[k] + 2^(shift[k]-1)) >> shift[k],  lo, hi )
 //
 // per output channel k: an int32 bias in accumulator units, a fixed-point multiplier
-// M[k] * 2^-shift[k] (M in [0, 2^31), shift in 0..62), an arithmetic right shift rounding ties
+// M[k] * 2^-shift[k] (|M| < 2^31, negative after a folded BatchNormalization with gamma < 0;
+// shift in 0..62), an arithmetic right shift rounding ties
 // toward +inf, and a clamp [lo, hi] (lo 0 after a fused ReLU, -127 otherwise; hi 127, or the
 // ReLU6 bound in int8 steps). Output zero point 0 (symmetric int8). This is the hardware's
 // definition; the host's check (sw/graph/requant.h, requantize_fixed) computes the same
@@ -17,7 +18,7 @@ namespace sx {
 
 struct OutputRequant {
     std::vector<int32_t> bias;        // per output channel (K entries)
-    std::vector<int32_t> multiplier;  // per output channel, in [0, 2^31)
+    std::vector<int32_t> multiplier;  // per output channel, in (-2^31, 2^31)
     std::vector<int32_t> shift;       // per output channel, 0..62
     int lo = -127, hi = 127;          // clamp bounds, -128 <= lo <= hi <= 127
 
@@ -31,7 +32,8 @@ inline int8_t apply_output_requant(int32_t acc, const OutputRequant& r, int64_t 
     int64_t s = static_cast<int64_t>(acc) + r.bias[i];  // the adder is 32 bits wide: saturate
     if (s > INT32_MAX) s = INT32_MAX;
     if (s < INT32_MIN) s = INT32_MIN;
-    // |s * M| < 2^62, so the product and the rounding constant fit in 64 bits.
+    // |s| <= 2^31 and |M| < 2^31: |s * M| < 2^62, so the product and the rounding constant
+    // fit in 64 bits.
     int64_t p = s * static_cast<int64_t>(r.multiplier[i]);
     const int n = r.shift[i];
     if (n > 0) p = (p + (int64_t{1} << (n - 1))) >> n;

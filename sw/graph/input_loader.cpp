@@ -29,6 +29,16 @@ std::string lower(std::string s) {
     return s;
 }
 
+// Largest decoded image: 2^25 pixels (32 Mi: 384 MiB as float RGB planes plus 96 MiB decoded).
+constexpr int64_t kMaxImagePixels = int64_t{1} << 25;
+
+// Width x height from the file's header (no pixel data decoded).
+template <typename Tag>
+int64_t header_pixels(const std::string& path, Tag tag) {
+    const auto info = boost::gil::read_image_info(path, tag)._info;
+    return static_cast<int64_t>(info._width) * static_cast<int64_t>(info._height);
+}
+
 Tensor load_npy_input(const std::string& path, const std::vector<int64_t>& dims) {
     NdArray a = read_npy(path);
     const std::vector<int64_t> without_batch(dims.begin() + 1, dims.end());
@@ -45,8 +55,17 @@ Tensor load_image_input(const std::string& path, const std::string& ext, const s
                          "graph input " + dims_text(dims) + " (give .npy tensors instead)");
     gil::rgb8_image_t img;
     try {
+        // The header first: a file of a few dozen bytes can declare 65535 x 65535 pixels, which
+        // decoded would be 12 GiB of RGB (and 4x that as floats below).
+        const int64_t hw = ext == ".png" ? header_pixels(path, gil::png_tag{}) : header_pixels(path, gil::jpeg_tag{});
+        if (hw > kMaxImagePixels)
+            throw InputError(path, "image", "at most " + std::to_string(kMaxImagePixels) +
+                             " pixels (e.g. 8192 x 4096; inputs are resized to the model's H x W anyway)",
+                             std::to_string(hw) + " pixels");
         if (ext == ".png") gil::read_and_convert_image(path, img, gil::png_tag{});
         else gil::read_and_convert_image(path, img, gil::jpeg_tag{});
+    } catch (const InputError&) {
+        throw;
     } catch (const std::exception& e) {
         throw InputError(path, "image", std::string("a readable ") + (ext == ".png" ? "PNG" : "JPEG") + " image", e.what());
     }

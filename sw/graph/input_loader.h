@@ -3,7 +3,8 @@
 // file-name order. *.npy: float tensors of the graph input's dims without the batch
 // (C x H x W) or with batch 1. *.png, *.jpg, *.jpeg: decoded (Boost.GIL with libpng /
 // libjpeg) to RGB (C = 3) or grey (C = 1), resized bilinearly to the graph input's H x W
-// (half-pixel centres, no antialiasing), scaled to [0, 1], then normalised per Normalize.
+// (half-pixel centres, no antialiasing), scaled to [0, 1], then normalised per Normalize; an
+// image of more than 2^25 pixels is refused from its header (InputError, field "image").
 // Other files are skipped with a warning. Errors are InputErrors naming the file and field.
 #include <string>
 #include <vector>

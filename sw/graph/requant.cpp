@@ -7,6 +7,13 @@
 namespace sx {
 
 FixedPointMultiplier fixed_point(double m) {
+    // A negative m (a BatchNormalization with gamma < 0 folded into a SmartExchange image's
+    // scale) is -fixed_point(-m): the same shift, the multiplier negated.
+    if (m < 0) {
+        FixedPointMultiplier f = fixed_point(-m);
+        f.multiplier = -f.multiplier;
+        return f;
+    }
     FixedPointMultiplier f;
     if (!(m > 0)) return f;
     int e = 0;

@@ -1,8 +1,8 @@
 #pragma once
 // Integer requantisation as hardware does it between layers (docs/real-data.md):
 //   q_out = clamp( round_shift( (acc + q_bias) * M, n ), lo, 127 )
-// with the real multiplier m = s_in * s_w / s_out written as M * 2^-n, M a 31-bit integer in
-// [2^30, 2^31) (or 0), n >= 0; round_shift(v, n) = (v + 2^(n-1)) >> n (arithmetic shift: ties
+// with the real multiplier m = s_in * s_w / s_out written as M * 2^-n, |M| a 31-bit integer in
+// [2^30, 2^31) (or 0; M < 0 when m < 0: a folded BatchNormalization with gamma < 0), n >= 0; round_shift(v, n) = (v + 2^(n-1)) >> n (arithmetic shift: ties
 // toward +inf), lo = 0 after a fused ReLU, else -127 (symmetric). q_bias = round(b / (s_in *
 // s_w)) in int32. Quantisation of a float: clamp(round_half_away(x / s), -127, 127).
 #include <cstdint>
@@ -10,11 +10,12 @@
 namespace sx {
 
 struct FixedPointMultiplier {
-    int64_t multiplier = 0;  // in [2^30, 2^31), 0 for m == 0
+    int64_t multiplier = 0;  // |M| in [2^30, 2^31), 0 for m == 0, negative for m < 0
     int shift = 0;           // 0..62
 };
 
-// m >= 0. A multiplier too small for 62 bits of shift becomes 0; m >= 2^31 saturates.
+// Any finite m (the sign goes to the multiplier). A multiplier too small for 62 bits of shift
+// becomes 0; |m| >= 2^31 saturates.
 FixedPointMultiplier fixed_point(double m);
 
 // The formula above; `acc` is the accumulator plus the bias, saturated to int32 first.

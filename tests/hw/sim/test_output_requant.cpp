@@ -125,6 +125,18 @@ TEST_CASE("output requant: the hardware definition, hand-checked values") {
     CHECK(h.shift == 31);
     CHECK(requantize_fixed(100 - 3, h, -127, 90) == 49);
     CHECK(requantize_fixed(-101, h, -127, 90) == -50);
+    // A negative multiplier (folded BN with gamma < 0): m = -0.5. (100 - 3) * -0.5 = -48.5 ->
+    // -48 (toward +inf); 10 * -0.5 = -5 -> 0 under the ReLU clamp; the host agrees.
+    r.lo = -127;
+    r.multiplier[0] = -(1 << 30);
+    r.validate(3);
+    CHECK(apply_output_requant(100, r, 0) == -48);
+    CHECK(requantize_fixed(100 - 3, fixed_point(-0.5), -127, 90) == -48);
+    r.lo = 0;
+    CHECK(apply_output_requant(13, r, 0) == 0);
+    r.multiplier[0] = INT32_MIN;  // |M| = 2^31 does not fit the product bound
+    CHECK_THROWS_AS(r.validate(3), SimulationError);
+    r.multiplier[0] = 1 << 30;
     // Out-of-range descriptions are refused.
     r.shift[0] = 63;
     CHECK_THROWS_AS(r.validate(3), SimulationError);

@@ -100,3 +100,47 @@ TEST_CASE("Asking for a layer out of graph order is an error, not a silent misus
     REQUIRE(second);
     CHECK_THROWS_AS(chain.layer_inputs(*second), SimulationError);
 }
+
+TEST_CASE("A negative folded BatchNormalization factor keeps its sign in the requantisation (weight image)") {
+    // Regression: with a weight image the requantisation multiplier per channel is
+    // s_in * s_image * g / s_out, g = gamma / sqrt(var + eps) the folded BN factor. A trained
+    // network may have gamma < 0; fixed_point() turned m < 0 into M = 0, so that channel was
+    // stored as all zeros. The fixture's c1 has a BN: flip channel 0's factor, the multiplier
+    // and the bias flip sign, the shift stays.
+    OnnxImportOptions opt;
+    opt.weights = false;
+    const Workload wl = load_onnx(kDir + "/tiny_cnn.onnx", opt).workload;
+    const Layer* first = nullptr;
+    for (const Layer& l : wl.layers)
+        if (l.is_compute() && !first) first = &l;
+    REQUIRE(first);
+    auto requant = [&](bool flip) {
+        Graph g = load_graph(kDir + "/tiny_cnn.onnx");
+        for (Node& n : g.nodes)
+            if (n.compute) {
+                REQUIRE(n.fused.find("BatchNormalization") != std::string::npos);
+                n.bn_scale[0] = flip ? -n.bn_scale[0] : n.bn_scale[0];
+                break;
+            }
+        Calibrator cal(CalibrationMethod::Max);
+        run_float(g, input(0), [&](const std::string& n, const Tensor& t) { cal.observe(n, t); });
+        ChainedNetwork chain(g, wl, cal.scales(g), {input(0)});
+        chain.use_weight_image(chain.use_int8_weights());
+        return chain.layer_requant(*first);
+    };
+    const OutputRequant a = requant(false), b = requant(true);
+    REQUIRE(a.multiplier.size() >= 2);
+    CHECK(a.multiplier[0] > 0);
+    CHECK(b.multiplier[0] == -a.multiplier[0]);
+    CHECK(b.shift[0] == a.shift[0]);
+    CHECK(b.bias[0] == -a.bias[0]);
+    CHECK(b.multiplier[1] == a.multiplier[1]);  // other channels untouched
+    // The hardware's formula applies it (validate() refused M < 0 before): with the bias added,
+    // a sum of -1000 under the flipped factor is exactly what +1000 is under the original one
+    // ((-1000) * (-M) = 1000 * M; c1 has a fused ReLU, so the other sign is clamped to 0).
+    b.validate(static_cast<int64_t>(b.multiplier.size()));
+    const int8_t pos = apply_output_requant(1000 - a.bias[0], a, 0);
+    CHECK(pos > 0);
+    CHECK(apply_output_requant(-1000 - b.bias[0], b, 0) == pos);
+    CHECK(apply_output_requant(1000 - b.bias[0], b, 0) == 0);
+}

@@ -3,7 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
+#include <unistd.h>
+
+#include "sw/common/error.h"
 #include "sw/graph/calibration.h"
 #include "sw/graph/input_loader.h"
 #include "sw/graph/real_data.h"
@@ -70,6 +75,25 @@ TEST_CASE("Fixed-point multiplier and shift reproduce the real multiplier with r
     CHECK(requantize_fixed(1000, small, -127) == 3);
     CHECK(fixed_point(0).multiplier == 0);
     CHECK(requantize_fixed(12345, fixed_point(0), -127) == 0);
+}
+
+TEST_CASE("Fixed-point multiplier of a negative real multiplier (BatchNormalization gamma < 0)") {
+    // Regression: fixed_point(m < 0) returned 0, so a SmartExchange image's channel whose folded
+    // BN factor is negative was stored as all zeros. -0.5: M = -2^30, n = 31.
+    const FixedPointMultiplier neg = fixed_point(-0.5);
+    CHECK(neg.multiplier == -(int64_t{1} << 30));
+    CHECK(neg.shift == 31);
+    CHECK(requantize_fixed(100, neg, -127) == -50);
+    CHECK(requantize_fixed(-101, neg, -127) == 51);   // 50.5 rounds toward +inf
+    CHECK(requantize_fixed(-10, neg, 0) == 5);        // fused ReLU keeps the positive product
+    CHECK(requantize_fixed(10, neg, 0) == 0);
+    // -3e-3 = -0.768 * 2^-8: n = 39, 1000 * -3e-3 = -3.
+    const FixedPointMultiplier small = fixed_point(-3e-3);
+    CHECK(small.shift == 39);
+    CHECK(small.multiplier == -fixed_point(3e-3).multiplier);
+    CHECK(requantize_fixed(1000, small, -127) == -3);
+    // Saturation keeps |M| < 2^31 (the hardware's int32 multiplier).
+    CHECK(fixed_point(-1e12).multiplier == -((int64_t{1} << 31) - 1));
 }
 
 TEST_CASE("ReLU6 clamp in int8 steps, also for tiny scales (MobileNetV2 regression)") {
@@ -145,4 +169,45 @@ TEST_CASE("Labels beyond the model's classes and an overflowing float computatio
         CHECK(e.file() == "in/x.npy");
         CHECK(std::string(e.what()).find("an infinity at element 1 of the output of node 'conv'") != std::string::npos);
     }
+}
+
+namespace {
+uint32_t crc32(const std::string& b) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char x : b) {
+        c ^= x;
+        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+std::string be32(uint32_t v) {
+    return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+std::string png_chunk(const std::string& type, const std::string& data) {
+    return be32(static_cast<uint32_t>(data.size())) + type + data + be32(crc32(type + data));
+}
+}  // namespace
+
+TEST_CASE("An image whose header declares more pixels than the limit is refused before decoding") {
+    // 71 bytes: PNG signature, IHDR of 65535 x 65535 RGB 8-bit, a 2-byte IDAT (the header
+    // reader stops at it), IEND. Decoding it would allocate 12 GiB of RGB before finding the
+    // pixel data short; the header check refuses it first.
+    const std::string ihdr = be32(65535) + be32(65535) + std::string("\x08\x02\x00\x00\x00", 5);
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + png_chunk("IHDR", ihdr) +
+                            png_chunk("IDAT", std::string("\x78\x9c", 2)) + png_chunk("IEND", "");
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("sx_big_png_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    { std::ofstream(dir / "huge.png", std::ios::binary) << png; }
+    std::string what;
+    try {
+        load_inputs(dir.string(), {1, 3, 8, 8}, Normalize::None);
+    } catch (const InputError& e) {
+        what = e.what();
+    }
+    std::filesystem::remove_all(dir);
+    INFO(what);
+    CHECK(what.find("huge.png") != std::string::npos);
+    CHECK(what.find("4294836225 pixels") != std::string::npos);  // 65535^2
+    CHECK(what.find("at most 33554432 pixels") != std::string::npos);
 }
