@@ -40,6 +40,12 @@ public:
         const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
         const int64_t pitch = m.channel_pitch, cols = m.acc_cols;
         const bool unit = st == 1;
+        // Loop invariants in locals: the accumulator stores below may alias int fields.
+        const bool split = m.channel_split;
+        const int64_t P = m.P, Q = m.Q;
+        uint64_t discarded = 0;
+        addrs_.resize(static_cast<std::size_t>(F) * static_cast<std::size_t>(I));
+        uint32_t* const addrs = addrs_.data();
         // The FIFO entries are in phase order (piece_to_fifo): phase ph's weight vectors are
         // entries [j0, j1).
         uint64_t j1 = 0;
@@ -59,7 +65,12 @@ public:
                     ++e.cnt.fifo_reads;
                     // The first activation vector of the phase reads each weight vector first.
                     if (first_use && ai == a0) (*first_use)[j] = cycles;
-                    xbar_.begin();
+                    if (nw > F)
+                        throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
+                                              " weights, more than F = " + std::to_string(F));
+                    // This cycle's products: accumulated here, their addresses routed through the
+                    // crossbar together afterwards (a bank's load is a count: order-free).
+                    std::size_t np = 0;
                     for (uint32_t x = ai; x < ae; ++x) {
                         const ActEntry& a = A[x];
                         const int64_t ah = a.h + pad, aw = a.w + pad;
@@ -68,23 +79,25 @@ public:
                             const int64_t dh = ah - w.r, dw = aw - w.s;
                             // Inside a phase pair dh and dw are multiples of the stride.
                             const int64_t p = unit ? dh : dh / st, q = unit ? dw : dw / st;
-                            if (dh < 0 || dw < 0 || p >= m.P || q >= m.Q) {
-                                ++e.cnt.products_discarded;
+                            if (dh < 0 || dw < 0 || p >= P || q >= Q) {
+                                ++discarded;
                                 continue;
                             }
-                            if (!m.channel_split && (p < rp0 || p >= rp1 || q < rq0 || q >= rq1))
+                            if (!split && (p < rp0 || p >= rp1 || q < rq0 || q >= rq1))
                                 throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
                                                       " formed a product for output (" + std::to_string(p) + ", " +
                                                       std::to_string(q) + ") outside its tile and halo (mapping error)");
                             // mapping().acc_addr() with the PE's region origin hoisted (channel
                             // split: the channel's entry).
-                            const uint32_t addr = m.channel_split
+                            const uint32_t addr = split
                                                       ? static_cast<uint32_t>(w.k - kbase)
                                                       : static_cast<uint32_t>((w.k - kbase) * pitch + (p - pr0) * cols + (q - qc0));
                             acc[addr] += a.v * w.v;
-                            xbar_.route(addr);
+                            addrs[np++] = addr;
                         }
                     }
+                    xbar_.begin();
+                    xbar_.route(addrs, np);
                     cycles += xbar_.end();
                     e.cnt.mult_slots += static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
                     ++e.cnt.array_cycles;
@@ -93,6 +106,7 @@ public:
         }
         if (j1 != fifo.n)
             throw SimulationError("scnn: layer " + L.name + ": a weight piece holds FIFO entries of no stride phase");
+        e.cnt.products_discarded += discarded;
         e.cnt.conflict_stalls += xbar_.stall_cycles - stalls0;
         const uint64_t prods = xbar_.products - prod0;
         e.cnt.products += prods;
@@ -103,6 +117,7 @@ public:
 
 private:
     ScatterCrossbar xbar_;
+    std::vector<uint32_t> addrs_;  // accumulator addresses of one multiplier-array cycle
 };
 
 }  // namespace
