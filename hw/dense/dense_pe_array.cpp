@@ -13,8 +13,8 @@ class DensePeArray : public scnn::PeArrayPolicy {
 public:
     bool sparse() const override { return false; }
 
-    uint64_t run_block(scnn::LayerEngine& e, int pe, const scnn::WeightBlock& b,
-                       std::vector<uint64_t>* first_use) override {
+    uint64_t run_fifo(scnn::LayerEngine& e, int pe, const scnn::WeightBlock& b, const scnn::FifoView& fifo,
+                      std::vector<uint64_t>* first_use) override {
         if (first_use) first_use->clear();
         if (b.target >= 0 && b.target != pe) return 0;
         const scnn::PlanarMapping& m = e.mapping();
@@ -35,18 +35,26 @@ public:
         if (first_use)
             for (int64_t j = 0; j < b.v1 - b.v0; ++j) first_use->push_back(static_cast<uint64_t>(j * vecs_pos));
         // Arithmetic (dense: every tap, zeros and padding included; DCNN-opt gates zero operands).
-        // Weights as decoded from the FIFO (b.dv, vector by vector), inputs from the PE's IARAM.
+        // Weights read in place from the PE's FIFO (entry v - v0: vector v), inputs from its IARAM.
+        if (fifo.n != static_cast<uint64_t>(b.v1 - b.v0))
+            throw SimulationError("dense: layer " + L.name + ": a weight piece of " + std::to_string(fifo.n) +
+                                  " FIFO entries for " + std::to_string(b.v1 - b.v0) + " weight vectors");
         int32_t* acc = e.acc(pe);
         const int64_t kbase = b.group * m.Kc;
         const scnn::LayerEngine::TileView tile = e.tile(pe, b.c);
         uint64_t gated = 0, macs = 0;
-        std::size_t wi = 0;
         for (int64_t v = b.v0; v < b.v1; ++v) {
             const int64_t kv = v / taps, r = (v % taps) / L.S, s = v % L.S;
             const int64_t ka = b.k0 + kv * F, kb = std::min(b.k1, ka + F);
+            const uint64_t j = static_cast<uint64_t>(v - b.v0);
+            const scnn::WgtEntry* wv = fifo.weights(j);
+            if (fifo.vec(j).n != kb - ka)
+                throw SimulationError("dense: layer " + L.name + ": FIFO entry " + std::to_string(j) + " holds " +
+                                      std::to_string(fifo.vec(j).n) + " weights for " + std::to_string(kb - ka) +
+                                      " output channels");
             macs += static_cast<uint64_t>((kb - ka) * positions);
             for (int64_t k = ka; k < kb; ++k) {
-                const int32_t wt = b.dv.at(wi++);
+                const int32_t wt = wv[k - ka].v;
                 for (int64_t p = p0; p < p1; ++p) {
                     const int64_t h = p * L.stride - L.padding + r;
                     for (int64_t q = q0; q < q1; ++q) {

@@ -55,6 +55,28 @@ struct WeightBlock {
                                     // v = (k vector v / (R S), tap v % (R S))
 };
 
+// One weight FIFO entry: up to F weights of one stride phase (sparse), or F channels at one
+// tap (dense).
+struct FifoVector {
+    uint8_t n = 0;       // weights in the vector
+    uint8_t phase = 0;   // sparse: stride phase of its weights
+};
+
+// A piece as it sits in one PE's weight FIFO (WeightBroadcast::view()): its entries
+// j = 0 .. n-1 are entries first + j of a ring of `cap` entries, each a FifoVector with its
+// weights at w[((first + j) % cap) x F ..]. The PE reads its weights in place from there.
+struct FifoView {
+    const FifoVector* v = nullptr;
+    const WgtEntry* w = nullptr;
+    uint64_t first = 0, n = 0;
+    uint32_t cap = 1;
+    int F = 1;
+    const FifoVector& vec(uint64_t j) const { return v[(first + j) % cap]; }
+    const WgtEntry* weights(uint64_t j) const {
+        return w + static_cast<std::size_t>((first + j) % cap) * static_cast<std::size_t>(F);
+    }
+};
+
 // One output channel of one PE as the post-processing unit stored it (ReLU, requantised,
 // compressed or raw): `bytes` at `offset` of its group's store.
 struct OutStream {
@@ -215,8 +237,13 @@ public:
     // `first_use`, if given: per FIFO entry of the piece (piece_to_fifo order), the cycle offset
     // from the piece's start at which the PE first reads it (UINT64_MAX: never), so that the
     // broadcast can let the PE start before the piece's last entry has landed.
-    virtual uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b,
-                               std::vector<uint64_t>* first_use = nullptr) = 0;
+    // The PE reads the piece's weights in place from its FIFO (`fifo`); `header`: the piece's
+    // shape (group, c, target, k0/k1, v0/v1; its weight vectors are not read).
+    virtual uint64_t run_fifo(LayerEngine& e, int pe, const WeightBlock& header, const FifoView& fifo,
+                              std::vector<uint64_t>* first_use = nullptr) = 0;
+    // The same for a decoded piece (b.w / b.offs or b.dv), laid out as FIFO entries first
+    // (piece_to_fifo): tests and tools without a broadcast model.
+    uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b, std::vector<uint64_t>* first_use = nullptr);
 };
 
 // `bank_mapping`: a name from bank_mapping_names() (bank_mapping.h).

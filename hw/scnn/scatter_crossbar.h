@@ -39,6 +39,28 @@ public:
         if (l > max_) max_ = l;
         ++products;
     }
+    // Route `n` products at once (same as route() on each; their order does not matter):
+    // the crossbar state in locals, since the caller's accumulator stores could alias it.
+    void route(const uint32_t* addr, std::size_t n) {
+        uint32_t* const load = load_.data();
+        uint64_t* const stamp = stamp_.data();
+        const uint64_t cyc = cycle_;
+        const uint32_t mask = mask_;
+        uint32_t mx = max_;
+        for (std::size_t i = 0; i < n; ++i) {
+            const uint32_t b = mask != kNoMask ? addr[i] & mask : map_->bank(addr[i]);
+            SX_ASSERT(b < load_.size(), "accumulator bank mapping returned bank " + std::to_string(b) + " of " +
+                                            std::to_string(load_.size()));
+            if (stamp[b] != cyc) {
+                stamp[b] = cyc;
+                load[b] = 0;
+            }
+            const uint32_t l = ++load[b];
+            if (l > mx) mx = l;
+        }
+        max_ = mx;
+        products += n;
+    }
     // End the cycle: returns the cycles it occupied (at least 1: the array issued even if every
     // product was discarded), and counts the stall cycles.
     uint32_t end() {

@@ -43,9 +43,8 @@ void ScnnModel::run_piece(LayerRun& lr, std::size_t c, std::size_t idx, uint64_t
             start_[k] = 0;
             continue;
         }
-        lr.bc->read(static_cast<int>(k), idx, pe_vec_, pe_val_);
-        piece_from_fifo(piece, e.sparse(), e.phases(), pe_vec_, pe_val_, pe_piece_);
-        work_[k] = pol_->run_block(e, act[k], pe_piece_, &first_use_);
+        // The PE reads its weights in place out of its own FIFO.
+        work_[k] = pol_->run_fifo(e, act[k], piece, lr.bc->view(static_cast<int>(k), idx), &first_use_);
         // The PE streams behind the bus: it may start once each entry lands before its first use.
         start_[k] = lr.bc->earliest_start(first_use_);
     }

@@ -117,11 +117,10 @@ private:
         uint64_t addr;       // where `from` landed in buf
     };
     std::vector<Landing> landing_;  // this image's weight loads, in stream order
-    // Scratch of run_piece: the piece's bytes, its FIFO vectors, what a PE reads back.
+    // Scratch of run_piece: the piece's bytes and FIFO vectors, the PEs' work and start cycles.
     std::vector<uint8_t> piece_bytes_;
-    std::vector<FifoVector> vec_, pe_vec_;
-    std::vector<WgtEntry> val_, pe_val_;
-    WeightBlock pe_piece_;
+    std::vector<FifoVector> vec_;
+    std::vector<WgtEntry> val_;
     std::vector<uint64_t> work_, start_, first_use_;
     std::vector<char> reads_;
 };

@@ -17,11 +17,12 @@ public:
     SparsePeArray(int banks, const std::string& mapping) : xbar_(banks, mapping) {}
     bool sparse() const override { return true; }
 
-    uint64_t run_block(LayerEngine& e, int pe, const WeightBlock& b, std::vector<uint64_t>* first_use) override {
+    uint64_t run_fifo(LayerEngine& e, int pe, const WeightBlock& b, const FifoView& fifo,
+                      std::vector<uint64_t>* first_use) override {
         if (first_use) first_use->clear();
         if (b.target >= 0 && b.target != pe) return 0;
         const auto& A = e.acts(pe, b.c);
-        if (A.empty() || b.w.empty()) return 0;
+        if (A.empty() || fifo.n == 0) return 0;
         const auto& ao = e.act_offs(pe, b.c);
         const PlanarMapping& m = e.mapping();
         const Layer& L = e.layer();
@@ -39,54 +40,73 @@ public:
         const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
         const int64_t pitch = m.channel_pitch, cols = m.acc_cols;
         const bool unit = st == 1;
-        std::size_t vbase = 0;  // FIFO entry index of the phase's first weight vector
+        // Loop invariants in locals: the accumulator stores below may alias int fields.
+        const bool split = m.channel_split;
+        const int64_t P = m.P, Q = m.Q;
+        uint64_t discarded = 0;
+        addrs_.resize(static_cast<std::size_t>(F) * static_cast<std::size_t>(I));
+        uint32_t* const addrs = addrs_.data();
+        // The FIFO entries are in phase order (piece_to_fifo): phase ph's weight vectors are
+        // entries [j0, j1).
+        uint64_t j1 = 0;
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
-            const uint32_t w0 = b.offs[static_cast<std::size_t>(ph)], w1 = b.offs[static_cast<std::size_t>(ph) + 1];
-            const std::size_t nvec = (w1 - w0 + static_cast<uint32_t>(F) - 1) / static_cast<uint32_t>(F);
-            if (first_use) first_use->resize(vbase + nvec, UINT64_MAX);
-            vbase += nvec;
-            if (a0 == a1 || w0 == w1) continue;
+            const uint64_t j0 = j1;
+            while (j1 < fifo.n && fifo.vec(j1).phase == ph) ++j1;
+            if (first_use) first_use->resize(j1, UINT64_MAX);
+            if (a0 == a1 || j0 == j1) continue;
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
                 ++e.cnt.iaram_reads;
-                for (uint32_t wi = w0; wi < w1; wi += static_cast<uint32_t>(F)) {
-                    const uint32_t we = std::min(w1, wi + static_cast<uint32_t>(F));
+                for (uint64_t j = j0; j < j1; ++j) {
+                    // One weight vector, read in place from the PE's FIFO.
+                    const WgtEntry* wv = fifo.weights(j);
+                    const int nw = fifo.vec(j).n;
                     ++e.cnt.fifo_reads;
                     // The first activation vector of the phase reads each weight vector first.
-                    if (first_use && ai == a0) (*first_use)[vbase - nvec + (wi - w0) / static_cast<uint32_t>(F)] = cycles;
-                    xbar_.begin();
+                    if (first_use && ai == a0) (*first_use)[j] = cycles;
+                    if (nw > F)
+                        throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
+                                              " weights, more than F = " + std::to_string(F));
+                    // This cycle's products: accumulated here, their addresses routed through the
+                    // crossbar together afterwards (a bank's load is a count: order-free).
+                    std::size_t np = 0;
                     for (uint32_t x = ai; x < ae; ++x) {
                         const ActEntry& a = A[x];
                         const int64_t ah = a.h + pad, aw = a.w + pad;
-                        for (uint32_t y = wi; y < we; ++y) {
-                            const WgtEntry& w = b.w[y];
+                        for (int y = 0; y < nw; ++y) {
+                            const WgtEntry& w = wv[y];
                             const int64_t dh = ah - w.r, dw = aw - w.s;
                             // Inside a phase pair dh and dw are multiples of the stride.
                             const int64_t p = unit ? dh : dh / st, q = unit ? dw : dw / st;
-                            if (dh < 0 || dw < 0 || p >= m.P || q >= m.Q) {
-                                ++e.cnt.products_discarded;
+                            if (dh < 0 || dw < 0 || p >= P || q >= Q) {
+                                ++discarded;
                                 continue;
                             }
-                            if (!m.channel_split && (p < rp0 || p >= rp1 || q < rq0 || q >= rq1))
+                            if (!split && (p < rp0 || p >= rp1 || q < rq0 || q >= rq1))
                                 throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
                                                       " formed a product for output (" + std::to_string(p) + ", " +
                                                       std::to_string(q) + ") outside its tile and halo (mapping error)");
                             // mapping().acc_addr() with the PE's region origin hoisted (channel
                             // split: the channel's entry).
-                            const uint32_t addr = m.channel_split
+                            const uint32_t addr = split
                                                       ? static_cast<uint32_t>(w.k - kbase)
                                                       : static_cast<uint32_t>((w.k - kbase) * pitch + (p - pr0) * cols + (q - qc0));
                             acc[addr] += a.v * w.v;
-                            xbar_.route(addr);
+                            addrs[np++] = addr;
                         }
                     }
+                    xbar_.begin();
+                    xbar_.route(addrs, np);
                     cycles += xbar_.end();
                     e.cnt.mult_slots += static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
                     ++e.cnt.array_cycles;
                 }
             }
         }
+        if (j1 != fifo.n)
+            throw SimulationError("scnn: layer " + L.name + ": a weight piece holds FIFO entries of no stride phase");
+        e.cnt.products_discarded += discarded;
         e.cnt.conflict_stalls += xbar_.stall_cycles - stalls0;
         const uint64_t prods = xbar_.products - prod0;
         e.cnt.products += prods;
@@ -97,6 +117,7 @@ public:
 
 private:
     ScatterCrossbar xbar_;
+    std::vector<uint32_t> addrs_;  // accumulator addresses of one multiplier-array cycle
 };
 
 }  // namespace

@@ -170,6 +170,14 @@ void WeightBroadcast::read(int slot, std::size_t idx, std::vector<FifoVector>& v
     }
 }
 
+FifoView WeightBroadcast::view(int slot, std::size_t idx) const {
+    const Ring& r = ring_[static_cast<std::size_t>(slot)];
+    SX_ASSERT(!r.pieces.empty() && r.pieces.back().piece == idx && r.pieces.back().copied,
+              "scnn: PE reads a piece not in its FIFO");
+    const auto& p = r.pieces.back();
+    return {r.v.data(), r.w.data(), p.first, p.n, cap_, F_};
+}
+
 uint64_t WeightBroadcast::run(std::size_t idx, const std::vector<uint64_t>& work) {
     SX_ASSERT(idx + 1 == next_deliver_, "scnn: a weight piece runs before it was broadcast");
     const uint64_t landed = landed_[idx];
@@ -239,6 +247,24 @@ void piece_to_fifo(const WeightBlock& piece, bool sparse, int F, int64_t taps, s
         const int64_t ka = piece.k0 + (v / taps) * F;
         vectors.push_back({static_cast<uint8_t>(std::min<int64_t>(piece.k1, ka + F) - ka), 0});
     }
+}
+
+uint64_t PeArrayPolicy::run_block(LayerEngine& e, int pe, const WeightBlock& b, std::vector<uint64_t>* first_use) {
+    std::vector<FifoVector> vectors;
+    std::vector<WgtEntry> values;
+    const int F = e.params().F;
+    piece_to_fifo(b, sparse(), F, e.layer().R * e.layer().S, vectors, values);
+    // A FIFO of exactly the piece's entries, F weight slots each.
+    std::vector<WgtEntry> ring(vectors.size() * static_cast<std::size_t>(F));
+    std::size_t at = 0;
+    for (std::size_t j = 0; j < vectors.size(); ++j) {
+        std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(at), vectors[j].n,
+                    ring.begin() + static_cast<std::ptrdiff_t>(j * static_cast<std::size_t>(F)));
+        at += vectors[j].n;
+    }
+    const FifoView view{vectors.data(), ring.data(), 0, vectors.size(),
+                        static_cast<uint32_t>(std::max<std::size_t>(1, vectors.size())), F};
+    return run_fifo(e, pe, b, view, first_use);
 }
 
 void piece_from_fifo(const WeightBlock& header, bool sparse, int phases, const std::vector<FifoVector>& vectors,

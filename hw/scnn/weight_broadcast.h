@@ -28,12 +28,6 @@ namespace sx::scnn {
 
 constexpr uint64_t kUnknown = UINT64_MAX;
 
-// One FIFO entry: up to F weights of one stride phase (sparse), or F channels at one tap (dense).
-struct FifoVector {
-    uint8_t n = 0;       // weights in the vector
-    uint8_t phase = 0;   // sparse: stride phase of its weights
-};
-
 class WeightBroadcast {
 public:
     // `slots`: PEs tracked; `stored_slots`: the first slots whose FIFOs hold data; F: weights
@@ -61,6 +55,8 @@ public:
     // What slot `slot`'s PE reads out of its FIFO for piece `idx` (just delivered): the weights
     // of its entries in order, and their vectors.
     void read(int slot, std::size_t idx, std::vector<FifoVector>& vectors, std::vector<WgtEntry>& values) const;
+    // The same entries in place (no copy): valid until the next deliver().
+    FifoView view(int slot, std::size_t idx) const;
     // Piece `idx` (just delivered) runs work[slot] cycles on each target slot, starting when
     // the PE is free, its group has started and the piece's last entry is in its FIFO. Returns
     // the latest finish among its targets.

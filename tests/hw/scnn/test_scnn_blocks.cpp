@@ -65,6 +65,12 @@ TEST_CASE("weight FIFO runs dry because the broadcast bus is busy, then because 
     REQUIRE(w.size() == 2);
     CHECK(w[0].v == 1);
     CHECK(w[1].v == 2);
+    // What the PE computes on: the same entries read in place from the ring (FifoView).
+    const FifoView fv = bc.view(0, c);
+    REQUIRE(fv.n == 2);
+    CHECK(fv.vec(0).n == 1);
+    CHECK(fv.weights(0)[0].v == 1);
+    CHECK(fv.weights(1)[0].v == 2);
     // Bytes arriving late count as DRAM wait: E (1 entry for PE 1, ready at 30): PE 1 free at
     // 18, the bus free at 17 -> out at 30, lands 31: 12 cycles waiting for DRAM, 1 for the bus.
     const auto e = bc.append(1, 1);
