@@ -244,6 +244,44 @@ TEST_CASE("Bad real-data inputs: exit 2 naming the file and the field") {
     }
 }
 
+// User-found cases (h21): a folder for --labels ended in exit 1 "internal error: basic_filebuf::
+// underflow"; --reference FILE said "no such directory"; an empty --inputs "" ran a synthetic run
+// (exit 0) and an empty --labels / --reference was ignored; --calibration max / --normalize none
+// without --inputs were accepted (compared with the defaults). Right: exit 2 naming the option.
+TEST_CASE("Bad real-data options: file/folder mix-ups, empty values, options without --inputs") {
+    Scratch s;
+    const std::string arch = kSource + "/configs/smartexchange.json";
+    const std::vector<std::string> plain = {"run", "--arch", arch, "--model", kModel, "--out", s.path("o"), "-q"};
+    auto with = [&](std::vector<std::string> extra) {
+        auto a = plain;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    };
+    const std::string in = kDir + "/inputs", labels = kDir + "/labels.json";
+    SECTION("a folder for --labels") {
+        expect_bad_input(s, with({"--inputs", in, "--labels", in}), {in, "--labels", "JSON file", "a directory"});
+    }
+    SECTION("a file for --reference") {
+        expect_bad_input(s, with({"--inputs", in, "--reference", labels}), {labels, "--reference", "not a directory"});
+    }
+    SECTION("a folder for --weights, a file for --activations") {
+        expect_bad_input(s, with({"--weights", in}), {in, "--weights", "weight image file", "a directory"});
+        expect_bad_input(s, with({"--activations", labels}), {labels, "--activations", "not a directory"});
+    }
+    SECTION("an empty value is an error, not \"not given\"") {
+        expect_bad_input(s, with({"--inputs", ""}), {"--inputs", "expected a non-empty path"});
+        expect_bad_input(s, with({"--inputs", in, "--labels", ""}), {"--labels", "expected a non-empty path"});
+        expect_bad_input(s, with({"--inputs", in, "--reference", ""}), {"--reference", "expected a non-empty path"});
+        expect_bad_input(s, with({"--weights", ""}), {"--weights", "expected a non-empty path"});
+        CHECK_FALSE(std::filesystem::exists(s.path("o") + "/run.json"));
+    }
+    SECTION("real-data options without --inputs, even at their default values") {
+        expect_bad_input(s, with({"--calibration", "max"}), {"--calibration", "--inputs DIR"});
+        expect_bad_input(s, with({"--normalize", "none"}), {"--normalize", "--inputs DIR"});
+        expect_bad_input(s, with({"--reference", in}), {"--reference", "--inputs DIR"});
+    }
+}
+
 TEST_CASE("Real data with a SmartExchange image: the compression's cost shows in the comparison") {
     Scratch s;
     const std::string img = s.path("tiny.sxw");
