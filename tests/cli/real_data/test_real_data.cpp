@@ -275,6 +275,22 @@ TEST_CASE("Bad real-data options: file/folder mix-ups, empty values, options wit
         expect_bad_input(s, with({"--weights", ""}), {"--weights", "expected a non-empty path"});
         CHECK_FALSE(std::filesystem::exists(s.path("o") + "/run.json"));
     }
+    SECTION("an input .npy whose shape has a negative or non-integer entry") {
+        // (1, -8, 8) was read as 1x8x8 and ran; the header must say (1, 8, 8) for this model.
+        const sx::NdArray x = sx::read_npy(kDir + "/inputs/s0.npy");  // 1 x 8 x 8 float32
+        std::filesystem::create_directories(s.path("in"));
+        const std::string f = s.path("in") + "/s0.npy";
+        for (const std::string& bad : {"(1, -8, 8)", "(1, 'a', 8)"}) {
+            // A format 1.0 .npy as numpy lays it out, with the bad shape and s0's 64 float32 values.
+            std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + bad + ", }";
+            while ((10 + h.size() + 1) % 64) h += ' ';
+            h += '\n';
+            std::string b = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size()) + '\0' + h;
+            b.append(reinterpret_cast<const char*>(x.data.data()), x.data.size() * sizeof(float));
+            write_file(f, b);
+            expect_bad_input(s, with({"--inputs", s.path("in")}), {f, "npy header shape", "non-negative integers"});
+        }
+    }
     SECTION("real-data options without --inputs, even at their default values") {
         expect_bad_input(s, with({"--calibration", "max"}), {"--calibration", "--inputs DIR"});
         expect_bad_input(s, with({"--normalize", "none"}), {"--normalize", "--inputs DIR"});
