@@ -298,6 +298,30 @@ TEST_CASE("Bad real-data options: file/folder mix-ups, empty values, options wit
     }
 }
 
+// User-found case (h21): --normalize imagenet with .npy inputs silently did nothing. Right: a
+// warning on stderr and a note in run.json real_data.notes; the outputs are those of --normalize
+// none (the .npy tensors are used as they are).
+TEST_CASE("Real data: normalize imagenet with .npy inputs warns that it applies to images only") {
+    Scratch s;
+    const std::string arch = kSource + "/configs/smartexchange.json";
+    auto args = [&](const std::string& norm, const std::string& out) {
+        return std::vector<std::string>{"run", "--arch", arch, "--model", kModel, "--inputs", kDir + "/inputs",
+                                        "--normalize", norm, "--out", out, "-q"};
+    };
+    const auto r = sxsim(s, args("imagenet", s.path("a")));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.output.find("warning: --normalize imagenet applies to image inputs (.png, .jpg) only: 3 of 3 input(s) "
+                        "are .npy tensors") != std::string::npos);
+    const json run = json::parse(read_file(s.path("a") + "/run.json"));
+    bool noted = false;
+    for (const auto& n : run.at("real_data").at("notes")) noted |= n.get<std::string>().find("--normalize imagenet") != std::string::npos;
+    CHECK(noted);
+    REQUIRE(sxsim(s, args("none", s.path("b"))).exit_code == 0);
+    for (const char* stem : {"s0", "s1", "s2"})
+        CHECK(read_file(s.path("a") + "/outputs/" + stem + ".npy") == read_file(s.path("b") + "/outputs/" + stem + ".npy"));
+}
+
 TEST_CASE("Real data with a SmartExchange image: the compression's cost shows in the comparison") {
     Scratch s;
     const std::string img = s.path("tiny.sxw");
