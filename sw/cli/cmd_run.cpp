@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct RunArgs {
     bool check = false;
     bool quiet = false;
     RealDataArgs real;  // --inputs and its options
+    // Options the user gave (CLI11 count > 0), whatever their value: "given" is not "differs
+    // from the default" (--calibration max without --inputs is still an error) and an explicit
+    // empty value is not "not given" (--inputs "" must not fall back to a synthetic run).
+    std::set<std::string> given;
 };
 
 // "conv1: output 17 is 5, reference 7 (3 of 4096 outputs differ; N x K x P x Q order)"
@@ -123,18 +128,24 @@ void run_command(const RunArgs& a) {
             throw InputError("--set-origin", "", "/json/pointer={\"file\": ..., \"pointer\": ...}", "'" + s + "'");
         origins[s.substr(0, eq)] = ValueOrigin{o["file"].get<std::string>(), o["pointer"].get<std::string>()};
     }
+    // A path option given with an empty value (--inputs "") is a mistake, not "not given".
+    const std::pair<const char*, const std::string*> paths[] = {
+        {"--arch", &a.arch},           {"--model", &a.model},         {"--out", &a.out},
+        {"--weights", &a.weights},     {"--activations", &a.activations}, {"--vcd", &a.vcd},
+        {"--inputs", &a.real.inputs},  {"--labels", &a.real.labels},  {"--reference", &a.real.reference}};
+    for (const auto& [opt, value] : paths)
+        if (a.given.count(opt) && value->empty()) throw InputError(opt, "", "a non-empty path", "an empty value");
     require_file(a.arch, "configuration", "--arch");
     require_file(a.model, "workload", "--model");
     if (!a.weights.empty()) require_file(a.weights, "weight image", "--weights");
-    const bool real = !a.real.inputs.empty();
+    if (!a.activations.empty()) require_dir(a.activations, "folder of per-layer <layer>.npy activations", "--activations");
+    const bool real = a.given.count("--inputs") > 0;
     if (!real) {
-        const std::pair<const char*, bool> needs_inputs[] = {{"--labels", !a.real.labels.empty()},
-                                                             {"--reference", !a.real.reference.empty()},
-                                                             {"--calibration", a.real.calibration != "max"},
-                                                             {"--normalize", a.real.normalize != "none"}};
-        for (const auto& [opt, given] : needs_inputs)
-            if (given) throw InputError(opt, "", "--inputs DIR (the option applies to real-data runs only)");
+        for (const char* opt : {"--labels", "--reference", "--calibration", "--normalize"})
+            if (a.given.count(opt)) throw InputError(opt, "", "--inputs DIR (the option applies to real-data runs only)");
     } else {
+        if (!a.real.labels.empty()) require_file(a.real.labels, "labels JSON", "--labels");
+        if (!a.real.reference.empty()) require_dir(a.real.reference, "folder of <stem>.npy reference outputs", "--reference");
         const std::pair<const char*, bool> conflicts[] = {{"--activations", !a.activations.empty()},
                                                           {"--layer", !a.layers.empty()},
                                                           {"--first-layers", a.first_layers.has_value()},
@@ -260,7 +271,11 @@ void add_run_command(CLI::App& app) {
     run->add_flag("-q,--quiet", args->quiet, "No progress and no summary table");
     run->footer("Units: cycles of the accelerator core clock (clock_mhz in the configuration), latency in us, "
                 "energy in pJ in the traces (uJ in the summary), bytes for traffic.");
-    run->callback([args]() { run_command(*args); });
+    run->callback([args, run]() {
+        for (const CLI::Option* o : run->get_options())
+            if (o->count() > 0) args->given.insert(o->get_name());
+        run_command(*args);
+    });
 }
 
 }  // namespace sx

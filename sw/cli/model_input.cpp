@@ -25,6 +25,13 @@ const std::string& require_file(const std::string& path, const std::string& what
     return path;
 }
 
+const std::string& require_dir(const std::string& path, const std::string& what, const std::string& option) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec))
+        throw InputError(path, option, "an existing " + what, fs::exists(path, ec) ? "a file, not a directory" : "no such directory");
+    return path;
+}
+
 Workload load_model_input(const std::string& path, const ModelShapeArgs& shape) {
     if (ends_with(path, ".onnx")) {
         OnnxImportOptions opt;

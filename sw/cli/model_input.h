@@ -13,6 +13,8 @@ namespace sx {
 // The path, if it names an existing regular file; otherwise an InputError naming the path and
 // the command-line option it came from ("--arch"), so the user knows which argument to fix.
 const std::string& require_file(const std::string& path, const std::string& what, const std::string& option);
+// The same for a folder: "not a directory" for a file, "no such directory" when missing.
+const std::string& require_dir(const std::string& path, const std::string& what, const std::string& option);
 
 // How the user shapes the model on the command line: --batch N and --input-shape NxCxHxW.
 struct ModelShapeArgs {

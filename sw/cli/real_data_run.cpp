@@ -1,5 +1,6 @@
 #include "sw/cli/real_data_run.h"
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 
@@ -29,6 +30,21 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
     graph_ = load_graph(model);
     std::vector<std::string> warnings;
     inputs_ = load_inputs(a.inputs, graph_.input_dims, norm, &warnings);
+    // .npy inputs are taken as they are (already normalised by whoever wrote them): say so rather
+    // than let --normalize imagenet look applied (user-found: it silently did nothing).
+    if (norm == Normalize::ImageNet) {
+        std::size_t npy = 0;
+        for (const auto& s : inputs_) {
+            std::string ext = fs::path(s.file).extension().string();
+            for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            npy += ext == ".npy";
+        }
+        if (npy > 0) {
+            input_notes_.push_back("--normalize imagenet applies to image inputs (.png, .jpg) only: " + std::to_string(npy) +
+                                   " of " + std::to_string(inputs_.size()) + " input(s) are .npy tensors, used as they are");
+            warnings.push_back(input_notes_.back());
+        }
+    }
     for (const auto& w : warnings) std::fprintf(stderr, "sxsim: warning: %s\n", w.c_str());
     if (!a.labels.empty()) labels_ = load_labels(a.labels, inputs_);
     // All inputs are simulated as one batch (the workload's N).
@@ -99,7 +115,8 @@ void RealDataRun::finish(RunResult& run, const std::string& out_dir) {
         s.calibration = summary_.calibration;
         return s;
     }();
-    summary_.notes = chain_->notes();
+    summary_.notes = input_notes_;
+    for (const auto& n : chain_->notes()) summary_.notes.push_back(n);
     summary_.notes.push_back("accuracy is meaningful only for trained weights (a randomly initialised model gives real "
                              "activation statistics but meaningless accuracy)");
     const fs::path outs = fs::path(out_dir) / "outputs";

@@ -48,6 +48,7 @@ private:
     std::unique_ptr<ChainedNetwork> chain_;
     std::unique_ptr<WeightImage> image_;
     RealDataSummary summary_;
+    std::vector<std::string> input_notes_;  // about the inputs (e.g. --normalize on .npy), for run.json
 };
 
 }  // namespace sx

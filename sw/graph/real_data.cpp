@@ -13,6 +13,10 @@ namespace fs = std::filesystem;
 namespace sx {
 
 std::map<std::string, int64_t> load_labels(const std::string& path, const std::vector<InputSample>& inputs) {
+    std::error_code ec;  // an ifstream opens a directory, then throws on the first read
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw InputError(path, "--labels", "an existing JSON file {\"<stem>\": <class>, ...}",
+                         std::filesystem::is_directory(path, ec) ? "a directory" : "no such file");
     std::ifstream in(path);
     if (!in) throw InputError(path, "--labels", "a readable JSON file {\"<stem>\": <class>, ...}", "it cannot be opened");
     json doc;
@@ -56,7 +60,9 @@ void check_finite_activation(const InputSample& input, const std::string& node, 
 
 std::vector<Tensor> load_reference_outputs(const std::string& dir, const std::vector<InputSample>& inputs, int64_t elements) {
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw InputError(dir, "--reference", "a directory of <stem>.npy reference outputs", "no such directory");
+    if (!fs::is_directory(dir, ec))
+        throw InputError(dir, "--reference", "a directory of <stem>.npy reference outputs",
+                         fs::exists(dir, ec) ? "not a directory" : "no such directory");
     std::vector<Tensor> out;
     for (const auto& s : inputs) {
         const std::string p = (fs::path(dir) / (s.stem + ".npy")).string();

@@ -1,5 +1,6 @@
 #include "sw/io/npy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -93,19 +94,36 @@ NdArray parse_npy(const std::vector<uint8_t>& b, const std::string& origin) {
     // Hardening (fuzz_npy findings): digits scanned by hand (std::regex recursion, see
     // header_value); and with a zero dimension the data-size check below passes for any other
     // dimensions, so their product must be bounded for elements() not to overflow int64.
+    // The shape is a Python tuple of non-negative integers: "()", "(3,)", "(1, 8, 8)". Anything
+    // else is refused (user-found: digits used to be picked out of any text, so (1, -8, 8) read
+    // as 1x8x8 and (1, 'a', 8) as 1x8).
     long double nonzero_product = 1;
-    for (std::size_t i = 0; i < shape.size();) {
-        if (!std::isdigit(static_cast<unsigned char>(shape[i]))) { ++i; continue; }
+    const auto bad_shape = [&](const std::string& found) {
+        return InputError(origin, "npy header shape", "a tuple of non-negative integers, e.g. (1, 8, 8)",
+                          found + " in " + shape.substr(0, 120));
+    };
+    std::size_t i = 1;  // after '(' (header_value returns the text from '(' to ')')
+    const auto skip_space = [&] { while (i < shape.size() && std::isspace(static_cast<unsigned char>(shape[i]))) ++i; };
+    if (shape.empty() || shape.front() != '(') throw bad_shape("no tuple");
+    for (skip_space(); i < shape.size() && shape[i] != ')'; skip_space()) {
         std::size_t j = i;
         while (j < shape.size() && std::isdigit(static_cast<unsigned char>(shape[j]))) ++j;
+        if (j == i) {  // not a digit: name what stands there, up to the next separator
+            const std::size_t end = std::min(shape.find_first_of(",)", i), shape.size());
+            throw bad_shape("entry " + std::to_string(a.shape.size()) + " '" + shape.substr(i, std::min<std::size_t>(end - i, 40)) + "'");
+        }
         const std::string d = shape.substr(i, j - i);
         i = j;
-        if (d.size() > 12) throw InputError(origin, "npy shape", "dimensions below 10^12", shape.substr(0, 120));
+        if (i < shape.size() && shape[i] == 'L') ++i;  // Python 2 numpy wrote long integers as 3L
+        if (d.size() > 12) throw InputError(origin, "npy header shape", "dimensions below 10^12", shape.substr(0, 120));
         a.shape.push_back(std::stoll(d));
-        if (a.shape.size() > 32) throw InputError(origin, "npy shape", "at most 32 dimensions", shape.substr(0, 120));
+        if (a.shape.size() > 32) throw InputError(origin, "npy header shape", "at most 32 dimensions", shape.substr(0, 120));
         if (a.shape.back() > 0) nonzero_product *= static_cast<long double>(a.shape.back());
+        skip_space();
+        if (i < shape.size() && shape[i] == ',') ++i;
+        else if (i < shape.size() && shape[i] != ')') throw bad_shape("'" + shape.substr(i, 1) + "' after entry " + std::to_string(a.shape.size() - 1));
     }
-    if (nonzero_product > 4.0e18L) throw InputError(origin, "npy shape", "dimensions whose product fits in 64 bits", shape.substr(0, 120));
+    if (nonzero_product > 4.0e18L) throw InputError(origin, "npy header shape", "dimensions whose product fits in 64 bits", shape.substr(0, 120));
     int width = 0;
     const std::string& t = a.dtype;
     if (t == "<f4" || t == "=f4") width = 4;

@@ -244,6 +244,84 @@ TEST_CASE("Bad real-data inputs: exit 2 naming the file and the field") {
     }
 }
 
+// User-found cases (h21): a folder for --labels ended in exit 1 "internal error: basic_filebuf::
+// underflow"; --reference FILE said "no such directory"; an empty --inputs "" ran a synthetic run
+// (exit 0) and an empty --labels / --reference was ignored; --calibration max / --normalize none
+// without --inputs were accepted (compared with the defaults). Right: exit 2 naming the option.
+TEST_CASE("Bad real-data options: file/folder mix-ups, empty values, options without --inputs") {
+    Scratch s;
+    const std::string arch = kSource + "/configs/smartexchange.json";
+    const std::vector<std::string> plain = {"run", "--arch", arch, "--model", kModel, "--out", s.path("o"), "-q"};
+    auto with = [&](std::vector<std::string> extra) {
+        auto a = plain;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return a;
+    };
+    const std::string in = kDir + "/inputs", labels = kDir + "/labels.json";
+    SECTION("a folder for --labels") {
+        expect_bad_input(s, with({"--inputs", in, "--labels", in}), {in, "--labels", "JSON file", "a directory"});
+    }
+    SECTION("a file for --reference") {
+        expect_bad_input(s, with({"--inputs", in, "--reference", labels}), {labels, "--reference", "not a directory"});
+    }
+    SECTION("a folder for --weights, a file for --activations") {
+        expect_bad_input(s, with({"--weights", in}), {in, "--weights", "weight image file", "a directory"});
+        expect_bad_input(s, with({"--activations", labels}), {labels, "--activations", "not a directory"});
+    }
+    SECTION("an empty value is an error, not \"not given\"") {
+        expect_bad_input(s, with({"--inputs", ""}), {"--inputs", "expected a non-empty path"});
+        expect_bad_input(s, with({"--inputs", in, "--labels", ""}), {"--labels", "expected a non-empty path"});
+        expect_bad_input(s, with({"--inputs", in, "--reference", ""}), {"--reference", "expected a non-empty path"});
+        expect_bad_input(s, with({"--weights", ""}), {"--weights", "expected a non-empty path"});
+        CHECK_FALSE(std::filesystem::exists(s.path("o") + "/run.json"));
+    }
+    SECTION("an input .npy whose shape has a negative or non-integer entry") {
+        // (1, -8, 8) was read as 1x8x8 and ran; the header must say (1, 8, 8) for this model.
+        const sx::NdArray x = sx::read_npy(kDir + "/inputs/s0.npy");  // 1 x 8 x 8 float32
+        std::filesystem::create_directories(s.path("in"));
+        const std::string f = s.path("in") + "/s0.npy";
+        for (const std::string& bad : {"(1, -8, 8)", "(1, 'a', 8)"}) {
+            // A format 1.0 .npy as numpy lays it out, with the bad shape and s0's 64 float32 values.
+            std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + bad + ", }";
+            while ((10 + h.size() + 1) % 64) h += ' ';
+            h += '\n';
+            std::string b = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size()) + '\0' + h;
+            b.append(reinterpret_cast<const char*>(x.data.data()), x.data.size() * sizeof(float));
+            write_file(f, b);
+            expect_bad_input(s, with({"--inputs", s.path("in")}), {f, "npy header shape", "non-negative integers"});
+        }
+    }
+    SECTION("real-data options without --inputs, even at their default values") {
+        expect_bad_input(s, with({"--calibration", "max"}), {"--calibration", "--inputs DIR"});
+        expect_bad_input(s, with({"--normalize", "none"}), {"--normalize", "--inputs DIR"});
+        expect_bad_input(s, with({"--reference", in}), {"--reference", "--inputs DIR"});
+    }
+}
+
+// User-found case (h21): --normalize imagenet with .npy inputs silently did nothing. Right: a
+// warning on stderr and a note in run.json real_data.notes; the outputs are those of --normalize
+// none (the .npy tensors are used as they are).
+TEST_CASE("Real data: normalize imagenet with .npy inputs warns that it applies to images only") {
+    Scratch s;
+    const std::string arch = kSource + "/configs/smartexchange.json";
+    auto args = [&](const std::string& norm, const std::string& out) {
+        return std::vector<std::string>{"run", "--arch", arch, "--model", kModel, "--inputs", kDir + "/inputs",
+                                        "--normalize", norm, "--out", out, "-q"};
+    };
+    const auto r = sxsim(s, args("imagenet", s.path("a")));
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.output.find("warning: --normalize imagenet applies to image inputs (.png, .jpg) only: 3 of 3 input(s) "
+                        "are .npy tensors") != std::string::npos);
+    const json run = json::parse(read_file(s.path("a") + "/run.json"));
+    bool noted = false;
+    for (const auto& n : run.at("real_data").at("notes")) noted |= n.get<std::string>().find("--normalize imagenet") != std::string::npos;
+    CHECK(noted);
+    REQUIRE(sxsim(s, args("none", s.path("b"))).exit_code == 0);
+    for (const char* stem : {"s0", "s1", "s2"})
+        CHECK(read_file(s.path("a") + "/outputs/" + stem + ".npy") == read_file(s.path("b") + "/outputs/" + stem + ".npy"));
+}
+
 TEST_CASE("Real data with a SmartExchange image: the compression's cost shows in the comparison") {
     Scratch s;
     const std::string img = s.path("tiny.sxw");

@@ -160,3 +160,25 @@ TEST_CASE("npy: NaN and infinities are input errors at their index, in every flo
     const float ok[2] = {3.4028235e38f, -3.4028235e38f};
     CHECK(npy_error(npy_bytes("<f4", "(2,)", ok, sizeof ok)).empty());
 }
+
+// User-found case (h21): the shape was read by picking digits out of the tuple's text, so
+// (1, -8, 8) was read as 1x8x8 and (1, 'a', 8) as 1x8 (then a misleading size error). Right:
+// an InputError naming the file, "npy header shape", "non-negative integers" and the entry.
+TEST_CASE("npy: a shape entry that is not a non-negative integer is an input error", "[io]") {
+    const std::vector<float> v(64, 0.5f);
+    for (const auto& [shape, found] : std::vector<std::pair<std::string, std::string>>{
+             {"(1, -8, 8)", "entry 1 '-8'"}, {"(1, 'a', 8)", "entry 1 ''a''"}, {"(1, 8.0, 8)", "'.' after entry 1"},
+             {"(1 8 8)", "'8' after entry 0"}, {"'1x8x8'", "no tuple"}}) {
+        const std::string e = npy_error(npy_bytes("<f4", shape, v.data(), v.size() * 4));
+        INFO(shape << " -> " << e);
+        CHECK(e.find("x.npy") != std::string::npos);
+        CHECK(e.find("npy header shape") != std::string::npos);
+        CHECK(e.find("non-negative integers") != std::string::npos);
+        CHECK(e.find(found) != std::string::npos);
+    }
+    // The tuple forms numpy writes still read (hand-derived: 64 float32 values = 256 bytes).
+    CHECK(parse_npy(npy_bytes("<f4", "(1, 8, 8)", v.data(), 256), "x.npy").shape == std::vector<int64_t>{1, 8, 8});
+    CHECK(parse_npy(npy_bytes("<f4", "(64,)", v.data(), 256), "x.npy").shape == std::vector<int64_t>{64});
+    CHECK(parse_npy(npy_bytes("<f4", "(8,8)", v.data(), 256), "x.npy").shape == std::vector<int64_t>{8, 8});
+    CHECK(parse_npy(npy_bytes("<f4", "()", v.data(), 4), "x.npy").shape.empty());
+}
