@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hw/buffer/global_buffer.h"
+#include "hw/common/sanitizer_stack.h"
 #include "sw/common/error.h"
 
 using namespace sx;
@@ -42,6 +43,8 @@ std::vector<uint64_t> issue_together(GlobalBuffer& b, const SimContext& ctx, con
         for (std::size_t i = 0; i < h.size(); ++i) done[i] = b.wait(h[i]) - base;
     });
     sc_core::sc_start();
+    // Back on the main stack for ASan before a test throws here (hw/common/sanitizer_stack.h).
+    sanitizer_resume_main_stack();
     return done;
 }
 }  // namespace
