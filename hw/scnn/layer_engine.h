@@ -247,6 +247,7 @@ public:
 };
 
 // `bank_mapping`: a name from bank_mapping_names() (bank_mapping.h).
-std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks, const std::string& bank_mapping = "interleaved");
+std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks, const std::string& bank_mapping = "interleaved",
+                                                    int crossbar_queue_entries = 0);
 
 }  // namespace sx::scnn

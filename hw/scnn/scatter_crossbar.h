@@ -4,6 +4,12 @@
 // holds the array for k cycles (the paper: bank conflicts stall the multipliers). The bank of
 // an accumulator address is the configured mapping's (bank_mapping.h; default: address mod
 // banks, the buffer word-interleaved).
+// Optional per-bank queues (`queue_entries` > 0; our assumption, not a paper parameter: a
+// sensitivity study, docs/validation.md "Why the speedup is 1.76x"): each bank still retires one
+// product per cycle, but the array issues its next cycle as soon as no bank has more than
+// queue_entries products waiting, so a conflict costs cycles only when it persists. With 0
+// queue entries this is exactly the unbuffered crossbar above.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -16,8 +22,9 @@ namespace sx::scnn {
 
 class ScatterCrossbar {
 public:
-    explicit ScatterCrossbar(int banks, const std::string& mapping = "interleaved")
+    explicit ScatterCrossbar(int banks, const std::string& mapping = "interleaved", int queue_entries = 0)
         : load_(static_cast<std::size_t>(banks), 0), stamp_(static_cast<std::size_t>(banks), 0),
+          free_at_(static_cast<std::size_t>(banks), 0), queue_(static_cast<uint32_t>(queue_entries)),
           map_(make_bank_mapping(mapping, banks)) {
         // The word-interleaved mapping over a power-of-two bank count is addr mod banks: the
         // same bank as the mapping's, without a virtual call per product (the model's hot path).
@@ -31,6 +38,10 @@ public:
         const uint32_t b = mask_ != kNoMask ? addr & mask_ : map_->bank(addr);
         SX_ASSERT(b < load_.size(), "accumulator bank mapping returned bank " + std::to_string(b) + " of " +
                                         std::to_string(load_.size()));
+        if (queue_ > 0) {
+            queue_product(b);
+            return;
+        }
         if (stamp_[b] != cycle_) {  // first product to this bank in this cycle
             stamp_[b] = cycle_;
             load_[b] = 0;
@@ -46,6 +57,14 @@ public:
         uint64_t* const stamp = stamp_.data();
         const uint64_t cyc = cycle_;
         const uint32_t mask = mask_;
+        if (queue_ > 0) {
+            for (std::size_t i = 0; i < n; ++i) {
+                const uint32_t b = mask != kNoMask ? addr[i] & mask : map_->bank(addr[i]);
+                SX_ASSERT(b < load_.size(), "accumulator bank mapping returned bank " + std::to_string(b));
+                queue_product(b);
+            }
+            return;
+        }
         uint32_t mx = max_;
         for (std::size_t i = 0; i < n; ++i) {
             const uint32_t b = mask != kNoMask ? addr[i] & mask : map_->bank(addr[i]);
@@ -64,10 +83,28 @@ public:
     // End the cycle: returns the cycles it occupied (at least 1: the array issued even if every
     // product was discarded), and counts the stall cycles.
     uint32_t end() {
+        ++array_cycles;
+        if (queue_ > 0) {
+            // Next issue: one cycle on, and not before every bank is down to queue_ waiting.
+            const uint64_t next = std::max(now_ + 1, busy_until_ > queue_ ? busy_until_ - queue_ : 0);
+            const auto c = static_cast<uint32_t>(next - now_);
+            now_ = next;
+            stall_cycles += c - 1;
+            return c;
+        }
         const uint32_t c = max_ > 1 ? max_ : 1;
         stall_cycles += c - 1;
-        ++array_cycles;
         return c;
+    }
+    // End a PE's run of a weight piece: the cycles its queued products still need to reach the
+    // accumulators (0 without queues), counted as stalls; the queues start empty next run.
+    uint32_t finish() {
+        if (queue_ == 0) return 0;
+        const auto d = static_cast<uint32_t>(busy_until_ > now_ ? busy_until_ - now_ : 0);
+        stall_cycles += d;
+        std::fill(free_at_.begin(), free_at_.end(), 0);
+        now_ = busy_until_ = 0;
+        return d;
     }
 
     uint64_t products = 0;      // products delivered to banks
@@ -75,12 +112,23 @@ public:
     uint64_t array_cycles = 0;  // multiplier-array issue cycles
 
 private:
+    // Queued crossbar: bank b is busy until free_at_[b] (cycles since the run started); it
+    // serves the product in the first free cycle at or after the issue cycle now_.
+    void queue_product(uint32_t b) {
+        uint64_t& f = free_at_[b];
+        f = std::max(f, now_) + 1;
+        busy_until_ = std::max(busy_until_, f);
+        ++products;
+    }
     std::vector<uint32_t> load_;
     std::vector<uint64_t> stamp_;  // per bank: the cycle its load_ counts
     uint64_t cycle_ = 0;
     uint32_t max_ = 0;
     static constexpr uint32_t kNoMask = UINT32_MAX;
     uint32_t mask_ = kNoMask;
+    std::vector<uint64_t> free_at_;
+    uint32_t queue_ = 0;
+    uint64_t now_ = 0, busy_until_ = 0;
     std::unique_ptr<AccumulatorBankMapping> map_;
 };
 

@@ -17,7 +17,7 @@ ScnnParams parse_scnn_params(const ArchConfig& arch) {
     std::vector<std::string> known = {"F", "I", "accumulator_entries", "weight_fifo_entries", "halo_values_per_cycle",
                                       "ppu_values_per_cycle", "dma_max_outstanding", "dma_transfer_bytes",
                                       "weight_staging_kib", "comment"};
-    for (const char* k : sparse ? std::vector<const char*>{"accumulator_banks", "accumulator_bank_mapping"}
+    for (const char* k : sparse ? std::vector<const char*>{"accumulator_banks", "accumulator_bank_mapping", "crossbar_queue_entries"}
                                 : std::vector<const char*>{"zero_gating", "compressed_dram"})
         known.push_back(k);
     n.expect_only(known);
@@ -33,6 +33,8 @@ ScnnParams parse_scnn_params(const ArchConfig& arch) {
     p.weight_staging_kib = static_cast<int>(n.get_int_or("weight_staging_kib", p.weight_staging_kib, 0, 1 << 16));
     if (sparse) {
         p.accumulator_banks = static_cast<int>(n.get_int_or("accumulator_banks", p.accumulator_banks, 1, 1024));
+        p.crossbar_queue_entries =
+            static_cast<int>(n.get_int_or("crossbar_queue_entries", p.crossbar_queue_entries, 0, 64));
         p.accumulator_bank_mapping = n.get_enum_or("accumulator_bank_mapping", bank_mapping_names(), p.accumulator_bank_mapping);
     } else {
         p.zero_gating = n.get_bool_or("zero_gating", p.zero_gating);

@@ -15,6 +15,10 @@ struct ScnnParams {
     // SCNN only: which bank holds an accumulator address, by name (hw/scnn/bank_mapping.h):
     // "interleaved" (address mod banks, the paper's) or "skewed".
     std::string accumulator_bank_mapping = "interleaved";
+    // SCNN only: products each accumulator bank can hold waiting behind the crossbar (0: the
+    // unbuffered crossbar, a conflict holds the array; not a paper parameter, a sensitivity
+    // study: docs/validation.md "Why the speedup is 1.76x, not 2.37x").
+    int crossbar_queue_entries = 0;
     int accumulator_entries = 1024; // per bank set (one of the two buffers): 6 KB / 2 / 3 B
     int weight_fifo_entries = 50;   // one entry = F weights with their run fields
     int halo_values_per_cycle = 1;  // partial sums a PE sends to a neighbour per cycle

@@ -14,7 +14,7 @@ namespace {
 
 class SparsePeArray : public PeArrayPolicy {
 public:
-    SparsePeArray(int banks, const std::string& mapping) : xbar_(banks, mapping) {}
+    SparsePeArray(int banks, const std::string& mapping, int queue_entries) : xbar_(banks, mapping, queue_entries) {}
     bool sparse() const override { return true; }
 
     uint64_t run_fifo(LayerEngine& e, int pe, const WeightBlock& b, const FifoView& fifo,
@@ -106,6 +106,7 @@ public:
         }
         if (j1 != fifo.n)
             throw SimulationError("scnn: layer " + L.name + ": a weight piece holds FIFO entries of no stride phase");
+        cycles += xbar_.finish();  // queued products still on their way to the banks (0 unbuffered)
         e.cnt.products_discarded += discarded;
         e.cnt.conflict_stalls += xbar_.stall_cycles - stalls0;
         const uint64_t prods = xbar_.products - prod0;
@@ -122,8 +123,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks, const std::string& bank_mapping) {
-    return std::make_unique<SparsePeArray>(accumulator_banks, bank_mapping);
+std::unique_ptr<PeArrayPolicy> make_sparse_pe_array(int accumulator_banks, const std::string& bank_mapping,
+                                                    int crossbar_queue_entries) {
+    return std::make_unique<SparsePeArray>(accumulator_banks, bank_mapping, crossbar_queue_entries);
 }
 
 }  // namespace sx::scnn
