@@ -79,6 +79,8 @@ TEST_CASE("design config: a field that would have no effect is an error at its p
     expect_refused("dcnn.json", {{"/dense/accumulator_banks", 32}}, "/dense/accumulator_banks", "known fields");
     expect_refused("dcnn.json", {{"/dense/accumulator_bank_mapping", "skewed"}}, "/dense/accumulator_bank_mapping",
                    "known fields");
+    expect_refused("dcnn.json", {{"/dense/crossbar_queue_entries", 2}}, "/dense/crossbar_queue_entries",
+                   "known fields");
     expect_refused("scnn.json", {{"/scnn/zero_gating", true}}, "/scnn/zero_gating", "known fields");
     expect_refused("scnn.json", {{"/scnn/compressed_dram", true}}, "/scnn/compressed_dram", "known fields");
 }
@@ -105,6 +107,15 @@ TEST_CASE("design config: the SCNN accumulator bank mapping is chosen by name") 
               .accumulator_bank_mapping == "skewed");
     expect_refused("scnn.json", {{"/scnn/accumulator_bank_mapping", "hashed"}}, "/scnn/accumulator_bank_mapping",
                    "interleaved");
+}
+
+TEST_CASE("design config: SCNN crossbar bank queues default to none (the unbuffered crossbar), at most 64") {
+    CHECK(configured("scnn.json", {}).design_params<scnn::ScnnParams>().crossbar_queue_entries == 0);
+    CHECK(configured("scnn.json", {{"/scnn/crossbar_queue_entries", 2}})
+              .design_params<scnn::ScnnParams>()
+              .crossbar_queue_entries == 2);
+    expect_refused("scnn.json", {{"/scnn/crossbar_queue_entries", 65}}, "/scnn/crossbar_queue_entries", "64");
+    expect_refused("scnn.json", {{"/scnn/crossbar_queue_entries", -1}}, "/scnn/crossbar_queue_entries", "0");
 }
 
 // A sweep over /smartexchange/memory = [fixed, dram] on a base file with memory "fixed" and
