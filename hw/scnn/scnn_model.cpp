@@ -363,7 +363,8 @@ std::unique_ptr<AcceleratorModel> make_scnn_family_model(const ArchConfig& arch,
 
 std::unique_ptr<AcceleratorModel> make_scnn_model(const ArchConfig& arch, SimContext& ctx) {
     const ScnnParams& p = arch.design_params<ScnnParams>();
-    return make_scnn_family_model(arch, ctx, make_sparse_pe_array(p.accumulator_banks, p.accumulator_bank_mapping, p.crossbar_queue_entries));
+    return make_scnn_family_model(
+        arch, ctx, make_sparse_pe_array(p.accumulator_banks, p.accumulator_bank_mapping, p.crossbar_queue_entries));
 }
 
 }  // namespace sx::scnn

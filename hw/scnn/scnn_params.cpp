@@ -17,7 +17,8 @@ ScnnParams parse_scnn_params(const ArchConfig& arch) {
     std::vector<std::string> known = {"F", "I", "accumulator_entries", "weight_fifo_entries", "halo_values_per_cycle",
                                       "ppu_values_per_cycle", "dma_max_outstanding", "dma_transfer_bytes",
                                       "weight_staging_kib", "comment"};
-    for (const char* k : sparse ? std::vector<const char*>{"accumulator_banks", "accumulator_bank_mapping", "crossbar_queue_entries"}
+    for (const char* k : sparse ? std::vector<const char*>{"accumulator_banks", "accumulator_bank_mapping",
+                                                           "crossbar_queue_entries"}
                                 : std::vector<const char*>{"zero_gating", "compressed_dram"})
         known.push_back(k);
     n.expect_only(known);
