@@ -148,24 +148,16 @@ private:
     }
 
     void constant_node(const onnx::NodeProto& n) {
-        if (n.output_size() != 1 || n.attribute_size() != 1) fail(n, "one output and one value attribute");
-        const onnx::AttributeProto& a = n.attribute(0);
-        Value v;
-        v.constant = v.values_tried = v.t.has_values = true;
-        if (a.name() == "value" && a.has_t()) return stored(n.output(0), a.t(), "node '" + name_of(n) + "' (Constant)");
-        if (a.name() == "value_float") {
-            v.t.values = {a.f()};
-        } else if (a.name() == "value_int") {
-            v.t.values = {static_cast<double>(a.i())}, v.t.integer = true;
-        } else if (a.name() == "value_floats") {
-            v.t.values.assign(a.floats().begin(), a.floats().end());
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())};
-        } else if (a.name() == "value_ints") {
-            for (int64_t x : a.ints()) v.t.values.push_back(static_cast<double>(x));
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())}, v.t.integer = true;
-        } else {
-            fail(n, "one numeric value attribute (value, value_float(s), value_int(s))");
+        ConstantValue c;
+        try {
+            c = constant_value(n);
+        } catch (const OpError& e) {
+            fail(n, e.expected, e.found);
         }
+        if (c.stored) return stored(n.output(0), *c.stored, "node '" + name_of(n) + "' (Constant)");
+        Value v;
+        v.constant = v.values_tried = true;
+        v.t = std::move(c.folded);
         values_[n.output(0)] = std::move(v);
     }
 

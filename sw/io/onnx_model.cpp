@@ -96,27 +96,16 @@ private:
         values_[name] = std::move(v);
     }
     void constant_node(const onnx::NodeProto& n) {
-        if (n.output_size() != 1) fail(n, "one output");
-        static const onnx::AttributeProto kNone;
-        const onnx::AttributeProto& a = n.attribute_size() == 1 ? n.attribute(0) : kNone;
-        Value v;
-        v.constant = v.values_tried = v.t.has_values = true;
-        if (a.name() == "value" && a.has_t()) {
-            stored_constant(n.output(0), a.t(), "node '" + node_name(n) + "' (Constant)");
-            return;
-        } else if (a.name() == "value_float") {
-            v.t.values = {a.f()};
-        } else if (a.name() == "value_int") {
-            v.t.values = {static_cast<double>(a.i())}, v.t.integer = true;
-        } else if (a.name() == "value_floats") {
-            v.t.values.assign(a.floats().begin(), a.floats().end());
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())};
-        } else if (a.name() == "value_ints") {
-            for (int64_t x : a.ints()) v.t.values.push_back(static_cast<double>(x));
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())}, v.t.integer = true;
-        } else {
-            fail(n, "one numeric value attribute (value, value_float(s), value_int(s))");
+        ConstantValue c;
+        try {
+            c = constant_value(n);
+        } catch (const OpError& e) {
+            fail(n, e.expected, e.found);
         }
+        if (c.stored) return stored_constant(n.output(0), *c.stored, "node '" + node_name(n) + "' (Constant)");
+        Value v;
+        v.constant = v.values_tried = true;
+        v.t = std::move(c.folded);
         values_[n.output(0)] = std::move(v);
     }
     // The constant's values, read from the file on first use when small enough to fold.
