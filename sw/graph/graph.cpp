@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <set>
 
@@ -289,9 +290,30 @@ private:
         if (node.out_dims.size() < node.outputs.size()) fail(n, "known output shapes");
         for (int i = 0; i < n.input_size(); ++i)
             if (!n.input(i).empty() && values_.at(n.input(i)).constant) keep_constant(n, n.input(i));
+        if (n.op_type() == "BatchNormalization") check_batch_norm(n, node);
         for (std::size_t i = 0; i < node.outputs.size(); ++i)
             if (!node.outputs[i].empty()) set_output(node.outputs[i], node.out_dims[i]);
         g_.nodes.push_back(std::move(node));
+    }
+
+    // BatchNormalization divides by sqrt(variance + epsilon) (folded or run on the host): a
+    // constant variance must give variance + epsilon > 0 in every channel (float32, as computed).
+    void check_batch_norm(const onnx::NodeProto& n, const Node& node) {
+        if (n.input_size() < 5) fail(n, "inputs X, scale, B, input_mean and input_var");
+        const float eps = node.floats.count("epsilon") ? node.floats.at("epsilon") : 1e-5f;
+        const auto it = g_.constants.find(n.input(4));
+        if (it == g_.constants.end()) return;  // computed at run time: float_ops refuses it there
+        const std::vector<float>& var = it->second.data;
+        for (std::size_t c = 0; c < var.size(); ++c)
+            if (!(var[c] + eps > 0))
+                fail(n, "input_var + epsilon > 0 in every channel (input 4, '" + n.input(4) + "')",
+                     "channel " + std::to_string(c) + ": variance " + fmt_float(var[c]) + " + epsilon " +
+                         fmt_float(eps) + " = " + fmt_float(var[c] + eps));
+    }
+    static std::string fmt_float(float v) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%g", static_cast<double>(v));
+        return b;
     }
 
     void visit(const onnx::NodeProto& n) {
