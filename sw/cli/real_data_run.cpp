@@ -116,7 +116,6 @@ void RealDataRun::finish(RunResult& run, const std::string& out_dir) {
         return s;
     }();
     summary_.notes = input_notes_;
-    for (const auto& n : chain_->notes()) summary_.notes.push_back(n);
     summary_.notes.push_back("accuracy is meaningful only for trained weights (a randomly initialised model gives real "
                              "activation statistics but meaningless accuracy)");
     const fs::path outs = fs::path(out_dir) / "outputs";
