@@ -65,7 +65,7 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
         if (note.rfind(batch_opt, 0) == 0) note = "--inputs (" + std::to_string(imp.batch) + " inputs simulated as one batch)" + note.substr(batch_opt.size());
 
     // Calibration and the host float reference in one pass over the inputs.
-    Calibrator cal(method);
+    Calibrator cal(method, inputs_.size());
     std::vector<Tensor> host_ref;
     for (const auto& s : inputs_)
         host_ref.push_back(run_float(graph_, s.tensor, [&](const std::string& n, const Tensor& t) {
