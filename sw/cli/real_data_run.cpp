@@ -65,7 +65,7 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
         if (note.rfind(batch_opt, 0) == 0) note = "--inputs (" + std::to_string(imp.batch) + " inputs simulated as one batch)" + note.substr(batch_opt.size());
 
     // Calibration and the host float reference in one pass over the inputs.
-    Calibrator cal(method);
+    Calibrator cal(method, inputs_.size());
     std::vector<Tensor> host_ref;
     for (const auto& s : inputs_)
         host_ref.push_back(run_float(graph_, s.tensor, [&](const std::string& n, const Tensor& t) {
@@ -116,7 +116,6 @@ void RealDataRun::finish(RunResult& run, const std::string& out_dir) {
         return s;
     }();
     summary_.notes = input_notes_;
-    for (const auto& n : chain_->notes()) summary_.notes.push_back(n);
     summary_.notes.push_back("accuracy is meaningful only for trained weights (a randomly initialised model gives real "
                              "activation statistics but meaningless accuracy)");
     const fs::path outs = fs::path(out_dir) / "outputs";

@@ -56,8 +56,6 @@ public:
     // Runs the host nodes after the last compute layer; the graph's first output per sample.
     std::vector<Tensor> finish();
 
-    const std::vector<std::string>& notes() const { return notes_; }
-
 private:
     struct LayerQuant {
         const Node* node = nullptr;
@@ -80,7 +78,6 @@ private:
     std::map<std::string, float> scales_;
     std::vector<std::unique_ptr<HostExecutor>> exec_;  // one per sample
     std::map<std::string, LayerQuant> layers_;  // by workload layer name
-    std::vector<std::string> notes_;
 };
 
 }  // namespace sx

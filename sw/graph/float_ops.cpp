@@ -246,6 +246,9 @@ std::vector<Tensor> run_host_op(const Node& n, const std::vector<const Tensor*>&
         const int64_t C = x.dims.at(1), plane = x.elements() / C;
         Tensor o(x.dims, x.data);
         for (int64_t c = 0; c < C; ++c) {
+            // The loader refuses a constant variance with var + eps <= 0 naming the file; this
+            // catches one computed at run time, before sqrt makes it a NaN.
+            if (!(in[4]->data.at(c) + eps > 0)) bad(n, "input_var + epsilon > 0 in every channel (input 4)");
             const float g = in[1]->data.at(c) / std::sqrt(in[4]->data.at(c) + eps);
             for (int64_t i = 0; i < plane; ++i) {
                 float& v = o.data[c * plane + i];

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <cstdio>
 #include <set>
 
 #include <onnx/onnx_pb.h>
@@ -10,6 +10,7 @@
 #include "sw/common/error.h"
 #include "sw/io/onnx_ops.h"
 #include "sw/io/onnx_tensor.h"
+#include "sw/io/onnx_walk.h"
 #include "sw/workload/workload.h"
 
 namespace sx {
@@ -38,25 +39,16 @@ bool same_dims(const std::string& op) {
            op == "Softmax" || op == "BatchNormalization" || op == "Identity" || op == "Dropout";
 }
 
-struct Value {
-    OpTensor t;
-    bool constant = false;
-    const onnx::TensorProto* proto = nullptr;
-    bool values_tried = false;
-};
+using onnx_walk::Value;
 
-class Loader {
+class Loader : onnx_walk::Walker {
 public:
-    explicit Loader(std::string path) : path_(std::move(path)) { g_.file = path_; }
+    explicit Loader(std::string path) : Walker(std::move(path)) { g_.file = path_; }
 
     Graph run() {
-        {
-            std::ifstream in(path_, std::ios::binary);
-            if (!in) throw InputError(path_, "", "a readable ONNX model", "it cannot be opened");
-            if (!model_.ParseFromIstream(&in)) throw InputError(path_, "", "an ONNX ModelProto (protobuf)", "unparseable bytes");
-        }
+        onnx_walk::read_model(path_, model_);
         const onnx::GraphProto& gp = model_.graph();
-        for (const auto& t : gp.initializer()) stored(t.name(), t, "initializer '" + t.name() + "'");
+        for (const auto& t : gp.initializer()) stored_constant(t.name(), t, "initializer '" + t.name() + "'");
         read_input(gp);
         for (const auto& n : gp.node()) visit(n);
         if (!unsupported_.empty()) {
@@ -76,27 +68,6 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(const onnx::NodeProto& n, const std::string& expected, const std::string& found = "") {
-        throw InputError(path_, "node '" + name_of(n) + "' (" + n.op_type() + ")", expected, found);
-    }
-    static std::string name_of(const onnx::NodeProto& n) {
-        return !n.name().empty() ? n.name() : (n.output_size() ? n.output(0) : n.op_type());
-    }
-    void stored(const std::string& name, const onnx::TensorProto& t, const std::string& where) {
-        Value v;
-        v.constant = true;
-        v.proto = &t;
-        const std::string problem = tensor_dims(t, v.t.dims);
-        if (!problem.empty()) throw InputError(path_, where, problem);
-        values_[name] = std::move(v);
-    }
-    const OpTensor& with_values(Value& v) {
-        if (v.constant && v.proto && !v.values_tried) {
-            v.values_tried = true;
-            v.t.has_values = tensor_values(*v.proto, kMaxFoldValues, v.t.values).empty();
-        }
-        return v.t;
-    }
     // All values of a constant as floats (weights may exceed the folding limit).
     std::vector<float> floats_of(const onnx::NodeProto& n, Value& v, const char* what) {
         std::vector<float> out;
@@ -111,13 +82,6 @@ private:
         }
         return out;
     }
-    Value& in(const onnx::NodeProto& n, int i) {
-        if (n.input_size() <= i || n.input(i).empty()) fail(n, "input " + std::to_string(i));
-        auto it = values_.find(n.input(i));
-        if (it == values_.end()) fail(n, "input '" + n.input(i) + "' produced by an earlier node");
-        return it->second;
-    }
-
     void read_input(const onnx::GraphProto& gp) {
         for (const auto& x : gp.input()) {
             if (values_.count(x.name())) continue;
@@ -147,32 +111,10 @@ private:
         throw InputError(path_, "graph", "a graph input that is not an initializer", "none");
     }
 
-    void constant_node(const onnx::NodeProto& n) {
-        if (n.output_size() != 1 || n.attribute_size() != 1) fail(n, "one output and one value attribute");
-        const onnx::AttributeProto& a = n.attribute(0);
-        Value v;
-        v.constant = v.values_tried = v.t.has_values = true;
-        if (a.name() == "value" && a.has_t()) return stored(n.output(0), a.t(), "node '" + name_of(n) + "' (Constant)");
-        if (a.name() == "value_float") {
-            v.t.values = {a.f()};
-        } else if (a.name() == "value_int") {
-            v.t.values = {static_cast<double>(a.i())}, v.t.integer = true;
-        } else if (a.name() == "value_floats") {
-            v.t.values.assign(a.floats().begin(), a.floats().end());
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())};
-        } else if (a.name() == "value_ints") {
-            for (int64_t x : a.ints()) v.t.values.push_back(static_cast<double>(x));
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())}, v.t.integer = true;
-        } else {
-            fail(n, "one numeric value attribute (value, value_float(s), value_int(s))");
-        }
-        values_[n.output(0)] = std::move(v);
-    }
-
     Node base(const onnx::NodeProto& n) {
         Node node;
         node.op = n.op_type();
-        node.name = name_of(n);
+        node.name = node_name(n);
         node.inputs.assign(n.input().begin(), n.input().end());
         node.outputs.assign(n.output().begin(), n.output().end());
         for (const auto& a : n.attribute()) {
@@ -278,17 +220,10 @@ private:
 
     void host(const onnx::NodeProto& n) {
         Node node = base(n);
-        std::vector<const OpTensor*> ins;
-        for (int i = 0; i < n.input_size(); ++i)
-            ins.push_back(n.input(i).empty() ? nullptr : &with_values(values_.at(n.input(i))));
         if (same_dims(n.op_type())) {
             node.out_dims = {in(n, 0).t.dims};
         } else {
-            try {
-                for (const auto& t : eval_op(n, ins, false)) node.out_dims.push_back(t.dims);
-            } catch (const OpError& e) {
-                fail(n, e.expected, e.found);
-            }
+            for (const auto& t : eval(n, false)) node.out_dims.push_back(t.dims);
         }
         if (n.op_type() == "Dropout" || n.op_type() == "MaxPool") {  // the optional mask / indices are not produced
             node.outputs.resize(1);
@@ -297,48 +232,44 @@ private:
         if (node.out_dims.size() < node.outputs.size()) fail(n, "known output shapes");
         for (int i = 0; i < n.input_size(); ++i)
             if (!n.input(i).empty() && values_.at(n.input(i)).constant) keep_constant(n, n.input(i));
+        if (n.op_type() == "BatchNormalization") check_batch_norm(n, node);
         for (std::size_t i = 0; i < node.outputs.size(); ++i)
             if (!node.outputs[i].empty()) set_output(node.outputs[i], node.out_dims[i]);
         g_.nodes.push_back(std::move(node));
     }
 
+    // BatchNormalization divides by sqrt(variance + epsilon) (folded or run on the host): a
+    // constant variance must give variance + epsilon > 0 in every channel (float32, as computed).
+    void check_batch_norm(const onnx::NodeProto& n, const Node& node) {
+        if (n.input_size() < 5) fail(n, "inputs X, scale, B, input_mean and input_var");
+        const float eps = node.floats.count("epsilon") ? node.floats.at("epsilon") : 1e-5f;
+        const auto it = g_.constants.find(n.input(4));
+        if (it == g_.constants.end()) return;  // computed at run time: float_ops refuses it there
+        const std::vector<float>& var = it->second.data;
+        for (std::size_t c = 0; c < var.size(); ++c)
+            if (!(var[c] + eps > 0))
+                fail(n, "input_var + epsilon > 0 in every channel (input 4, '" + n.input(4) + "')",
+                     "channel " + std::to_string(c) + ": variance " + fmt_float(var[c]) + " + epsilon " +
+                         fmt_float(eps) + " = " + fmt_float(var[c] + eps));
+    }
+    static std::string fmt_float(float v) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%g", static_cast<double>(v));
+        return b;
+    }
+
     void visit(const onnx::NodeProto& n) {
         const std::string& op = n.op_type();
         if (op == "Constant") return constant_node(n);
-        bool activation = false;
-        for (int i = 0; i < n.input_size(); ++i) {
-            if (n.input(i).empty()) continue;
-            auto it = values_.find(n.input(i));
-            if (it == values_.end()) {
-                if (unsupported_.empty()) fail(n, "input '" + n.input(i) + "' produced by an earlier node");
-                return;  // fed by an unsupported node: that one is reported
-            }
-            activation = activation || !it->second.constant;
-        }
-        if ((!activation || op == "Shape" || op == "Size") && is_generic_op(op)) {
-            std::vector<const OpTensor*> ins;
-            for (int i = 0; i < n.input_size(); ++i)
-                ins.push_back(n.input(i).empty() ? nullptr : &with_values(values_.at(n.input(i))));
-            std::vector<OpTensor> outs;
-            try {
-                outs = eval_op(n, ins, true);
-            } catch (const OpError& e) {
-                fail(n, e.expected, e.found);
-            }
-            for (int i = 0; i < n.output_size() && i < static_cast<int>(outs.size()); ++i) {
-                Value v;
-                v.constant = v.values_tried = true;
-                v.t = outs[i];
-                values_[n.output(i)] = std::move(v);
-            }
-            return;
-        }
+        const std::optional<bool> activation = reads_activation(n, !unsupported_.empty());
+        if (!activation) return;  // fed by an unsupported node: that one is reported
+        if ((!*activation || op == "Shape" || op == "Size") && is_generic_op(op)) return fold(n);
         if (op == "Conv") return conv(n);
         if ((op == "Gemm" || op == "MatMul") && n.input_size() >= 2 && !in(n, 0).constant && in(n, 1).constant &&
             in(n, 1).t.dims.size() == 2 && in(n, 0).t.dims.size() >= 2)
             return matmul(n);
         if (!host_ops().count(op)) {
-            unsupported_.push_back(op + " (node '" + name_of(n) + "')");
+            unsupported_.push_back(op + " (node '" + node_name(n) + "')");
             return;
         }
         host(n);
@@ -406,10 +337,8 @@ private:
         scalar(2, hi);
     }
 
-    std::string path_;
     onnx::ModelProto model_;
     Graph g_;
-    std::map<std::string, Value> values_;
     std::vector<std::string> unsupported_;
 };
 

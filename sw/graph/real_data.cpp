@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "sw/common/error.h"
 #include "sw/io/npy.h"
@@ -19,9 +20,21 @@ std::map<std::string, int64_t> load_labels(const std::string& path, const std::v
                          std::filesystem::is_directory(path, ec) ? "a directory" : "no such file");
     std::ifstream in(path);
     if (!in) throw InputError(path, "--labels", "a readable JSON file {\"<stem>\": <class>, ...}", "it cannot be opened");
+    // nlohmann keeps the last of two equal keys: a stem labelled twice would silently take its
+    // second label. Each object's keys are tracked while parsing (the labels file is flat, but
+    // a nested object has keys of its own).
+    std::vector<std::set<std::string>> keys;
+    const json::parser_callback_t once = [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) keys.emplace_back();
+        if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+        if (event == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second)
+            throw InputError(path, "/" + parsed.get<std::string>(), "each stem labelled once",
+                             "a second label for '" + parsed.get<std::string>() + "'");
+        return true;
+    };
     json doc;
     try {
-        doc = json::parse(in);
+        doc = json::parse(in, once);
     } catch (const json::exception& e) {
         throw InputError(path, "", "JSON {\"<stem>\": <class>, ...}", std::string("unparseable: ") + e.what());
     }

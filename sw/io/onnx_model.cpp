@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <set>
 
 #include <onnx/onnx_pb.h>
@@ -10,6 +9,7 @@
 #include "sw/common/error.h"
 #include "sw/io/onnx_ops.h"
 #include "sw/io/onnx_tensor.h"
+#include "sw/io/onnx_walk.h"
 
 namespace sx {
 
@@ -23,32 +23,15 @@ std::string dims_text(const Dims& d, const char* sep = "x") {
     return s;
 }
 
-bool is_integer_type(int type) {
-    using TP = onnx::TensorProto;
-    return type != TP::FLOAT && type != TP::DOUBLE && type != TP::FLOAT16 && type != TP::BFLOAT16;
-}
+using onnx_walk::Value;
 
-// A tensor of the graph: an activation (produced by a workload layer or the network input)
-// or a constant (stored in the file, or folded at import).
-struct Value {
-    OpTensor t;                                // dims; values of constants once read or folded
-    bool constant = false;
-    std::string producer;                      // activations: layer name or "input"
-    const onnx::TensorProto* proto = nullptr;  // constants stored in the file
-    bool values_tried = false;
-};
-
-class Importer {
+class Importer : onnx_walk::Walker {
 public:
-    Importer(std::string path, const OnnxImportOptions& opt) : path_(std::move(path)), opt_(opt) {}
+    Importer(std::string path, const OnnxImportOptions& opt) : Walker(std::move(path)), opt_(opt) {}
 
     OnnxModel run() {
         onnx::ModelProto model;
-        {
-            std::ifstream in(path_, std::ios::binary);
-            if (!in) throw InputError(path_, "", "a readable ONNX model", "it cannot be opened");
-            if (!model.ParseFromIstream(&in)) throw InputError(path_, "", "an ONNX ModelProto (protobuf)", "unparseable bytes");
-        }
+        onnx_walk::read_model(path_, model);
         const onnx::GraphProto& g = model.graph();
         for (const auto& t : g.initializer()) stored_constant(t.name(), t, "initializer '" + t.name() + "'");
         out_.workload.file = path_;
@@ -69,12 +52,6 @@ public:
     }
 
 private:
-    [[noreturn]] void fail(const onnx::NodeProto& n, const std::string& expected, const std::string& found = "") {
-        throw InputError(path_, "node '" + node_name(n) + "' (" + n.op_type() + ")", expected, found);
-    }
-    static std::string node_name(const onnx::NodeProto& n) {
-        return !n.name().empty() ? n.name() : (n.output_size() ? n.output(0) : n.op_type());
-    }
     std::string unique_name(const std::string& base) {
         std::string name = base;
         for (int i = 2; used_.count(name) || name == "input"; ++i) name = base + "_" + std::to_string(i);
@@ -86,47 +63,6 @@ private:
     }
 
     // --- constants ---------------------------------------------------------------------------
-    void stored_constant(const std::string& name, const onnx::TensorProto& t, const std::string& where) {
-        Value v;
-        v.constant = true;
-        v.proto = &t;
-        const std::string problem = tensor_dims(t, v.t.dims);
-        if (!problem.empty()) throw InputError(path_, where, problem);
-        v.t.integer = is_integer_type(t.data_type());
-        values_[name] = std::move(v);
-    }
-    void constant_node(const onnx::NodeProto& n) {
-        if (n.output_size() != 1) fail(n, "one output");
-        static const onnx::AttributeProto kNone;
-        const onnx::AttributeProto& a = n.attribute_size() == 1 ? n.attribute(0) : kNone;
-        Value v;
-        v.constant = v.values_tried = v.t.has_values = true;
-        if (a.name() == "value" && a.has_t()) {
-            stored_constant(n.output(0), a.t(), "node '" + node_name(n) + "' (Constant)");
-            return;
-        } else if (a.name() == "value_float") {
-            v.t.values = {a.f()};
-        } else if (a.name() == "value_int") {
-            v.t.values = {static_cast<double>(a.i())}, v.t.integer = true;
-        } else if (a.name() == "value_floats") {
-            v.t.values.assign(a.floats().begin(), a.floats().end());
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())};
-        } else if (a.name() == "value_ints") {
-            for (int64_t x : a.ints()) v.t.values.push_back(static_cast<double>(x));
-            v.t.dims = {static_cast<int64_t>(v.t.values.size())}, v.t.integer = true;
-        } else {
-            fail(n, "one numeric value attribute (value, value_float(s), value_int(s))");
-        }
-        values_[n.output(0)] = std::move(v);
-    }
-    // The constant's values, read from the file on first use when small enough to fold.
-    const OpTensor& with_values(Value& v) {
-        if (v.constant && v.proto && !v.values_tried) {
-            v.values_tried = true;
-            v.t.has_values = tensor_values(*v.proto, kMaxFoldValues, v.t.values).empty();
-        }
-        return v.t;
-    }
     // Weights of a compute layer (opt_.weights), else only checked against the stored data.
     std::vector<float> weight_values(const onnx::NodeProto& n, Value& v) {
         std::vector<float> w;
@@ -211,12 +147,6 @@ private:
     }
 
     // --- layers ------------------------------------------------------------------------------
-    Value& in(const onnx::NodeProto& n, int i) {
-        if (n.input_size() <= i || n.input(i).empty()) fail(n, "input " + std::to_string(i));
-        auto it = values_.find(n.input(i));
-        if (it == values_.end()) fail(n, "input '" + n.input(i) + "' produced by an earlier node");
-        return it->second;
-    }
     void set_activation(const std::string& name, const Dims& dims, const std::string& producer) {
         Value v;
         v.t.dims = dims;
@@ -390,16 +320,6 @@ private:
         }
     }
 
-    std::vector<OpTensor> eval(const onnx::NodeProto& n, bool fold) {
-        std::vector<const OpTensor*> ins;
-        for (int i = 0; i < n.input_size(); ++i) ins.push_back(n.input(i).empty() ? nullptr : &with_values(values_.at(n.input(i))));
-        try {
-            return eval_op(n, ins, fold);
-        } catch (const OpError& e) {
-            fail(n, e.expected, e.found);
-        }
-    }
-
     void pass_through(const onnx::NodeProto& n, const Value& x) {
         for (const auto& o : n.output())
             if (!o.empty()) values_[o] = x;
@@ -439,28 +359,11 @@ private:
             unsupported_.push_back(op + " (node '" + node_name(n) + "')");
             return;
         }
-        bool activation = false;
-        for (int i = 0; i < n.input_size(); ++i) {
-            if (n.input(i).empty()) continue;
-            auto it = values_.find(n.input(i));
-            if (it == values_.end()) {
-                // A node fed by an unsupported node is skipped: the unsupported one is reported.
-                if (unsupported_.empty()) fail(n, "input '" + n.input(i) + "' produced by an earlier node");
-                return;
-            }
-            activation = activation || !it->second.constant;
-        }
+        // A node fed by an unsupported node is skipped: the unsupported one is reported.
+        const std::optional<bool> activation = reads_activation(n, !unsupported_.empty());
+        if (!activation) return;
         if (n.output_size() < 1) fail(n, "at least one output");
-        if (!activation || op == "Shape" || op == "Size") {  // folded: a constant however it is spelled
-            const std::vector<OpTensor> outs = eval(n, true);
-            for (int i = 0; i < n.output_size() && i < static_cast<int>(outs.size()); ++i) {
-                Value v;
-                v.constant = v.values_tried = true;
-                v.t = outs[i];
-                values_[n.output(i)] = std::move(v);
-            }
-            return;
-        }
+        if (!*activation || op == "Shape" || op == "Size") return fold(n);  // a constant however it is spelled
         if (op == "Conv") return conv(n);
         if ((op == "Gemm" || op == "MatMul") && !in(n, 0).constant && n.input_size() >= 2 && in(n, 1).constant &&
             in(n, 1).t.dims.size() == 2 && in(n, 0).t.dims.size() >= 2)
@@ -494,10 +397,8 @@ private:
         host(n, outs);
     }
 
-    std::string path_;
     OnnxImportOptions opt_;
     OnnxModel out_;
-    std::map<std::string, Value> values_;
     std::map<std::string, std::size_t> layer_index_;  // layer name -> index in out_.workload.layers
     std::set<std::string> used_, warned_;
     std::vector<std::string> unsupported_;

@@ -419,6 +419,32 @@ int64_t checked_elems(const Dims& dims) {
     return static_cast<int64_t>(count);
 }
 
+ConstantValue constant_value(const onnx::NodeProto& n) {
+    if (n.output_size() != 1) fail("one output");
+    static const onnx::AttributeProto kNone;
+    const onnx::AttributeProto& a = n.attribute_size() == 1 ? n.attribute(0) : kNone;
+    ConstantValue c;
+    OpTensor& t = c.folded;
+    t.has_values = true;
+    if (a.name() == "value" && a.has_t()) {
+        c.stored = &a.t();
+        t.has_values = false;
+    } else if (a.name() == "value_float") {
+        t.values = {a.f()};
+    } else if (a.name() == "value_int") {
+        t.values = {static_cast<double>(a.i())}, t.integer = true;
+    } else if (a.name() == "value_floats") {
+        t.values.assign(a.floats().begin(), a.floats().end());
+        t.dims = {static_cast<int64_t>(t.values.size())};
+    } else if (a.name() == "value_ints") {
+        for (int64_t x : a.ints()) t.values.push_back(static_cast<double>(x));
+        t.dims = {static_cast<int64_t>(t.values.size())}, t.integer = true;
+    } else {
+        fail("one numeric value attribute (value, value_float(s), value_int(s))");
+    }
+    return c;
+}
+
 bool is_generic_op(const std::string& op) {
     return kUnary.count(op) || kBinary.count(op) || kReduce.count(op) || kOther.count(op);
 }

@@ -3,7 +3,7 @@
 // (elementwise, broadcasting, Reshape, Transpose, Slice, Gather, Concat, Split, pooling,
 // reductions, shape chains ...), and folding of their values when every input is a constant
 // (how `Shape -> Gather -> Unsqueeze -> Concat -> Reshape` chains become constant shapes).
-// Used by sw/io/onnx_model.cpp only. Dimensions are bounded like workload dimensions
+// Used by sw/io/onnx_model.cpp and sw/graph/graph.cpp. Dimensions are bounded like workload dimensions
 // (kMaxDim, kMaxCount in sw/workload/workload.h) before anything is allocated.
 #include <cstdint>
 #include <string>
@@ -12,6 +12,7 @@
 namespace onnx {
 class AttributeProto;
 class NodeProto;
+class TensorProto;
 }
 
 namespace sx {
@@ -39,6 +40,17 @@ const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name);
 int64_t attr_int(const onnx::NodeProto& n, const char* name, int64_t fallback);
 bool has_attr(const onnx::NodeProto& n, const char* name);
 std::vector<int64_t> attr_ints(const onnx::NodeProto& n, const char* name);
+
+// What a Constant node holds: its `value` tensor (`stored`, owned by the node, read by the
+// caller with sw/io/onnx_tensor.h when needed), or, with `stored` null, the numbers of its
+// value_float / value_int (dims {}) or value_floats / value_ints (dims {count}) attribute in
+// `folded` (has_values set; integer for the int forms). Throws OpError unless the node has one
+// output and one such attribute. The ONNX importer and the host graph loader both use it.
+struct ConstantValue {
+    const onnx::TensorProto* stored = nullptr;
+    OpTensor folded;
+};
+ConstantValue constant_value(const onnx::NodeProto& n);
 
 // Operators eval_op() knows.
 bool is_generic_op(const std::string& op);

@@ -29,19 +29,16 @@ import os
 import sys
 import time
 
-try:
-    import numpy as np
-    import torch
-    import torch.nn as nn
-    import onnx  # noqa: F401  (torch.onnx.export needs it; fail here with the package names)
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-    from fakequant import fake_quant
-except ImportError as e:  # fail loudly: the tests must not pass without the real packages
-    sys.exit("make_digits.py: needs Debian's python3-torch, python3-onnx, python3-sklearn and python3-numpy "
-             "for /usr/bin/python3 (.ci/deps): %s" % e)
+from fixture_common import SEED, deterministic_torch, export_onnx, require
 
-SEED = 0
+require("make_digits.py")
+import numpy as np  # noqa: E402  (after require: a missing package names itself)
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from fakequant import fake_quant  # noqa: E402
+
 EPOCHS = 40
 BATCH = 64
 LR = 3e-3
@@ -73,9 +70,7 @@ def main():
     ap.add_argument("--count", type=int, default=0, help="held-out images to write (0: all 360)")
     args = ap.parse_args()
 
-    torch.manual_seed(SEED)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
+    deterministic_torch()
 
     digits = load_digits()
     x = (digits.data.astype(np.float32) / 16.0).reshape(-1, 1, 8, 8)
@@ -120,8 +115,7 @@ def main():
         json.dump(labels, f, indent=0, sort_keys=True)
 
     onnx_path = os.path.join(args.out, "digits.onnx")
-    torch.onnx.export(model, torch.zeros(1, 1, 8, 8), onnx_path, opset_version=13, input_names=["x"],
-                      output_names=["y"])
+    export_onnx(model, (1, 1, 8, 8), onnx_path)
 
     meta = {
         "dataset": "sklearn.datasets.load_digits, stratified 80/20 split, random_state %d" % SEED,

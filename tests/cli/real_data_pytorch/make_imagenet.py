@@ -31,19 +31,16 @@ import os
 import sys
 import time
 
-try:
-    import numpy as np
-    import torch
-    import torchvision
-    import onnx  # noqa: F401  (torch.onnx.export needs it)
-    from PIL import Image
-    from sklearn.datasets import load_sample_images
-    from fakequant import fake_quant
-except ImportError as e:  # fail loudly: the tests must not pass without the real packages
-    sys.exit("make_imagenet.py: needs Debian's python3-torch, python3-torchvision, python3-onnx, python3-sklearn "
-             "and python3-pil for /usr/bin/python3 (.ci/deps): %s" % e)
+from fixture_common import SEED, export_onnx, require
 
-SEED = 0
+require("make_imagenet.py", ("torchvision", "PIL"))
+import numpy as np  # noqa: E402  (after require: a missing package names itself)
+import torch  # noqa: E402
+import torchvision  # noqa: E402
+from PIL import Image  # noqa: E402
+from sklearn.datasets import load_sample_images  # noqa: E402
+from fakequant import fake_quant  # noqa: E402
+
 SIZE = 224
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
@@ -84,8 +81,7 @@ def main():
         torch.manual_seed(SEED)  # per model: each network's weights do not depend on the others
         model = torchvision.models.get_model(name, weights=None).eval()
         path = os.path.join(out, name + ".onnx")
-        torch.onnx.export(model, torch.zeros(1, 3, SIZE, SIZE), path, opset_version=13, input_names=["x"],
-                          output_names=["y"])
+        export_onnx(model, (1, 3, SIZE, SIZE), path)
         refdir = os.path.join(out, "torch_ref", name)
         os.makedirs(refdir, exist_ok=True)
         top1 = {}

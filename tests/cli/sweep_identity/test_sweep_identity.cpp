@@ -264,3 +264,31 @@ TEST_CASE("sweep identity: one weight image cannot serve several workloads") {
     CHECK(r.exit_code == 2);
     CHECK(says(r, "--weights"));
 }
+
+// The shared case still ships the user's se.json as filed (se.as-filed.json here), with fields
+// issue 12 made errors. Right: `sxsim sweep` on it is exit 2 naming the file and each stale
+// field as a JSON pointer (one per run, in this order), before anything runs; with them removed
+// it is the regenerated se.json the case's other tests use (the case passes with it:
+// test_sweep_case).
+TEST_CASE("case sweep-stale-after-edit as filed: its old-format se.json is exit 2 naming the file and each field") {
+    CaseCopy c("sx-sweep-as-filed");
+    fs::copy_file(kCaseDir + "/se.as-filed.json", c.file("se.json"), fs::copy_options::overwrite_existing);
+    const std::vector<std::string> stale = {"/bits/weight", "/bits/ce_code", "/bits/basis",
+                                            "/smartexchange/rebuild_engines_per_line",
+                                            "/smartexchange/fixed_bytes_per_cycle", "/smartexchange/fixed_latency_cycles"};
+    const std::vector<std::string> sweep = {"sweep", "--spec", c.file("sweep.json"), "-j", "1", "--out", c.out};
+    for (const std::string& field : stale) {
+        const ProcessResult r = run_process(c.s, SXSIM_PATH, sweep, 60);
+        INFO(command_line(sweep) << "\n--- output ---\n" << r.output);
+        REQUIRE(r.signal == 0);
+        CHECK(r.exit_code == 2);
+        CHECK(says(r, "sxsim: error: " + c.file("se.json") + ": " + field + ": expected "));
+        CHECK_FALSE(says(r, "ran now"));
+        CHECK_FALSE(fs::exists(c.out + "/sweep_networks.csv"));
+        edit_json(c.file("se.json"), [&](nlohmann::json& d) {
+            const nlohmann::json::json_pointer p(field);
+            d.at(p.parent_pointer()).erase(p.back());
+        });
+    }
+    CHECK(nlohmann::json::parse(read_file(c.file("se.json"))) == nlohmann::json::parse(read_file(kCaseDir + "/se.json")));
+}

@@ -8,102 +8,20 @@
 // mode throws at the first block whose stepped end differs from the computed one; here the same
 // layers also run normally and every layer's cycles and counters must be identical.
 //
-// SystemC elaborates once per process, so each run is a forked child that reports its figures
-// through a pipe.
-#include <sys/wait.h>
-#include <unistd.h>
-
+// The harness (forked runs, figures, the comparison, random layers) is tests/hw/sim/exactness.h.
 #include <catch2/catch.hpp>
 #include <algorithm>
-#include <filesystem>
-#include <sstream>
 
 #include "hw/common/sim_context.h"
 #include "sw/common/error.h"
-#include "sw/data/activations.h"
-#include "sw/image/synthetic_image.h"
-#include "tests/hw/sim/random_layers.h"
+#include "tests/hw/sim/exactness.h"
 #include "tests/hw/smartexchange/se_test_util.h"
 
 using namespace sx;
 using namespace sx::test;
+using namespace sx::exactness;
 
 namespace {
-
-// Runs `body` (which returns the text to report) in a forked child; returns its text, or
-// "ERROR: ..." if it threw or died.
-template <typename Body>
-std::string in_child(Body&& body) {
-    int fd[2];
-    REQUIRE(pipe(fd) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        close(fd[0]);
-        std::string out;
-        try {
-            out = body();
-        } catch (const std::exception& e) {
-            out = std::string("ERROR: ") + e.what();
-        }
-        const char* p = out.data();
-        std::size_t left = out.size();
-        while (left > 0) {
-            const ssize_t n = write(fd[1], p, left);
-            if (n <= 0) break;
-            p += n;
-            left -= static_cast<std::size_t>(n);
-        }
-        close(fd[1]);
-        _exit(0);
-    }
-    close(fd[1]);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-    close(fd[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) out += "ERROR: child died";
-    return out;
-}
-
-// One line per layer: name, cycles and every counter.
-std::string figures(const RunResult& r) {
-    std::ostringstream s;
-    for (const LayerResult& x : r.layers) {
-        s << x.layer.name << " cycles=" << x.cycles << " macs=" << x.macs_executed << " check=" << r.check_passed;
-        for (const auto& [k, v] : x.extra) s << ' ' << k << '=' << v;
-        s << '\n';
-    }
-    return s.str();
-}
-
-// Runs the workload both ways and compares the figures line by line.
-void both_ways(const ArchConfig& arch, const Workload& wl, RunOptions opt) {
-    const auto run = [&](bool step) {
-        return in_child([&] {
-            RunOptions o = opt;
-            o.step_cycles = step;
-            return figures(simulate(arch, wl, o));
-        });
-    };
-    const std::string normal = run(false), stepped = run(true);
-    INFO("normal:\n" << normal << "stepped:\n" << stepped);
-    REQUIRE(normal.find("ERROR") == std::string::npos);
-    REQUIRE(stepped.find("ERROR") == std::string::npos);
-    CHECK(normal.find("check=1") != std::string::npos);
-    std::istringstream a(normal), b(stepped);
-    std::string la, lb;
-    std::size_t lines = 0;
-    while (std::getline(a, la)) {
-        REQUIRE(std::getline(b, lb));
-        CHECK(la == lb);
-        ++lines;
-    }
-    CHECK(lines == wl.layers.size());
-}
 
 const auto kAllRows = [](uint32_t, uint32_t) { return true; };
 
@@ -159,29 +77,8 @@ TEST_CASE("exactness: micro-layers, small input buffer (tiles overlap)") {
 // 60 random small layers (tests/hw/sim/random_layers.h: every shape class) on the default
 // configuration (DRAM, Booth bit-serial), each its own layer of one workload, synthetic data.
 TEST_CASE("exactness: 60 random small layers on the default configuration") {
-    Workload wl;
-    wl.name = "random layers";
-    WeightImage img;
-    const std::filesystem::path dir =
-        std::filesystem::temp_directory_path() / ("sx_se_exactness_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    for (std::size_t i = 0; i < 60; ++i) {
-        const rt::Case c = rt::random_case(12, i, 60000);
-        Layer l = c.layer();
-        ImageLayer il = *make_synthetic_image(c.workload, c.seed, SyntheticDensities{}).find(l.name);
-        const std::vector<int8_t> in = make_activations(l, c.seed, activation_density_of(l));
-        l.name = il.name = "L" + std::to_string(i);
-        rt::write_npy_int8((dir / (l.name + ".npy")).string(), in, l);
-        img.layers.push_back(std::move(il));
-        wl.layers.push_back(l);
-    }
-    RunOptions opt;
-    opt.weights = &img;
-    opt.weights_label = "random layers";
-    opt.activations_dir = dir.string();
-    opt.check = true;
-    both_ways(load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json"), wl, opt);
-    std::filesystem::remove_all(dir);
+    const RandomLayers r("se", 12, 60, 60000, make_synthetic_image);
+    both_ways(load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json"), r.workload, r.options);
 }
 
 namespace {

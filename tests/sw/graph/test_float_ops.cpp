@@ -106,3 +106,17 @@ TEST_CASE("BatchNormalization folds into the preceding layer's weights and bias"
     CHECK(n.bias[1] == Approx(0.0f));   // (1 - 1) * 1 + 0
     CHECK(n.bn_scale == std::vector<float>{2, 1});
 }
+
+// Follow-up to issue 17: a BatchNormalization whose variance is computed at run time (not a
+// constant the loader can check) with variance + epsilon <= 0 is refused before sqrt makes the
+// whole channel NaN. x = 1 in 2 channels; variance [1, -1], epsilon 1e-5 (the default).
+TEST_CASE("run_host_op refuses a BatchNormalization with variance + epsilon <= 0") {
+    const Node n = host_node("BatchNormalization", {1, 2, 1, 1});
+    const Tensor x({1, 2, 1, 1}, {1, 1}), ones({2}, {1, 1}), zeros({2}, {0, 0}), bad_var({2}, {1, -1});
+    CHECK_THROWS_WITH(run_host_op(n, {&x, &ones, &zeros, &zeros, &bad_var}),
+                      Catch::Contains("node 'BatchNormalization'") && Catch::Contains("input_var + epsilon > 0"));
+    // Variance 0 is fine with epsilon 1e-5: 1 / sqrt(1e-5) = 316.2.
+    const Tensor ok_var({2}, {0, 1});
+    const Tensor y = run_host_op(n, {&x, &ones, &zeros, &zeros, &ok_var}).at(0);
+    CHECK(y.data[0] == Approx(316.2278).epsilon(1e-4));
+}

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <stdexcept>
 
 #include <unistd.h>
 
@@ -41,6 +43,36 @@ TEST_CASE("Calibration: max and 99.99th percentile of |x|, scales through pass-t
     Calibrator zero(CalibrationMethod::Max);
     zero.observe("z", Tensor({2}, {0, 0}));
     CHECK(zero.scales(Graph{}).at("z") == 1.0f);
+}
+
+// Percentile calibration keeps only the n - rank + 1 largest |x| of each tensor (n / 10000 + 1),
+// not every value: the result must equal the exact rank statistic over all values of all
+// samples (percentile_abs, nth_element over everything), ties and small n included.
+TEST_CASE("Percentile calibration with bounded memory equals the exact rank statistic") {
+    std::mt19937 rng(17);
+    for (int trial = 0; trial < 40; ++trial) {
+        const std::size_t samples = 1 + rng() % 5, size = 1 + rng() % (trial < 20 ? 50 : 30000);
+        Calibrator pct(CalibrationMethod::Percentile, samples);
+        std::vector<float> all;
+        for (std::size_t s = 0; s < samples; ++s) {
+            Tensor t({static_cast<int64_t>(size)});
+            // Few distinct values in half the trials (ties at the rank), a heavy tail otherwise.
+            for (float& x : t.data)
+                x = trial % 2 ? static_cast<float>(static_cast<int>(rng() % 7) - 3)
+                              : std::ldexp(static_cast<float>(rng() % 1000) - 500.0f, static_cast<int>(rng() % 12));
+            for (float x : t.data) all.push_back(std::fabs(x));
+            pct.observe("x", t);
+        }
+        const float exact = percentile_abs(all);
+        INFO("trial " << trial << ": " << samples << " samples of " << size);
+        CHECK(pct.scales(Graph{}).at("x") == (exact > 0 ? exact / 127.0f : 1.0f));
+    }
+    // Observed for more or fewer values than announced: an internal error, not a wrong scale.
+    Calibrator two(CalibrationMethod::Percentile, 2);
+    two.observe("x", Tensor({3}, {1, 2, 3}));
+    CHECK_THROWS_AS(two.scales(Graph{}), std::logic_error);
+    two.observe("x", Tensor({3}, {1, 2, 3}));
+    CHECK_THROWS_AS(two.observe("x", Tensor({3}, {1, 2, 3})), std::logic_error);
 }
 
 TEST_CASE("Quantisation rounds half away from zero and saturates symmetrically") {

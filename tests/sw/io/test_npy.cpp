@@ -11,6 +11,7 @@
 
 #include "sw/common/error.h"
 #include "sw/io/npy.h"
+#include "tests/sw/python_fixture.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -18,11 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path fixture_dir() {
-    static fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("sx_test_npy_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        const fs::path script = d / "make.py";
-        std::ofstream(script) << R"PY(
+    static const fs::path dir = python_fixture::folder_made_by("test_npy", R"PY(
 import numpy as np, sys, os
 d = sys.argv[1]
 a = (np.arange(24, dtype=np.float32).reshape(2, 3, 2, 2) - 12) / 8
@@ -35,11 +32,7 @@ fc = np.linspace(-1, 1, 30, dtype=np.float32).reshape(5, 6)
 np.savez(os.path.join(d, 'stored.npz'), conv=a, fc=fc)
 np.savez_compressed(os.path.join(d, 'deflated.npz'), conv=a.astype(np.float16), fc=fc)
 np.savez(os.path.join(d, 'wrongshape.npz'), conv=a.reshape(4, 6), fc=fc)
-)PY";
-        const std::string cmd = "/usr/bin/python3 " + script.string() + " " + d.string();
-        REQUIRE(std::system(cmd.c_str()) == 0);
-        return d;
-    }();
+)PY");
     return dir;
 }
 

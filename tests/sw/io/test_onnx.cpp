@@ -10,6 +10,7 @@
 
 #include "sw/common/error.h"
 #include "sw/io/onnx_model.h"
+#include "tests/sw/python_fixture.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -17,11 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path fixture_dir() {
-    static fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("sx_test_onnx_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        const fs::path script = d / "make.py";
-        std::ofstream(script) << R"PY(
+    static const fs::path dir = python_fixture::folder_made_by("test_onnx", R"PY(
 import numpy as np, sys, os
 import onnx
 from onnx import helper, TensorProto, numpy_helper
@@ -103,11 +100,7 @@ xh = helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 3, 4294967296, 42
 gh = helper.make_graph([helper.make_node('Conv', ['x', 'wc'], ['y'], name='conv', kernel_shape=[3, 3])], 'huge',
                        [xh], [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)], [init('wc', wc)])
 onnx.save(helper.make_model(gh), os.path.join(d, 'huge.onnx'))
-)PY";
-        const std::string cmd = "/usr/bin/python3 " + script.string() + " " + d.string();
-        REQUIRE(std::system(cmd.c_str()) == 0);
-        return d;
-    }();
+)PY");
     return dir;
 }
 
