@@ -45,12 +45,32 @@ PeArray::PeArray(const RsMapping& m, const EyerissParams& prm)
     for (auto* v : {&start_, &end_, &left1_, &left2_, &filters_in_}) v->assign(static_cast<std::size_t>(npe_), 0);
     arr_pos_.assign(static_cast<std::size_t>(npe_ * m.q * m.S), 0);
     freed_ = arr_pos_;
+    // Physical placement, the X-bus (PE row) each logical PE sits on: physical set
+    // si = ts * r + channel set; a set's filter row rr on its rows' rr-th. Sets of e <= 14
+    // columns fill a band of set_h rows side by side (cols / e per band), bands stacked; a wide
+    // set split into pieces (output rows j in piece j / 14) stacks its pieces' bands.
+    xbus_.assign(static_cast<std::size_t>(npe_), 0);
+    int nx = 1;
+    for (int64_t ts = 0; ts < m.t; ++ts)
+        for (int64_t j = 0; j < m.e; ++j)
+            for (int64_t c = 0; c < chain_n_; ++c) {
+                const int64_t si = ts * m.r + c / m.set_h, rr = c % m.set_h;
+                const int64_t band = m.pieces > 1 ? si * m.pieces + j / prm.cols : si / std::max<int64_t>(1, prm.cols / m.e);
+                const int x = static_cast<int>(band * m.set_h + rr);
+                xbus_[static_cast<std::size_t>(pe_index(ts, j, c))] = x;
+                nx = std::max(nx, x + 1);
+            }
+    filter_bus_ = GlobalBus(prm.filter_noc_values, nx);
+    ifmap_bus_ = GlobalBus(prm.ifmap_noc_values, nx);
+    psum_in_bus_ = GlobalBus(prm.psum_noc_values, nx);
     // Filter network IDs: a filter row goes to every PE of its set row (filter set, channel
     // set, filter row): row ID = that set row, column ID 0 (all columns match).
     for (int64_t ts = 0; ts < m.t; ++ts)
         for (int64_t j = 0; j < m.e; ++j)
-            for (int64_t c = 0; c < chain_n_; ++c)
-                filter_ids_.assign(pe_index(ts, j, c), static_cast<int>(ts * chain_n_ + c), 0);
+            for (int64_t c = 0; c < chain_n_; ++c) {
+                const int pe = pe_index(ts, j, c);
+                filter_ids_.assign(pe, static_cast<int>(ts * chain_n_ + c), 0, xbus_[static_cast<std::size_t>(pe)]);
+            }
 }
 
 uint64_t PeArray::at(const SimContext& ctx, uint64_t t) const {
@@ -113,15 +133,23 @@ uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_
     const int64_t spare = P_.spad_filter - per_pe;
     uint64_t end = gdone;
     for (int row = 0; row < static_cast<int>(M_.t * chain_n_); ++row) {
-        const std::vector<int>& dst = filter_ids_.match(row, 0);
-        uint64_t busy = 0;  // the destinations' last step ends
-        for (int d : dst) busy = std::max(busy, end_[static_cast<std::size_t>(d)]);
-        uint64_t in = 0;
-        for (int64_t f = 0; f < cdiv(per_pe, fv); ++f) in = filter_bus_.send(t, (f + 1) * fv <= spare ? 0 : busy) + 1;
+        const Multicast& dst = filter_ids_.match(row, 0);
+        busy_.assign(dst.xbus.size(), 0);  // per X-bus group: the destinations' last step ends
+        for (std::size_t g = 0; g < dst.xbus.size(); ++g)
+            for (int i = dst.begin(g); i < dst.group_end[g]; ++i)
+                busy_[g] = std::max(busy_[g], end_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])]);
+        in_.assign(dst.xbus.size(), 0);
+        for (int64_t f = 0; f < cdiv(per_pe, fv); ++f) {
+            const uint64_t y = filter_bus_.send_y(t, dst);
+            for (std::size_t g = 0; g < dst.xbus.size(); ++g)
+                in_[g] = filter_bus_.send_x(dst.xbus[g], y, (f + 1) * fv <= spare ? 0 : busy_[g]) + 1;
+        }
         // Flits leave as the filter GLB's words come out; the block is in once the read is done.
-        in = std::max(in, gdone);
-        for (int d : dst) filters_in_[static_cast<std::size_t>(d)] = in;
-        end = std::max(end, in);
+        for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
+            const uint64_t in = std::max(in_[g], gdone);
+            for (int i = dst.begin(g); i < dst.group_end[g]; ++i) filters_in_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])] = in;
+            end = std::max(end, in);
+        }
     }
     // Each filter row is multicast to the PEs of its set row: every active PE receives p*q*S.
     c_.noc_values += static_cast<uint64_t>(per_pe) * static_cast<uint64_t>(M_.active_pes);
@@ -191,7 +219,8 @@ void PeArray::assign_ifmap_ids(int64_t e_real) {
         for (int64_t j = 0; j < e_real; ++j)
             for (int64_t c = 0; c < chain_n_; ++c) {
                 const int64_t h = (s_ * M.e + j) * M.stride + fold_ * M.set_h + c % M.set_h - M.pad - row0_;
-                if (h >= 0 && h < nrows_) ifmap_ids_.assign(pe_index(ts, j, c), static_cast<int>(c / M.set_h), static_cast<int>(h));
+                const int pe = pe_index(ts, j, c);
+                if (h >= 0 && h < nrows_) ifmap_ids_.assign(pe, static_cast<int>(c / M.set_h), static_cast<int>(h), xbus_[static_cast<std::size_t>(pe)]);
             }
 }
 
@@ -350,26 +379,35 @@ void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_
     if (rec_) {
         rec_->flits.clear();
         rec_->ifmap_free = ifmap_bus_.free_at();
+        rec_->ifmap_xfree = ifmap_bus_.xbus_free();
+        rec_->xsent.clear();
         rec_->prev_start = start_;
     }
     for (int64_t cc = 0; cc < vcc_ && new_cols; ++cc) {
         const int64_t cq = cc % M.q;
         for (int64_t hr = 0; hr < nrows_; ++hr) {
-            const std::vector<int>& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
-            if (dst.empty()) continue;  // no PE of the pass reads this row
+            const Multicast& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
+            if (dst.pes.empty()) continue;  // no PE of the pass reads this row
             for (int64_t w0 = 0; w0 < new_cols; w0 += fv) {
                 const int64_t nv = std::min(fv, new_cols - w0), k = cq * new_cols + w0 + nv - 1;
-                uint64_t accept = 0;
-                for (int d : dst) {
-                    const std::size_t di = static_cast<std::size_t>(d);
-                    accept = std::max(accept, k < spare ? start_[di] : freed_[di * static_cast<std::size_t>(qS) + static_cast<std::size_t>(k - spare)]);
-                }
-                const uint64_t arr = ifmap_bus_.send(ready, accept) + 1;
                 const int64_t u = (from + w0 - lo) * M.q + cq;  // window position of the first value
-                if (rec_) rec_->flits.push_back({ready, arr - 1, &dst, k, u, nv});
-                for (int d : dst)
-                    for (int64_t v = 0; v < nv; ++v)
-                        arr_pos_[static_cast<std::size_t>(d) * static_cast<std::size_t>(qS) + static_cast<std::size_t>(u + v * M.q)] = arr;
+                const uint64_t y = ifmap_bus_.send_y(ready, dst);
+                if (rec_) rec_->flits.push_back({ready, y, &dst, k, u, nv, rec_->xsent.size()});
+                // Each X-bus passes the flit on once its PEs all have the entry free.
+                for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
+                    uint64_t accept = 0;
+                    const int g0 = dst.begin(g), g1 = dst.group_end[g];
+                    for (int i = g0; i < g1; ++i) {
+                        const std::size_t di = static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)]);
+                        accept = std::max(accept, k < spare ? start_[di] : freed_[di * static_cast<std::size_t>(qS) + static_cast<std::size_t>(k - spare)]);
+                    }
+                    const uint64_t xs = ifmap_bus_.send_x(dst.xbus[g], y, accept);
+                    if (rec_) rec_->xsent.push_back(xs);
+                    for (int i = g0; i < g1; ++i) {
+                        uint64_t* ap = arr_pos_.data() + static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)]) * static_cast<std::size_t>(qS);
+                        for (int64_t v = 0; v < nv; ++v) ap[u + v * M.q] = xs + 1;
+                    }
+                }
             }
         }
     }
@@ -459,6 +497,7 @@ void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pi
         rec_->pins.clear();
         rec_->grants.clear();
         rec_->pin_free = psum_in_bus_.free_at();
+        rec_->pin_xfree = psum_in_bus_.xbus_free();
         rec_->col_active.assign(static_cast<std::size_t>(ncols), 0);
         for (int col = 0; col < ncols; ++col) rec_->col_active[static_cast<std::size_t>(col)] = active(col);
     }
@@ -474,8 +513,10 @@ void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pi
                 const uint64_t accept =
                     psum_double ? start_[bottom]
                                 : own_[static_cast<std::size_t>(col) * per_col + static_cast<std::size_t>((chain_n_ - 1) * packets + b)];
-                pin_[static_cast<std::size_t>(col * packets + b)] = psum_in_bus_.send(pin_ready, accept) + 1;
-                if (rec_) rec_->pins.push_back({pin_ready, accept, pin_[static_cast<std::size_t>(col * packets + b)] - 1});
+                const int xb = xbus_[bottom];
+                const uint64_t y = psum_in_bus_.send_y(pin_ready, &xb, 1), xs = psum_in_bus_.send_x(xb, y, accept);
+                pin_[static_cast<std::size_t>(col * packets + b)] = xs + 1;
+                if (rec_) rec_->pins.push_back({pin_ready, accept, y, xs, xb});
             }
     }
     psum_out_bus_.hold_until(pout_free_);  // the GLB takes the drain behind the previous one

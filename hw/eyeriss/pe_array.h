@@ -73,6 +73,7 @@ public:
     const GlobalBus& ifmap_bus() const { return ifmap_bus_; }
     const GlobalBus& filter_bus() const { return filter_bus_; }
     const GlobalBus& psum_out_bus() const { return psum_out_bus_; }
+    const GlobalBus& psum_in_bus() const { return psum_in_bus_; }
 
 private:
     uint64_t at(const SimContext& ctx, uint64_t t) const;
@@ -112,6 +113,8 @@ private:
     std::vector<uint64_t> start_, end_;        // each PE's last step
     std::vector<uint64_t> left1_, left2_;      // cycle its psums of the last / the one before left
     std::vector<uint64_t> filters_in_;         // cycle its filters for the current pass are in
+    std::vector<int> xbus_;                    // the X-bus (physical PE row) it sits on
+    std::vector<uint64_t> busy_, in_;          // scratch: per X-bus group of a filter flit
     std::vector<uint64_t> arr_pos_;  // per PE and window position: the cycle its value is in
     std::vector<uint64_t> freed_;    // per PE and window position: the cycle its entry is free
     std::vector<uint64_t> own_, pin_, lefts_;  // scratch: psum packets of a column
@@ -131,12 +134,14 @@ private:
     // check_step (pe_step_check.cpp); a difference is a SimulationError.
     struct StepRecord {
         struct Flit {
-            uint64_t ready, sent;
-            const std::vector<int>* dst;
+            uint64_t ready, sent;  // sent: the cycle it entered the Y-bus
+            const Multicast* dst;
             int64_t k, u, nv;  // the PE's k-th new value (last of the flit), first window position
+            std::size_t xs0;   // xsent[xs0 + g]: the cycle X-bus group g passed it on
         };
         struct Pin {
-            uint64_t ready, accept, sent;
+            uint64_t ready, accept, sent, xsent;
+            int xbus;
         };
         struct Grant {
             uint64_t cycle;
@@ -145,6 +150,7 @@ private:
         uint64_t ifmap_free = 0, pin_free = 0, pout_hold = 0, drain = 0;
         bool fm = false, first_acc = true;
         std::vector<Flit> flits;
+        std::vector<uint64_t> xsent, ifmap_xfree, pin_xfree;
         std::vector<Pin> pins;
         std::vector<Grant> grants;
         std::vector<uint64_t> prev_start, prev_end, filters_in, credit, arr_pos, start, end, own, pin_arr, left;

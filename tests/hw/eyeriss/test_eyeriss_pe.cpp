@@ -58,7 +58,17 @@ struct PassRunner : sc_module {
         // Strip 0: its ifmap rows only (all of them when the set is not strip-mined).
         pe.set_ifmaps(glb, 0, 0, 0, 0, std::min<int64_t>(layer.H, m.ifmap_rows), 0, 0);
         const uint64_t fl = pe.load_filters(fil, ctx, m.filter_pass_bytes);
-        pe.run_pass(0, true, fl, glb, hi, 8192, ctx);
+        // Psums of an earlier channel block (first_acc false): psum_init in every psum of the
+        // residency's region, as the earlier pass left them in the GLB.
+        if (!first_acc) {
+            const std::size_t np = static_cast<std::size_t>(m.n * m.m * m.e * m.F);
+            std::vector<int16_t> ps(np, psum_init);
+            std::memcpy(glb.data(8192, np * 2), ps.data(), np * 2);
+            std::memset(hi.data(8192, np * 2), 0, np * 2);
+        }
+        pe.run_pass(0, first_acc, fl, glb, hi, 8192, ctx);
+        psum_in_flits = pe.psum_in_bus().flits();
+        psum_in_stall = pe.psum_in_bus().stall_cycles();
         filters_loaded = fl;
         done = pe.array_free();
         // The first output's psum, where the array accumulated it: the GLB's psum region at
@@ -78,6 +88,9 @@ struct PassRunner : sc_module {
     GlobalBuffer* glb_ = nullptr;
     uint64_t write_addr = 0, write_bytes = 0, write_done = 0;
     uint64_t filters_loaded = 0, done = 0, macs = 0, ifmap_flits = 0;
+    bool first_acc = true;
+    int16_t psum_init = 0;
+    uint64_t psum_in_flits = 0, psum_in_stall = 0;
     int32_t psum0 = 0;
     RsMapping mapping;
 };
@@ -283,6 +296,84 @@ TEST_CASE("psum accumulation across the vertical links of two channel sets") {
     CHECK(r.ifmap_flits == 30 + 10 + 10);
     CHECK(r.macs == 9 * 18);
     CHECK(r.psum0 == 18);  // 2 channels x 3x3 ones x 3x3 ones, summed up the column
+}
+
+TEST_CASE("psum-in network: psums of an earlier channel block stream from the GLB into the bottom PEs") {
+    // The one-set layer (first test) as a later channel block: each step first reads its 3
+    // psums (one per output row j, F = 3 values apart) from the GLB's psum region and sends
+    // them over the 64-bit psum-in network, one flit per column, into the column's bottom PE
+    // (filter row 2), which adds them as the sum passes up the vertical links.
+    PassRunner r("runner", one_set_layer());
+    r.first_acc = false;
+    r.psum_init = 100;
+    sc_start();
+    // All three bottom PEs sit on PE row 2: one X-bus, so each flit waits for the previous
+    // one to leave its register (a full X-bus stalls the Y-bus). The psum spad is double
+    // (24 entries >= 2p): a bottom PE takes the flit once its step has started (noc.h,
+    // pe_array.cpp).
+    // Column 0: the psum-in read (6 bytes at 8192: word 1024, bank 24) is issued at 3 with the
+    //   ifmap read (banks 0-3), done 4. Bottom PEs start at 3 (filters in): Y-bus 4, 5, 6, each
+    //   passed on by X-bus 2 at once (the register is free from 5, 6): in at 5, 6, 7; no stall.
+    //   Chain and grants as in the first test: the bottom PE's own psum (14 + 3j) is later.
+    // Column 1: the psum-in read when the bus is free (7) and a PE may be near its step (the
+    //   earliest step end, 8): issued 8, done 9. Bottom PEs start their step at their last end,
+    //   14 + 3j. Column 0's flit: Y 9, X-bus at 14 (stall 5), register free from 15; column
+    //   1's: Y waits from 10 to 15 for the register (stall 5), X at 17 (stall 2); column 2's:
+    //   Y 18 (from 16: stall 2), X at 20 (stall 2). In at 15, 18, 21: before the bottom PEs'
+    //   own psums (24 + j), so the step ends as in the first test.
+    // Column 2: read at 22 (the earliest step end), done 23; bottom PEs start at 24 + j (their
+    //   last ends). Y 23, X 24 (stall 1); Y 25 (register free from 25; Y-bus free from 24:
+    //   stall 1), X 25; Y 26, X 26. In at 25, 26, 27, before the own psums (32 + j).
+    // Psum-in stall: 0 + (5 + 5 + 2 + 2 + 2) + (1 + 1) = 18 cycles; 9 flits; the pass ends at
+    // 37 as without incoming psums.
+    CHECK(r.psum_in_flits == 9);
+    CHECK(r.psum_in_stall == 18);
+    CHECK(r.done == 37);
+    // Output (0, 0): the incoming 100 (through the GLB, the psum-in network and the bottom PE)
+    // plus 3x3 ones x 3x3 ones.
+    CHECK(r.psum0 == 109);
+}
+
+TEST_CASE("X-buses: a PE that cannot accept stalls its X-bus, the Y-bus goes on to the other rows") {
+    // PEs 0, 1 on X-bus 0, PEs 2, 3 on X-bus 1, PE 4 on X-bus 2. Row ID 0 column ID 0 matches
+    // PE 0 (X-bus 0) and PE 2 (X-bus 1); row ID 1 column ID 0 matches PE 4 (X-bus 2).
+    MulticastIds ids;
+    ids.assign(0, 0, 0, 0);
+    ids.assign(1, 0, 1, 0);
+    ids.assign(2, 0, 0, 1);
+    ids.assign(3, 0, 1, 1);
+    ids.assign(4, 1, 0, 2);
+    const Multicast& a = ids.match(0, 0);
+    REQUIRE(a.pes == std::vector<int>{0, 2});
+    REQUIRE(a.xbus == std::vector<int>{0, 1});
+    const Multicast& b = ids.match(1, 0);
+    REQUIRE(b.xbus == std::vector<int>{2});
+    REQUIRE(ids.match(1, 1).pes.empty());
+    GlobalBus bus(1, 3);
+    // Flit A (tag 0/0), data ready at 0; PE 0 can accept at once, PE 2 only from cycle 5.
+    // Y-bus at 0; X-bus 0 passes it at 0 (in PE 0 at 1); X-bus 1 holds it until 5 (in PE 2 at
+    // 6) and is free again from 6.
+    const uint64_t ya = bus.send_y(0, a);
+    CHECK(ya == 0);
+    CHECK(bus.send_x(0, ya, 0) == 0);
+    CHECK(bus.send_x(1, ya, 5) == 5);
+    // Flit B (tag 1/0) for X-bus 2: the Y-bus is free from 1 and X-bus 2 is empty: on at 1,
+    // in PE 4 at 2. (A single-level bus held by PE 2 would have sent it at 6.)
+    const uint64_t yb = bus.send_y(0, b);
+    CHECK(yb == 1);
+    CHECK(bus.send_x(2, yb, 0) == 1);
+    // Flit C (tag 0/0 again), both PEs ready: X-bus 1 still holds A until 5, so the Y-bus
+    // waits for its register, free from 6: Y 6, both X-buses at 6 (the Y-bus stalled 4 cycles,
+    // 2 .. 5, behind the full X-bus).
+    const uint64_t yc = bus.send_y(0, a);
+    CHECK(yc == 6);
+    CHECK(bus.send_x(0, yc, 0) == 6);
+    CHECK(bus.send_x(1, yc, 0) == 6);
+    // Flit D (tag 1/0): behind C on the Y-bus: 7.
+    CHECK(bus.send_y(0, b) == 7);
+    // Stalls: A on X-bus 1, 5 cycles; C on the Y-bus, 6 - 2 = 4 cycles.
+    CHECK(bus.stall_cycles() == 9);
+    CHECK(bus.flits() == 4);
 }
 
 TEST_CASE("RLC round trip: runs longer than 31, trailing zeros, dense rows") {
