@@ -421,7 +421,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
             ctx_.monitor.waiting(mon_, "filters");
             dma_->wait_done(fticket);
             ctx_.monitor.waiting(mon_, "");
-            const uint64_t fl_end = pe.load_filters(*fil_, ctx_, fblock_bytes_);
+            pe.load_filters(*fil_, ctx_, fblock_bytes_);
             if (++pi < plan.size()) filter_load(plan[pi]);
             if (ab == 0 && kb == k.fb * M.m / pt && last_store) {
                 // The psum region still holds the previous residency until its store has read it.
@@ -429,7 +429,7 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
                 link_->wait_psums_read(last_store);
                 ctx_.monitor.waiting(mon_, "");
             }
-            pe.run_pass(kb, ab == 0, fl_end, *glb_, *psum_hi_, ps_base, ctx_);
+            pe.run_pass(kb, ab == 0, *glb_, *psum_hi_, ps_base, ctx_);
         }
         // The use's ifmap reads have all been made: its slot may take the next block.
         submit_loads(static_cast<int64_t>(ui) + 1);

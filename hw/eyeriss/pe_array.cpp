@@ -27,6 +27,14 @@ int32_t load_psum(const uint8_t* lo, const uint8_t* hi, uint64_t off) {
     std::memcpy(&h, hi + off, 2);
     return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
 }
+// Byte offset of psum (image i, filter kk of the residency, output row j, column x) in the
+// residency's psum region: the filters of one output position adjacent (n x e x F x m), so a
+// step's psums of one output row are one run of addresses and a 64-bit psum flit (4 psums of
+// one PE column, consecutive filters) is one GLB word when aligned. A modelling choice: the
+// references do not give the chip's psum layout.
+uint64_t psum_offset(const RsMapping& M, int64_t i, int64_t kk, int64_t j, int64_t x) {
+    return 2 * static_cast<uint64_t>(((i * M.e + j) * M.F + x) * M.m + kk);
+}
 void store_psum(uint8_t* lo, uint8_t* hi, uint64_t off, int32_t v) {
     const uint32_t u = static_cast<uint32_t>(v);
     const uint16_t l = static_cast<uint16_t>(u & 0xffff), h = static_cast<uint16_t>(u >> 16);
@@ -198,7 +206,7 @@ void PeArray::compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int
             }
         // Accumulate in the GLB's psum region (the first channel block starts it).
         for (int64_t kk = 0; kk < vk; ++kk) {
-            const uint64_t po = 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
+            const uint64_t po = psum_offset(M, i, kres0 + kk, j, x);
             const int32_t acc = acc_[static_cast<std::size_t>(kk)];
             store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
         }
@@ -224,20 +232,29 @@ void PeArray::assign_ifmap_ids(int64_t e_real) {
             }
 }
 
-void PeArray::issue_ifmap_read(GlobalBuffer& glb, int64_t i, int64_t col, uint64_t len, BufferAccess& a, BufferAccess& a2) {
-    // From the address of the step's first new value (image i, first channel and row of the
-    // block, column col) in the block's slot or ring, as many contiguous bytes as values. In the
-    // ring, an access that would run past its end wraps: two accesses.
+void PeArray::issue_ifmap_reads(GlobalBuffer& glb, int64_t i, int64_t from, int64_t new_cols) {
+    // Each (channel, row) of the block that a PE of the pass reads: its new values (columns
+    // from .. from + new_cols, contiguous in the row) at their own address in the block's slot
+    // or ring; in the ring, a segment that runs past its end wraps: two accesses.
     const uint64_t vb = static_cast<uint64_t>(P_.value_bytes);
-    const uint64_t off = (static_cast<uint64_t>(i * vcc_ * nrows_) * static_cast<uint64_t>(M_.W) + static_cast<uint64_t>(col)) * vb;
-    const uint64_t addr = ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+    const uint64_t len = static_cast<uint64_t>(new_cols) * vb;
     const uint64_t end = ifm_ring_ ? ifm_base_ + ifm_ring_ : UINT64_MAX;
-    if (addr + len <= end) {
-        a = glb.issue_read(addr, len);
-    } else {
-        a = glb.issue_read(addr, end - addr);
-        a2 = glb.issue_read(ifm_base_, len - (end - addr));
-    }
+    if_reads_.clear();
+    for (int64_t cc = 0; cc < vcc_; ++cc)
+        for (int64_t hr = 0; hr < nrows_; ++hr) {
+            if (ifmap_ids_.match(static_cast<int>(cc / M_.q), static_cast<int>(hr)).pes.empty()) continue;
+            const uint64_t off = (static_cast<uint64_t>(((i * vcc_ + cc) * nrows_ + hr) * M_.W) + static_cast<uint64_t>(from)) * vb;
+            const uint64_t addr = ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+            SegRead r;
+            r.seg = cc * nrows_ + hr;
+            if (addr + len <= end) {
+                r.a = glb.issue_read(addr, len);
+            } else {
+                r.a = glb.issue_read(addr, end - addr);
+                r.a2 = glb.issue_read(ifm_base_, len - (end - addr));
+            }
+            if_reads_.push_back(r);
+        }
 }
 
 void PeArray::count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt) {
@@ -253,126 +270,142 @@ void PeArray::count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt) {
     c_.noc_values += active * static_cast<uint64_t>(M.q * new_cap) + active * static_cast<uint64_t>(M.p) + (first_acc ? 1 : 2) * psum_cnt;
 }
 
-void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t /*filters_ready: per PE in filters_in_*/, GlobalBuffer& glb,
-                       GlobalBuffer& psum_hi, uint64_t psum_base, const SimContext& ctx) {
+void PeArray::run_pass(int64_t kb, bool first_acc, GlobalBuffer& glb, GlobalBuffer& psum_hi, uint64_t psum_base,
+                       const SimContext& ctx) {
     const RsMapping& M = M_;
     const int64_t pt = M.p * M.t;
-    const int64_t k0 = kb * pt;                       // first filter of the pass (in the group)
-    const int64_t vk = std::min<int64_t>(pt, M.Kg - k0);
-    const int64_t kres0 = k0 - fb_ * M.m;             // its slot in the residency's psums
-    const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
-    const uint64_t psum_cnt = static_cast<uint64_t>(vk * e_real);  // psums per step to/from the GLB
-    const uint64_t vb = static_cast<uint64_t>(P_.value_bytes);
-    const int64_t qS = M.q * M.S, macs_step = M.p * qS;
-    const int64_t new_cap = std::min(M.stride, M.S);
-    const int64_t spare = P_.spad_ifmap - qS;  // ifmap spad entries beyond the window
+    const int64_t k0 = kb * pt;  // first filter of the pass (in the group)
+    PassState ps;
+    ps.first_acc = first_acc;
+    ps.vk = std::min<int64_t>(pt, M.Kg - k0);
+    ps.kres0 = k0 - fb_ * M.m;  // its slot in the residency's psums
+    ps.e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
+    ps.psum_cnt = static_cast<uint64_t>(ps.vk * ps.e_real);
+    ps.qS = M.q * M.S;
+    ps.new_cap = std::min(M.stride, M.S);
+    ps.psum_base = psum_base;
     // Psum scratchpad: room for a second set of p psums lets a step start before the previous
     // step's psums have left (it then waits only for the ones before those).
-    const bool psum_double = P_.spad_psum >= 2 * M.p;
+    ps.psum_double = P_.spad_psum >= 2 * M.p;
     // Loop order inside a PE, a per-pass configuration choice of the controller: ifmap-major
     // (each window value meets its p filters in turn: entries free early, all p psums complete
     // at the step end) or filter-major (psums complete one by one, the window held whole).
     // The order whose exposed transfer is shorter by the networks' widths.
-    const bool fm = (spare >= M.q * new_cap ? 0 : cdiv(nrows_ * vcc_ * new_cap, P_.ifmap_noc_values)) <
-                    (psum_double ? 0 : cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values) - (M.p - 1));
-    c_.filter_major_passes += fm;
+    const int64_t spare = P_.spad_ifmap - ps.qS;  // ifmap spad entries beyond the window
+    ps.fm = (spare >= M.q * ps.new_cap ? 0 : cdiv(nrows_ * vcc_ * ps.new_cap, P_.ifmap_noc_values)) <
+            (ps.psum_double ? 0 : cdiv(static_cast<int64_t>(ps.psum_cnt), P_.psum_noc_values) - (M.p - 1));
+    c_.filter_major_passes += ps.fm;
     ++c_.passes;
     if (ctx.step_mode && !rec_) rec_ = std::make_unique<StepRecord>();
     // The block's rows and the residency's psum region in the GLB, located once per pass.
-    std::vector<const int16_t*> rows(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
-    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = ifmap_row(static_cast<int64_t>(r));
-    uint8_t* pmem_lo = glb.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
-    uint8_t* pmem_hi = psum_hi.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
-    assign_ifmap_ids(e_real);
-    const int64_t sets_active = cdiv(vk, M.p);
-    const int packets = static_cast<int>(cdiv(M.p, P_.psum_link_values));
+    rows_.resize(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
+    for (std::size_t r = 0; r < rows_.size(); ++r) rows_[r] = ifmap_row(static_cast<int64_t>(r));
+    ps.pmem_lo = glb.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
+    ps.pmem_hi = psum_hi.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
+    assign_ifmap_ids(ps.e_real);
+    ps.sets_active = cdiv(ps.vk, M.p);
+    ps.packets = static_cast<int>(cdiv(M.p, P_.psum_link_values));
     lefts_.resize(static_cast<std::size_t>(chain_n_));
-    // The psum drain (psum network -> GLB write) of a step is issued at its first grant, in
-    // time order with the next step's GLB reads; one drain writes at a time.
-    bool pending = false;
-    BufferAccess out_acc;
-    uint64_t out_first = 0, out_floor = 0;
-    int64_t p_i = 0, p_x = 0;
-    // GLB timing addresses: a step's psums start at their first one's address in the psum
-    // region (vk filters x e rows, F values apart: the access covers as many contiguous bytes);
-    // its new ifmap values likewise (issue_ifmap_read).
-    auto psum_addr = [&](int64_t i, int64_t x) {
-        return psum_base + vb * static_cast<uint64_t>(((i * M.m + kres0) * M.e) * M.F + x);
-    };
-    auto finish_out = [&] {
-        if (!out_acc.pending()) return;
-        pout_free_ = std::max(out_floor, glb.wait(out_acc));
-    };
-    auto issue_out = [&] {
-        if (!pending) return;
-        pending = false;
-        finish_out();
-        at(ctx, out_first);
-        out_acc = glb.issue_write(psum_addr(p_i, p_x), psum_cnt * vb);
-    };
-    for (int64_t i = 0; i < vimg_; ++i) {
-        for (int64_t x = 0; x < M.F; ++x) {
-            // New ifmap columns of this step's window [lo, lo + S).
-            const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
-            const int64_t plo = x == 0 ? lo : lo - M.stride + M.S;  // previous window end (none at x = 0)
-            const int64_t from = std::max<int64_t>(std::max<int64_t>(lo, plo), 0), to = std::min<int64_t>(hi, M.W);
-            const int64_t new_cols = std::max<int64_t>(0, to - from);
-            const uint64_t min_start = *std::min_element(start_.begin(), start_.end());
-            const uint64_t min_end = *std::min_element(end_.begin(), end_.end());
-            // The step's GLB accesses in time order at their cycles, then waited for: the ifmap
-            // read (when the ifmap network is free and a PE can take its first value), the
-            // psum-in read (when the psum network is free and a PE may be near its step), the
-            // last step's drain.
-            BufferAccess if_acc, if_acc2, pin_acc;
-            const uint64_t t_if = new_cols ? std::max(ifmap_bus_.free_at(), min_start) : UINT64_MAX;
-            const uint64_t t_pin = first_acc ? UINT64_MAX : std::max(psum_in_bus_.free_at(), min_end);
-            std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {pending ? out_first : UINT64_MAX, 2}}};
-            std::sort(ev.begin(), ev.end());
-            for (const auto& e : ev) {
-                if (e.first == UINT64_MAX) continue;
-                if (e.second == 2) {
-                    issue_out();
-                    continue;
-                }
-                at(ctx, e.first);
-                if (e.second == 1) {
-                    pin_acc = glb.issue_read(psum_addr(i, x), psum_cnt * vb);
-                    continue;
-                }
-                issue_ifmap_read(glb, i, from, static_cast<uint64_t>(nrows_ * vcc_ * new_cols) * vb, if_acc, if_acc2);
-            }
-            uint64_t if_ready = if_acc.pending() ? glb.wait(if_acc) : 0;
-            if (if_acc2.pending()) if_ready = std::max(if_ready, glb.wait(if_acc2));
-            const uint64_t pin_ready = pin_acc.pending() ? glb.wait(pin_acc) : 0;
-            deliver_ifmaps(lo, from, new_cols, if_ready, fm);
-            step_pes(x, fm, psum_double, macs_step, packets);
-            finish_out();  // the drain issued above: the psum network writes into the GLB behind it
-            drain_psums(first_acc, fm, psum_double, pin_ready, sets_active, e_real, packets, qS);
-            if (rec_) check_step(*rec_, packets);
-            pending = true;
-            out_first = out_first_;
-            out_floor = out_last_ + 1;
-            p_i = i;
-            p_x = x;
-            c_.compute_cycles += static_cast<uint64_t>(macs_step);
-            ++c_.steps;
-            compute_step(i, x, vk, e_real, kres0, first_acc, rows, pmem_lo, pmem_hi);
-            count_step(new_cap, first_acc, psum_cnt);
-        }
-    }
-    issue_out();
-    finish_out();
+    seg_ready_.assign(static_cast<std::size_t>(vcc_ * nrows_), 0);
+    pin_ready_.assign(static_cast<std::size_t>(M.e), 0);
+    for (int64_t i = 0; i < vimg_; ++i)
+        for (int64_t x = 0; x < M.F; ++x) run_step(ps, i, x, glb, ctx);
+    issue_drain(ps, glb, ctx);
+    finish_drain(ps, glb);
 }
 
-void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_t ready, bool fm) {
+void PeArray::issue_psum_rows(const PassState& ps, GlobalBuffer& glb, int64_t i, int64_t x, bool write,
+                              std::vector<BufferAccess>& out) {
+    // A step's psums at their own addresses: per output row j, the pass's vk filters'
+    // psums of (image i, row j, column x), adjacent in the psum region (psum_offset).
+    const uint64_t len = static_cast<uint64_t>(ps.vk) * static_cast<uint64_t>(P_.value_bytes);
+    out.clear();
+    for (int64_t j = 0; j < ps.e_real; ++j)
+        out.push_back(glb.issue(ps.psum_base + psum_offset(M_, i, ps.kres0, j, x), len, write));
+}
+
+void PeArray::issue_drain(PassState& ps, GlobalBuffer& glb, const SimContext& ctx) {
+    // The last step's psums from the psum-out network into the GLB, issued at its first grant;
+    // the next drain's grants wait for these writes (finish_drain).
+    if (!ps.pending) return;
+    ps.pending = false;
+    finish_drain(ps, glb);
+    at(ctx, ps.out_first);
+    issue_psum_rows(ps, glb, ps.p_i, ps.p_x, true, out_accs_);
+}
+
+void PeArray::finish_drain(PassState& ps, GlobalBuffer& glb) {
+    if (out_accs_.empty()) return;
+    uint64_t done = 0;
+    for (BufferAccess& a : out_accs_) done = std::max(done, glb.wait(a));
+    out_accs_.clear();
+    pout_free_ = std::max(ps.out_floor, done);
+}
+
+void PeArray::run_step(PassState& ps, int64_t i, int64_t x, GlobalBuffer& glb, const SimContext& ctx) {
+    const RsMapping& M = M_;
+    // New ifmap columns of this step's window [lo, lo + S).
+    const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
+    const int64_t plo = x == 0 ? lo : lo - M.stride + M.S;  // previous window end (none at x = 0)
+    const int64_t from = std::max<int64_t>(std::max<int64_t>(lo, plo), 0), to = std::min<int64_t>(hi, M.W);
+    const int64_t new_cols = std::max<int64_t>(0, to - from);
+    const uint64_t min_start = *std::min_element(start_.begin(), start_.end());
+    const uint64_t min_end = *std::min_element(end_.begin(), end_.end());
+    // The step's GLB accesses in time order at their cycles, then waited for: the ifmap reads
+    // (when the ifmap network is free and a PE can take its first value), the psum-in reads
+    // (when the psum network is free and a PE may be near its step), the last step's drain.
+    const uint64_t t_if = new_cols ? std::max(ifmap_bus_.free_at(), min_start) : UINT64_MAX;
+    const uint64_t t_pin = ps.first_acc ? UINT64_MAX : std::max(psum_in_bus_.free_at(), min_end);
+    std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {ps.pending ? ps.out_first : UINT64_MAX, 2}}};
+    std::sort(ev.begin(), ev.end());
+    bool pin = false;
+    for (const auto& e : ev) {
+        if (e.first == UINT64_MAX) continue;
+        if (e.second == 2) {
+            issue_drain(ps, glb, ctx);
+            continue;
+        }
+        at(ctx, e.first);
+        if (e.second == 1) {
+            issue_psum_rows(ps, glb, i, x, false, pin_accs_);
+            pin = true;
+            continue;
+        }
+        issue_ifmap_reads(glb, i, from, new_cols);
+    }
+    // Each segment's data are ready when its own read is done.
+    if (new_cols)
+        for (SegRead& r : if_reads_) {
+            uint64_t t = glb.wait(r.a);
+            if (r.a2.pending()) t = std::max(t, glb.wait(r.a2));
+            seg_ready_[static_cast<std::size_t>(r.seg)] = t;
+        }
+    if (pin)
+        for (std::size_t j = 0; j < pin_accs_.size(); ++j) pin_ready_[j] = glb.wait(pin_accs_[j]);
+    deliver_ifmaps(lo, from, new_cols);
+    step_pes(x, ps.fm, ps.psum_double);
+    finish_drain(ps, glb);  // the drain issued above: the psum network writes into the GLB behind it
+    drain_psums(ps.first_acc, ps.fm, ps.psum_double, ps.sets_active, ps.e_real, ps.packets, ps.qS);
+    if (rec_) check_step(*rec_, ps.packets);
+    ps.pending = true;
+    ps.out_first = out_first_;
+    ps.out_floor = out_last_ + 1;
+    ps.p_i = i;
+    ps.p_x = x;
+    c_.compute_cycles += static_cast<uint64_t>(M.p * ps.qS);
+    ++c_.steps;
+    compute_step(i, x, ps.vk, ps.e_real, ps.kres0, ps.first_acc, rows_, ps.pmem_lo, ps.pmem_hi);
+    count_step(ps.new_cap, ps.first_acc, ps.psum_cnt);
+}
+
+void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols) {
     // The ifmap network: per channel, per row of the block, the step's new values in column
     // order, one flit (ifmap_noc_values values) per cycle, multicast by (channel set, row) IDs.
     // The k-th new value of a PE (its channels in order, columns within) takes a spare entry
     // (free since the PE started its current step), or the entry of window position k - spare
     // of the PE's current step once the PE has used that value for the last time (freed_).
     // arr_pos_[d * q*S + u]: the cycle window position u of PE d's next step is in its spad
-    // (0: a value it already holds).
-    (void)fm;
+    // (0: a value it already holds). A flit goes once its segment's GLB read is done.
     const RsMapping& M = M_;
     const int64_t qS = M.q * M.S, spare = P_.spad_ifmap - qS, fv = ifmap_bus_.flit_values();
     std::fill(arr_pos_.begin(), arr_pos_.end(), 0);
@@ -388,6 +421,7 @@ void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_
         for (int64_t hr = 0; hr < nrows_; ++hr) {
             const Multicast& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
             if (dst.pes.empty()) continue;  // no PE of the pass reads this row
+            const uint64_t ready = seg_ready_[static_cast<std::size_t>(cc * nrows_ + hr)];
             for (int64_t w0 = 0; w0 < new_cols; w0 += fv) {
                 const int64_t nv = std::min(fv, new_cols - w0), k = cq * new_cols + w0 + nv - 1;
                 const int64_t u = (from + w0 - lo) * M.q + cq;  // window position of the first value
@@ -413,15 +447,13 @@ void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_
     }
 }
 
-void PeArray::step_pes(int64_t x, bool fm, bool psum_double, int64_t macs_step, int packets) {
+void PeArray::step_pes(int64_t x, bool fm, bool psum_double) {
     // Each PE starts its step when its last step is done, its filters are in and its psum
     // entries are free (the psums of its last step, or of the one before with a double psum
     // spad, have left it). It works through its window in order, each value when it is in:
     // ifmap-major, p MACs per window position; filter-major, one MAC per position per filter
     // (only the first filter's round can wait for a value). A position's entry is freed after
     // its last MAC (freed_).
-    (void)packets;
-    (void)macs_step;
     const RsMapping& M = M_;
     const std::size_t qS = static_cast<std::size_t>(M.q * M.S);
     const uint64_t p = static_cast<uint64_t>(M.p);
@@ -469,8 +501,8 @@ void PeArray::step_pes(int64_t x, bool fm, bool psum_double, int64_t macs_step, 
     pe_free_ = std::max(pe_free_, last);
 }
 
-void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pin_ready, int64_t sets_active,
-                          int64_t e_real, int packets, int64_t qS) {
+void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, int64_t sets_active, int64_t e_real, int packets,
+                          int64_t qS) {
     // Psums of earlier channel blocks come from the GLB over the psum-in network into the
     // bottom PE of each column, then every column's psums go up its vertical links, then from
     // its top PE over the psum-out network to the GLB, granted first come first served.
@@ -514,6 +546,7 @@ void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pi
                     psum_double ? start_[bottom]
                                 : own_[static_cast<std::size_t>(col) * per_col + static_cast<std::size_t>((chain_n_ - 1) * packets + b)];
                 const int xb = xbus_[bottom];
+                const uint64_t pin_ready = pin_ready_[static_cast<std::size_t>(col % M.e)];  // its row's read
                 const uint64_t y = psum_in_bus_.send_y(pin_ready, &xb, 1), xs = psum_in_bus_.send_x(xb, y, accept);
                 pin_[static_cast<std::size_t>(col * packets + b)] = xs + 1;
                 if (rec_) rec_->pins.push_back({pin_ready, accept, y, xs, xb});
@@ -597,7 +630,7 @@ uint64_t encode_residency_outputs(const RsMapping& M, const PeArray::Residency& 
             for (int64_t j = 0; j < r.e_real; ++j) {
                 const int64_t img = r.b * M.n + i, k = r.g * M.Kg + r.fb * M.m + kk, eo = r.s * M.e + j;
                 for (int64_t x = 0; x < M.F; ++x) {
-                    const uint64_t pa = psum_base + 2 * static_cast<uint64_t>(((i * M.m + kk) * M.e + j) * M.F + x);
+                    const uint64_t pa = psum_base + psum_offset(M, i, kk, j, x);
                     const int32_t v = load_psum(glb, psum_hi, pa);
                     outputs[static_cast<std::size_t>(((img * K + k) * M.E + eo) * M.F + x)] = v;
                     row[static_cast<std::size_t>(x)] = rq ? apply_output_requant(v, *rq, k) : requantize(v, shift);

@@ -59,8 +59,9 @@ public:
     uint64_t load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes);
     // One pass: filter block kb (p*t filters) over the current ifmap block for n images; psums
     // accumulate in glb at psum_base (upper halves in psum_hi, same addresses).
-    void run_pass(int64_t kb, bool first_accumulation, uint64_t filters_ready, GlobalBuffer& glb, GlobalBuffer& psum_hi,
-                  uint64_t psum_base, const SimContext& ctx);
+    // Each PE starts once its own filters are in (load_filters).
+    void run_pass(int64_t kb, bool first_accumulation, GlobalBuffer& glb, GlobalBuffer& psum_hi, uint64_t psum_base,
+                  const SimContext& ctx);
     uint64_t residency_psum_values() const;
     // The current residency's place in the layer (for its store).
     struct Residency {
@@ -86,12 +87,37 @@ private:
     // spads (arr_pos_), the PEs step (start_, end_), the psums go over the psum-in network, up the
     // vertical links and over the psum-out network (left1_/left2_, out_first_/out_last_).
     void assign_ifmap_ids(int64_t e_real);
-    void issue_ifmap_read(GlobalBuffer& glb, int64_t i, int64_t col, uint64_t len, BufferAccess& a, BufferAccess& a2);
+    // A pass's constants and the pending psum drain, shared by its steps.
+    struct PassState {
+        bool first_acc = true, fm = false, psum_double = false;
+        int64_t vk = 0, kres0 = 0, e_real = 0, qS = 0, new_cap = 0, sets_active = 0;
+        int packets = 1;
+        uint64_t psum_cnt = 0, psum_base = 0;
+        uint8_t *pmem_lo = nullptr, *pmem_hi = nullptr;
+        bool pending = false;  // the last step's drain is not issued yet
+        uint64_t out_first = 0, out_floor = 0;
+        int64_t p_i = 0, p_x = 0;
+    };
+    void run_step(PassState& ps, int64_t i, int64_t x, GlobalBuffer& glb, const SimContext& ctx);
+    void issue_ifmap_reads(GlobalBuffer& glb, int64_t i, int64_t from, int64_t new_cols);
+    void issue_psum_rows(const PassState& ps, GlobalBuffer& glb, int64_t i, int64_t x, bool write,
+                         std::vector<BufferAccess>& out);
+    void issue_drain(PassState& ps, GlobalBuffer& glb, const SimContext& ctx);
+    void finish_drain(PassState& ps, GlobalBuffer& glb);
     void count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt);
-    void deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_t ready, bool fm);
-    void step_pes(int64_t x, bool fm, bool psum_double, int64_t macs_step, int packets);
-    void drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pin_ready, int64_t sets_active, int64_t e_real,
-                     int packets, int64_t qS);
+    void deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols);
+    void step_pes(int64_t x, bool fm, bool psum_double);
+    void drain_psums(bool first_acc, bool fm, bool psum_double, int64_t sets_active, int64_t e_real, int packets, int64_t qS);
+    // A step's GLB reads: per (channel, row) segment of new ifmap values (seg = channel *
+    // nrows + row; a2: the part past the ring's end), per output row of psums.
+    struct SegRead {
+        BufferAccess a, a2;
+        int64_t seg = 0;
+    };
+    std::vector<SegRead> if_reads_;
+    std::vector<uint64_t> seg_ready_, pin_ready_;  // cycle each segment's / row's data are read
+    std::vector<BufferAccess> pin_accs_, out_accs_;
+    std::vector<const int16_t*> rows_;  // the block's rows in the GLB (located once per pass)
     // Logical PE index: column (filter set ts, output row j) major, then the position in the
     // column's psum chain c = channel set * set_h + filter row (0 = top).
     int pe_index(int64_t ts, int64_t j, int64_t c) const { return static_cast<int>((ts * M_.e + j) * chain_n_ + c); }
