@@ -422,7 +422,10 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
             dma_->wait_done(fticket);
             ctx_.monitor.waiting(mon_, "");
             pe.load_filters(*fil_, ctx_, fblock_bytes_);
-            if (++pi < plan.size()) filter_load(plan[pi]);
+            if (++pi < plan.size()) {
+                filter_load(plan[pi]);
+                pe.arm_filter_prefetch([this, t = fticket] { return dma_->done(t); }, fil_.get(), fblock_bytes_);
+            }
             if (ab == 0 && kb == k.fb * M.m / pt && last_store) {
                 // The psum region still holds the previous residency until its store has read it.
                 ctx_.monitor.waiting(mon_, "psum region: the previous store's read");

@@ -47,6 +47,7 @@ PeArray::PeArray(const RsMapping& m, const EyerissParams& prm)
     : M_(m), P_(prm), filter_bus_(prm.filter_noc_values), ifmap_bus_(prm.ifmap_noc_values),
       psum_in_bus_(prm.psum_noc_values), psum_out_bus_(prm.psum_noc_values) {
     filt_.assign(static_cast<std::size_t>(m.p * m.t * m.q * m.r * m.set_h * m.S), 0);
+    filtT_.assign(filt_.size(), 0);
     row_tmp_.assign(static_cast<std::size_t>(m.W), 0);
     chain_n_ = m.r * m.set_h;
     npe_ = static_cast<int>(m.t * m.e * chain_n_);
@@ -126,19 +127,58 @@ const int16_t* PeArray::ifmap_row(int64_t r) {
     return row_tmp_.data();
 }
 
+int64_t PeArray::spare_filter_flits() const {
+    // Flits of a set row that go into scratchpad entries the running pass does not use.
+    const int64_t per_pe = M_.p * M_.q * M_.S, fv = filter_bus_.flit_values();
+    return std::max<int64_t>(0, std::min(cdiv(per_pe, fv), (P_.spad_filter - per_pe) / fv));
+}
+
+void PeArray::arm_filter_prefetch(std::function<bool()> next_in_glb, GlobalBuffer* fil, uint64_t bytes) {
+    next_in_glb_ = std::move(next_in_glb);
+    pre_fil_ = fil;
+    pre_bytes_ = bytes;
+}
+
+void PeArray::poll_filter_prefetch(const SimContext& ctx) {
+    // Between steps: once the next pass's filters are in the filter GLB (their DMA is done), the
+    // GLB starts reading the rows' first flits for the spare scratchpad entries; the flits go
+    // over the filter network from now (computed when the next pass is loaded, load_filters).
+    if (!next_in_glb_ || pre_armed_ || !next_in_glb_()) return;
+    next_in_glb_ = nullptr;
+    const int64_t early = spare_filter_flits();
+    if (early == 0) return;
+    const int64_t rows = M_.t * chain_n_, fv = filter_bus_.flit_values();
+    pre_len_ = std::min<uint64_t>(pre_bytes_, static_cast<uint64_t>(rows * early * fv * P_.value_bytes));
+    pre_acc_ = pre_fil_->issue_read(0, pre_len_);
+    pre_t_ = ctx.now_cycles();
+    pre_armed_ = true;
+}
+
 uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes) {
     // The filter GLB holds the pass's block (the controller waited for its DMA). It is read and
     // sent over the 64-bit filter network, one flit per cycle: each set row's p*q*S values,
     // multicast to the PEs of that row. A flit goes into scratchpad entries the running pass
     // does not use (spad_filter - p*q*S spare ones) at once, into the others only when every
-    // destination PE has finished its last step (a PE that cannot accept stalls the bus).
+    // destination PE has finished its last step (a PE that cannot accept stalls its X-bus).
+    // The spare entries' flits were read from the filter GLB during the last pass once the
+    // block had arrived (poll_filter_prefetch): they went from then.
+    next_in_glb_ = nullptr;
     const uint64_t t = ctx.now_cycles();
-    BufferAccess a = fil.issue_read(0, bytes);
+    const int64_t early = pre_armed_ ? spare_filter_flits() : 0;
+    const uint64_t early_len = pre_armed_ ? pre_len_ : 0;
+    const uint64_t early_done = pre_armed_ ? fil.wait(pre_acc_) : 0, early_t = pre_t_;
+    pre_armed_ = false;
+    BufferAccess a = fil.issue_read(early_len, bytes - early_len);
     std::memcpy(filt_.data(), fil.data(0, filt_.size() * 2), filt_.size() * 2);
+    // The same weights, filters innermost, for compute_step's loop (host layout only).
+    {
+        const std::size_t pt = static_cast<std::size_t>(M_.p * M_.t), per = filt_.size() / pt;
+        for (std::size_t k = 0; k < pt; ++k)
+            for (std::size_t v = 0; v < per; ++v) filtT_[v * pt + k] = filt_[k * per + v];
+    }
     const uint64_t gdone = a.pending() ? fil.wait(a) : t;
     const int64_t per_pe = M_.p * M_.q * M_.S;
     const int64_t fv = filter_bus_.flit_values();
-    const int64_t spare = P_.spad_filter - per_pe;
     uint64_t end = gdone;
     for (int row = 0; row < static_cast<int>(M_.t * chain_n_); ++row) {
         const Multicast& dst = filter_ids_.match(row, 0);
@@ -147,14 +187,19 @@ uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_
             for (int i = dst.begin(g); i < dst.group_end[g]; ++i)
                 busy_[g] = std::max(busy_[g], end_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])]);
         in_.assign(dst.xbus.size(), 0);
-        for (int64_t f = 0; f < cdiv(per_pe, fv); ++f) {
+        pre_in_.assign(dst.xbus.size(), 0);
+        for (int64_t f = 0; f < early; ++f) {  // the prefetched flits, spare entries: no wait
+            const uint64_t y = filter_bus_.send_y(early_t, dst);
+            for (std::size_t g = 0; g < dst.xbus.size(); ++g) pre_in_[g] = std::max(filter_bus_.send_x(dst.xbus[g], y, 0) + 1, early_done);
+        }
+        for (int64_t f = early; f < cdiv(per_pe, fv); ++f) {
             const uint64_t y = filter_bus_.send_y(t, dst);
             for (std::size_t g = 0; g < dst.xbus.size(); ++g)
-                in_[g] = filter_bus_.send_x(dst.xbus[g], y, (f + 1) * fv <= spare ? 0 : busy_[g]) + 1;
+                in_[g] = std::max(filter_bus_.send_x(dst.xbus[g], y, (f + 1) * fv <= P_.spad_filter - per_pe ? 0 : busy_[g]) + 1, gdone);
         }
-        // Flits leave as the filter GLB's words come out; the block is in once the read is done.
+        // A flit leaves as its filter GLB words come out: the row is in once its read is done.
         for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
-            const uint64_t in = std::max(in_[g], gdone);
+            const uint64_t in = std::max(in_[g], pre_in_[g]);
             for (int i = dst.begin(g); i < dst.group_end[g]; ++i) filters_in_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])] = in;
             end = std::max(end, in);
         }
@@ -173,12 +218,13 @@ void PeArray::compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int
     const int64_t lo = x * M.stride - M.pad;
     // The window's columns inside the ifmap; the others are padding (zeros).
     const int64_t s0 = std::max<int64_t>(0, -lo), s1 = std::min<int64_t>(M.S, M.W - lo);
-    const int64_t fstride = M.q * M.r * M.set_h * M.S;  // from one filter's rows to the next's
+    const int64_t pt = M.p * M.t;
     acc_.assign(static_cast<std::size_t>(vk), 0);
+    int32_t* acc = acc_.data();
     uint64_t executed = 0, gated = 0;
     for (int64_t j = 0; j < e_real; ++j) {
         const int64_t eo = s_ * M.e + j;
-        std::fill(acc_.begin(), acc_.end(), 0);
+        std::fill(acc, acc + vk, 0);
         for (int64_t cc = 0; cc < vcc_; ++cc)
             for (int64_t rr = 0; rr < M.set_h; ++rr) {
                 const int64_t fr = fold_ * M.set_h + rr;
@@ -192,23 +238,25 @@ void PeArray::compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int
                 const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))] + (lo + s0);
                 const int64_t len = std::max<int64_t>(0, s1 - s0);
                 // Zero ifmap values (and padding) gate the filter read and the MAC for each of
-                // the vk filters that meet them; the sum is the same either way.
+                // the vk filters that meet them; the sum is the same either way. Each value
+                // meets the vk filters' weights of its position (filtT_: filters innermost).
+                const int32_t* ft = filtT_.data() + static_cast<std::size_t>(((cc * M.set_h + rr) * M.S + s0) * pt);
                 int64_t nz = 0;
-                for (int64_t s = 0; s < len; ++s) nz += row[s] != 0;
+                for (int64_t s = 0; s < len; ++s, ft += pt) {
+                    const int32_t v = row[s];
+                    if (v == 0) continue;
+                    ++nz;
+                    for (int64_t kk = 0; kk < vk; ++kk) acc[kk] += v * ft[kk];
+                }
                 executed += static_cast<uint64_t>(nz * vk);
                 gated += static_cast<uint64_t>((M.S - nz) * vk);
-                const int16_t* f = filt_.data() + (cc * M.set_h + rr) * M.S + s0;
-                for (int64_t kk = 0; kk < vk; ++kk, f += fstride) {
-                    int32_t a = 0;
-                    for (int64_t s = 0; s < len; ++s) a += row[s] * static_cast<int32_t>(f[s]);
-                    acc_[static_cast<std::size_t>(kk)] += a;
-                }
             }
-        // Accumulate in the GLB's psum region (the first channel block starts it).
+        // Accumulate in the GLB's psum region (the first channel block starts it); the pass's
+        // filters' psums of one output are adjacent there.
+        const uint64_t po = psum_offset(M, i, kres0, j, x);
         for (int64_t kk = 0; kk < vk; ++kk) {
-            const uint64_t po = psum_offset(M, i, kres0 + kk, j, x);
-            const int32_t acc = acc_[static_cast<std::size_t>(kk)];
-            store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
+            const uint64_t o = po + 2 * static_cast<uint64_t>(kk);
+            store_psum(pmem_lo, pmem_hi, o, first_acc ? acc[kk] : load_psum(pmem_lo, pmem_hi, o) + acc[kk]);
         }
     }
     c_.macs_executed += executed;
@@ -344,6 +392,7 @@ void PeArray::finish_drain(PassState& ps, GlobalBuffer& glb) {
 
 void PeArray::run_step(PassState& ps, int64_t i, int64_t x, GlobalBuffer& glb, const SimContext& ctx) {
     const RsMapping& M = M_;
+    poll_filter_prefetch(ctx);
     // New ifmap columns of this step's window [lo, lo + S).
     const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
     const int64_t plo = x == 0 ? lo : lo - M.stride + M.S;  // previous window end (none at x = 0)
@@ -427,20 +476,23 @@ void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols) {
                 const int64_t u = (from + w0 - lo) * M.q + cq;  // window position of the first value
                 const uint64_t y = ifmap_bus_.send_y(ready, dst);
                 if (rec_) rec_->flits.push_back({ready, y, &dst, k, u, nv, rec_->xsent.size()});
-                // Each X-bus passes the flit on once its PEs all have the entry free.
+                // Each X-bus passes the flit on once its PEs all have the entry free: a spare
+                // one (free since the PE's step start) or entry k - spare (freed_).
+                const int* pes = dst.pes.data();
+                const uint64_t* free_at = k < spare ? start_.data() : freed_.data() + (k - spare);
+                const std::size_t fstride = k < spare ? 1 : static_cast<std::size_t>(qS);
+                int g0 = 0;
                 for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
+                    const int g1 = dst.group_end[g];
                     uint64_t accept = 0;
-                    const int g0 = dst.begin(g), g1 = dst.group_end[g];
-                    for (int i = g0; i < g1; ++i) {
-                        const std::size_t di = static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)]);
-                        accept = std::max(accept, k < spare ? start_[di] : freed_[di * static_cast<std::size_t>(qS) + static_cast<std::size_t>(k - spare)]);
-                    }
+                    for (int i = g0; i < g1; ++i) accept = std::max(accept, free_at[static_cast<std::size_t>(pes[i]) * fstride]);
                     const uint64_t xs = ifmap_bus_.send_x(dst.xbus[g], y, accept);
                     if (rec_) rec_->xsent.push_back(xs);
                     for (int i = g0; i < g1; ++i) {
-                        uint64_t* ap = arr_pos_.data() + static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)]) * static_cast<std::size_t>(qS);
-                        for (int64_t v = 0; v < nv; ++v) ap[u + v * M.q] = xs + 1;
+                        uint64_t* ap = arr_pos_.data() + static_cast<std::size_t>(pes[i]) * static_cast<std::size_t>(qS) + u;
+                        for (int64_t v = 0; v < nv; ++v) ap[v * M.q] = xs + 1;
                     }
+                    g0 = g1;
                 }
             }
         }

@@ -17,6 +17,7 @@
 // psums in a shadow store at the same addresses: see docs/eyeriss.md); filters are copied from
 // the filter GLB into the scratchpads. Nothing the arithmetic uses bypasses the storage.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -57,6 +58,11 @@ public:
                     int64_t nrows, int64_t fold, int64_t cb);
     // Filter block from the filter GLB into the scratchpads; returns the cycle it is loaded.
     uint64_t load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes);
+    // Before a pass: `next_in_glb` tells (without waiting) whether the next pass's filter block
+    // (`bytes` in `fil`) has arrived in the filter GLB; from then on, between steps, the filter
+    // GLB reads its flits for the spare filter-spad entries and they cross the filter network
+    // while the pass runs (the rest at load_filters). Null: no next pass.
+    void arm_filter_prefetch(std::function<bool()> next_in_glb, GlobalBuffer* fil, uint64_t bytes);
     // One pass: filter block kb (p*t filters) over the current ifmap block for n images; psums
     // accumulate in glb at psum_base (upper halves in psum_hi, same addresses).
     // Each PE starts once its own filters are in (load_filters).
@@ -87,6 +93,14 @@ private:
     // spads (arr_pos_), the PEs step (start_, end_), the psums go over the psum-in network, up the
     // vertical links and over the psum-out network (left1_/left2_, out_first_/out_last_).
     void assign_ifmap_ids(int64_t e_real);
+    int64_t spare_filter_flits() const;
+    void poll_filter_prefetch(const SimContext& ctx);
+    std::function<bool()> next_in_glb_;
+    GlobalBuffer* pre_fil_ = nullptr;
+    uint64_t pre_bytes_ = 0, pre_len_ = 0, pre_t_ = 0;
+    bool pre_armed_ = false;  // the spare entries' flits of the next pass are being read
+    BufferAccess pre_acc_;
+    std::vector<uint64_t> pre_in_;  // scratch: per X-bus group, the prefetched flits' arrival
     // A pass's constants and the pending psum drain, shared by its steps.
     struct PassState {
         bool first_acc = true, fm = false, psum_double = false;
@@ -128,6 +142,7 @@ private:
     GlobalBuffer* ifm_glb_ = nullptr;
     uint64_t ifm_base_ = 0, ifm_ring_ = 0, ifm_ring_off_ = 0;
     std::vector<int16_t> filt_;   // p*t x q*r x set_h x S (the scratchpads' contents)
+    std::vector<int32_t> filtT_;  // the same, q*r x set_h x S x p*t (host layout for the MAC loop)
     std::vector<int16_t> row_tmp_;  // an ifmap row that wraps around the GLB ring
     std::vector<int32_t> acc_;      // scratch: one output's psums of the pass's filters
     uint64_t pe_free_ = 0, pout_free_ = 0;
