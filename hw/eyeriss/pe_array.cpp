@@ -28,12 +28,13 @@ int32_t load_psum(const uint8_t* lo, const uint8_t* hi, uint64_t off) {
     return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
 }
 // Byte offset of psum (image i, filter kk of the residency, output row j, column x) in the
-// residency's psum region: the filters of one output position adjacent (n x e x F x m), so a
-// step's psums of one output row are one run of addresses and a 64-bit psum flit (4 psums of
-// one PE column, consecutive filters) is one GLB word when aligned. A modelling choice: the
-// references do not give the chip's psum layout.
+// residency's psum region, laid out n x F x (m / pt) x e x pt (pt = p*t, the filters of one
+// pass): a step's psums (one output column, the pass's filters of every output row) are one
+// run of addresses, and a 64-bit psum flit (4 consecutive filters of one PE column) is one GLB
+// word when aligned. A modelling choice: the references do not give the chip's psum layout.
 uint64_t psum_offset(const RsMapping& M, int64_t i, int64_t kk, int64_t j, int64_t x) {
-    return 2 * static_cast<uint64_t>(((i * M.e + j) * M.F + x) * M.m + kk);
+    const int64_t pt = M.p * M.t;
+    return 2 * static_cast<uint64_t>((((i * M.F + x) * (M.m / pt) + kk / pt) * M.e + j) * pt + kk % pt);
 }
 void store_psum(uint8_t* lo, uint8_t* hi, uint64_t off, int32_t v) {
     const uint32_t u = static_cast<uint32_t>(v);
@@ -364,12 +365,18 @@ void PeArray::run_pass(int64_t kb, bool first_acc, GlobalBuffer& glb, GlobalBuff
 
 void PeArray::issue_psum_rows(const PassState& ps, GlobalBuffer& glb, int64_t i, int64_t x, bool write,
                               std::vector<BufferAccess>& out) {
-    // A step's psums at their own addresses: per output row j, the pass's vk filters'
-    // psums of (image i, row j, column x), adjacent in the psum region (psum_offset).
-    const uint64_t len = static_cast<uint64_t>(ps.vk) * static_cast<uint64_t>(P_.value_bytes);
+    // A step's psums at their own addresses (psum_offset): the pass's vk filters of every
+    // output row, one run of e_real * pt values when the pass has all pt filters, else one run
+    // of vk per output row (the filters a short last pass lacks are not accessed).
+    const uint64_t vb = static_cast<uint64_t>(P_.value_bytes), pt = static_cast<uint64_t>(M_.p * M_.t);
+    const uint64_t base = ps.psum_base + psum_offset(M_, i, ps.kres0, 0, x);
     out.clear();
+    if (static_cast<uint64_t>(ps.vk) == pt) {
+        out.push_back(glb.issue(base, static_cast<uint64_t>(ps.e_real) * pt * vb, write));
+        return;
+    }
     for (int64_t j = 0; j < ps.e_real; ++j)
-        out.push_back(glb.issue(ps.psum_base + psum_offset(M_, i, ps.kres0, j, x), len, write));
+        out.push_back(glb.issue(base + static_cast<uint64_t>(j) * pt * vb, static_cast<uint64_t>(ps.vk) * vb, write));
 }
 
 void PeArray::issue_drain(PassState& ps, GlobalBuffer& glb, const SimContext& ctx) {
@@ -429,8 +436,10 @@ void PeArray::run_step(PassState& ps, int64_t i, int64_t x, GlobalBuffer& glb, c
             if (r.a2.pending()) t = std::max(t, glb.wait(r.a2));
             seg_ready_[static_cast<std::size_t>(r.seg)] = t;
         }
-    if (pin)
+    if (pin) {  // one run for all rows, or one per row
         for (std::size_t j = 0; j < pin_accs_.size(); ++j) pin_ready_[j] = glb.wait(pin_accs_[j]);
+        if (pin_accs_.size() == 1) std::fill(pin_ready_.begin(), pin_ready_.end(), pin_ready_[0]);
+    }
     deliver_ifmaps(lo, from, new_cols);
     step_pes(x, ps.fm, ps.psum_double);
     finish_drain(ps, glb);  // the drain issued above: the psum network writes into the GLB behind it

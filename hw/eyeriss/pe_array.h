@@ -12,9 +12,10 @@
 // core cycles. In the exactness test mode each step is re-derived cycle by cycle
 // (pe_step_check.cpp).
 // Data: the ifmaps the MACs use are read from the GLB's storage, where the link wrote them
-// (slot or ring addresses); psums accumulate in the GLB's psum region (16-bit values at
-// psum_base + 2 * index, as the chip stores them, with the upper 16 bits of the model's 32-bit
-// psums in a shadow store at the same addresses: see docs/eyeriss.md); filters are copied from
+// (slot or ring addresses); psums accumulate in the GLB's psum region (16-bit values, as the
+// chip stores them, at psum_base + 2 * index over n x F x (m / pt) x e x pt; the upper
+// 16 bits of the model's 32-bit psums in a shadow store at the same addresses: see
+// docs/eyeriss.md); filters are copied from
 // the filter GLB into the scratchpads. Nothing the arithmetic uses bypasses the storage.
 #include <cstdint>
 #include <functional>
@@ -206,7 +207,7 @@ private:
 };
 
 // The RLC encoder's side of a store: reads the residency's final psums from the GLB's storage
-// (glb at psum_base, upper halves in psum_hi; n x m x e x F layout), puts the int32 results
+// (glb at psum_base, upper halves in psum_hi; n x F x (m / pt) x e x pt layout), puts the int32 results
 // into `outputs` (N x K x E x F) and appends the requantised values (`rq`, or with rq null
 // ReLU + `shift`), one RLC stream per (image, filter) plane segment, to `rlc` (the byte size
 // after each stream to *stream_end). Returns the values encoded.

@@ -165,16 +165,16 @@ TEST_CASE("GLB bank conflict, link write vs ifmap read, round robin: the banks a
     // banks 0-5 serves the write, then the reads from 4: rows 0-2 and 4 done at 5, row 3 (its
     // word 3 behind row 2's on bank 3) at 6, one and two cycles later than alone. Column 0 is
     // one cycle later than in the test above: flits 5 .. 19 (row 3's from 14), PE on row h ends
-    // 9 + 3h, grants 17, 20, 23. Column 1: drain writes at 17, one per output row at its own
-    // address (psums 0, 3, 6 of the region: words 1024, 1024, 1025 = banks 24, 24, 0), each
-    // behind the link write's word at 17: done 19, 20, 19; GLB reads at 20 (bus free at 20) on
+    // 9 + 3h, grants 17, 20, 23. Column 1: the drain write at 17 (the step's 3 psums, adjacent
+    // at 8192: word 1024, bank 24) behind the link write's word at 17: done 19; GLB reads at
+    // 20 (bus free at 20) on
     // banks 0, 2, 3, 4, 5, the write's word first: done 22; flits 22 .. 26, PEs end 24 + h;
     // grants 28, 29, 30. Column 2: GLB reads at 27 (banks 1-4, 6; the write is done there by
     // 25): done 28; flits 28 .. 32, PEs end 30 + h + 2 (pipeline drain); top ready 36 + j:
     // grants 36, 37, 38; last packet in the GLB at 39 (+2 against 37).
     // The write (20 words per bank from 2: 22 alone) loses cycle 4 on banks 0-5 and 5 on
-    // bank 3 (the two rows), 18 on 0 and 18-19 on 24 (the drain), 21 on 0, 2, 3, 4, 5 (column
-    // 1's reads): done 25 on banks 0 and 3.
+    // bank 3 (the two rows), 18 on 24 (the drain), 21 on 0, 2, 3, 4, 5 (column 1's reads):
+    // done 25 on bank 3.
     CHECK(r.done == 39);
     CHECK(r.write_done == 25);
     CHECK(r.psum0 == 9);
@@ -322,17 +322,18 @@ TEST_CASE("psum-in network: psums of an earlier channel block stream from the GL
     // one to leave its register (a full X-bus stalls the Y-bus). The psum spad is double
     // (24 entries >= 2p): a bottom PE takes the flit once its step has started (noc.h,
     // pe_array.cpp).
-    // Column 0: the psum-in read (6 bytes at 8192: word 1024, bank 24) is issued at 3 with the
+    // Column 0: the psum-in read (the step's 3 psums, adjacent: 6 bytes at 8192, word 1024,
+    //   bank 24) is issued at 3 with the
     //   ifmap read (banks 0-3), done 4. Bottom PEs start at 3 (filters in): Y-bus 4, 5, 6, each
     //   passed on by X-bus 2 at once (the register is free from 5, 6): in at 5, 6, 7; no stall.
     //   Chain and grants as in the first test: the bottom PE's own psum (14 + 3j) is later.
     // Column 1: the psum-in read when the bus is free (7) and a PE may be near its step (the
-    //   earliest step end, 8): issued 8, done 9. Bottom PEs start their step at their last end,
+    //   earliest step end, 8): bytes 8198-8203 (words 1024-1025) issued 8, done 9. Bottom PEs start their step at their last end,
     //   14 + 3j. Column 0's flit: Y 9, X-bus at 14 (stall 5), register free from 15; column
     //   1's: Y waits from 10 to 15 for the register (stall 5), X at 17 (stall 2); column 2's:
     //   Y 18 (from 16: stall 2), X at 20 (stall 2). In at 15, 18, 21: before the bottom PEs'
     //   own psums (24 + j), so the step ends as in the first test.
-    // Column 2: read at 22 (the earliest step end), done 23; bottom PEs start at 24 + j (their
+    // Column 2: read at 22 (the earliest step end; words 1025-1026), done 23; bottom PEs start at 24 + j (their
     //   last ends). Y 23, X 24 (stall 1); Y 25 (register free from 25; Y-bus free from 24:
     //   stall 1), X 25; Y 26, X 26. In at 25, 26, 27, before the own psums (32 + j).
     // Psum-in stall: 0 + (5 + 5 + 2 + 2 + 2) + (1 + 1) = 18 cycles; 9 flits; the pass ends at
