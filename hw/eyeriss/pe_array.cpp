@@ -279,6 +279,14 @@ void PeArray::assign_ifmap_ids(int64_t e_real) {
                 const int pe = pe_index(ts, j, c);
                 if (h >= 0 && h < nrows_) ifmap_ids_.assign(pe, static_cast<int>(c / M.set_h), static_cast<int>(h), xbus_[static_cast<std::size_t>(pe)]);
             }
+    // The block's rows some PE of the pass reads, per channel, per row: the GLB reads them and
+    // the ifmap network carries them in this order.
+    read_segs_.clear();
+    for (int64_t cc = 0; cc < vcc_; ++cc)
+        for (int64_t hr = 0; hr < nrows_; ++hr) {
+            const Multicast& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
+            if (!dst.pes.empty()) read_segs_.push_back({cc, hr, &dst});
+        }
 }
 
 void PeArray::issue_ifmap_reads(GlobalBuffer& glb, int64_t i, int64_t from, int64_t new_cols) {
@@ -289,21 +297,18 @@ void PeArray::issue_ifmap_reads(GlobalBuffer& glb, int64_t i, int64_t from, int6
     const uint64_t len = static_cast<uint64_t>(new_cols) * vb;
     const uint64_t end = ifm_ring_ ? ifm_base_ + ifm_ring_ : UINT64_MAX;
     if_reads_.clear();
-    for (int64_t cc = 0; cc < vcc_; ++cc)
-        for (int64_t hr = 0; hr < nrows_; ++hr) {
-            if (ifmap_ids_.match(static_cast<int>(cc / M_.q), static_cast<int>(hr)).pes.empty()) continue;
-            const uint64_t off = (static_cast<uint64_t>(((i * vcc_ + cc) * nrows_ + hr) * M_.W) + static_cast<uint64_t>(from)) * vb;
-            const uint64_t addr = ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
-            SegRead r;
-            r.seg = cc * nrows_ + hr;
-            if (addr + len <= end) {
-                r.a = glb.issue_read(addr, len);
-            } else {
-                r.a = glb.issue_read(addr, end - addr);
-                r.a2 = glb.issue_read(ifm_base_, len - (end - addr));
-            }
-            if_reads_.push_back(r);
+    for (const ReadSeg& rs : read_segs_) {
+        const uint64_t off = (static_cast<uint64_t>(((i * vcc_ + rs.cc) * nrows_ + rs.hr) * M_.W) + static_cast<uint64_t>(from)) * vb;
+        const uint64_t addr = ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+        SegRead r;
+        if (addr + len <= end) {
+            r.a = glb.issue_read(addr, len);
+        } else {
+            r.a = glb.issue_read(addr, end - addr);
+            r.a2 = glb.issue_read(ifm_base_, len - (end - addr));
         }
+        if_reads_.push_back(r);
+    }
 }
 
 void PeArray::count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt) {
@@ -355,7 +360,7 @@ void PeArray::run_pass(int64_t kb, bool first_acc, GlobalBuffer& glb, GlobalBuff
     ps.sets_active = cdiv(ps.vk, M.p);
     ps.packets = static_cast<int>(cdiv(M.p, P_.psum_link_values));
     lefts_.resize(static_cast<std::size_t>(chain_n_));
-    seg_ready_.assign(static_cast<std::size_t>(vcc_ * nrows_), 0);
+    seg_ready_.assign(read_segs_.size(), 0);
     pin_ready_.assign(static_cast<std::size_t>(M.e), 0);
     for (int64_t i = 0; i < vimg_; ++i)
         for (int64_t x = 0; x < M.F; ++x) run_step(ps, i, x, glb, ctx);
@@ -431,10 +436,11 @@ void PeArray::run_step(PassState& ps, int64_t i, int64_t x, GlobalBuffer& glb, c
     }
     // Each segment's data are ready when its own read is done.
     if (new_cols)
-        for (SegRead& r : if_reads_) {
+        for (std::size_t k = 0; k < if_reads_.size(); ++k) {
+            SegRead& r = if_reads_[k];
             uint64_t t = glb.wait(r.a);
             if (r.a2.pending()) t = std::max(t, glb.wait(r.a2));
-            seg_ready_[static_cast<std::size_t>(r.seg)] = t;
+            seg_ready_[k] = t;
         }
     if (pin) {  // one run for all rows, or one per row
         for (std::size_t j = 0; j < pin_accs_.size(); ++j) pin_ready_[j] = glb.wait(pin_accs_[j]);
@@ -474,35 +480,32 @@ void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols) {
         rec_->xsent.clear();
         rec_->prev_start = start_;
     }
-    for (int64_t cc = 0; cc < vcc_ && new_cols; ++cc) {
-        const int64_t cq = cc % M.q;
-        for (int64_t hr = 0; hr < nrows_; ++hr) {
-            const Multicast& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
-            if (dst.pes.empty()) continue;  // no PE of the pass reads this row
-            const uint64_t ready = seg_ready_[static_cast<std::size_t>(cc * nrows_ + hr)];
-            for (int64_t w0 = 0; w0 < new_cols; w0 += fv) {
-                const int64_t nv = std::min(fv, new_cols - w0), k = cq * new_cols + w0 + nv - 1;
-                const int64_t u = (from + w0 - lo) * M.q + cq;  // window position of the first value
-                const uint64_t y = ifmap_bus_.send_y(ready, dst);
-                if (rec_) rec_->flits.push_back({ready, y, &dst, k, u, nv, rec_->xsent.size()});
-                // Each X-bus passes the flit on once its PEs all have the entry free: a spare
-                // one (free since the PE's step start) or entry k - spare (freed_).
-                const int* pes = dst.pes.data();
-                const uint64_t* free_at = k < spare ? start_.data() : freed_.data() + (k - spare);
-                const std::size_t fstride = k < spare ? 1 : static_cast<std::size_t>(qS);
-                int g0 = 0;
-                for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
-                    const int g1 = dst.group_end[g];
-                    uint64_t accept = 0;
-                    for (int i = g0; i < g1; ++i) accept = std::max(accept, free_at[static_cast<std::size_t>(pes[i]) * fstride]);
-                    const uint64_t xs = ifmap_bus_.send_x(dst.xbus[g], y, accept);
-                    if (rec_) rec_->xsent.push_back(xs);
-                    for (int i = g0; i < g1; ++i) {
-                        uint64_t* ap = arr_pos_.data() + static_cast<std::size_t>(pes[i]) * static_cast<std::size_t>(qS) + u;
-                        for (int64_t v = 0; v < nv; ++v) ap[v * M.q] = xs + 1;
-                    }
-                    g0 = g1;
+    for (std::size_t sg = 0; sg < read_segs_.size() && new_cols; ++sg) {
+        const Multicast& dst = *read_segs_[sg].dst;
+        const int64_t cq = read_segs_[sg].cc % M.q;
+        const uint64_t ready = seg_ready_[sg];
+        for (int64_t w0 = 0; w0 < new_cols; w0 += fv) {
+            const int64_t nv = std::min(fv, new_cols - w0), k = cq * new_cols + w0 + nv - 1;
+            const int64_t u = (from + w0 - lo) * M.q + cq;  // window position of the first value
+            const uint64_t y = ifmap_bus_.send_y(ready, dst);
+            if (rec_) rec_->flits.push_back({ready, y, &dst, k, u, nv, rec_->xsent.size()});
+            // Each X-bus passes the flit on once its PEs all have the entry free: a spare
+            // one (free since the PE's step start) or entry k - spare (freed_).
+            const int* pes = dst.pes.data();
+            const uint64_t* free_at = k < spare ? start_.data() : freed_.data() + (k - spare);
+            const std::size_t fstride = k < spare ? 1 : static_cast<std::size_t>(qS);
+            int g0 = 0;
+            for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
+                const int g1 = dst.group_end[g];
+                uint64_t accept = 0;
+                for (int i = g0; i < g1; ++i) accept = std::max(accept, free_at[static_cast<std::size_t>(pes[i]) * fstride]);
+                const uint64_t xs = ifmap_bus_.send_x(dst.xbus[g], y, accept);
+                if (rec_) rec_->xsent.push_back(xs);
+                for (int i = g0; i < g1; ++i) {
+                    uint64_t* ap = arr_pos_.data() + static_cast<std::size_t>(pes[i]) * static_cast<std::size_t>(qS) + u;
+                    for (int64_t v = 0; v < nv; ++v) ap[v * M.q] = xs + 1;
                 }
+                g0 = g1;
             }
         }
     }
@@ -634,6 +637,21 @@ void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, int64_t set
     // earliest (out_req_ holds each packet's readiness from its chain).
     out_first_ = UINT64_MAX;
     out_last_ = 0;
+    if (packets == 1) {
+        // One packet per column: no packet becomes ready by another's grant, so the grants go
+        // in (ready, column) order.
+        std::sort(out_req_.begin(), out_req_.end());
+        for (const OutReq& r : out_req_) {
+            const uint64_t g = psum_out_bus_.send(r.ready, 0);
+            left2_[static_cast<std::size_t>(r.col * chain_n_)] = g + 1;
+            out_first_ = std::min(out_first_, g);
+            out_last_ = std::max(out_last_, g);
+            if (rec_) rec_->grants.push_back({g, r.col, r.b});
+        }
+        left1_.swap(left2_);
+        if (rec_) rec_->left = left1_;
+        return;
+    }
     std::vector<OutReq>& heap = out_heap_;
     heap.clear();
     for (const OutReq& r : out_req_)

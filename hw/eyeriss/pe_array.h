@@ -123,14 +123,18 @@ private:
     void deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols);
     void step_pes(int64_t x, bool fm, bool psum_double);
     void drain_psums(bool first_acc, bool fm, bool psum_double, int64_t sets_active, int64_t e_real, int packets, int64_t qS);
-    // A step's GLB reads: per (channel, row) segment of new ifmap values (seg = channel *
-    // nrows + row; a2: the part past the ring's end), per output row of psums.
+    // A step's GLB reads: per row of read_segs_, its new ifmap values (a2: the part past the
+    // ring's end); psums: one run, or one per output row.
     struct SegRead {
         BufferAccess a, a2;
-        int64_t seg = 0;
     };
+    struct ReadSeg {
+        int64_t cc, hr;  // channel and row in the block
+        const Multicast* dst;
+    };
+    std::vector<ReadSeg> read_segs_;  // the block's rows the pass's PEs read (assign_ifmap_ids)
     std::vector<SegRead> if_reads_;
-    std::vector<uint64_t> seg_ready_, pin_ready_;  // cycle each segment's / row's data are read
+    std::vector<uint64_t> seg_ready_, pin_ready_;  // cycle each read_segs_ row's / psum row's data are read
     std::vector<BufferAccess> pin_accs_, out_accs_;
     std::vector<const int16_t*> rows_;  // the block's rows in the GLB (located once per pass)
     // Logical PE index: column (filter set ts, output row j) major, then the position in the
