@@ -86,6 +86,9 @@ private:
         PeArray::Residency r;
         std::vector<uint64_t> stream_end;  // byte offset after each (image, filter) stream
     };
+    // The layer's cycles, work, traffic, energy and the design's extra keys into `res`.
+    void fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uint64_t ofmap_values, uint64_t ofmap_zeros,
+                      LayerConservation& cons, LayerResult& res);
     void verify_dram_outputs(const Layer& L, const std::vector<StoreRecord>& records, const std::vector<int32_t>& outputs,
                              const OutputRequant* rq, std::vector<int8_t>* stored,
                              int shift) const;
@@ -468,7 +471,12 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     const uint64_t t1 = ctx_.now_cycles();
     verify_dram_outputs(L, records, outputs, job.requant, job.stored_outputs, shift);
 
-    // Results.
+    fill_results(pe, t0, t1, ofmap_values, ofmap_zeros, cons, res);
+}
+
+void EyerissModel::fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uint64_t ofmap_values, uint64_t ofmap_zeros,
+                                LayerConservation& cons, LayerResult& res) {
+    const RsMapping& M = M_;
     const PeCounters& c = pe.counters();
     const MemoryLayerStats ms = mem_->end_layer();
     const DramStats& ds = ms.dram;
