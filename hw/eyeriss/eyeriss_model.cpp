@@ -523,6 +523,10 @@ void EyerissModel::fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uin
     x["stall_ifmap_cycles"] = static_cast<double>(c.stall_ifmap);
     x["stall_psum_cycles"] = static_cast<double>(c.stall_psum);
     x["filter_load_cycles"] = static_cast<double>(c.filter_load_cycles);
+    // Cycles flits waited on each global network for a full X-bus or a PE that could not accept.
+    x["noc_stall_ifmap_cycles"] = static_cast<double>(pe.ifmap_bus().stall_cycles());
+    x["noc_stall_filter_cycles"] = static_cast<double>(pe.filter_bus().stall_cycles());
+    x["noc_stall_psum_in_cycles"] = static_cast<double>(pe.psum_in_bus().stall_cycles());
     x["ifmap_zero_fraction"] = c.ifmap_values ? static_cast<double>(c.ifmap_zeros) / static_cast<double>(c.ifmap_values) : 0;
     x["ofmap_zero_fraction"] = ofmap_values ? static_cast<double>(ofmap_zeros) / static_cast<double>(ofmap_values) : 0;
     x["rlc_codec_values"] = static_cast<double>(link_->codec_values);

@@ -41,7 +41,6 @@ struct PeCounters {
     uint64_t compute_cycles = 0;  // cycles the array spent on MACs
     uint64_t stall_ifmap = 0;     // cycles a step waited for its ifmap values
     uint64_t stall_psum = 0;      // cycles a step waited for psum in/out
-    uint64_t noc_stall = 0;       // cycles flits waited on the global networks for a PE to accept
     uint64_t filter_load_cycles = 0;
     uint64_t ifmap_values = 0, ifmap_zeros = 0;  // values loaded into the GLB
     uint64_t ofmap_values = 0, ofmap_zeros = 0;  // ReLU-requantised outputs written to DRAM
@@ -122,7 +121,9 @@ private:
     void count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt);
     void deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols);
     void step_pes(int64_t x, bool fm, bool psum_double);
+    // pe_timing.cpp: the blocks of one step, in order.
     void drain_psums(bool first_acc, bool fm, bool psum_double, int64_t sets_active, int64_t e_real, int packets, int64_t qS);
+    void grant_psum_out(int packets);  // the psum-out bus over out_req_ (out_first_, out_last_)
     // A step's GLB reads: per row of read_segs_, its new ifmap values (a2: the part past the
     // ring's end); psums: one run, or one per output row.
     struct SegRead {
