@@ -29,9 +29,9 @@ int32_t load_psum(const uint8_t* lo, const uint8_t* hi, uint64_t off) {
 }
 // Byte offset of psum (image i, filter kk of the residency, output row j, column x) in the
 // residency's psum region, laid out n x F x (m / pt) x e x pt (pt = p*t, the filters of one
-// pass): a step's psums (one output column, the pass's filters of every output row) are one
-// run of addresses, and a 64-bit psum flit (4 consecutive filters of one PE column) is one GLB
-// word when aligned. A modelling choice: the references do not give the chip's psum layout.
+// pass; rs_mapper makes m a multiple of pt): a step's psums (one output column, the pass's
+// filters of every output row) are one run of addresses, and a 64-bit psum flit (4
+// consecutive filters of one PE column) is one GLB word when aligned. A modelling choice: the references do not give the chip's psum layout.
 uint64_t psum_offset(const RsMapping& M, int64_t i, int64_t kk, int64_t j, int64_t x) {
     const int64_t pt = M.p * M.t;
     return 2 * static_cast<uint64_t>((((i * M.F + x) * (M.m / pt) + kk / pt) * M.e + j) * pt + kk % pt);
