@@ -86,6 +86,9 @@ private:
         PeArray::Residency r;
         std::vector<uint64_t> stream_end;  // byte offset after each (image, filter) stream
     };
+    // The layer's cycles, work, traffic, energy and the design's extra keys into `res`.
+    void fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uint64_t ofmap_values, uint64_t ofmap_zeros,
+                      LayerConservation& cons, LayerResult& res);
     void verify_dram_outputs(const Layer& L, const std::vector<StoreRecord>& records, const std::vector<int32_t>& outputs,
                              const OutputRequant* rq, std::vector<int8_t>* stored,
                              int shift) const;
@@ -421,15 +424,18 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
             ctx_.monitor.waiting(mon_, "filters");
             dma_->wait_done(fticket);
             ctx_.monitor.waiting(mon_, "");
-            const uint64_t fl_end = pe.load_filters(*fil_, ctx_, fblock_bytes_);
-            if (++pi < plan.size()) filter_load(plan[pi]);
+            pe.load_filters(*fil_, ctx_, fblock_bytes_);
+            if (++pi < plan.size()) {
+                filter_load(plan[pi]);
+                pe.arm_filter_prefetch([this, t = fticket] { return dma_->done(t); }, fil_.get(), fblock_bytes_);
+            }
             if (ab == 0 && kb == k.fb * M.m / pt && last_store) {
                 // The psum region still holds the previous residency until its store has read it.
                 ctx_.monitor.waiting(mon_, "psum region: the previous store's read");
                 link_->wait_psums_read(last_store);
                 ctx_.monitor.waiting(mon_, "");
             }
-            pe.run_pass(kb, ab == 0, fl_end, *glb_, *psum_hi_, ps_base, ctx_);
+            pe.run_pass(kb, ab == 0, *glb_, *psum_hi_, ps_base, ctx_);
         }
         // The use's ifmap reads have all been made: its slot may take the next block.
         submit_loads(static_cast<int64_t>(ui) + 1);
@@ -465,7 +471,12 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     const uint64_t t1 = ctx_.now_cycles();
     verify_dram_outputs(L, records, outputs, job.requant, job.stored_outputs, shift);
 
-    // Results.
+    fill_results(pe, t0, t1, ofmap_values, ofmap_zeros, cons, res);
+}
+
+void EyerissModel::fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uint64_t ofmap_values, uint64_t ofmap_zeros,
+                                LayerConservation& cons, LayerResult& res) {
+    const RsMapping& M = M_;
     const PeCounters& c = pe.counters();
     const MemoryLayerStats ms = mem_->end_layer();
     const DramStats& ds = ms.dram;
@@ -512,6 +523,10 @@ void EyerissModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<
     x["stall_ifmap_cycles"] = static_cast<double>(c.stall_ifmap);
     x["stall_psum_cycles"] = static_cast<double>(c.stall_psum);
     x["filter_load_cycles"] = static_cast<double>(c.filter_load_cycles);
+    // Cycles flits waited on each global network for a full X-bus or a PE that could not accept.
+    x["noc_stall_ifmap_cycles"] = static_cast<double>(pe.ifmap_bus().stall_cycles());
+    x["noc_stall_filter_cycles"] = static_cast<double>(pe.filter_bus().stall_cycles());
+    x["noc_stall_psum_in_cycles"] = static_cast<double>(pe.psum_in_bus().stall_cycles());
     x["ifmap_zero_fraction"] = c.ifmap_values ? static_cast<double>(c.ifmap_zeros) / static_cast<double>(c.ifmap_values) : 0;
     x["ofmap_zero_fraction"] = ofmap_values ? static_cast<double>(ofmap_zeros) / static_cast<double>(ofmap_values) : 0;
     x["rlc_codec_values"] = static_cast<double>(link_->codec_values);

@@ -27,6 +27,15 @@ int32_t load_psum(const uint8_t* lo, const uint8_t* hi, uint64_t off) {
     std::memcpy(&h, hi + off, 2);
     return static_cast<int32_t>(static_cast<uint32_t>(h) << 16 | l);
 }
+// Byte offset of psum (image i, filter kk of the residency, output row j, column x) in the
+// residency's psum region, laid out n x F x (m / pt) x e x pt (pt = p*t, the filters of one
+// pass; rs_mapper makes m a multiple of pt): a step's psums (one output column, the pass's
+// filters of every output row) are one run of addresses, and a 64-bit psum flit (4
+// consecutive filters of one PE column) is one GLB word when aligned. A modelling choice: the references do not give the chip's psum layout.
+uint64_t psum_offset(const RsMapping& M, int64_t i, int64_t kk, int64_t j, int64_t x) {
+    const int64_t pt = M.p * M.t;
+    return 2 * static_cast<uint64_t>((((i * M.F + x) * (M.m / pt) + kk / pt) * M.e + j) * pt + kk % pt);
+}
 void store_psum(uint8_t* lo, uint8_t* hi, uint64_t off, int32_t v) {
     const uint32_t u = static_cast<uint32_t>(v);
     const uint16_t l = static_cast<uint16_t>(u & 0xffff), h = static_cast<uint16_t>(u >> 16);
@@ -39,18 +48,39 @@ PeArray::PeArray(const RsMapping& m, const EyerissParams& prm)
     : M_(m), P_(prm), filter_bus_(prm.filter_noc_values), ifmap_bus_(prm.ifmap_noc_values),
       psum_in_bus_(prm.psum_noc_values), psum_out_bus_(prm.psum_noc_values) {
     filt_.assign(static_cast<std::size_t>(m.p * m.t * m.q * m.r * m.set_h * m.S), 0);
+    filtT_.assign(filt_.size(), 0);
     row_tmp_.assign(static_cast<std::size_t>(m.W), 0);
     chain_n_ = m.r * m.set_h;
     npe_ = static_cast<int>(m.t * m.e * chain_n_);
     for (auto* v : {&start_, &end_, &left1_, &left2_, &filters_in_}) v->assign(static_cast<std::size_t>(npe_), 0);
     arr_pos_.assign(static_cast<std::size_t>(npe_ * m.q * m.S), 0);
     freed_ = arr_pos_;
+    // Physical placement, the X-bus (PE row) each logical PE sits on: physical set
+    // si = ts * r + channel set; a set's filter row rr on its rows' rr-th. Sets of e <= 14
+    // columns fill a band of set_h rows side by side (cols / e per band), bands stacked; a wide
+    // set split into pieces (output rows j in piece j / 14) stacks its pieces' bands.
+    xbus_.assign(static_cast<std::size_t>(npe_), 0);
+    int nx = 1;
+    for (int64_t ts = 0; ts < m.t; ++ts)
+        for (int64_t j = 0; j < m.e; ++j)
+            for (int64_t c = 0; c < chain_n_; ++c) {
+                const int64_t si = ts * m.r + c / m.set_h, rr = c % m.set_h;
+                const int64_t band = m.pieces > 1 ? si * m.pieces + j / prm.cols : si / std::max<int64_t>(1, prm.cols / m.e);
+                const int x = static_cast<int>(band * m.set_h + rr);
+                xbus_[static_cast<std::size_t>(pe_index(ts, j, c))] = x;
+                nx = std::max(nx, x + 1);
+            }
+    filter_bus_ = GlobalBus(prm.filter_noc_values, nx);
+    ifmap_bus_ = GlobalBus(prm.ifmap_noc_values, nx);
+    psum_in_bus_ = GlobalBus(prm.psum_noc_values, nx);
     // Filter network IDs: a filter row goes to every PE of its set row (filter set, channel
     // set, filter row): row ID = that set row, column ID 0 (all columns match).
     for (int64_t ts = 0; ts < m.t; ++ts)
         for (int64_t j = 0; j < m.e; ++j)
-            for (int64_t c = 0; c < chain_n_; ++c)
-                filter_ids_.assign(pe_index(ts, j, c), static_cast<int>(ts * chain_n_ + c), 0);
+            for (int64_t c = 0; c < chain_n_; ++c) {
+                const int pe = pe_index(ts, j, c);
+                filter_ids_.assign(pe, static_cast<int>(ts * chain_n_ + c), 0, xbus_[static_cast<std::size_t>(pe)]);
+            }
 }
 
 uint64_t PeArray::at(const SimContext& ctx, uint64_t t) const {
@@ -98,30 +128,82 @@ const int16_t* PeArray::ifmap_row(int64_t r) {
     return row_tmp_.data();
 }
 
+int64_t PeArray::spare_filter_flits() const {
+    // Flits of a set row that go into scratchpad entries the running pass does not use.
+    const int64_t per_pe = M_.p * M_.q * M_.S, fv = filter_bus_.flit_values();
+    return std::max<int64_t>(0, std::min(cdiv(per_pe, fv), (P_.spad_filter - per_pe) / fv));
+}
+
+void PeArray::arm_filter_prefetch(std::function<bool()> next_in_glb, GlobalBuffer* fil, uint64_t bytes) {
+    next_in_glb_ = std::move(next_in_glb);
+    pre_fil_ = fil;
+    pre_bytes_ = bytes;
+}
+
+void PeArray::poll_filter_prefetch(const SimContext& ctx) {
+    // Between steps: once the next pass's filters are in the filter GLB (their DMA is done), the
+    // GLB starts reading the rows' first flits for the spare scratchpad entries; the flits go
+    // over the filter network from now (computed when the next pass is loaded, load_filters).
+    if (!next_in_glb_ || pre_armed_ || !next_in_glb_()) return;
+    next_in_glb_ = nullptr;
+    const int64_t early = spare_filter_flits();
+    if (early == 0) return;
+    const int64_t rows = M_.t * chain_n_, fv = filter_bus_.flit_values();
+    pre_len_ = std::min<uint64_t>(pre_bytes_, static_cast<uint64_t>(rows * early * fv * P_.value_bytes));
+    pre_acc_ = pre_fil_->issue_read(0, pre_len_);
+    pre_t_ = ctx.now_cycles();
+    pre_armed_ = true;
+}
+
 uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_t bytes) {
     // The filter GLB holds the pass's block (the controller waited for its DMA). It is read and
     // sent over the 64-bit filter network, one flit per cycle: each set row's p*q*S values,
     // multicast to the PEs of that row. A flit goes into scratchpad entries the running pass
     // does not use (spad_filter - p*q*S spare ones) at once, into the others only when every
-    // destination PE has finished its last step (a PE that cannot accept stalls the bus).
+    // destination PE has finished its last step (a PE that cannot accept stalls its X-bus).
+    // The spare entries' flits were read from the filter GLB during the last pass once the
+    // block had arrived (poll_filter_prefetch): they went from then.
+    next_in_glb_ = nullptr;
     const uint64_t t = ctx.now_cycles();
-    BufferAccess a = fil.issue_read(0, bytes);
+    const int64_t early = pre_armed_ ? spare_filter_flits() : 0;
+    const uint64_t early_len = pre_armed_ ? pre_len_ : 0;
+    const uint64_t early_done = pre_armed_ ? fil.wait(pre_acc_) : 0, early_t = pre_t_;
+    pre_armed_ = false;
+    BufferAccess a = fil.issue_read(early_len, bytes - early_len);
     std::memcpy(filt_.data(), fil.data(0, filt_.size() * 2), filt_.size() * 2);
+    // The same weights, filters innermost, for compute_step's loop (host layout only).
+    {
+        const std::size_t pt = static_cast<std::size_t>(M_.p * M_.t), per = filt_.size() / pt;
+        for (std::size_t k = 0; k < pt; ++k)
+            for (std::size_t v = 0; v < per; ++v) filtT_[v * pt + k] = filt_[k * per + v];
+    }
     const uint64_t gdone = a.pending() ? fil.wait(a) : t;
     const int64_t per_pe = M_.p * M_.q * M_.S;
     const int64_t fv = filter_bus_.flit_values();
-    const int64_t spare = P_.spad_filter - per_pe;
     uint64_t end = gdone;
     for (int row = 0; row < static_cast<int>(M_.t * chain_n_); ++row) {
-        const std::vector<int>& dst = filter_ids_.match(row, 0);
-        uint64_t busy = 0;  // the destinations' last step ends
-        for (int d : dst) busy = std::max(busy, end_[static_cast<std::size_t>(d)]);
-        uint64_t in = 0;
-        for (int64_t f = 0; f < cdiv(per_pe, fv); ++f) in = filter_bus_.send(t, (f + 1) * fv <= spare ? 0 : busy) + 1;
-        // Flits leave as the filter GLB's words come out; the block is in once the read is done.
-        in = std::max(in, gdone);
-        for (int d : dst) filters_in_[static_cast<std::size_t>(d)] = in;
-        end = std::max(end, in);
+        const Multicast& dst = filter_ids_.match(row, 0);
+        busy_.assign(dst.xbus.size(), 0);  // per X-bus group: the destinations' last step ends
+        for (std::size_t g = 0; g < dst.xbus.size(); ++g)
+            for (int i = dst.begin(g); i < dst.group_end[g]; ++i)
+                busy_[g] = std::max(busy_[g], end_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])]);
+        in_.assign(dst.xbus.size(), 0);
+        pre_in_.assign(dst.xbus.size(), 0);
+        for (int64_t f = 0; f < early; ++f) {  // the prefetched flits, spare entries: no wait
+            const uint64_t y = filter_bus_.send_y(early_t, dst);
+            for (std::size_t g = 0; g < dst.xbus.size(); ++g) pre_in_[g] = std::max(filter_bus_.send_x(dst.xbus[g], y, 0) + 1, early_done);
+        }
+        for (int64_t f = early; f < cdiv(per_pe, fv); ++f) {
+            const uint64_t y = filter_bus_.send_y(t, dst);
+            for (std::size_t g = 0; g < dst.xbus.size(); ++g)
+                in_[g] = std::max(filter_bus_.send_x(dst.xbus[g], y, (f + 1) * fv <= P_.spad_filter - per_pe ? 0 : busy_[g]) + 1, gdone);
+        }
+        // A flit leaves as its filter GLB words come out: the row is in once its read is done.
+        for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
+            const uint64_t in = std::max(in_[g], pre_in_[g]);
+            for (int i = dst.begin(g); i < dst.group_end[g]; ++i) filters_in_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])] = in;
+            end = std::max(end, in);
+        }
     }
     // Each filter row is multicast to the PEs of its set row: every active PE receives p*q*S.
     c_.noc_values += static_cast<uint64_t>(per_pe) * static_cast<uint64_t>(M_.active_pes);
@@ -137,12 +219,13 @@ void PeArray::compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int
     const int64_t lo = x * M.stride - M.pad;
     // The window's columns inside the ifmap; the others are padding (zeros).
     const int64_t s0 = std::max<int64_t>(0, -lo), s1 = std::min<int64_t>(M.S, M.W - lo);
-    const int64_t fstride = M.q * M.r * M.set_h * M.S;  // from one filter's rows to the next's
+    const int64_t pt = M.p * M.t;
     acc_.assign(static_cast<std::size_t>(vk), 0);
+    int32_t* acc = acc_.data();
     uint64_t executed = 0, gated = 0;
     for (int64_t j = 0; j < e_real; ++j) {
         const int64_t eo = s_ * M.e + j;
-        std::fill(acc_.begin(), acc_.end(), 0);
+        std::fill(acc, acc + vk, 0);
         for (int64_t cc = 0; cc < vcc_; ++cc)
             for (int64_t rr = 0; rr < M.set_h; ++rr) {
                 const int64_t fr = fold_ * M.set_h + rr;
@@ -156,23 +239,25 @@ void PeArray::compute_step(int64_t i, int64_t x, int64_t vk, int64_t e_real, int
                 const int16_t* row = rows[static_cast<std::size_t>((i * vcc_ + cc) * nrows_ + (h - row0_))] + (lo + s0);
                 const int64_t len = std::max<int64_t>(0, s1 - s0);
                 // Zero ifmap values (and padding) gate the filter read and the MAC for each of
-                // the vk filters that meet them; the sum is the same either way.
+                // the vk filters that meet them; the sum is the same either way. Each value
+                // meets the vk filters' weights of its position (filtT_: filters innermost).
+                const int32_t* ft = filtT_.data() + static_cast<std::size_t>(((cc * M.set_h + rr) * M.S + s0) * pt);
                 int64_t nz = 0;
-                for (int64_t s = 0; s < len; ++s) nz += row[s] != 0;
+                for (int64_t s = 0; s < len; ++s, ft += pt) {
+                    const int32_t v = row[s];
+                    if (v == 0) continue;
+                    ++nz;
+                    for (int64_t kk = 0; kk < vk; ++kk) acc[kk] += v * ft[kk];
+                }
                 executed += static_cast<uint64_t>(nz * vk);
                 gated += static_cast<uint64_t>((M.S - nz) * vk);
-                const int16_t* f = filt_.data() + (cc * M.set_h + rr) * M.S + s0;
-                for (int64_t kk = 0; kk < vk; ++kk, f += fstride) {
-                    int32_t a = 0;
-                    for (int64_t s = 0; s < len; ++s) a += row[s] * static_cast<int32_t>(f[s]);
-                    acc_[static_cast<std::size_t>(kk)] += a;
-                }
             }
-        // Accumulate in the GLB's psum region (the first channel block starts it).
+        // Accumulate in the GLB's psum region (the first channel block starts it); the pass's
+        // filters' psums of one output are adjacent there.
+        const uint64_t po = psum_offset(M, i, kres0, j, x);
         for (int64_t kk = 0; kk < vk; ++kk) {
-            const uint64_t po = 2 * static_cast<uint64_t>(((i * M.m + kres0 + kk) * M.e + j) * M.F + x);
-            const int32_t acc = acc_[static_cast<std::size_t>(kk)];
-            store_psum(pmem_lo, pmem_hi, po, first_acc ? acc : load_psum(pmem_lo, pmem_hi, po) + acc);
+            const uint64_t o = po + 2 * static_cast<uint64_t>(kk);
+            store_psum(pmem_lo, pmem_hi, o, first_acc ? acc[kk] : load_psum(pmem_lo, pmem_hi, o) + acc[kk]);
         }
     }
     c_.macs_executed += executed;
@@ -191,23 +276,38 @@ void PeArray::assign_ifmap_ids(int64_t e_real) {
         for (int64_t j = 0; j < e_real; ++j)
             for (int64_t c = 0; c < chain_n_; ++c) {
                 const int64_t h = (s_ * M.e + j) * M.stride + fold_ * M.set_h + c % M.set_h - M.pad - row0_;
-                if (h >= 0 && h < nrows_) ifmap_ids_.assign(pe_index(ts, j, c), static_cast<int>(c / M.set_h), static_cast<int>(h));
+                const int pe = pe_index(ts, j, c);
+                if (h >= 0 && h < nrows_) ifmap_ids_.assign(pe, static_cast<int>(c / M.set_h), static_cast<int>(h), xbus_[static_cast<std::size_t>(pe)]);
             }
+    // The block's rows some PE of the pass reads, per channel, per row: the GLB reads them and
+    // the ifmap network carries them in this order.
+    read_segs_.clear();
+    for (int64_t cc = 0; cc < vcc_; ++cc)
+        for (int64_t hr = 0; hr < nrows_; ++hr) {
+            const Multicast& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
+            if (!dst.pes.empty()) read_segs_.push_back({cc, hr, &dst});
+        }
 }
 
-void PeArray::issue_ifmap_read(GlobalBuffer& glb, int64_t i, int64_t col, uint64_t len, BufferAccess& a, BufferAccess& a2) {
-    // From the address of the step's first new value (image i, first channel and row of the
-    // block, column col) in the block's slot or ring, as many contiguous bytes as values. In the
-    // ring, an access that would run past its end wraps: two accesses.
+void PeArray::issue_ifmap_reads(GlobalBuffer& glb, int64_t i, int64_t from, int64_t new_cols) {
+    // Each (channel, row) of the block that a PE of the pass reads: its new values (columns
+    // from .. from + new_cols, contiguous in the row) at their own address in the block's slot
+    // or ring; in the ring, a segment that runs past its end wraps: two accesses.
     const uint64_t vb = static_cast<uint64_t>(P_.value_bytes);
-    const uint64_t off = (static_cast<uint64_t>(i * vcc_ * nrows_) * static_cast<uint64_t>(M_.W) + static_cast<uint64_t>(col)) * vb;
-    const uint64_t addr = ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+    const uint64_t len = static_cast<uint64_t>(new_cols) * vb;
     const uint64_t end = ifm_ring_ ? ifm_base_ + ifm_ring_ : UINT64_MAX;
-    if (addr + len <= end) {
-        a = glb.issue_read(addr, len);
-    } else {
-        a = glb.issue_read(addr, end - addr);
-        a2 = glb.issue_read(ifm_base_, len - (end - addr));
+    if_reads_.clear();
+    for (const ReadSeg& rs : read_segs_) {
+        const uint64_t off = (static_cast<uint64_t>(((i * vcc_ + rs.cc) * nrows_ + rs.hr) * M_.W) + static_cast<uint64_t>(from)) * vb;
+        const uint64_t addr = ifm_ring_ ? ifm_base_ + (ifm_ring_off_ + off) % ifm_ring_ : ifm_base_ + off;
+        SegRead r;
+        if (addr + len <= end) {
+            r.a = glb.issue_read(addr, len);
+        } else {
+            r.a = glb.issue_read(addr, end - addr);
+            r.a2 = glb.issue_read(ifm_base_, len - (end - addr));
+        }
+        if_reads_.push_back(r);
     }
 }
 
@@ -224,305 +324,142 @@ void PeArray::count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt) {
     c_.noc_values += active * static_cast<uint64_t>(M.q * new_cap) + active * static_cast<uint64_t>(M.p) + (first_acc ? 1 : 2) * psum_cnt;
 }
 
-void PeArray::run_pass(int64_t kb, bool first_acc, uint64_t /*filters_ready: per PE in filters_in_*/, GlobalBuffer& glb,
-                       GlobalBuffer& psum_hi, uint64_t psum_base, const SimContext& ctx) {
+void PeArray::run_pass(int64_t kb, bool first_acc, GlobalBuffer& glb, GlobalBuffer& psum_hi, uint64_t psum_base,
+                       const SimContext& ctx) {
     const RsMapping& M = M_;
     const int64_t pt = M.p * M.t;
-    const int64_t k0 = kb * pt;                       // first filter of the pass (in the group)
-    const int64_t vk = std::min<int64_t>(pt, M.Kg - k0);
-    const int64_t kres0 = k0 - fb_ * M.m;             // its slot in the residency's psums
-    const int64_t e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
-    const uint64_t psum_cnt = static_cast<uint64_t>(vk * e_real);  // psums per step to/from the GLB
-    const uint64_t vb = static_cast<uint64_t>(P_.value_bytes);
-    const int64_t qS = M.q * M.S, macs_step = M.p * qS;
-    const int64_t new_cap = std::min(M.stride, M.S);
-    const int64_t spare = P_.spad_ifmap - qS;  // ifmap spad entries beyond the window
+    const int64_t k0 = kb * pt;  // first filter of the pass (in the group)
+    PassState ps;
+    ps.first_acc = first_acc;
+    ps.vk = std::min<int64_t>(pt, M.Kg - k0);
+    ps.kres0 = k0 - fb_ * M.m;  // its slot in the residency's psums
+    ps.e_real = std::min<int64_t>(M.e, M.E - s_ * M.e);
+    ps.psum_cnt = static_cast<uint64_t>(ps.vk * ps.e_real);
+    ps.qS = M.q * M.S;
+    ps.new_cap = std::min(M.stride, M.S);
+    ps.psum_base = psum_base;
     // Psum scratchpad: room for a second set of p psums lets a step start before the previous
     // step's psums have left (it then waits only for the ones before those).
-    const bool psum_double = P_.spad_psum >= 2 * M.p;
+    ps.psum_double = P_.spad_psum >= 2 * M.p;
     // Loop order inside a PE, a per-pass configuration choice of the controller: ifmap-major
     // (each window value meets its p filters in turn: entries free early, all p psums complete
     // at the step end) or filter-major (psums complete one by one, the window held whole).
     // The order whose exposed transfer is shorter by the networks' widths.
-    const bool fm = (spare >= M.q * new_cap ? 0 : cdiv(nrows_ * vcc_ * new_cap, P_.ifmap_noc_values)) <
-                    (psum_double ? 0 : cdiv(static_cast<int64_t>(psum_cnt), P_.psum_noc_values) - (M.p - 1));
-    c_.filter_major_passes += fm;
+    const int64_t spare = P_.spad_ifmap - ps.qS;  // ifmap spad entries beyond the window
+    ps.fm = (spare >= M.q * ps.new_cap ? 0 : cdiv(nrows_ * vcc_ * ps.new_cap, P_.ifmap_noc_values)) <
+            (ps.psum_double ? 0 : cdiv(static_cast<int64_t>(ps.psum_cnt), P_.psum_noc_values) - (M.p - 1));
+    c_.filter_major_passes += ps.fm;
     ++c_.passes;
     if (ctx.step_mode && !rec_) rec_ = std::make_unique<StepRecord>();
     // The block's rows and the residency's psum region in the GLB, located once per pass.
-    std::vector<const int16_t*> rows(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
-    for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = ifmap_row(static_cast<int64_t>(r));
-    uint8_t* pmem_lo = glb.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
-    uint8_t* pmem_hi = psum_hi.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
-    assign_ifmap_ids(e_real);
-    const int64_t sets_active = cdiv(vk, M.p);
-    const int packets = static_cast<int>(cdiv(M.p, P_.psum_link_values));
+    rows_.resize(static_cast<std::size_t>(vimg_ * vcc_ * nrows_));
+    for (std::size_t r = 0; r < rows_.size(); ++r) rows_[r] = ifmap_row(static_cast<int64_t>(r));
+    ps.pmem_lo = glb.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
+    ps.pmem_hi = psum_hi.data(psum_base, 2 * static_cast<uint64_t>(vimg_ * M.m * M.e * M.F));
+    assign_ifmap_ids(ps.e_real);
+    ps.sets_active = cdiv(ps.vk, M.p);
+    ps.packets = static_cast<int>(cdiv(M.p, P_.psum_link_values));
     lefts_.resize(static_cast<std::size_t>(chain_n_));
-    // The psum drain (psum network -> GLB write) of a step is issued at its first grant, in
-    // time order with the next step's GLB reads; one drain writes at a time.
-    bool pending = false;
-    BufferAccess out_acc;
-    uint64_t out_first = 0, out_floor = 0;
-    int64_t p_i = 0, p_x = 0;
-    // GLB timing addresses: a step's psums start at their first one's address in the psum
-    // region (vk filters x e rows, F values apart: the access covers as many contiguous bytes);
-    // its new ifmap values likewise (issue_ifmap_read).
-    auto psum_addr = [&](int64_t i, int64_t x) {
-        return psum_base + vb * static_cast<uint64_t>(((i * M.m + kres0) * M.e) * M.F + x);
-    };
-    auto finish_out = [&] {
-        if (!out_acc.pending()) return;
-        pout_free_ = std::max(out_floor, glb.wait(out_acc));
-    };
-    auto issue_out = [&] {
-        if (!pending) return;
-        pending = false;
-        finish_out();
-        at(ctx, out_first);
-        out_acc = glb.issue_write(psum_addr(p_i, p_x), psum_cnt * vb);
-    };
-    for (int64_t i = 0; i < vimg_; ++i) {
-        for (int64_t x = 0; x < M.F; ++x) {
-            // New ifmap columns of this step's window [lo, lo + S).
-            const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
-            const int64_t plo = x == 0 ? lo : lo - M.stride + M.S;  // previous window end (none at x = 0)
-            const int64_t from = std::max<int64_t>(std::max<int64_t>(lo, plo), 0), to = std::min<int64_t>(hi, M.W);
-            const int64_t new_cols = std::max<int64_t>(0, to - from);
-            const uint64_t min_start = *std::min_element(start_.begin(), start_.end());
-            const uint64_t min_end = *std::min_element(end_.begin(), end_.end());
-            // The step's GLB accesses in time order at their cycles, then waited for: the ifmap
-            // read (when the ifmap network is free and a PE can take its first value), the
-            // psum-in read (when the psum network is free and a PE may be near its step), the
-            // last step's drain.
-            BufferAccess if_acc, if_acc2, pin_acc;
-            const uint64_t t_if = new_cols ? std::max(ifmap_bus_.free_at(), min_start) : UINT64_MAX;
-            const uint64_t t_pin = first_acc ? UINT64_MAX : std::max(psum_in_bus_.free_at(), min_end);
-            std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {pending ? out_first : UINT64_MAX, 2}}};
-            std::sort(ev.begin(), ev.end());
-            for (const auto& e : ev) {
-                if (e.first == UINT64_MAX) continue;
-                if (e.second == 2) {
-                    issue_out();
-                    continue;
-                }
-                at(ctx, e.first);
-                if (e.second == 1) {
-                    pin_acc = glb.issue_read(psum_addr(i, x), psum_cnt * vb);
-                    continue;
-                }
-                issue_ifmap_read(glb, i, from, static_cast<uint64_t>(nrows_ * vcc_ * new_cols) * vb, if_acc, if_acc2);
-            }
-            uint64_t if_ready = if_acc.pending() ? glb.wait(if_acc) : 0;
-            if (if_acc2.pending()) if_ready = std::max(if_ready, glb.wait(if_acc2));
-            const uint64_t pin_ready = pin_acc.pending() ? glb.wait(pin_acc) : 0;
-            deliver_ifmaps(lo, from, new_cols, if_ready, fm);
-            step_pes(x, fm, psum_double, macs_step, packets);
-            finish_out();  // the drain issued above: the psum network writes into the GLB behind it
-            drain_psums(first_acc, fm, psum_double, pin_ready, sets_active, e_real, packets, qS);
-            if (rec_) check_step(*rec_, packets);
-            pending = true;
-            out_first = out_first_;
-            out_floor = out_last_ + 1;
-            p_i = i;
-            p_x = x;
-            c_.compute_cycles += static_cast<uint64_t>(macs_step);
-            ++c_.steps;
-            compute_step(i, x, vk, e_real, kres0, first_acc, rows, pmem_lo, pmem_hi);
-            count_step(new_cap, first_acc, psum_cnt);
-        }
-    }
-    issue_out();
-    finish_out();
+    seg_ready_.assign(read_segs_.size(), 0);
+    pin_ready_.assign(static_cast<std::size_t>(M.e), 0);
+    for (int64_t i = 0; i < vimg_; ++i)
+        for (int64_t x = 0; x < M.F; ++x) run_step(ps, i, x, glb, ctx);
+    issue_drain(ps, glb, ctx);
+    finish_drain(ps, glb);
 }
 
-void PeArray::deliver_ifmaps(int64_t lo, int64_t from, int64_t new_cols, uint64_t ready, bool fm) {
-    // The ifmap network: per channel, per row of the block, the step's new values in column
-    // order, one flit (ifmap_noc_values values) per cycle, multicast by (channel set, row) IDs.
-    // The k-th new value of a PE (its channels in order, columns within) takes a spare entry
-    // (free since the PE started its current step), or the entry of window position k - spare
-    // of the PE's current step once the PE has used that value for the last time (freed_).
-    // arr_pos_[d * q*S + u]: the cycle window position u of PE d's next step is in its spad
-    // (0: a value it already holds).
-    (void)fm;
-    const RsMapping& M = M_;
-    const int64_t qS = M.q * M.S, spare = P_.spad_ifmap - qS, fv = ifmap_bus_.flit_values();
-    std::fill(arr_pos_.begin(), arr_pos_.end(), 0);
-    if (rec_) {
-        rec_->flits.clear();
-        rec_->ifmap_free = ifmap_bus_.free_at();
-        rec_->prev_start = start_;
+void PeArray::issue_psum_rows(const PassState& ps, GlobalBuffer& glb, int64_t i, int64_t x, bool write,
+                              std::vector<BufferAccess>& out) {
+    // A step's psums at their own addresses (psum_offset): the pass's vk filters of every
+    // output row, one run of e_real * pt values when the pass has all pt filters, else one run
+    // of vk per output row (the filters a short last pass lacks are not accessed).
+    const uint64_t vb = static_cast<uint64_t>(P_.value_bytes), pt = static_cast<uint64_t>(M_.p * M_.t);
+    const uint64_t base = ps.psum_base + psum_offset(M_, i, ps.kres0, 0, x);
+    out.clear();
+    if (static_cast<uint64_t>(ps.vk) == pt) {
+        out.push_back(glb.issue(base, static_cast<uint64_t>(ps.e_real) * pt * vb, write));
+        return;
     }
-    for (int64_t cc = 0; cc < vcc_ && new_cols; ++cc) {
-        const int64_t cq = cc % M.q;
-        for (int64_t hr = 0; hr < nrows_; ++hr) {
-            const std::vector<int>& dst = ifmap_ids_.match(static_cast<int>(cc / M.q), static_cast<int>(hr));
-            if (dst.empty()) continue;  // no PE of the pass reads this row
-            for (int64_t w0 = 0; w0 < new_cols; w0 += fv) {
-                const int64_t nv = std::min(fv, new_cols - w0), k = cq * new_cols + w0 + nv - 1;
-                uint64_t accept = 0;
-                for (int d : dst) {
-                    const std::size_t di = static_cast<std::size_t>(d);
-                    accept = std::max(accept, k < spare ? start_[di] : freed_[di * static_cast<std::size_t>(qS) + static_cast<std::size_t>(k - spare)]);
-                }
-                const uint64_t arr = ifmap_bus_.send(ready, accept) + 1;
-                const int64_t u = (from + w0 - lo) * M.q + cq;  // window position of the first value
-                if (rec_) rec_->flits.push_back({ready, arr - 1, &dst, k, u, nv});
-                for (int d : dst)
-                    for (int64_t v = 0; v < nv; ++v)
-                        arr_pos_[static_cast<std::size_t>(d) * static_cast<std::size_t>(qS) + static_cast<std::size_t>(u + v * M.q)] = arr;
-            }
-        }
-    }
+    for (int64_t j = 0; j < ps.e_real; ++j)
+        out.push_back(glb.issue(base + static_cast<uint64_t>(j) * pt * vb, static_cast<uint64_t>(ps.vk) * vb, write));
 }
 
-void PeArray::step_pes(int64_t x, bool fm, bool psum_double, int64_t macs_step, int packets) {
-    // Each PE starts its step when its last step is done, its filters are in and its psum
-    // entries are free (the psums of its last step, or of the one before with a double psum
-    // spad, have left it). It works through its window in order, each value when it is in:
-    // ifmap-major, p MACs per window position; filter-major, one MAC per position per filter
-    // (only the first filter's round can wait for a value). A position's entry is freed after
-    // its last MAC (freed_).
-    (void)packets;
-    (void)macs_step;
-    const RsMapping& M = M_;
-    const std::size_t qS = static_cast<std::size_t>(M.q * M.S);
-    const uint64_t p = static_cast<uint64_t>(M.p);
-    const uint64_t drain = x == M.F - 1 ? static_cast<uint64_t>(P_.mac_pipeline_stages - 1) : 0;
-    uint64_t wait_if = 0, wait_ps = 0, last = 0;
-    if (rec_) {
-        rec_->prev_end = end_;
-        rec_->filters_in = filters_in_;
-        rec_->credit = psum_double ? left2_ : left1_;
-        rec_->arr_pos = arr_pos_;
-        rec_->fm = fm;
-        rec_->drain = drain;
-    }
-    for (std::size_t d = 0; d < static_cast<std::size_t>(npe_); ++d) {
-        const uint64_t ready = std::max(end_[d], filters_in_[d]);
-        const uint64_t st = std::max(ready, psum_double ? left2_[d] : left1_[d]);
-        const uint64_t* arr = arr_pos_.data() + d * qS;
-        uint64_t* fr = freed_.data() + d * qS;
-        uint64_t t = st;
-        const uint64_t per = fm ? 1 : p;
-        for (std::size_t u = 0; u < qS; ++u) {
-            t = std::max(t, arr[u]) + per;
-            fr[u] = t;
-        }
-        const uint64_t first_round = t;
-        if (fm) {
-            t += (p - 1) * qS;
-            if (p > 1)
-                for (std::size_t u = 0; u < qS; ++u) fr[u] = t - qS + u + 1;
-        }
-        const uint64_t en = t + drain;
-        wait_ps = std::max(wait_ps, st - ready);
-        wait_if = std::max(wait_if, first_round - st - qS * per);
-        start_[d] = st;
-        end_[d] = en;
-        last = std::max(last, en);
-    }
-    if (rec_) {
-        rec_->start = start_;
-        rec_->end = end_;
-    }
-    // The array's stall counters: the largest wait of any PE in the step.
-    c_.stall_ifmap += wait_if;
-    c_.stall_psum += wait_ps;
-    pe_free_ = std::max(pe_free_, last);
+void PeArray::issue_drain(PassState& ps, GlobalBuffer& glb, const SimContext& ctx) {
+    // The last step's psums from the psum-out network into the GLB, issued at its first grant;
+    // the next drain's grants wait for these writes (finish_drain).
+    if (!ps.pending) return;
+    ps.pending = false;
+    finish_drain(ps, glb);
+    at(ctx, ps.out_first);
+    issue_psum_rows(ps, glb, ps.p_i, ps.p_x, true, out_accs_);
 }
 
-void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, uint64_t pin_ready, int64_t sets_active,
-                          int64_t e_real, int packets, int64_t qS) {
-    // Psums of earlier channel blocks come from the GLB over the psum-in network into the
-    // bottom PE of each column, then every column's psums go up its vertical links, then from
-    // its top PE over the psum-out network to the GLB, granted first come first served.
+void PeArray::finish_drain(PassState& ps, GlobalBuffer& glb) {
+    if (out_accs_.empty()) return;
+    uint64_t done = 0;
+    for (BufferAccess& a : out_accs_) done = std::max(done, glb.wait(a));
+    out_accs_.clear();
+    pout_free_ = std::max(ps.out_floor, done);
+}
+
+void PeArray::run_step(PassState& ps, int64_t i, int64_t x, GlobalBuffer& glb, const SimContext& ctx) {
     const RsMapping& M = M_;
-    const int lv = P_.psum_link_values;
-    const std::size_t per_col = static_cast<std::size_t>(chain_n_ * packets);
-    const int ncols = static_cast<int>(M.t * M.e);
-    own_.resize(per_col * static_cast<std::size_t>(ncols));
-    pin_.resize(static_cast<std::size_t>(packets * ncols));
-    auto active = [&](int col) { return col / M.e < sets_active && col % M.e < e_real; };
-    for (int col = 0; col < ncols; ++col) {
-        if (!active(col)) continue;
-        for (int c = 0; c < chain_n_; ++c)
-            for (int b = 0; b < packets; ++b) {
-                // Filter-major: psum k is complete (p - 1 - k) * q*S cycles before the end.
-                const uint64_t en = end_[static_cast<std::size_t>(col * chain_n_ + c)];
-                const uint64_t early = fm ? static_cast<uint64_t>((M.p - std::min<int64_t>(M.p, (b + 1) * lv)) * qS) : 0;
-                own_[static_cast<std::size_t>(col) * per_col + static_cast<std::size_t>(c * packets + b)] = en - early;
-            }
-    }
-    if (rec_) {
-        rec_->first_acc = first_acc;
-        rec_->own = own_;
-        rec_->pins.clear();
-        rec_->grants.clear();
-        rec_->pin_free = psum_in_bus_.free_at();
-        rec_->col_active.assign(static_cast<std::size_t>(ncols), 0);
-        for (int col = 0; col < ncols; ++col) rec_->col_active[static_cast<std::size_t>(col)] = active(col);
-    }
-    if (!first_acc) {
-        // The GLB streams the incoming psums in the order the PEs add them: packet by packet
-        // (filter-major PEs complete them in that order), columns in turn. A packet goes into
-        // the bottom PE when that PE's psums are allocated (a double psum spad: its step has
-        // started) or, with one set of entries, when its own psums of the packet are complete.
-        for (int b = 0; b < packets; ++b)
-            for (int col = 0; col < ncols; ++col) {
-                if (!active(col)) continue;
-                const std::size_t bottom = static_cast<std::size_t>(col * chain_n_ + chain_n_ - 1);
-                const uint64_t accept =
-                    psum_double ? start_[bottom]
-                                : own_[static_cast<std::size_t>(col) * per_col + static_cast<std::size_t>((chain_n_ - 1) * packets + b)];
-                pin_[static_cast<std::size_t>(col * packets + b)] = psum_in_bus_.send(pin_ready, accept) + 1;
-                if (rec_) rec_->pins.push_back({pin_ready, accept, pin_[static_cast<std::size_t>(col * packets + b)] - 1});
-            }
-    }
-    psum_out_bus_.hold_until(pout_free_);  // the GLB takes the drain behind the previous one
-    if (rec_) {
-        rec_->pout_hold = psum_out_bus_.free_at();
-        rec_->pin_arr = pin_;
-    }
-    out_req_.clear();
-    std::fill(left2_.begin(), left2_.end(), 0);  // becomes this step's; PEs without psums: none held
-    for (int col = 0; col < ncols; ++col) {
-        if (!active(col)) continue;
-        chain_.run(chain_n_, packets, own_.data() + static_cast<std::size_t>(col) * per_col,
-                   first_acc ? nullptr : pin_.data() + col * packets, lefts_.data(), [&, first = static_cast<int>(out_req_.size())](int b, uint64_t ready) {
-                       out_req_.push_back({ready, col, b, first});
-                       return ready;
-                   });
-        for (int c = 1; c < chain_n_; ++c) left2_[static_cast<std::size_t>(col * chain_n_ + c)] = lefts_[static_cast<std::size_t>(c)];
-    }
-    // The psum-out bus grants, each cycle, the waiting packet that was ready first (ties: lower
-    // column, lower packet); a top PE's next packet is ready one cycle after the grant at the
-    // earliest (out_req_ holds each packet's readiness from its chain).
-    out_first_ = UINT64_MAX;
-    out_last_ = 0;
-    std::vector<OutReq>& heap = out_heap_;
-    heap.clear();
-    for (const OutReq& r : out_req_)
-        if (r.b == 0) heap.push_back(r);
-    auto later = [](const OutReq& a, const OutReq& b) { return b < a; };
-    std::make_heap(heap.begin(), heap.end(), later);
-    while (!heap.empty()) {
-        std::pop_heap(heap.begin(), heap.end(), later);
-        const OutReq r = heap.back();
-        heap.pop_back();
-        const uint64_t g = psum_out_bus_.send(r.ready, 0);
-        if (r.b == 0) left2_[static_cast<std::size_t>(r.col * chain_n_)] = g + 1;
-        out_first_ = std::min(out_first_, g);
-        out_last_ = std::max(out_last_, g);
-        if (rec_) rec_->grants.push_back({g, r.col, r.b});
-        if (r.b + 1 < packets) {
-            const OutReq& nx = out_req_[static_cast<std::size_t>(r.col_first + r.b + 1)];
-            heap.push_back({std::max(nx.ready, g + 1), r.col, r.b + 1, r.col_first});
-            std::push_heap(heap.begin(), heap.end(), later);
+    poll_filter_prefetch(ctx);
+    // New ifmap columns of this step's window [lo, lo + S).
+    const int64_t lo = x * M.stride - M.pad, hi = lo + M.S;
+    const int64_t plo = x == 0 ? lo : lo - M.stride + M.S;  // previous window end (none at x = 0)
+    const int64_t from = std::max<int64_t>(std::max<int64_t>(lo, plo), 0), to = std::min<int64_t>(hi, M.W);
+    const int64_t new_cols = std::max<int64_t>(0, to - from);
+    const uint64_t min_start = *std::min_element(start_.begin(), start_.end());
+    const uint64_t min_end = *std::min_element(end_.begin(), end_.end());
+    // The step's GLB accesses in time order at their cycles, then waited for: the ifmap reads
+    // (when the ifmap network is free and a PE can take its first value), the psum-in reads
+    // (when the psum network is free and a PE may be near its step), the last step's drain.
+    const uint64_t t_if = new_cols ? std::max(ifmap_bus_.free_at(), min_start) : UINT64_MAX;
+    const uint64_t t_pin = ps.first_acc ? UINT64_MAX : std::max(psum_in_bus_.free_at(), min_end);
+    std::array<std::pair<uint64_t, int>, 3> ev{{{t_if, 0}, {t_pin, 1}, {ps.pending ? ps.out_first : UINT64_MAX, 2}}};
+    std::sort(ev.begin(), ev.end());
+    bool pin = false;
+    for (const auto& e : ev) {
+        if (e.first == UINT64_MAX) continue;
+        if (e.second == 2) {
+            issue_drain(ps, glb, ctx);
+            continue;
         }
+        at(ctx, e.first);
+        if (e.second == 1) {
+            issue_psum_rows(ps, glb, i, x, false, pin_accs_);
+            pin = true;
+            continue;
+        }
+        issue_ifmap_reads(glb, i, from, new_cols);
     }
-    // Double-buffered psum spad: the step after next waits for these; single: the next one.
-    left1_.swap(left2_);
-    if (rec_) rec_->left = left1_;
+    // Each segment's data are ready when its own read is done.
+    if (new_cols)
+        for (std::size_t k = 0; k < if_reads_.size(); ++k) {
+            SegRead& r = if_reads_[k];
+            uint64_t t = glb.wait(r.a);
+            if (r.a2.pending()) t = std::max(t, glb.wait(r.a2));
+            seg_ready_[k] = t;
+        }
+    if (pin) {  // one run for all rows, or one per row
+        for (std::size_t j = 0; j < pin_accs_.size(); ++j) pin_ready_[j] = glb.wait(pin_accs_[j]);
+        if (pin_accs_.size() == 1) std::fill(pin_ready_.begin(), pin_ready_.end(), pin_ready_[0]);
+    }
+    deliver_ifmaps(lo, from, new_cols);
+    step_pes(x, ps.fm, ps.psum_double);
+    finish_drain(ps, glb);  // the drain issued above: the psum network writes into the GLB behind it
+    drain_psums(ps.first_acc, ps.fm, ps.psum_double, ps.sets_active, ps.e_real, ps.packets, ps.qS);
+    if (rec_) check_step(*rec_, ps.packets);
+    ps.pending = true;
+    ps.out_first = out_first_;
+    ps.out_floor = out_last_ + 1;
+    ps.p_i = i;
+    ps.p_x = x;
+    c_.compute_cycles += static_cast<uint64_t>(M.p * ps.qS);
+    ++c_.steps;
+    compute_step(i, x, ps.vk, ps.e_real, ps.kres0, ps.first_acc, rows_, ps.pmem_lo, ps.pmem_hi);
+    count_step(ps.new_cap, ps.first_acc, ps.psum_cnt);
 }
 
 uint64_t PeArray::residency_psum_values() const {
@@ -556,7 +493,7 @@ uint64_t encode_residency_outputs(const RsMapping& M, const PeArray::Residency& 
             for (int64_t j = 0; j < r.e_real; ++j) {
                 const int64_t img = r.b * M.n + i, k = r.g * M.Kg + r.fb * M.m + kk, eo = r.s * M.e + j;
                 for (int64_t x = 0; x < M.F; ++x) {
-                    const uint64_t pa = psum_base + 2 * static_cast<uint64_t>(((i * M.m + kk) * M.e + j) * M.F + x);
+                    const uint64_t pa = psum_base + psum_offset(M, i, kk, j, x);
                     const int32_t v = load_psum(glb, psum_hi, pa);
                     outputs[static_cast<std::size_t>(((img * K + k) * M.E + eo) * M.F + x)] = v;
                     row[static_cast<std::size_t>(x)] = rq ? apply_output_requant(v, *rq, k) : requantize(v, shift);

@@ -7,7 +7,10 @@
 // MAC if its operand is in its spad, a link moves a packet if both ends are ready, the psum-out
 // bus grants the request waiting longest. Every cycle the jumps computed must come out again;
 // otherwise a SimulationError names the block and both cycles.
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hw/eyeriss/pe_array.h"
 #include "sw/common/error.h"
@@ -32,26 +35,51 @@ void PeArray::check_ifmaps_and_pes(const StepRecord& r) const {
     const std::size_t n = static_cast<std::size_t>(npe_), qS = static_cast<std::size_t>(M.q * M.S);
     const int64_t spare = P_.spad_ifmap - static_cast<int64_t>(qS);
     if (step_freed_.size() != n * qS) step_freed_.assign(n * qS, 0);
-    // Ifmap network: the head flit goes in the first cycle its data is read, the bus is free and
-    // every destination has a free entry (a spare one, or the one its last use has freed).
+    // Ifmap network, cycle by cycle: the Y-bus takes its head flit in the first cycle its data
+    // is read and every X-bus it goes to has an empty input register; in the same cycle and
+    // later, an X-bus holding a flit passes it on once every PE of its group has a free entry
+    // (a spare one, or the one its last use has freed), and takes a new flit from the next cycle.
     std::vector<uint64_t> arr(n * qS, 0);
-    uint64_t t = r.ifmap_free;
-    for (const StepRecord::Flit& f : r.flits) {
-        const uint64_t t0 = t;
-        for (;;) {
-            bool can = t >= f.ready;
-            for (int d : *f.dst) {
-                const std::size_t di = static_cast<std::size_t>(d);
-                can = can && (f.k < spare ? r.prev_start[di] : step_freed_[di * qS + static_cast<std::size_t>(f.k - spare)]) <= t;
-            }
-            if (can) break;
-            if (++t - t0 > kRunaway) mismatch("ifmap network flit", f.sent, t);
+    std::vector<uint64_t> xempty = r.ifmap_xfree;  // per X-bus: the first cycle it can take a flit
+    std::vector<std::pair<std::size_t, std::size_t>> held(xempty.size(), {SIZE_MAX, 0});  // (flit, group)
+    auto can_accept = [&](const StepRecord::Flit& f, std::size_t g, uint64_t t) {
+        for (int i = f.dst->begin(g); i < f.dst->group_end[g]; ++i) {
+            const std::size_t di = static_cast<std::size_t>(f.dst->pes[static_cast<std::size_t>(i)]);
+            if ((f.k < spare ? r.prev_start[di] : step_freed_[di * qS + static_cast<std::size_t>(f.k - spare)]) > t) return false;
         }
-        if (t != f.sent) mismatch("ifmap network flit", f.sent, t);
-        for (int d : *f.dst)
-            for (int64_t v = 0; v < f.nv; ++v) arr[static_cast<std::size_t>(d) * qS + static_cast<std::size_t>(f.u + v * M.q)] = t + 1;
-        ++t;
+        return true;
+    };
+    std::size_t head = 0, in_x = 0;
+    for (uint64_t t = r.ifmap_free, t0 = t; head < r.flits.size() || in_x; ++t) {
+        if (t - t0 > kRunaway) mismatch("ifmap network (hang)", 0, t);
+        if (head < r.flits.size()) {
+            const StepRecord::Flit& f = r.flits[head];
+            bool can = t >= f.ready;
+            for (int x : f.dst->xbus) can = can && xempty[static_cast<std::size_t>(x)] <= t && held[static_cast<std::size_t>(x)].first == SIZE_MAX;
+            if (can) {
+                if (t != f.sent) mismatch("ifmap Y-bus flit", f.sent, t);
+                for (std::size_t g = 0; g < f.dst->xbus.size(); ++g) held[static_cast<std::size_t>(f.dst->xbus[g])] = {head, g};
+                in_x += f.dst->xbus.size();
+                ++head;
+                t0 = t;
+            }
+        }
+        for (std::size_t x = 0; x < held.size(); ++x) {
+            if (held[x].first == SIZE_MAX) continue;
+            const StepRecord::Flit& f = r.flits[held[x].first];
+            const std::size_t g = held[x].second;
+            if (!can_accept(f, g, t)) continue;
+            if (t != r.xsent[f.xs0 + g]) mismatch("ifmap X-bus " + std::to_string(x) + " flit", r.xsent[f.xs0 + g], t);
+            for (int i = f.dst->begin(g); i < f.dst->group_end[g]; ++i)
+                for (int64_t v = 0; v < f.nv; ++v)
+                    arr[static_cast<std::size_t>(f.dst->pes[static_cast<std::size_t>(i)]) * qS + static_cast<std::size_t>(f.u + v * M.q)] = t + 1;
+            held[x].first = SIZE_MAX;
+            xempty[x] = t + 1;
+            --in_x;
+            t0 = t;
+        }
     }
+    uint64_t t = 0;
     // PEs: start in the first cycle the last step is done, the filters are in and the psum
     // entries are free; then one MAC per cycle whose operand is in the spad.
     for (std::size_t d = 0; d < n; ++d) {
@@ -82,11 +110,33 @@ void PeArray::check_psums(const StepRecord& r, int packets) const {
     // Packets arriving from below: none yet (the bottom PE's: from the psum-in network, or none
     // needed on a first accumulation).
     std::vector<uint64_t> in(static_cast<std::size_t>(ncols * cn * packets), UINT64_MAX);
-    t = r.pin_free;
-    for (const StepRecord::Pin& p : r.pins) {
-        while (t < p.ready || t < p.accept) ++t;
-        if (t != p.sent) mismatch("psum-in network flit", p.sent, t);
-        ++t;
+    // Psum-in network: one flit (a bottom PE's packet) per cycle into the Y-bus once it is read
+    // and its X-bus's register is empty; the X-bus passes it on once the PE can take it.
+    {
+        std::vector<uint64_t> xempty = r.pin_xfree;
+        std::vector<std::size_t> held(xempty.size(), SIZE_MAX);
+        std::size_t head = 0, in_x = 0;
+        for (uint64_t c = r.pin_free, c0 = c; head < r.pins.size() || in_x; ++c) {
+            if (c - c0 > kRunaway) mismatch("psum-in network (hang)", 0, c);
+            if (head < r.pins.size()) {
+                const StepRecord::Pin& p = r.pins[head];
+                const std::size_t x = static_cast<std::size_t>(p.xbus);
+                if (c >= p.ready && xempty[x] <= c && held[x] == SIZE_MAX) {
+                    if (c != p.sent) mismatch("psum-in Y-bus flit", p.sent, c);
+                    held[x] = head++;
+                    ++in_x;
+                    c0 = c;
+                }
+            }
+            for (std::size_t x = 0; x < held.size(); ++x) {
+                if (held[x] == SIZE_MAX || r.pins[held[x]].accept > c) continue;
+                if (c != r.pins[held[x]].xsent) mismatch("psum-in X-bus flit", r.pins[held[x]].xsent, c);
+                held[x] = SIZE_MAX;
+                xempty[x] = c + 1;
+                --in_x;
+                c0 = c;
+            }
+        }
     }
     auto own = [&](int col, int c, int b) {
         return r.own[static_cast<std::size_t>(col) * static_cast<std::size_t>(cn * packets) + static_cast<std::size_t>(c * packets + b)];

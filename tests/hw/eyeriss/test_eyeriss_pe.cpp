@@ -58,7 +58,17 @@ struct PassRunner : sc_module {
         // Strip 0: its ifmap rows only (all of them when the set is not strip-mined).
         pe.set_ifmaps(glb, 0, 0, 0, 0, std::min<int64_t>(layer.H, m.ifmap_rows), 0, 0);
         const uint64_t fl = pe.load_filters(fil, ctx, m.filter_pass_bytes);
-        pe.run_pass(0, true, fl, glb, hi, 8192, ctx);
+        // Psums of an earlier channel block (first_acc false): psum_init in every psum of the
+        // residency's region, as the earlier pass left them in the GLB.
+        if (!first_acc) {
+            const std::size_t np = static_cast<std::size_t>(m.n * m.m * m.e * m.F);
+            std::vector<int16_t> ps(np, psum_init);
+            std::memcpy(glb.data(8192, np * 2), ps.data(), np * 2);
+            std::memset(hi.data(8192, np * 2), 0, np * 2);
+        }
+        pe.run_pass(0, first_acc, glb, hi, 8192, ctx);
+        psum_in_flits = pe.psum_in_bus().flits();
+        psum_in_stall = pe.psum_in_bus().stall_cycles();
         filters_loaded = fl;
         done = pe.array_free();
         // The first output's psum, where the array accumulated it: the GLB's psum region at
@@ -78,6 +88,9 @@ struct PassRunner : sc_module {
     GlobalBuffer* glb_ = nullptr;
     uint64_t write_addr = 0, write_bytes = 0, write_done = 0;
     uint64_t filters_loaded = 0, done = 0, macs = 0, ifmap_flits = 0;
+    bool first_acc = true;
+    int16_t psum_init = 0;
+    uint64_t psum_in_flits = 0, psum_in_stall = 0;
     int32_t psum0 = 0;
     RsMapping mapping;
 };
@@ -106,13 +119,16 @@ TEST_CASE("a layer that fits one PE set runs one pass in hand-derived cycles") {
     // Filters: one 64-bit flit per set row (3 values), sent 0, 1, 2; the filter GLB read
     // (18 bytes, 3 words on one bank) is done at 3: all in at 3.
     CHECK(r.filters_loaded == 3);
-    // Column 0: the GLB read (15 values, banks 0-3) is issued at 3, done at 4. Flits 4 .. 18,
+    // Column 0: the GLB reads (each row's 3 values at its own address: words 0, 1, 2-3, 3-4, 5;
+    //   bank 3 serves two rows) are issued at 3: rows 0-2 and 4 done at 4, row 3 at 5 (its flits
+    //   go from 13). Flits 4 .. 18,
     //   row h's value w at 4 + 3h + w, in at 5 + 3h + w; value w is window position w, with
     //   (3 - w) MACs behind it: a PE on row h ends at 8 + 3h (MACs alone: 3 + 3 = 6).
     //   Psums (1 per PE, one 64-bit packet): bottom PE (h = j + 2) sends at 14 + 3j, the
     //   middle one at 15 + 3j, the top one is ready at 16 + 3j: psum-out grants 16, 19, 22.
-    // Column 1: the drain's GLB write is issued at 16 (first grant). Its GLB read (5 values at
-    //   byte 6) at 19 (the ifmap bus is free at 19), done 20; flits 20 .. 24, in at 21 + h;
+    // Column 1: the drain's GLB writes are issued at 16 (first grant). Its GLB reads (one value
+    //   per row, words 0, 2, 3, 4, 5) at 19 (the ifmap bus is free at 19), done 20; flits 20 ..
+    //   24, in at 21 + h;
     //   window position 2, one MAC behind it: a PE ends at max(its start 8 + 3h + 3, 22 + h)
     //   = 22 + h. Chain: top ready 26 + j: grants 26, 27, 28.
     // Column 2: GLB read at 25, done 26; flits 26 .. 30, in at 27 + h; ends 28 + h plus the
@@ -128,8 +144,8 @@ TEST_CASE("a layer that fits one PE set runs one pass in hand-derived cycles") {
 namespace {
 // The one-set layer below with a concurrent link-style write of 4000 bytes at 1024 issued at
 // cycle 2: 500 64-bit words, 20 on each of the 25 banks (alone: 2 -> 22). The array's first
-// ifmap read (15 values at 0: 30 bytes = words 0-3, banks 0-3) is issued at cycle 3, when the
-// filters are loaded.
+// ifmap reads (each row's 3 values at its own address: words 0, 1, 2-3, 3-4, 5 on banks 0-5)
+// are issued at cycle 3, when the filters are loaded.
 Layer one_set_layer() {
     Layer l;
     l.name = "one_set_conflict";
@@ -146,17 +162,21 @@ TEST_CASE("GLB bank conflict, link write vs ifmap read, round robin: the banks a
     r.write_bytes = 4000;
     sc_start();
     // Round robin serves a bank's requests in sweeps, in issue order: at 3 the new sweep on
-    // banks 0-3 serves the write, then the read at 4: done at 5 (one cycle later than alone).
-    // Column 0 is then one cycle later than in the test above: flits 5 .. 19, PE on row h ends
-    // 9 + 3h, grants 17, 20, 23. Column 1: drain write at 17 on bank 24 (word 1024) behind
-    // the link write's word at 17: done 19; GLB read at 20 (bus free at 20) on banks 0-1, the
-    // write's word first: done 22; flits 22 .. 26, PEs end 24 + h; grants 28, 29, 30.
-    // Column 2: GLB read at 27 (banks 1-2, the write is done there by 24): done 28; flits
-    // 28 .. 32, PEs end 30 + h + 2 (pipeline drain); top ready 36 + j: grants 36, 37, 38;
-    // last packet in the GLB at 39 (+2 against 37).
-    // The write loses cycles 4 and 21 on banks 0-1 (20 words from 2: 22 -> 24), 4 on 2-3, 18 on 24.
+    // banks 0-5 serves the write, then the reads from 4: rows 0-2 and 4 done at 5, row 3 (its
+    // word 3 behind row 2's on bank 3) at 6, one and two cycles later than alone. Column 0 is
+    // one cycle later than in the test above: flits 5 .. 19 (row 3's from 14), PE on row h ends
+    // 9 + 3h, grants 17, 20, 23. Column 1: the drain write at 17 (the step's 3 psums, adjacent
+    // at 8192: word 1024, bank 24) behind the link write's word at 17: done 19; GLB reads at
+    // 20 (bus free at 20) on
+    // banks 0, 2, 3, 4, 5, the write's word first: done 22; flits 22 .. 26, PEs end 24 + h;
+    // grants 28, 29, 30. Column 2: GLB reads at 27 (banks 1-4, 6; the write is done there by
+    // 25): done 28; flits 28 .. 32, PEs end 30 + h + 2 (pipeline drain); top ready 36 + j:
+    // grants 36, 37, 38; last packet in the GLB at 39 (+2 against 37).
+    // The write (20 words per bank from 2: 22 alone) loses cycle 4 on banks 0-5 and 5 on
+    // bank 3 (the two rows), 18 on 24 (the drain), 21 on 0, 2, 3, 4, 5 (column 1's reads):
+    // done 25 on bank 3.
     CHECK(r.done == 39);
-    CHECK(r.write_done == 24);
+    CHECK(r.write_done == 25);
     CHECK(r.psum0 == 9);
 }
 
@@ -165,7 +185,8 @@ TEST_CASE("GLB bank conflict, link write vs ifmap read, fcfs: the read waits for
     r.write_addr = 1024;
     r.write_bytes = 4000;
     sc_start();
-    // Banks 0-3 are the write's until 22; the read takes cycle 22: done 23. Nothing crosses
+    // Banks 0-5 are the write's until 22; the reads take cycle 22: done 23 (row 3's, behind
+    // row 2's on bank 3, at 24: its flits go from 32). Nothing crosses
     // the ifmap network before it is read: flits 23 .. 37, PEs end 27 + 3h; chain: top ready
     // 35 + 3j: grants 35, 38, 41. Column 1: drain at 35 (done 36), read at 38 (bus free),
     // done 39; flits 39 .. 43; PEs end max(27 + 3h + 3, 41 + h) = 41 + h; grants 45, 46, 47.
@@ -199,8 +220,9 @@ TEST_CASE("a strip-mined set runs its first strip in hand-derived cycles") {
     // Filters: each of the 7 set rows gets its 7 values in two 64-bit flits: 14 flits, 0 .. 13,
     //   the last in at 14 (the filter GLB read, 13 words on one bank, is done at 13).
     CHECK(r.filters_loaded == 14);
-    // Column 0: GLB read of the 14 rows x 7 columns (196 contiguous bytes, 25 banks) issued at
-    //   13 (the thread waited for the filter read), done 14. 98 flits 14 .. 111: row h's value
+    // Column 0: GLB reads of the 14 rows' 7 values (14 bytes each, 44 bytes apart) issued at
+    //   13 (the thread waited for the filter read): row 0 (words 0-1) done 14 (row 9 shares its
+    //   banks 0-1, behind it), every row long before its turn on the ifmap network. 98 flits 14 .. 111: row h's value
     //   w in at 15 + 7h + w, window position w, 7 - w MACs behind it: the PE on row h = j + rr
     //   ends at 22 + 7h (the 5 spare ifmap entries and the values used first hold the rest).
     // Columns x = 1 .. 15: one new value per row, window position 6 (one MAC behind it); the
@@ -235,7 +257,8 @@ TEST_CASE("multicast: one ifmap flit reaches every PE on its row's diagonal in b
     CHECK(r.filters_loaded == 6);
     // Each ifmap value crosses the network once for both sets: 15 + 5 + 5 flits, not 2x.
     CHECK(r.ifmap_flits == 25);
-    // Column 0: GLB read at 5, done 6; flits 6 .. 20 as in the one-set test, 1 cycle later:
+    // Column 0: GLB reads at 5, done 6 (row 3's, behind row 2's on bank 3, at 7, before its
+    //   flits' turn); flits 6 .. 20 as in the one-set test, 1 cycle later:
     //   a PE on row h ends at 10 + 3h in both sets. Chain: the top of column (set, j) is ready
     //   at 18 + 3j; the two sets' columns share the psum-out bus, first come first served
     //   (ties by column): grants 18, 19, 21, 22, 24, 25.
@@ -267,7 +290,8 @@ TEST_CASE("psum accumulation across the vertical links of two channel sets") {
     // Filters: 6 set rows, one flit each, sent 0 .. 5; GLB read (5 words) done 5: in at 5, the
     // bottom row's at 6.
     CHECK(r.filters_loaded == 6);
-    // Column 0: the read of 2 channels x 5 rows x 3 columns (60 bytes, 8 banks) at 5, done 6;
+    // Column 0: the reads of 2 channels x 5 rows x 3 columns (one per row, words 0-11) at 5,
+    //   done 6 (the second row on banks 3 and 8 at 7, long before its flits' turn);
     //   channel 0's 15 flits 6 .. 20, channel 1's 21 .. 35 (in at 22 + 3h + w). PEs end at
     //   10 + 3h (channel set 0) and 25 + 3h (channel set 1), h = j + rr.
     //   Chain of column j (bottom = channel set 1, filter row 2): sends at 31 + 3j, 32 + 3j,
@@ -283,6 +307,85 @@ TEST_CASE("psum accumulation across the vertical links of two channel sets") {
     CHECK(r.ifmap_flits == 30 + 10 + 10);
     CHECK(r.macs == 9 * 18);
     CHECK(r.psum0 == 18);  // 2 channels x 3x3 ones x 3x3 ones, summed up the column
+}
+
+TEST_CASE("psum-in network: psums of an earlier channel block stream from the GLB into the bottom PEs") {
+    // The one-set layer (first test) as a later channel block: each step first reads its 3
+    // psums (one per output row j, F = 3 values apart) from the GLB's psum region and sends
+    // them over the 64-bit psum-in network, one flit per column, into the column's bottom PE
+    // (filter row 2), which adds them as the sum passes up the vertical links.
+    PassRunner r("runner", one_set_layer());
+    r.first_acc = false;
+    r.psum_init = 100;
+    sc_start();
+    // All three bottom PEs sit on PE row 2: one X-bus, so each flit waits for the previous
+    // one to leave its register (a full X-bus stalls the Y-bus). The psum spad is double
+    // (24 entries >= 2p): a bottom PE takes the flit once its step has started (noc.h,
+    // pe_array.cpp).
+    // Column 0: the psum-in read (the step's 3 psums, adjacent: 6 bytes at 8192, word 1024,
+    //   bank 24) is issued at 3 with the
+    //   ifmap read (banks 0-3), done 4. Bottom PEs start at 3 (filters in): Y-bus 4, 5, 6, each
+    //   passed on by X-bus 2 at once (the register is free from 5, 6): in at 5, 6, 7; no stall.
+    //   Chain and grants as in the first test: the bottom PE's own psum (14 + 3j) is later.
+    // Column 1: the psum-in read when the bus is free (7) and a PE may be near its step (the
+    //   earliest step end, 8): bytes 8198-8203 (words 1024-1025) issued 8, done 9. Bottom PEs start their step at their last end,
+    //   14 + 3j. Column 0's flit: Y 9, X-bus at 14 (stall 5), register free from 15; column
+    //   1's: Y waits from 10 to 15 for the register (stall 5), X at 17 (stall 2); column 2's:
+    //   Y 18 (from 16: stall 2), X at 20 (stall 2). In at 15, 18, 21: before the bottom PEs'
+    //   own psums (24 + j), so the step ends as in the first test.
+    // Column 2: read at 22 (the earliest step end; words 1025-1026), done 23; bottom PEs start at 24 + j (their
+    //   last ends). Y 23, X 24 (stall 1); Y 25 (register free from 25; Y-bus free from 24:
+    //   stall 1), X 25; Y 26, X 26. In at 25, 26, 27, before the own psums (32 + j).
+    // Psum-in stall: 0 + (5 + 5 + 2 + 2 + 2) + (1 + 1) = 18 cycles; 9 flits; the pass ends at
+    // 37 as without incoming psums.
+    CHECK(r.psum_in_flits == 9);
+    CHECK(r.psum_in_stall == 18);
+    CHECK(r.done == 37);
+    // Output (0, 0): the incoming 100 (through the GLB, the psum-in network and the bottom PE)
+    // plus 3x3 ones x 3x3 ones.
+    CHECK(r.psum0 == 109);
+}
+
+TEST_CASE("X-buses: a PE that cannot accept stalls its X-bus, the Y-bus goes on to the other rows") {
+    // PEs 0, 1 on X-bus 0, PEs 2, 3 on X-bus 1, PE 4 on X-bus 2. Row ID 0 column ID 0 matches
+    // PE 0 (X-bus 0) and PE 2 (X-bus 1); row ID 1 column ID 0 matches PE 4 (X-bus 2).
+    MulticastIds ids;
+    ids.assign(0, 0, 0, 0);
+    ids.assign(1, 0, 1, 0);
+    ids.assign(2, 0, 0, 1);
+    ids.assign(3, 0, 1, 1);
+    ids.assign(4, 1, 0, 2);
+    const Multicast& a = ids.match(0, 0);
+    REQUIRE(a.pes == std::vector<int>{0, 2});
+    REQUIRE(a.xbus == std::vector<int>{0, 1});
+    const Multicast& b = ids.match(1, 0);
+    REQUIRE(b.xbus == std::vector<int>{2});
+    REQUIRE(ids.match(1, 1).pes.empty());
+    GlobalBus bus(1, 3);
+    // Flit A (tag 0/0), data ready at 0; PE 0 can accept at once, PE 2 only from cycle 5.
+    // Y-bus at 0; X-bus 0 passes it at 0 (in PE 0 at 1); X-bus 1 holds it until 5 (in PE 2 at
+    // 6) and is free again from 6.
+    const uint64_t ya = bus.send_y(0, a);
+    CHECK(ya == 0);
+    CHECK(bus.send_x(0, ya, 0) == 0);
+    CHECK(bus.send_x(1, ya, 5) == 5);
+    // Flit B (tag 1/0) for X-bus 2: the Y-bus is free from 1 and X-bus 2 is empty: on at 1,
+    // in PE 4 at 2. (A single-level bus held by PE 2 would have sent it at 6.)
+    const uint64_t yb = bus.send_y(0, b);
+    CHECK(yb == 1);
+    CHECK(bus.send_x(2, yb, 0) == 1);
+    // Flit C (tag 0/0 again), both PEs ready: X-bus 1 still holds A until 5, so the Y-bus
+    // waits for its register, free from 6: Y 6, both X-buses at 6 (the Y-bus stalled 4 cycles,
+    // 2 .. 5, behind the full X-bus).
+    const uint64_t yc = bus.send_y(0, a);
+    CHECK(yc == 6);
+    CHECK(bus.send_x(0, yc, 0) == 6);
+    CHECK(bus.send_x(1, yc, 0) == 6);
+    // Flit D (tag 1/0): behind C on the Y-bus: 7.
+    CHECK(bus.send_y(0, b) == 7);
+    // Stalls: A on X-bus 1, 5 cycles; C on the Y-bus, 6 - 2 = 4 cycles.
+    CHECK(bus.stall_cycles() == 9);
+    CHECK(bus.flits() == 4);
 }
 
 TEST_CASE("RLC round trip: runs longer than 31, trailing zeros, dense rows") {
