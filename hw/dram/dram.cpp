@@ -156,6 +156,7 @@ bool Dram::feed() {
 void Dram::commit_refreshes(Channel& ch, uint64_t now) const {
     while (ch.ref.next_due() <= now) {
         const RefreshManager::Issued r = ch.ref.refresh(ch.tc, ch.open_row.data(), uint32_t(cfg_.banks));
+        ch.cands_valid = false;   // timing checker (and maybe open rows) changed
         if (r.banks_closed) {
             st_.precharges += r.banks_closed;
             st_.precharge_pj += cfg_.e.pre_pj * r.banks_closed;
@@ -167,27 +168,50 @@ void Dram::commit_refreshes(Channel& ch, uint64_t now) const {
     }
 }
 
-void Dram::build_candidates(Channel& ch) {
-    ch.cands.clear();
-    std::fill(ch.has_hit.begin(), ch.has_hit.end(), uint8_t(0));
-    for (uint32_t i = 0; i < ch.buf.size(); ++i) {
-        const Burst& b = ch.buf[i];
-        const int32_t open = ch.open_row[b.bank];
-        DramCommand cmd;
-        if (open == int32_t(b.row)) {
-            cmd = b.write ? DramCommand::Wr : DramCommand::Rd;
-            ch.has_hit[b.bank] = 1;
-        } else {
-            cmd = open < 0 ? DramCommand::Act : DramCommand::Pre;
-        }
-        uint64_t e = ch.tc.earliest(cmd, b.bank);
-        if (e < b.arrival) e = b.arrival;
-        ch.cands.push_back(DramCandidate{e, b.seq, i, b.bank, cmd});
+void Dram::fill_candidate(Channel& ch, uint32_t i) {
+    const Burst& b = ch.buf[i];
+    const int32_t open = ch.open_row[b.bank];
+    DramCommand cmd;
+    if (open == int32_t(b.row)) {
+        cmd = b.write ? DramCommand::Wr : DramCommand::Rd;
+        ch.has_hit[b.bank] = 1;
+    } else {
+        cmd = open < 0 ? DramCommand::Act : DramCommand::Pre;
     }
+    uint64_t e = ch.tc.earliest(cmd, b.bank);
+    if (e < b.arrival) e = b.arrival;
+    // Field by field into its slot: a temporary pushed back was a store-forwarding stall.
+    DramCandidate& c = ch.cands[i];
+    c.earliest = e;
+    c.seq = b.seq;
+    c.index = i;
+    c.bank = b.bank;
+    c.cmd = cmd;
+}
+
+void Dram::build_candidates(Channel& ch) {
+    std::fill(ch.has_hit.begin(), ch.has_hit.end(), uint8_t(0));
+    ch.cands.resize(ch.buf.size());
+    for (uint32_t i = 0; i < ch.buf.size(); ++i) fill_candidate(ch, i);
+    ch.cands_valid = true;
+}
+
+void Dram::update_candidates(Channel& ch) {
+    if (!ch.cands_valid) {
+        build_candidates(ch);
+        return;
+    }
+    // Valid candidates: nothing was issued since they were built, so the buffer only grew at
+    // its end (feed) and the timing checker and open rows are those they were built with; a
+    // rebuild would give the same entries and the same has_hit for the old bursts.
+    const uint32_t old_n = uint32_t(ch.cands.size());
+    ch.cands.resize(ch.buf.size());
+    for (uint32_t i = old_n; i < ch.buf.size(); ++i) fill_candidate(ch, i);
 }
 
 void Dram::issue(Channel& ch, const DramCandidate& c, uint64_t now) {
     Burst& b = ch.buf[c.index];
+    ch.cands_valid = false;   // the timing checker, an open row or the buffer changes
     ch.tc.record(c.cmd, c.bank, now);
     switch (c.cmd) {
     case DramCommand::Act:
@@ -246,7 +270,7 @@ void Dram::issue(Channel& ch, const DramCandidate& c, uint64_t now) {
 uint64_t Dram::service(Channel& ch, uint64_t now) {
     commit_refreshes(ch, now);
     if (ch.buf.empty()) return UINT64_MAX;
-    build_candidates(ch);
+    update_candidates(ch);
     DramDecision d = sched_->choose(ch.cands.data(), ch.cands.size(), ch.has_hit.data(), now);
     if (d.pick >= 0) {
         issue(ch, ch.cands[std::size_t(d.pick)], now);

@@ -89,7 +89,11 @@ private:
         RefreshManager ref;
         std::vector<int32_t> open_row;   // -1: closed
         std::vector<uint8_t> has_hit;
+        // cands[i] is buf[i]'s candidate while cands_valid: they depend only on the timing
+        // checker, the open rows and the buffer, so they stay valid until a command or a refresh
+        // is issued; bursts fed meanwhile are appended (docs/dram.md, "Controller cost").
         std::vector<DramCandidate> cands;
+        bool cands_valid = false;
         uint32_t open_banks = 0;
         uint64_t active_since = 0, active_cycles = 0;
     };
@@ -109,7 +113,9 @@ private:
     void responder();           // SC_METHOD on resp_ev_
     bool feed();                // move bursts of accepted transactions into channel buffers
     uint64_t service(Channel& ch, uint64_t now);   // issue at most one command, return next wake
-    void build_candidates(Channel& ch);
+    void build_candidates(Channel& ch);             // all of buf, from scratch
+    void update_candidates(Channel& ch);            // append the bursts fed since, or rebuild
+    void fill_candidate(Channel& ch, uint32_t i);
     void issue(Channel& ch, const DramCandidate& c, uint64_t now);
     void commit_refreshes(Channel& ch, uint64_t now) const;
     uint64_t now_cycle() const;
