@@ -296,8 +296,8 @@ private:
 // random issue times, 8 outstanding) through two DRAMs in one simulation: the default FR-FCFS
 // (collapsed candidates) and EveryBurstFrFcfs. Every request's END_REQ and BEGIN_RESP time,
 // the data read and the statistics must be equal.
-void collapse_matches_every_burst(const char* file, uint32_t seed) {
-    const DramConfig cfg = load_dram_config(preset(file));
+void collapse_matches_every_burst(const char* file, uint32_t seed, int channels = 1) {
+    const DramConfig cfg = load_dram_config(preset(file), channels);
     Dram fast("fast", cfg), plain("plain", cfg, std::make_unique<EveryBurstFrFcfs>());
     DramTestInitiator fi("fast_init", 8), pi("plain_init", 8);
     fi.socket.bind(fast.socket);
@@ -351,4 +351,10 @@ TEST_CASE("dram: one candidate per run of a transaction's bursts decides as one 
 
 TEST_CASE("dram: one candidate per run of a transaction's bursts decides as one per burst (8-byte link)", "[dram]") {
     collapse_matches_every_burst("eyeriss-link-60mhz.json", 11);
+}
+
+TEST_CASE("dram: one candidate per run of a transaction's bursts decides as one per burst (2 channels)", "[dram]") {
+    // A transaction's bursts alternate channels (row:bank:column:channel): each channel keeps
+    // its own runs.
+    collapse_matches_every_burst("lpddr4-3200.json", 5, 2);
 }
