@@ -13,6 +13,7 @@ using namespace sc_core;
 Dram::Dram(sc_module_name name, const DramConfig& cfg, std::unique_ptr<DramScheduler> scheduler)
     : sc_module(name), socket("socket"), cfg_(cfg), mapper_(cfg),
       sched_(scheduler ? std::move(scheduler) : std::make_unique<FrFcfsScheduler>()),
+      collapse_(sched_->collapses_equal_candidates()),
       period_(1e6 / cfg.clock_mhz, SC_PS) {
     period_units_ = period_.value();
     if (period_units_ == 0) throw SimulationError(std::string(basename()) + ": DRAM clock period below the time resolution");
@@ -144,6 +145,12 @@ bool Dram::feed() {
             Channel& ch = channels_[a.channel];
             if (ch.buf.size() >= depth) return fed_any;   // in-order feeding: wait for room
             ch.buf.push_back(Burst{seq_++, t.arrival, s, a.bank, a.row, t.write, false});
+            const Burst& b = ch.buf.back();
+            const Burst* p = ch.buf.size() > 1 ? &ch.buf[ch.buf.size() - 2] : nullptr;
+            if (collapse_ && p && p->bank == b.bank && p->row == b.row && p->write == b.write && p->arrival == b.arrival)
+                ++ch.runs.back().count;   // same candidate as the run's oldest burst, younger
+            else
+                ch.runs.push_back(Channel::Run{uint32_t(ch.buf.size() - 1), 1});
             SX_ASSERT(ch.buf.size() <= depth, std::string(name()) + ": scheduler buffer beyond scheduler_buffer_depth");
             ++t.fed;
             fed_any = true;
@@ -156,6 +163,7 @@ bool Dram::feed() {
 void Dram::commit_refreshes(Channel& ch, uint64_t now) const {
     while (ch.ref.next_due() <= now) {
         const RefreshManager::Issued r = ch.ref.refresh(ch.tc, ch.open_row.data(), uint32_t(cfg_.banks));
+        ch.cands_valid = false;   // timing checker (and maybe open rows) changed
         if (r.banks_closed) {
             st_.precharges += r.banks_closed;
             st_.precharge_pj += cfg_.e.pre_pj * r.banks_closed;
@@ -167,10 +175,9 @@ void Dram::commit_refreshes(Channel& ch, uint64_t now) const {
     }
 }
 
-void Dram::build_candidates(Channel& ch) {
-    ch.cands.clear();
-    std::fill(ch.has_hit.begin(), ch.has_hit.end(), uint8_t(0));
-    for (uint32_t i = 0; i < ch.buf.size(); ++i) {
+void Dram::add_candidates(Channel& ch) {
+    for (uint32_t k = ch.ncands; k < ch.runs.size(); ++k) {
+        const uint32_t i = ch.runs[k].first;
         const Burst& b = ch.buf[i];
         const int32_t open = ch.open_row[b.bank];
         DramCommand cmd;
@@ -182,12 +189,35 @@ void Dram::build_candidates(Channel& ch) {
         }
         uint64_t e = ch.tc.earliest(cmd, b.bank);
         if (e < b.arrival) e = b.arrival;
-        ch.cands.push_back(DramCandidate{e, b.seq, i, b.bank, cmd});
+        // Field by field into its slot: a temporary pushed back was a store-forwarding stall.
+        DramCandidate& c = ch.cands[k];
+        c.earliest = e;
+        c.seq = b.seq;
+        c.index = i;
+        c.bank = b.bank;
+        c.cmd = cmd;
     }
+    ch.ncands = uint32_t(ch.runs.size());
+}
+
+void Dram::build_candidates(Channel& ch) {
+    std::fill(ch.has_hit.begin(), ch.has_hit.end(), uint8_t(0));
+    ch.ncands = 0;
+    add_candidates(ch);
+    ch.cands_valid = true;
+}
+
+void Dram::update_candidates(Channel& ch) {
+    // Valid candidates: nothing was issued since they were built, so the buffer only grew at
+    // its end (feed) and the timing checker and open rows are those they were built with; a
+    // rebuild would give the same entries and the same has_hit for the old bursts.
+    if (ch.cands_valid) add_candidates(ch);
+    else build_candidates(ch);
 }
 
 void Dram::issue(Channel& ch, const DramCandidate& c, uint64_t now) {
     Burst& b = ch.buf[c.index];
+    ch.cands_valid = false;   // the timing checker, an open row or the buffer changes
     ch.tc.record(c.cmd, c.bank, now);
     switch (c.cmd) {
     case DramCommand::Act:
@@ -220,6 +250,12 @@ void Dram::issue(Channel& ch, const DramCandidate& c, uint64_t now) {
     st_.busy_cycles += cfg_.t.tBURST;
     const uint32_t s = b.txn;
     ch.buf.erase(ch.buf.begin() + c.index);
+    // c is the candidate of the run at the same position; its oldest burst left the buffer.
+    std::size_t k = std::size_t(&c - ch.cands.data());
+    SX_ASSERT(k < ch.runs.size() && ch.runs[k].first == c.index, std::string(name()) + ": candidate and run out of step");
+    if (--ch.runs[k].count == 0) ch.runs.erase(ch.runs.begin() + std::ptrdiff_t(k));
+    else ++k;
+    for (; k < ch.runs.size(); ++k) --ch.runs[k].first;
     Txn& t = slots_[s];
     // Burst conservation: a transaction issues each burst it was split into once, after it was fed.
     SX_ASSERT(t.gp && t.issued < t.fed && t.fed <= t.bursts,
@@ -246,13 +282,13 @@ void Dram::issue(Channel& ch, const DramCandidate& c, uint64_t now) {
 uint64_t Dram::service(Channel& ch, uint64_t now) {
     commit_refreshes(ch, now);
     if (ch.buf.empty()) return UINT64_MAX;
-    build_candidates(ch);
-    DramDecision d = sched_->choose(ch.cands.data(), ch.cands.size(), ch.has_hit.data(), now);
+    update_candidates(ch);
+    DramDecision d = sched_->choose(ch.cands.data(), ch.ncands, ch.has_hit.data(), now);
     if (d.pick >= 0) {
         issue(ch, ch.cands[std::size_t(d.pick)], now);
         if (ch.buf.empty()) return UINT64_MAX;
         build_candidates(ch);
-        d = sched_->choose(ch.cands.data(), ch.cands.size(), ch.has_hit.data(), now);
+        d = sched_->choose(ch.cands.data(), ch.ncands, ch.has_hit.data(), now);
         if (d.pick >= 0) throw SimulationError(std::string(name()) + ": two commands in one cycle on one channel");
     }
     // A channel with work must also wake for its next refresh.

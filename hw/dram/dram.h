@@ -82,14 +82,27 @@ private:
             : tc(c), ref(c.t.tREFI), open_row(std::size_t(c.banks), -1),
               has_hit(std::size_t(c.banks), 0) {
             buf.reserve(std::size_t(c.scheduler_buffer_depth));
-            cands.reserve(std::size_t(c.scheduler_buffer_depth));
+            runs.reserve(std::size_t(c.scheduler_buffer_depth));
+            cands.resize(std::size_t(c.scheduler_buffer_depth));
         }
         std::vector<Burst> buf;          // oldest first
         TimingChecker tc;
         RefreshManager ref;
         std::vector<int32_t> open_row;   // -1: closed
         std::vector<uint8_t> has_hit;
-        std::vector<DramCandidate> cands;
+        // Runs partition buf into consecutive bursts equal in all but age (same bank, row,
+        // direction and arrival: the bursts of one transaction), oldest first. With a policy
+        // that collapses equal candidates a run gets one candidate, its oldest burst's, and the
+        // younger ones none (they have the same command and earliest cycle); otherwise every
+        // run is one burst. cands[k] is runs[k]'s candidate, for k < ncands, while cands_valid:
+        // candidates depend only on the timing checker, the open rows and the buffer, so they
+        // stay valid until a command or a refresh is issued; runs fed meanwhile are appended
+        // (docs/dram.md, "Controller cost").
+        struct Run { uint32_t first, count; };
+        std::vector<Run> runs;
+        std::vector<DramCandidate> cands;   // sized scheduler_buffer_depth
+        uint32_t ncands = 0;
+        bool cands_valid = false;
         uint32_t open_banks = 0;
         uint64_t active_since = 0, active_cycles = 0;
     };
@@ -109,7 +122,9 @@ private:
     void responder();           // SC_METHOD on resp_ev_
     bool feed();                // move bursts of accepted transactions into channel buffers
     uint64_t service(Channel& ch, uint64_t now);   // issue at most one command, return next wake
-    void build_candidates(Channel& ch);
+    void build_candidates(Channel& ch);             // all of buf, from scratch
+    void update_candidates(Channel& ch);            // append the bursts fed since, or rebuild
+    void add_candidates(Channel& ch);              // runs[ncands, size)
     void issue(Channel& ch, const DramCandidate& c, uint64_t now);
     void commit_refreshes(Channel& ch, uint64_t now) const;
     uint64_t now_cycle() const;
@@ -118,6 +133,7 @@ private:
     DramConfig cfg_;
     DramAddressMapper mapper_;
     std::unique_ptr<DramScheduler> sched_;
+    bool collapse_;             // sched_->collapses_equal_candidates()
     sc_core::sc_time period_;
     uint64_t period_units_;     // period in SystemC time-resolution units
     BackingStore store_;

@@ -10,6 +10,8 @@ class FrFcfsScheduler final : public DramScheduler {
 public:
     DramDecision choose(const DramCandidate* cands, std::size_t n, const uint8_t* bank_has_hit,
                         uint64_t now) const override;
+    // Oldest first among equals; next_wake is a minimum over earliest cycles.
+    bool collapses_equal_candidates() const override { return true; }
 };
 
 }  // namespace sx

@@ -29,6 +29,12 @@ public:
     // bank_has_hit[b]: some burst in the buffer targets the row currently open in bank b.
     virtual DramDecision choose(const DramCandidate* cands, std::size_t n,
                                 const uint8_t* bank_has_hit, uint64_t now) const = 0;
+    // True if the policy, given two candidates that differ only in age (seq, index), never
+    // picks the younger, and its next_wake does not depend on the younger being listed. The
+    // controller then lists only the oldest of each run of consecutive bursts with the same
+    // bank, row, direction and arrival (a transaction's bursts): far fewer candidates to build
+    // and scan, and the same decisions.
+    virtual bool collapses_equal_candidates() const { return false; }
 };
 
 }  // namespace sx

@@ -3,11 +3,13 @@
 namespace sx {
 
 TimingChecker::TimingChecker(const DramConfig& cfg)
-    : t_(cfg.t), banks_(std::size_t(cfg.banks)), groups_(std::size_t(cfg.bank_groups)) {}
+    : t_(cfg.t), banks_(std::size_t(cfg.banks)), groups_(std::size_t(cfg.bank_groups)) {
+    for (std::size_t b = 0; b < banks_.size(); ++b) banks_[b].group = uint32_t(b % groups_.size());
+}
 
 void TimingChecker::record(DramCommand cmd, uint32_t bank, uint64_t t) {
     Bank& b = banks_[bank];
-    Group& g = groups_[bank % groups_.size()];
+    Group& g = groups_[b.group];
     raise(cmd_bus_, t + 1);
     switch (cmd) {
     case DramCommand::Act:

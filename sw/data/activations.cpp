@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <random>
 
 #include "sw/common/error.h"
+#include "sw/common/mt19937_64.h"
 
 namespace sx {
 
@@ -29,7 +29,7 @@ std::vector<int8_t> make_activations(const Layer& layer, uint64_t seed, double d
     for (char c : layer.name) h = mix(h ^ static_cast<unsigned char>(c));
     // Our own generator arithmetic (not std:: distributions) so values are identical across
     // standard libraries.
-    std::mt19937_64 rng(h);
+    Mt19937_64 rng(h);   // std::mt19937_64's sequence, generated in blocks
     const double scale = 1.0 / 18446744073709551616.0;  // 2^-64
     std::vector<int8_t> out(static_cast<std::size_t>(layer.input_elems()));
     for (auto& v : out) {

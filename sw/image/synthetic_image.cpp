@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <stdexcept>
 
+#include "sw/common/mt19937_64.h"
 #include "sw/image/layer_plan.h"
 
 namespace sx {
@@ -31,8 +31,8 @@ ResolvedDensities resolve_densities(const Layer& layer, const SyntheticDensities
 namespace {
 
 // Portable draws (the std distributions are implementation-defined; these are not).
-double uniform01(std::mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
-int uniform_int(std::mt19937_64& g, int lo, int hi) {
+double uniform01(Mt19937_64& g) { return static_cast<double>(g() >> 11) * 0x1.0p-53; }
+int uniform_int(Mt19937_64& g, int lo, int hi) {
     return lo + static_cast<int>(g() % static_cast<uint64_t>(hi - lo + 1));
 }
 
@@ -57,7 +57,7 @@ double conditional_element_probability(double e) {
     return 0.5 * (lo + hi);
 }
 
-int8_t random_nonzero_int8(std::mt19937_64& g) {
+int8_t random_nonzero_int8(Mt19937_64& g) {
     const int v = uniform_int(g, 1, 127);
     return static_cast<int8_t>((g() & 1) ? v : -v);
 }
@@ -65,7 +65,7 @@ int8_t random_nonzero_int8(std::mt19937_64& g) {
 // sign * 2^exponent of every valid Ce code, from ce_code_sign/ce_code_exponent: the shift
 // search below calls them nine times per non-zero row (out-of-line, with validity checks),
 // which was a fifth of a ResNet-50 run (docs/performance.md). Code 8 is invalid; the codes
-// here come from ce_code_make and are always valid.
+// here come from code_of (ce_code_make's values) and are always valid.
 struct CeFactorTable {
     int64_t v[16];
     CeFactorTable() {
@@ -87,8 +87,15 @@ int64_t round_shift_right(int64_t x, int s) {
     return q;
 }
 
+// ce_code_make for the generator's arguments (sign +-1, exponent 0..kSyntheticMaxExponent),
+// inline: no range check to fail and no call per code (6 M non-zero rows in ResNet-50).
+static_assert(kSyntheticMaxExponent >= 0 && kSyntheticMaxExponent <= 6, "Ce exponents are 0..6");
+inline uint8_t code_of(int sign, int exponent) {
+    return static_cast<uint8_t>(sign > 0 ? 1 + exponent : 9 + exponent);
+}
+
 void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensities& dens,
-                     std::mt19937_64& g) {
+                     Mt19937_64& g) {
     il.rows_per_filter = plan.rows_per_filter;
     il.blocks_per_filter = static_cast<uint32_t>(plan.blocks.size());
     il.row_bitmap.assign((il.total_rows() + 7) / 8, 0);
@@ -117,12 +124,12 @@ void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensit
                         const bool nz = uniform01(g) < p_elem;
                         const int sign = (g() & 1) ? 1 : -1;
                         const int ex = uniform_int(g, 0, kSyntheticMaxExponent);
-                        c[t] = nz ? ce_code_make(sign, ex) : 0;
+                        c[t] = nz ? code_of(sign, ex) : 0;
                         any = any || nz;
                     }
                     if (p_elem <= 0.0 && !any) {  // element density 1/3: exactly one code
                         const int t = uniform_int(g, 0, 2);
-                        c[t] = ce_code_make((g() & 1) ? 1 : -1, uniform_int(g, 0, kSyntheticMaxExponent));
+                        c[t] = code_of((g() & 1) ? 1 : -1, uniform_int(g, 0, kSyntheticMaxExponent));
                         any = true;
                     }
                 }
@@ -166,6 +173,37 @@ void make_decomposed(ImageLayer& il, const LayerPlan& plan, const ResolvedDensit
     }
 }
 
+// Partial Fisher-Yates: the first nz entries of a random permutation of 0..n-1 are the
+// positions of the non-zeros, each drawn right after its position. Same draws in the same
+// order as the plain loop
+//     for i < nz: j = i + g() % (n - i); swap(pos[i], pos[j]); raw[pos[i]] = random_nonzero_int8(g)
+// but a chunk's draws are taken first, so the random pos[j] of the chunk can be prefetched
+// (pos of a large layer is megabytes: the loop waited on a cache miss per non-zero), and pos is
+// 32-bit when it can be (half the memory). Index = uint32_t or uint64_t.
+template <typename Index>
+void scatter_nonzeros(int8_t* raw, uint64_t n, uint64_t nz, Mt19937_64& g) {
+    std::vector<Index> pos(n);
+    for (uint64_t i = 0; i < n; ++i) pos[i] = static_cast<Index>(i);
+    constexpr uint64_t kChunk = 32;
+    uint64_t j[kChunk], mag[kChunk], sign[kChunk];
+    for (uint64_t base = 0; base < nz; base += kChunk) {
+        const uint64_t m = std::min(kChunk, nz - base);
+        for (uint64_t k = 0; k < m; ++k) {
+            const uint64_t i = base + k;
+            j[k] = i + g() % (n - i);
+            mag[k] = g();   // random_nonzero_int8's two draws
+            sign[k] = g();
+            __builtin_prefetch(&pos[j[k]], 1);
+        }
+        for (uint64_t k = 0; k < m; ++k) {
+            const uint64_t i = base + k;
+            std::swap(pos[i], pos[j[k]]);
+            const int v = 1 + static_cast<int>(mag[k] % 127u);
+            raw[pos[i]] = static_cast<int8_t>((sign[k] & 1) ? v : -v);
+        }
+    }
+}
+
 }  // namespace
 
 WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
@@ -176,7 +214,7 @@ WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const 
         if (!layer.is_compute()) continue;
         // One generator per layer, seeded from (seed, layer index): a layer's content does not
         // depend on the other layers.
-        std::mt19937_64 g(splitmix64(seed ^ splitmix64(li)));
+        Mt19937_64 g(splitmix64(seed ^ splitmix64(li)));
         const LayerPlan plan = plan_layer(layer, d.block_channels);
         const ResolvedDensities dens = resolve_densities(layer, d);
         ImageLayer il = image_layer_shell(layer, plan.kind);
@@ -200,20 +238,14 @@ WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, con
         const Layer& layer = workload.layers[li];
         if (!layer.is_compute()) continue;
         // Own stream per layer, distinct from make_synthetic_image's (salted seed).
-        std::mt19937_64 g(splitmix64(splitmix64(seed ^ 0x756E737472756374ull) ^ splitmix64(li)));
+        Mt19937_64 g(splitmix64(splitmix64(seed ^ 0x756E737472756374ull) ^ splitmix64(li)));
         const LayerPlan plan = plan_layer(layer, d.block_channels);
         ImageLayer il = image_layer_shell(layer, ImageLayerKind::Raw);
         const uint64_t n = plan.filter_size * il.K;
         const auto nz = static_cast<uint64_t>(std::llround(resolve_densities(layer, d).raw * static_cast<double>(n)));
-        // Partial Fisher-Yates: the first nz entries of a random permutation are the non-zeros.
-        std::vector<uint64_t> pos(n);
-        for (uint64_t i = 0; i < n; ++i) pos[i] = i;
         il.raw.assign(n, 0);
-        for (uint64_t i = 0; i < nz; ++i) {
-            const uint64_t j = i + g() % (n - i);
-            std::swap(pos[i], pos[j]);
-            il.raw[pos[i]] = random_nonzero_int8(g);
-        }
+        if (n <= UINT32_MAX) scatter_nonzeros<uint32_t>(il.raw.data(), n, nz, g);
+        else scatter_nonzeros<uint64_t>(il.raw.data(), n, nz, g);
         il.raw_scale = static_cast<float>(std::ldexp(1.0, -9));
         il.synthetic = true;
         img.layers.push_back(std::move(il));

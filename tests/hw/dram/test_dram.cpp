@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <random>
 
 #include "hw/dram/dram.h"
+#include "hw/dram/fr_fcfs_scheduler.h"
 #include "tests/hw/dram/test_initiator.h"
 #include "sw/common/error.h"
 
@@ -273,4 +275,86 @@ TEST_CASE("dram: bad preset fields give InputError naming the field", "[dram]") 
     CHECK(field_of([](json& d) { d["energy"]["rails"][1]["idd4r"]["value"] = "big"; }) ==
           "/energy/rails/1/idd4r/value");
     CHECK(field_of([](json& d) {}) == "(no error)");
+}
+
+namespace {
+
+// FR-FCFS that does not let the controller collapse a transaction's bursts into one candidate:
+// every buffered burst is listed, as before the collapse existed.
+class EveryBurstFrFcfs final : public DramScheduler {
+public:
+    DramDecision choose(const DramCandidate* c, std::size_t n, const uint8_t* hit, uint64_t now) const override {
+        return inner_.choose(c, n, hit, now);
+    }
+    bool collapses_equal_candidates() const override { return false; }
+
+private:
+    FrFcfsScheduler inner_;
+};
+
+// The same random traffic (reads and writes, 1-16 bursts, sequential runs and random rows,
+// random issue times, 8 outstanding) through two DRAMs in one simulation: the default FR-FCFS
+// (collapsed candidates) and EveryBurstFrFcfs. Every request's END_REQ and BEGIN_RESP time,
+// the data read and the statistics must be equal.
+void collapse_matches_every_burst(const char* file, uint32_t seed, int channels = 1) {
+    const DramConfig cfg = load_dram_config(preset(file), channels);
+    Dram fast("fast", cfg), plain("plain", cfg, std::make_unique<EveryBurstFrFcfs>());
+    DramTestInitiator fi("fast_init", 8), pi("plain_init", 8);
+    fi.socket.bind(fast.socket);
+    pi.socket.bind(plain.socket);
+    const uint64_t bpb = cfg.bytes_per_burst();
+    std::mt19937_64 g(seed);
+    uint64_t t = 0, next_addr = 0;
+    std::vector<uint8_t> data;
+    for (int i = 0; i < 600; ++i) {
+        const uint32_t len = uint32_t(bpb * (1 + g() % 16));
+        uint64_t addr;
+        if (g() % 3) addr = next_addr;   // continue a stream: row hits, equal bursts
+        else addr = (g() % (cfg.capacity_bytes() / bpb - 16)) * bpb;
+        if (addr + len > cfg.capacity_bytes()) addr = 0;
+        next_addr = addr + len;
+        const bool write = g() % 4 == 0;
+        t += g() % 3 == 0 ? g() % 200 : 0;
+        data.resize(len);
+        for (auto& v : data) v = uint8_t(g());
+        const sc_time at = fast.clock_period() * double(t);
+        fi.add(addr, len, write, at, write ? data.data() : nullptr);
+        pi.add(addr, len, write, at, write ? data.data() : nullptr);
+    }
+    sc_core::sc_start();
+    REQUIRE(fi.completed() == 600);
+    REQUIRE(pi.completed() == 600);
+    for (std::size_t i = 0; i < 600; ++i) {
+        const auto &a = fi.requests()[i], &b = pi.requests()[i];
+        INFO("request " << i);
+        CHECK(a.end_req == b.end_req);
+        CHECK(a.begin_resp == b.begin_resp);
+        CHECK(a.data == b.data);
+    }
+    const DramStats x = fast.stats(), y = plain.stats();
+    CHECK(x.activates == y.activates);
+    CHECK(x.precharges == y.precharges);
+    CHECK(x.refreshes == y.refreshes);
+    CHECK(x.row_hits == y.row_hits);
+    CHECK(x.row_misses == y.row_misses);
+    CHECK(x.busy_cycles == y.busy_cycles);
+    CHECK(x.background_pj == y.background_pj);
+    CHECK(x.activates > 0);
+    CHECK(x.row_hits > x.row_misses);   // the streams do produce runs of equal bursts
+}
+
+}  // namespace
+
+TEST_CASE("dram: one candidate per run of a transaction's bursts decides as one per burst (LPDDR4)", "[dram]") {
+    collapse_matches_every_burst("lpddr4-3200.json", 7);
+}
+
+TEST_CASE("dram: one candidate per run of a transaction's bursts decides as one per burst (8-byte link)", "[dram]") {
+    collapse_matches_every_burst("eyeriss-link-60mhz.json", 11);
+}
+
+TEST_CASE("dram: one candidate per run of a transaction's bursts decides as one per burst (2 channels)", "[dram]") {
+    // A transaction's bursts alternate channels (row:bank:column:channel): each channel keeps
+    // its own runs.
+    collapse_matches_every_burst("lpddr4-3200.json", 5, 2);
 }

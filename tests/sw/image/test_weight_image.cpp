@@ -2,6 +2,9 @@
 // the block partition of each layer kind. Expected values derived by hand in the comments.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
+
 #include "sw/image/layer_plan.h"
 #include "sw/image/weight_image.h"
 
@@ -127,4 +130,48 @@ TEST_CASE("decode of a hand-built 1x1 layer drops the padding", "[image]") {
     const auto f = decode_float(l);
     CHECK(f[2] == 2.0f);
     CHECK(f[7] == -0.5f);
+}
+
+TEST_CASE("rebuild_row equals the textbook shift-add-round for every code triple and shift", "[image]") {
+    // rebuild_row uses a factor table and a division-free rounding shift; the reference here is
+    // the definition: sum_t sign_t * B[t][j] * 2^e_t, rounded by floor((x + 2^(s-1)) / 2^s),
+    // saturated to int8. Every valid code triple (15^3), every shift 0..15, bases random and
+    // extreme (+-127, -128).
+    auto reference = [](const BasisBlock& b, const uint8_t c[3], int j) {
+        int64_t acc = 0;
+        for (int t = 0; t < 3; ++t) acc += ce_code_sign(c[t]) * int64_t{b.basis[t][j]} * (int64_t{1} << ce_code_exponent(c[t]));
+        const int s = b.rebuild_shift;
+        if (s > 0) {
+            const int64_t num = acc + (int64_t{1} << (s - 1)), den = int64_t{1} << s;
+            int64_t q = num / den;
+            if (num % den != 0 && num < 0) --q;
+            acc = q;
+        }
+        return static_cast<int8_t>(std::clamp<int64_t>(acc, -128, 127));
+    };
+    std::mt19937 g(3);
+    const uint8_t valid[] = {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15};
+    long mismatches = 0, checked = 0;
+    for (int shift = 0; shift <= 15; ++shift) {
+        for (int trial = 0; trial < 3; ++trial) {
+            BasisBlock b;
+            b.rebuild_shift = static_cast<uint8_t>(shift);
+            for (auto& row : b.basis)
+                for (auto& v : row) v = static_cast<int8_t>(trial == 0 ? 127 : trial == 1 ? -128 : int(g() % 256) - 128);
+            if (trial == 2) b.basis[1][1] = -127;
+            for (uint8_t c0 : valid)
+                for (uint8_t c1 : valid)
+                    for (uint8_t c2 : valid) {
+                        const uint8_t c[3] = {c0, c1, c2};
+                        int8_t out[3];
+                        rebuild_row(b, c, out);
+                        for (int j = 0; j < 3; ++j, ++checked) mismatches += out[j] != reference(b, c, j);
+                    }
+        }
+    }
+    CHECK(checked == 16L * 3 * 3375 * 3);
+    CHECK(mismatches == 0);
+    const uint8_t bad[3] = {1, 8, 2};
+    int8_t out[3];
+    CHECK_THROWS_AS(rebuild_row(BasisBlock{}, bad, out), std::invalid_argument);
 }
