@@ -4,6 +4,7 @@
 // for each activation vector, replay every weight vector of the block from the FIFO.
 // Strided layers: weights and activations are split into stride^2 phase lists so that every
 // product of a phase pair lands on an output (the compiler's job, docs/scnn.md).
+#include "hw/scnn/iaram_port.h"
 #include "hw/scnn/layer_engine.h"
 #include "hw/scnn/scatter_crossbar.h"
 #include "sw/common/error.h"
@@ -49,15 +50,21 @@ public:
         // The FIFO entries are in phase order (piece_to_fifo): phase ph's weight vectors are
         // entries [j0, j1).
         uint64_t j1 = 0;
+        // The activation vectors come through the PE's IARAM read port (iaram_port.h).
+        if (e.iaram_lead.size() <= static_cast<std::size_t>(pe)) e.iaram_lead.resize(static_cast<std::size_t>(pe) + 1, 0);
+        IaramPort port(e.iaram_word_bits, e.act_entry_bits());
+        port.begin_piece(e.iaram_lead[static_cast<std::size_t>(pe)]);
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
             const uint64_t j0 = j1;
             while (j1 < fifo.n && fifo.vec(j1).phase == ph) ++j1;
             if (first_use) first_use->resize(j1, UINT64_MAX);
             if (a0 == a1 || j0 == j1) continue;
+            port.begin_list();
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
                 ++e.cnt.iaram_reads;
+                cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
                 for (uint64_t j = j0; j < j1; ++j) {
                     // One weight vector, read in place from the PE's FIFO.
                     const WgtEntry* wv = fifo.weights(j);
@@ -106,6 +113,9 @@ public:
         }
         if (j1 != fifo.n)
             throw SimulationError("scnn: layer " + L.name + ": a weight piece holds FIFO entries of no stride phase");
+        e.iaram_lead[static_cast<std::size_t>(pe)] = port.tail(cycles);
+        e.cnt.iaram_words += port.words;
+        e.cnt.iaram_stalls += port.stall_cycles;
         e.cnt.products_discarded += discarded;
         e.cnt.conflict_stalls += xbar_.stall_cycles - stalls0;
         const uint64_t prods = xbar_.products - prod0;
