@@ -9,6 +9,8 @@
 #include "hw/scnn/scatter_crossbar.h"
 #include "sw/common/error.h"
 
+#include <algorithm>
+
 namespace sx::scnn {
 
 namespace {
@@ -61,6 +63,12 @@ public:
             if (first_use) first_use->resize(j1, UINT64_MAX);
             if (a0 == a1 || j0 == j1) continue;
             port.begin_list();
+            if (unit && !split && I <= 64) {
+                // Unit stride, planar: the same arithmetic with the address split into an
+                // activation part and a weight part computed once per piece (fast path).
+                cycles = run_unit(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
+                continue;
+            }
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
                 ++e.cnt.iaram_reads;
@@ -126,7 +134,99 @@ public:
     }
 
 private:
+    // Activation entries [a0, a1) of a unit-stride planar layer against FIFO entries [j0, j1):
+    // returns the cycle count after them (from `cycles`). Same products, accumulator addresses,
+    // crossbar cycles, counters and errors as the general loop in run_fifo.
+    uint64_t run_unit(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
+                      uint32_t a1, uint64_t j0, uint64_t j1, int64_t kbase, IaramPort& port, uint64_t cycles,
+                      std::vector<uint64_t>* first_use, uint64_t& discarded) {
+        const PlanarMapping& m = e.mapping();
+        const Layer& L = e.layer();
+        const int F = e.params().F, I = e.params().I;
+        const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
+        const int64_t pad = L.padding, P = m.P, Q = m.Q, cols = m.acc_cols, pitch = m.channel_pitch;
+        const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
+        const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
+        // Outputs this PE's accumulators hold: inside the plane and its tile + halo region.
+        const int64_t lop = std::max<int64_t>(0, m.region_p0(ti)), hip = std::min<int64_t>(P, m.tile_p1(ti));
+        const int64_t loq = std::max<int64_t>(0, m.region_q0(tj)), hiq = std::min<int64_t>(Q, m.tile_q1(tj));
+        const uint64_t spanp = hip > lop ? static_cast<uint64_t>(hip - lop) : 0;
+        const uint64_t spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
+        // Weight side, once per piece: r, s, value and (k - kbase) pitch - r cols - s.
+        const std::size_t nv = static_cast<std::size_t>(j1 - j0);
+        wn_.resize(nv);
+        wr_.resize(nv * static_cast<std::size_t>(F));
+        ws_.resize(wr_.size());
+        wv_.resize(wr_.size());
+        wo_.resize(wr_.size());
+        for (std::size_t j = 0; j < nv; ++j) {
+            const int nw = fifo.vec(j0 + j).n;
+            if (nw > F)
+                throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
+                                      " weights, more than F = " + std::to_string(F));
+            wn_[j] = static_cast<uint8_t>(nw);
+            const WgtEntry* wv = fifo.weights(j0 + j);
+            for (int y = 0; y < nw; ++y) {
+                const std::size_t i = j * static_cast<std::size_t>(F) + static_cast<std::size_t>(y);
+                wr_[i] = wv[y].r;
+                ws_[i] = wv[y].s;
+                wv_[i] = wv[y].v;
+                wo_[i] = static_cast<int32_t>((wv[y].k - kbase) * pitch - wv[y].r * cols - wv[y].s);
+            }
+        }
+        int32_t* const acc = e.acc(pe);
+        uint32_t* const addrs = addrs_.data();
+        int64_t ah[64], aw[64];
+        int32_t ab[64], av[64];
+        uint64_t arrays = 0, fifo_reads = 0;
+        for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
+            const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
+            const int na = static_cast<int>(ae - ai);
+            ++e.cnt.iaram_reads;
+            cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
+            for (int x = 0; x < na; ++x) {
+                const ActEntry& a = A[ai + static_cast<uint32_t>(x)];
+                ah[x] = a.h + pad;
+                aw[x] = a.w + pad;
+                ab[x] = static_cast<int32_t>((ah[x] - pr0) * cols + (aw[x] - qc0));
+                av[x] = a.v;
+            }
+            for (std::size_t j = 0; j < nv; ++j) {
+                const int nw = wn_[j];
+                const std::size_t w0 = j * static_cast<std::size_t>(F);
+                ++fifo_reads;
+                if (first_use && ai == a0) (*first_use)[j0 + j] = cycles;
+                std::size_t np = 0;
+                for (int x = 0; x < na; ++x) {
+                    for (int y = 0; y < nw; ++y) {
+                        const std::size_t i = w0 + static_cast<std::size_t>(y);
+                        const int64_t p = ah[x] - wr_[i], q = aw[x] - ws_[i];
+                        if (static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq) {
+                            const auto addr = static_cast<uint32_t>(ab[x] + wo_[i]);
+                            acc[addr] += av[x] * wv_[i];
+                            addrs[np++] = addr;
+                        } else if (p < 0 || q < 0 || p >= P || q >= Q) {
+                            ++discarded;
+                        } else {
+                            throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
+                                                  " formed a product for output (" + std::to_string(p) + ", " +
+                                                  std::to_string(q) + ") outside its tile and halo (mapping error)");
+                        }
+                    }
+                }
+                cycles += xbar_.cycle(addrs, np);
+                ++arrays;
+            }
+        }
+        e.cnt.fifo_reads += fifo_reads;
+        e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
+        e.cnt.array_cycles += arrays;
+        return cycles;
+    }
+
     ScatterCrossbar xbar_;
+    std::vector<uint8_t> wn_;
+    std::vector<int32_t> wr_, ws_, wv_, wo_;  // run_unit: the piece's weights, laid out once
     std::vector<uint32_t> addrs_;  // accumulator addresses of one multiplier-array cycle
 };
 
