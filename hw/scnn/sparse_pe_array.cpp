@@ -63,10 +63,10 @@ public:
             if (first_use) first_use->resize(j1, UINT64_MAX);
             if (a0 == a1 || j0 == j1) continue;
             port.begin_list();
-            if (unit && !split && I <= 64) {
-                // Unit stride, planar: the same arithmetic with the address split into an
-                // activation part and a weight part computed once per piece (fast path).
-                cycles = run_unit(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
+            if (!split && I <= 64) {
+                // Planar: the same arithmetic with the address split into an activation part
+                // and a weight part computed once per piece (fast path).
+                cycles = run_planar(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
                 continue;
             }
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
@@ -134,17 +134,20 @@ public:
     }
 
 private:
-    // Activation entries [a0, a1) of a unit-stride planar layer against FIFO entries [j0, j1):
-    // returns the cycle count after them (from `cycles`). Same products, accumulator addresses,
-    // crossbar cycles, counters and errors as the general loop in run_fifo.
-    uint64_t run_unit(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
+    // Activation entries [a0, a1) of one stride phase of a planar layer against its FIFO entries
+    // [j0, j1): returns the cycle count after them (from `cycles`). Same products, accumulator
+    // addresses, crossbar cycles, counters and errors as the general loop in run_fifo. Inside a
+    // phase pair h + pad and r have the same residue mod the stride, so the output row
+    // (h + pad - r) / stride = (h + pad) / stride - r / stride exactly (and negative exactly
+    // when h + pad < r): the division is done once per activation and once per weight.
+    uint64_t run_planar(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
                       uint32_t a1, uint64_t j0, uint64_t j1, int64_t kbase, IaramPort& port, uint64_t cycles,
                       std::vector<uint64_t>* first_use, uint64_t& discarded) {
         const PlanarMapping& m = e.mapping();
         const Layer& L = e.layer();
         const int F = e.params().F, I = e.params().I;
         const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
-        const int64_t pad = L.padding, P = m.P, Q = m.Q, cols = m.acc_cols, pitch = m.channel_pitch;
+        const int64_t pad = L.padding, st = L.stride, P = m.P, Q = m.Q, cols = m.acc_cols, pitch = m.channel_pitch;
         const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
         const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
         // Outputs this PE's accumulators hold: inside the plane and its tile + halo region.
@@ -155,10 +158,7 @@ private:
         // Weight side, once per piece: r, s, value and (k - kbase) pitch - r cols - s.
         const std::size_t nv = static_cast<std::size_t>(j1 - j0);
         wn_.resize(nv);
-        wr_.resize(nv * static_cast<std::size_t>(F));
-        ws_.resize(wr_.size());
-        wv_.resize(wr_.size());
-        wo_.resize(wr_.size());
+        wq_.resize(nv * static_cast<std::size_t>(F));
         for (std::size_t j = 0; j < nv; ++j) {
             const int nw = fifo.vec(j0 + j).n;
             if (nw > F)
@@ -167,11 +167,10 @@ private:
             wn_[j] = static_cast<uint8_t>(nw);
             const WgtEntry* wv = fifo.weights(j0 + j);
             for (int y = 0; y < nw; ++y) {
-                const std::size_t i = j * static_cast<std::size_t>(F) + static_cast<std::size_t>(y);
-                wr_[i] = wv[y].r;
-                ws_[i] = wv[y].s;
-                wv_[i] = wv[y].v;
-                wo_[i] = static_cast<int32_t>((wv[y].k - kbase) * pitch - wv[y].r * cols - wv[y].s);
+                const int64_t rq = wv[y].r / st, sq = wv[y].s / st;
+                wq_[j * static_cast<std::size_t>(F) + static_cast<std::size_t>(y)] = {
+                    static_cast<int32_t>(rq), static_cast<int32_t>(sq),
+                    static_cast<int32_t>((wv[y].k - kbase) * pitch - rq * cols - sq), wv[y].v};
             }
         }
         int32_t* const acc = e.acc(pe);
@@ -186,8 +185,8 @@ private:
             cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
             for (int x = 0; x < na; ++x) {
                 const ActEntry& a = A[ai + static_cast<uint32_t>(x)];
-                ah[x] = a.h + pad;
-                aw[x] = a.w + pad;
+                ah[x] = (a.h + pad) / st;
+                aw[x] = (a.w + pad) / st;
                 ab[x] = static_cast<int32_t>((ah[x] - pr0) * cols + (aw[x] - qc0));
                 av[x] = a.v;
             }
@@ -199,11 +198,11 @@ private:
                 std::size_t np = 0;
                 for (int x = 0; x < na; ++x) {
                     for (int y = 0; y < nw; ++y) {
-                        const std::size_t i = w0 + static_cast<std::size_t>(y);
-                        const int64_t p = ah[x] - wr_[i], q = aw[x] - ws_[i];
+                        const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
+                        const int64_t p = ah[x] - wq.r, q = aw[x] - wq.s;
                         if (static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq) {
-                            const auto addr = static_cast<uint32_t>(ab[x] + wo_[i]);
-                            acc[addr] += av[x] * wv_[i];
+                            const auto addr = static_cast<uint32_t>(ab[x] + wq.off);
+                            acc[addr] += av[x] * wq.v;
                             addrs[np++] = addr;
                         } else if (p < 0 || q < 0 || p >= P || q >= Q) {
                             ++discarded;
@@ -226,7 +225,12 @@ private:
 
     ScatterCrossbar xbar_;
     std::vector<uint8_t> wn_;
-    std::vector<int32_t> wr_, ws_, wv_, wo_;  // run_unit: the piece's weights, laid out once
+    struct WQ {
+        int32_t r, s;  // tap / stride
+        int32_t off;   // (k - group base) x pitch - r x cols - s, stride-reduced
+        int32_t v;
+    };
+    std::vector<WQ> wq_;  // run_planar: the piece's weights, laid out once
     std::vector<uint32_t> addrs_;  // accumulator addresses of one multiplier-array cycle
 };
 
