@@ -63,9 +63,11 @@ public:
             if (first_use) first_use->resize(j1, UINT64_MAX);
             if (a0 == a1 || j0 == j1) continue;
             port.begin_list();
-            if (!split && I <= 64) {
-                // Planar: the same arithmetic with the address split into an activation part
-                // and a weight part computed once per piece (fast path).
+            if (!split && I <= 64 && a1 - a0 > static_cast<uint32_t>(I)) {
+                // Planar, the piece replayed for at least 2 activation vectors: the same
+                // arithmetic with the address split into an activation part and a weight part
+                // laid out once per piece (fast path; with one vector the layout would cost as
+                // much as the products).
                 cycles = run_planar(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
                 continue;
             }
@@ -167,7 +169,7 @@ private:
             wn_[j] = static_cast<uint8_t>(nw);
             const WgtEntry* wv = fifo.weights(j0 + j);
             for (int y = 0; y < nw; ++y) {
-                const int64_t rq = wv[y].r / st, sq = wv[y].s / st;
+                const int64_t rq = st == 1 ? wv[y].r : wv[y].r / st, sq = st == 1 ? wv[y].s : wv[y].s / st;
                 wq_[j * static_cast<std::size_t>(F) + static_cast<std::size_t>(y)] = {
                     static_cast<int32_t>(rq), static_cast<int32_t>(sq),
                     static_cast<int32_t>((wv[y].k - kbase) * pitch - rq * cols - sq), wv[y].v};
@@ -185,8 +187,8 @@ private:
             cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
             for (int x = 0; x < na; ++x) {
                 const ActEntry& a = A[ai + static_cast<uint32_t>(x)];
-                ah[x] = (a.h + pad) / st;
-                aw[x] = (a.w + pad) / st;
+                ah[x] = st == 1 ? a.h + pad : (a.h + pad) / st;
+                aw[x] = st == 1 ? a.w + pad : (a.w + pad) / st;
                 ab[x] = static_cast<int32_t>((ah[x] - pr0) * cols + (aw[x] - qc0));
                 av[x] = a.v;
             }
