@@ -59,4 +59,56 @@ HaloTiming halo_exchange(const std::vector<std::vector<HaloRun>>& runs, int widt
     return t;
 }
 
+HaloTiming reduction_tree(const std::vector<int>& parent, uint64_t values, int width) {
+    HaloTiming t;
+    const std::size_t n = parent.size();
+    const auto w = static_cast<uint64_t>(std::max(1, width));
+    std::vector<std::vector<int>> children(n);
+    for (std::size_t s = 0; s < n; ++s)
+        if (parent[s] >= 0) children[static_cast<std::size_t>(parent[s])].push_back(static_cast<int>(s));
+    std::vector<uint64_t> sent(n, 0);    // channel sums sent to the parent so far
+    std::vector<uint64_t> merged(n, 0);  // per slot: channels with every child's sum merged
+    std::vector<int> last(n, -1);        // per receiver: the child granted last (round robin)
+    // A slot can send channel i once i < merged (children) or at once (a leaf).
+    auto ready = [&](std::size_t s) {
+        if (children[s].empty()) return values;
+        uint64_t m = values;
+        for (int c : children[s]) m = std::min(m, sent[static_cast<std::size_t>(c)]);
+        return m;
+    };
+    std::vector<int> granted;
+    std::vector<int> want;
+    for (;;) {
+        bool pending = false;
+        granted.clear();
+        for (std::size_t d = 0; d < n; ++d) {
+            want.clear();
+            for (int c : children[d]) {
+                const auto cs = static_cast<std::size_t>(c);
+                if (sent[cs] < values) pending = true;
+                if (sent[cs] < merged[cs] || (children[cs].empty() && sent[cs] < values)) want.push_back(c);
+            }
+            if (want.empty()) continue;
+            t.port_stalls += want.size() - 1;
+            auto it = std::upper_bound(want.begin(), want.end(), last[d]);
+            const int g = it == want.end() ? want.front() : *it;
+            last[d] = g;
+            granted.push_back(g);
+        }
+        if (!pending) break;
+        ++t.cycles;
+        // What the slots could send was fixed at the start of the cycle; their receivers merge
+        // it during the cycle, so a parent forwards it from the next cycle on.
+        for (int g : granted) {
+            const auto s = static_cast<std::size_t>(g);
+            const uint64_t can = children[s].empty() ? values : merged[s];
+            const uint64_t k = std::min(w, can - sent[s]);
+            sent[s] += k;
+            t.values += k;
+        }
+        for (std::size_t s = 0; s < n; ++s) merged[s] = ready(s);
+    }
+    return t;
+}
+
 }  // namespace sx::scnn

@@ -27,4 +27,14 @@ struct HaloTiming {
 // (the exactness test mode compares the two).
 HaloTiming halo_exchange(const std::vector<std::vector<HaloRun>>& runs, int width, bool skip = true);
 
+// The channel-split (FC) reduction over the same links (docs/scnn.md, "FC reduction"): every
+// slot holds `values` partial sums (one per output channel of the group, in channel order); slot
+// s sends its running sums to parent[s] over its link (-1: the root, which ends with the
+// totals). A slot may send the sum of channel i once every child's channel-i sum has been
+// merged into its own (it adds as it receives), `width` per cycle, in channel order; each slot
+// merges through one port of the same width, granted to one child per cycle (round robin over
+// the children with something to send). Values carried = values x (slots - 1). Stepped cycle
+// by cycle. parent[] must form a tree rooted at the one slot with parent -1.
+HaloTiming reduction_tree(const std::vector<int>& parent, uint64_t values, int width);
+
 }  // namespace sx::scnn

@@ -30,13 +30,20 @@ uint64_t LayerEngine::end_group(int64_t g, std::vector<std::vector<HaloRun>>* ru
         return outputs[static_cast<std::size_t>(((n_ * L_.K + k) * map_.P + p) * map_.Q + q)];
     };
     if (map_.channel_split) {
-        // Reduction over the PE array: output channel k ends at PE (k - k0) % pes.
-        for (int64_t kk = 0; kk < kc; ++kk) {
-            int64_t sum = 0;
-            for (std::size_t s = 0; s < acc_.size(); ++s) sum += acc_[s][static_cast<std::size_t>(kk)];
-            out_at(k0 + kk, 0, 0) = static_cast<int32_t>(sum);
-            moved += acc_.size() > 0 ? acc_.size() - 1 : 0;
+        // Reduction over the links (halo_links.h, reduction_tree): every slot adds its children's
+        // partial sums into its own accumulators and sends the result to its parent. A parent
+        // has a lower PE number than its children, so a sweep from the last slot down adds
+        // every subtree before its root sends. The totals end at PE 0.
+        const std::vector<int> par = reduction_parents();
+        for (std::size_t s = acc_.size(); s-- > 1;) {
+            const auto d = static_cast<std::size_t>(par[s]);
+            for (int64_t kk = 0; kk < kc; ++kk) {
+                const auto x = static_cast<std::size_t>(kk);
+                acc_[d][x] = static_cast<int32_t>(static_cast<uint32_t>(acc_[d][x]) + static_cast<uint32_t>(acc_[s][x]));
+            }
+            moved += static_cast<uint64_t>(kc);
         }
+        for (int64_t kk = 0; kk < kc && !acc_.empty(); ++kk) out_at(k0 + kk, 0, 0) = acc_[0][static_cast<std::size_t>(kk)];
     } else {
         // Halo exchange: a PE's region entries outside its own tile go to their owner.
         for (std::size_t s = 0; s < active_.size(); ++s) {
@@ -78,12 +85,24 @@ uint64_t LayerEngine::end_group(int64_t g, std::vector<std::vector<HaloRun>>* ru
     return moved;
 }
 
+std::vector<int> LayerEngine::reduction_parents() const {
+    // Channel split: the active PEs are 0..n-1 in row-major order. Each row reduces leftwards
+    // (left link), column 0 upwards (above link): the links the halo exchange uses.
+    std::vector<int> par(active_.size(), -1);
+    for (std::size_t s = 1; s < active_.size(); ++s) {
+        const int pe = active_[s];
+        const int to = pe % map_.pe_cols > 0 ? pe - 1 : pe - map_.pe_cols;
+        par[s] = static_cast<int>(slot_of(to));
+    }
+    return par;
+}
+
 void LayerEngine::find_active_pes() {
     active_.clear();
     active_rows_.clear();
     active_cols_.clear();
     if (map_.channel_split) {
-        // Input channel c lives on PE c % pes, output channel k's partial sums on (k - k0) % pes.
+        // Input channel c lives on PE c % pes; the group's partial sums are reduced into PE 0.
         const int64_t n = std::min<int64_t>(map_.pes(), std::max(L_.C, L_.K));
         for (int pe = 0; pe < n; ++pe) active_.push_back(pe);
         return;
@@ -435,7 +454,7 @@ std::vector<int32_t> LayerEngine::ppu_values(int64_t n, int pe, int64_t k) const
     };
     auto rq = [&](int32_t v) -> int32_t { return requant ? apply_output_requant(v, *requant, k) : requantize(v, shift); };
     if (map_.channel_split) {
-        if ((k - k0) % map_.pes() == pe) dense.push_back(rq(at(0, 0)));
+        if (pe == 0) dense.push_back(rq(at(0, 0)));  // the reduction's root holds the totals
         return dense;
     }
     const int i = pe / map_.pe_cols, j = pe % map_.pe_cols;
@@ -461,7 +480,8 @@ std::size_t LayerEngine::place_stream(const OutStream& s, const uint8_t* bytes, 
     return vi;
 }
 
-std::vector<uint8_t> LayerEngine::pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& count) const {
+std::vector<uint8_t> LayerEngine::pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& count,
+                                               std::vector<uint32_t>* bits) const {
     const int64_t k0 = g * map_.Kc, k1 = std::min(L_.K, k0 + map_.Kc);
     std::vector<uint8_t> out;
     count = 0;
@@ -477,6 +497,25 @@ std::vector<uint8_t> LayerEngine::pack_outputs(int pe, int64_t g, std::vector<Ou
         st.values = dense.size();
         const std::vector<uint8_t> bytes = pack_values(dense, compressed_, value_bits_, st.entries);
         st.bytes = bytes.size();
+        if (bits) {
+            // What the encoder emits per value (encode_sparse's rule: a non-zero, or the 16th zero
+            // of a run as a placeholder; trailing zeros nothing), then the byte padding.
+            const auto eb = static_cast<uint32_t>(value_bits_ + (compressed_ ? kRunBits : 0));
+            uint64_t sum = 0;
+            uint32_t run = 0;
+            for (const int32_t x : dense) {
+                uint32_t b = eb;
+                if (compressed_ && x == 0) {
+                    b = run == kMaxRun ? eb : 0;
+                    run = run == kMaxRun ? 0 : run + 1;
+                } else {
+                    run = 0;
+                }
+                bits->push_back(b);
+                sum += b;
+            }
+            bits->back() += static_cast<uint32_t>(bytes.size() * 8 - sum);
+        }
         out.insert(out.end(), bytes.begin(), bytes.end());
         streams.push_back(st);
     }

@@ -97,6 +97,8 @@ struct EngineCounters {
     uint64_t acc_reads = 0, acc_writes = 0;
     uint64_t fifo_reads = 0;        // weight-vector reads from the FIFO (replays included)
     uint64_t iaram_reads = 0;       // activation-vector reads
+    uint64_t iaram_words = 0;       // IARAM port words read for them (iaram_port.h)
+    uint64_t iaram_stalls = 0;      // array cycles waiting for the IARAM port (sum over PEs)
 };
 
 class LayerEngine {
@@ -161,7 +163,11 @@ public:
     // Post-processing of a finished group for PE `pe`: its outputs read from the accumulators,
     // ReLU + requantise, compressed (or raw) per output channel; returns the bytes written to
     // OARAM, appends one OutStream per channel (offsets from the start of the returned bytes).
-    std::vector<uint8_t> pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& outputs) const;
+    // `bits`, if given: appended per output value, the bits the encoder emits for it (an entry,
+    // a placeholder or nothing; raw: the value; the last value of a stream also its padding to
+    // a byte), summing to 8 x the bytes returned: what the PPU writes to OARAM (ppu.h).
+    std::vector<uint8_t> pack_outputs(int pe, int64_t g, std::vector<OutStream>& streams, uint64_t& outputs,
+                                      std::vector<uint32_t>* bits = nullptr) const;
     // True when `bytes` (read back from DRAM) decode to the values the PPU produced for s.
     bool output_stream_matches(const OutStream& s, const uint8_t* bytes) const;
     // Puts the values `bytes` (read back from DRAM) decode to at their places of `stored`
@@ -192,6 +198,15 @@ public:
     int64_t conv_group_of_k(int64_t k) const { return k / kg_; }
     int64_t channels_per_group() const { return cg_; }
     EngineCounters cnt;
+    // IARAM read port (iaram_port.h): word width in bits (the input buffer's port_width_bits;
+    // 0: not modelled), bits per stored activation entry, and per PE slot the cycles its port
+    // may read ahead into the next piece (the previous piece's last vector in the array).
+    uint32_t iaram_word_bits = 0;
+    uint32_t act_entry_bits() const { return static_cast<uint32_t>(value_bits_ + (compressed_ ? 4 : 0)); }
+    std::vector<uint64_t> iaram_lead;
+    // Channel split: per active slot, the slot its partial sums go to in the reduction (-1: the
+    // root, PE 0): left along each PE row, then up column 0 (halo_links.h, reduction_tree).
+    std::vector<int> reduction_parents() const;
 
 private:
     // Position of `pe` in active_pes(), -1 if idle.

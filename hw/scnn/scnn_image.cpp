@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "hw/common/sx_assert.h"
+#include "hw/scnn/ppu.h"
 #include "hw/scnn/scnn_model_impl.h"
 #include "hw/scnn/sparse_encoding.h"
 #include "hw/system/dram_fit.h"
@@ -96,12 +97,14 @@ GroupStore ScnnModel::drain_group(LayerRun& lr, int64_t g, uint64_t barrier) {
     const int64_t kc = std::min(m.Kc, L.K - g * m.Kc);
     uint64_t halo = 0, ppu = 0;
     if (m.channel_split) {
-        // log2(PEs) reduction steps; each sends kc partial sums over one link.
-        int steps = 0;
-        while ((1 << steps) < m.pes()) ++steps;
-        const auto w = static_cast<uint64_t>(prm_.halo_values_per_cycle);
-        halo = static_cast<uint64_t>(steps) * ((static_cast<uint64_t>(kc) + w - 1) / w);
-        lr.halo_values += static_cast<uint64_t>(kc) * static_cast<uint64_t>(m.pes() - 1);
+        // The reduction tree over the links, as end_group moved the partial sums.
+        const HaloTiming rt = reduction_tree(e.reduction_parents(), static_cast<uint64_t>(kc), prm_.halo_values_per_cycle);
+        SX_ASSERT(rt.values == moved, "scnn: layer " + L.name + ": the reduction links carried " +
+                                          std::to_string(rt.values) + " partial sums, the reduction moved " +
+                                          std::to_string(moved));
+        halo = rt.cycles;
+        lr.halo_port_stalls += rt.port_stalls;
+        lr.halo_values += moved;
     } else {
         const HaloTiming ht = halo_exchange(runs, prm_.halo_values_per_cycle);
         if (ctx_.step_mode) {
@@ -121,10 +124,17 @@ GroupStore ScnnModel::drain_group(LayerRun& lr, int64_t g, uint64_t barrier) {
     for (int pe : act) {  // idle PEs have no outputs
         uint64_t outs = 0;
         const std::size_t s0 = st.streams.size();
-        const std::vector<uint8_t> b = e.pack_outputs(pe, g, st.streams, outs);
+        ppu_bits_.clear();
+        const std::vector<uint8_t> b = e.pack_outputs(pe, g, st.streams, outs, &ppu_bits_);
         for (std::size_t i = s0; i < st.streams.size(); ++i) st.streams[i].offset += st.bytes.size();
         st.bytes.insert(st.bytes.end(), b.begin(), b.end());
-        ppu = std::max<uint64_t>(ppu, (outs + prm_.ppu_values_per_cycle - 1) / prm_.ppu_values_per_cycle);
+        // The PE's PPU drains its accumulators through its OARAM write port (ppu.h).
+        const PpuTiming pt = ppu_drain(ppu_bits_, prm_.ppu_values_per_cycle, static_cast<uint32_t>(oaram_cfg_.port_width_bits));
+        SX_ASSERT(pt.words == (b.size() * 8 + static_cast<uint64_t>(oaram_cfg_.port_width_bits) - 1) /
+                                  static_cast<uint64_t>(oaram_cfg_.port_width_bits),
+                  "scnn: the PPU's OARAM words do not hold its output bytes");
+        ppu = std::max(ppu, pt.cycles);
+        lr.ppu_port_stalls += pt.port_stalls;
         lr.ppu_outputs += outs;
     }
     lr.halo_cycles += halo;

@@ -127,7 +127,8 @@ std::size_t ScnnModel::load(uint64_t dram, uint64_t bytes, GlobalBuffer* b, uint
 
 // The weight pieces of an image form one DRAM stream, read once and burst-aligned: a piece's
 // load covers the bursts from where the previous load stopped up to its own end (the
-// head of the next piece arrives with it). A piece already covered reuses that ticket.
+// head of the next piece arrives with it). A piece already covered reuses the ticket of the
+// load that brought its last burst.
 // `addr`: where the load lands in `buf`; for the broadcast landing window (wfifo_) the
 // stream offset modulo its capacity (a load crossing the end is split in two). Every load
 // is recorded so that a piece's bytes can be read from where they landed (landed()).
@@ -135,7 +136,9 @@ std::size_t ScnnModel::load(uint64_t dram, uint64_t bytes, GlobalBuffer* b, uint
 std::size_t ScnnModel::load_piece(const WeightBlock& b, GlobalBuffer* buf, uint64_t addr) {
     last_load_bytes_ = 0;
     const uint64_t end = (b.dram_addr + b.dram_bytes + burst_ - 1) / burst_ * burst_;
-    if (end <= stream_upto_ && !watch_.empty()) return watch_.size() - 1;
+    if (end <= stream_upto_ && !landing_.empty()) {
+        return covering_load(landing_, end);
+    }
     const uint64_t from = std::max(stream_upto_, b.dram_addr / burst_ * burst_);
     stream_upto_ = end;
     last_load_bytes_ = end - from;
@@ -146,14 +149,22 @@ std::size_t ScnnModel::load_piece(const WeightBlock& b, GlobalBuffer* buf, uint6
         std::size_t idx = 0;
         while (at < end) {
             const uint64_t a = at % cap, n = std::min(end - at, cap - a);
-            landing_.push_back({at, at + n, buf, a});
             idx = load(at, n, buf, a);
+            landing_.push_back({at, at + n, buf, a, idx});
             at += n;
         }
         return idx;
     }
-    landing_.push_back({from, end, buf, addr});
-    return load(from, end - from, buf, addr);
+    const std::size_t idx = load(from, end - from, buf, addr);
+    landing_.push_back({from, end, buf, addr, idx});
+    return idx;
+}
+std::size_t covering_load(const std::vector<Landing>& loads, uint64_t end) {
+    auto it = std::upper_bound(loads.begin(), loads.end(), end - 1,
+                               [](uint64_t x, const Landing& l) { return x < l.from; });
+    if (end == 0 || it == loads.begin() || (it - 1)->to < end)
+        throw SimulationError("scnn: no weight load covers stream byte " + std::to_string(end - 1));
+    return (it - 1)->ticket;
 }
 // Copies stream bytes [from, from + n) out of the buffers the loads put them in.
 void ScnnModel::landed(uint64_t from, uint64_t n, std::vector<uint8_t>& out) {
@@ -201,6 +212,7 @@ void ScnnModel::run(const LayerJob& job, LayerResult& res, std::vector<int32_t>&
     }
     LayerEngine& e = *engine;
     e.requant = job.requant;
+    e.iaram_word_bits = static_cast<uint32_t>(iaram_cfg_.port_width_bits);  // each PE's IARAM bank port
     // The host writes the weight stream (every piece in broadcast order, compressed-sparse for
     // SCNN and DCNN-opt, raw for DCNN) at DRAM address 0 (backdoor: no simulated time).
     mem_->backdoor_write(0, e.weight_image);
@@ -285,9 +297,11 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     }
     rb.work(executed, macs - executed, active);
     BufferCounters in = iaram_->counters;
+    // SCNN: the words its IARAM ports read (iaram_port.h); DCNN: whole vectors.
     const uint64_t vec_words = (static_cast<uint64_t>(prm_.I) * static_cast<uint64_t>(arch_.bits.activation + (sparse || prm_.compressed_dram ? 4 : 0)) + 63) / 64;
-    in.reads += e.cnt.iaram_reads * vec_words;
-    in.read_bytes += e.cnt.iaram_reads * vec_words * 8;
+    const uint64_t port_words = sparse ? e.cnt.iaram_words : e.cnt.iaram_reads * vec_words;
+    in.reads += port_words;
+    in.read_bytes += sparse ? (port_words * e.iaram_word_bits + 7) / 8 : port_words * 8;
     rb.buffer(BufferRole::Input, in);
     rb.buffer(BufferRole::Output, oaram_->counters);
     if (wstage_) rb.buffer(BufferRole::Weight, wstage_->counters);
@@ -321,12 +335,14 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     x["group_busiest_pe_cycles_sum"] = static_cast<double>(lr.group_bound);
     x["array_cycles"] = static_cast<double>(e.cnt.array_cycles);
     x["crossbar_conflict_stall_cycles"] = static_cast<double>(e.cnt.conflict_stalls);
+    if (sparse) x["iaram_port_stall_cycles"] = static_cast<double>(e.cnt.iaram_stalls);
     x["products"] = static_cast<double>(e.cnt.products);
     x["products_discarded"] = static_cast<double>(e.cnt.products_discarded);
     x["multiplier_slots"] = static_cast<double>(e.cnt.mult_slots);
     x["halo_cycles"] = static_cast<double>(lr.halo_cycles);
     x["halo_values"] = static_cast<double>(lr.halo_values);
     x["ppu_cycles"] = static_cast<double>(lr.ppu_cycles);
+    x["ppu_oaram_port_stall_cycles"] = static_cast<double>(lr.ppu_port_stalls);
     x["input_passes"] = static_cast<double>(lr.input_passes);
     x["weight_bytes"] = static_cast<double>(e.weight_bytes);
     x["weight_fifo_reads"] = static_cast<double>(e.cnt.fifo_reads);

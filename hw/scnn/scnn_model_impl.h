@@ -21,6 +21,19 @@
 
 namespace sx::scnn {
 
+// One weight-stream load: stream bytes [from, to) landed at `addr` of `buf`.
+struct Landing {
+    uint64_t from, to;   // stream bytes [from, to)
+    GlobalBuffer* buf;
+    uint64_t addr;       // where `from` landed in buf
+    std::size_t ticket;  // its index in the arrival table
+};
+// The arrival-table index of the load (in `loads`, stream order) that brought stream byte
+// end - 1: the ticket of a piece ending at `end` that earlier loads already covered. Loads of
+// other data (input tiles) issued after it have later tickets and may arrive later.
+// SimulationError if no load covers it.
+std::size_t covering_load(const std::vector<Landing>& loads, uint64_t end);
+
 // Per-layer bookkeeping of ScnnModel::run (one instance per layer).
 struct LayerRun {
     LayerEngine* e = nullptr;
@@ -32,7 +45,7 @@ struct LayerRun {
     // Counters reported per layer (LayerResult extras, docs/scnn.md "Per-layer counters").
     uint64_t halo_cycles = 0, halo_port_stalls = 0, ppu_cycles = 0, input_passes = 0, groups_run = 0,
              halo_values = 0, ppu_outputs = 0, block_wait_input = 0, group_bound = 0, barrier_wait = 0,
-             drain_wait = 0;
+             drain_wait = 0, ppu_port_stalls = 0;
     std::vector<OutStream> written;  // streams sent to DRAM, read back at the end
     std::vector<uint64_t> busy_before;
 };
@@ -111,11 +124,6 @@ private:
     uint64_t stream_upto_ = 0;  // weight stream: DRAM bytes fetched so far (this image)
     uint64_t last_load_bytes_ = 0;
     uint64_t consumed_upto_ = 0;  // weight stream: bytes broadcast (landing window room)
-    struct Landing {
-        uint64_t from, to;   // stream bytes [from, to)
-        GlobalBuffer* buf;
-        uint64_t addr;       // where `from` landed in buf
-    };
     std::vector<Landing> landing_;  // this image's weight loads, in stream order
     // Scratch of run_piece: the piece's bytes and FIFO vectors, the PEs' work and start cycles.
     std::vector<uint8_t> piece_bytes_;
@@ -123,6 +131,7 @@ private:
     std::vector<WgtEntry> val_;
     std::vector<uint64_t> work_, start_, first_use_;
     std::vector<char> reads_;
+    std::vector<uint32_t> ppu_bits_;  // drain_group: per output value, the bits its PPU emits
 };
 
 }  // namespace sx::scnn

@@ -4,9 +4,12 @@
 // for each activation vector, replay every weight vector of the block from the FIFO.
 // Strided layers: weights and activations are split into stride^2 phase lists so that every
 // product of a phase pair lands on an output (the compiler's job, docs/scnn.md).
+#include "hw/scnn/iaram_port.h"
 #include "hw/scnn/layer_engine.h"
 #include "hw/scnn/scatter_crossbar.h"
 #include "sw/common/error.h"
+
+#include <algorithm>
 
 namespace sx::scnn {
 
@@ -49,15 +52,29 @@ public:
         // The FIFO entries are in phase order (piece_to_fifo): phase ph's weight vectors are
         // entries [j0, j1).
         uint64_t j1 = 0;
+        // The activation vectors come through the PE's IARAM read port (iaram_port.h).
+        if (e.iaram_lead.size() <= static_cast<std::size_t>(pe)) e.iaram_lead.resize(static_cast<std::size_t>(pe) + 1, 0);
+        IaramPort port(e.iaram_word_bits, e.act_entry_bits());
+        port.begin_piece(e.iaram_lead[static_cast<std::size_t>(pe)]);
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
             const uint64_t j0 = j1;
             while (j1 < fifo.n && fifo.vec(j1).phase == ph) ++j1;
             if (first_use) first_use->resize(j1, UINT64_MAX);
             if (a0 == a1 || j0 == j1) continue;
+            port.begin_list();
+            if (!split && I <= 64 && a1 - a0 > static_cast<uint32_t>(I)) {
+                // Planar, the piece replayed for at least 2 activation vectors: the same
+                // arithmetic with the address split into an activation part and a weight part
+                // laid out once per piece (fast path; with one vector the layout would cost as
+                // much as the products).
+                cycles = run_planar(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
+                continue;
+            }
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
                 ++e.cnt.iaram_reads;
+                cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
                 for (uint64_t j = j0; j < j1; ++j) {
                     // One weight vector, read in place from the PE's FIFO.
                     const WgtEntry* wv = fifo.weights(j);
@@ -107,6 +124,9 @@ public:
         if (j1 != fifo.n)
             throw SimulationError("scnn: layer " + L.name + ": a weight piece holds FIFO entries of no stride phase");
         cycles += xbar_.finish();  // queued products still on their way to the banks (0 unbuffered)
+        e.iaram_lead[static_cast<std::size_t>(pe)] = port.tail(cycles);
+        e.cnt.iaram_words += port.words;
+        e.cnt.iaram_stalls += port.stall_cycles;
         e.cnt.products_discarded += discarded;
         e.cnt.conflict_stalls += xbar_.stall_cycles - stalls0;
         const uint64_t prods = xbar_.products - prod0;
@@ -117,7 +137,103 @@ public:
     }
 
 private:
+    // Activation entries [a0, a1) of one stride phase of a planar layer against its FIFO entries
+    // [j0, j1): returns the cycle count after them (from `cycles`). Same products, accumulator
+    // addresses, crossbar cycles, counters and errors as the general loop in run_fifo. Inside a
+    // phase pair h + pad and r have the same residue mod the stride, so the output row
+    // (h + pad - r) / stride = (h + pad) / stride - r / stride exactly (and negative exactly
+    // when h + pad < r): the division is done once per activation and once per weight.
+    uint64_t run_planar(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
+                      uint32_t a1, uint64_t j0, uint64_t j1, int64_t kbase, IaramPort& port, uint64_t cycles,
+                      std::vector<uint64_t>* first_use, uint64_t& discarded) {
+        const PlanarMapping& m = e.mapping();
+        const Layer& L = e.layer();
+        const int F = e.params().F, I = e.params().I;
+        const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
+        const int64_t pad = L.padding, st = L.stride, P = m.P, Q = m.Q, cols = m.acc_cols, pitch = m.channel_pitch;
+        const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
+        const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
+        // Outputs this PE's accumulators hold: inside the plane and its tile + halo region.
+        const int64_t lop = std::max<int64_t>(0, m.region_p0(ti)), hip = std::min<int64_t>(P, m.tile_p1(ti));
+        const int64_t loq = std::max<int64_t>(0, m.region_q0(tj)), hiq = std::min<int64_t>(Q, m.tile_q1(tj));
+        const uint64_t spanp = hip > lop ? static_cast<uint64_t>(hip - lop) : 0;
+        const uint64_t spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
+        // Weight side, once per piece: r, s, value and (k - kbase) pitch - r cols - s.
+        const std::size_t nv = static_cast<std::size_t>(j1 - j0);
+        wn_.resize(nv);
+        wq_.resize(nv * static_cast<std::size_t>(F));
+        for (std::size_t j = 0; j < nv; ++j) {
+            const int nw = fifo.vec(j0 + j).n;
+            if (nw > F)
+                throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
+                                      " weights, more than F = " + std::to_string(F));
+            wn_[j] = static_cast<uint8_t>(nw);
+            const WgtEntry* wv = fifo.weights(j0 + j);
+            for (int y = 0; y < nw; ++y) {
+                const int64_t rq = st == 1 ? wv[y].r : wv[y].r / st, sq = st == 1 ? wv[y].s : wv[y].s / st;
+                wq_[j * static_cast<std::size_t>(F) + static_cast<std::size_t>(y)] = {
+                    static_cast<int32_t>(rq), static_cast<int32_t>(sq),
+                    static_cast<int32_t>((wv[y].k - kbase) * pitch - rq * cols - sq), wv[y].v};
+            }
+        }
+        int32_t* const acc = e.acc(pe);
+        uint32_t* const addrs = addrs_.data();
+        int64_t ah[64], aw[64];
+        int32_t ab[64], av[64];
+        uint64_t arrays = 0, fifo_reads = 0;
+        for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
+            const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
+            const int na = static_cast<int>(ae - ai);
+            ++e.cnt.iaram_reads;
+            cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
+            for (int x = 0; x < na; ++x) {
+                const ActEntry& a = A[ai + static_cast<uint32_t>(x)];
+                ah[x] = st == 1 ? a.h + pad : (a.h + pad) / st;
+                aw[x] = st == 1 ? a.w + pad : (a.w + pad) / st;
+                ab[x] = static_cast<int32_t>((ah[x] - pr0) * cols + (aw[x] - qc0));
+                av[x] = a.v;
+            }
+            for (std::size_t j = 0; j < nv; ++j) {
+                const int nw = wn_[j];
+                const std::size_t w0 = j * static_cast<std::size_t>(F);
+                ++fifo_reads;
+                if (first_use && ai == a0) (*first_use)[j0 + j] = cycles;
+                std::size_t np = 0;
+                for (int x = 0; x < na; ++x) {
+                    for (int y = 0; y < nw; ++y) {
+                        const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
+                        const int64_t p = ah[x] - wq.r, q = aw[x] - wq.s;
+                        if (static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq) {
+                            const auto addr = static_cast<uint32_t>(ab[x] + wq.off);
+                            acc[addr] += av[x] * wq.v;
+                            addrs[np++] = addr;
+                        } else if (p < 0 || q < 0 || p >= P || q >= Q) {
+                            ++discarded;
+                        } else {
+                            throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
+                                                  " formed a product for output (" + std::to_string(p) + ", " +
+                                                  std::to_string(q) + ") outside its tile and halo (mapping error)");
+                        }
+                    }
+                }
+                cycles += xbar_.cycle(addrs, np);
+                ++arrays;
+            }
+        }
+        e.cnt.fifo_reads += fifo_reads;
+        e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
+        e.cnt.array_cycles += arrays;
+        return cycles;
+    }
+
     ScatterCrossbar xbar_;
+    std::vector<uint8_t> wn_;
+    struct WQ {
+        int32_t r, s;  // tap / stride
+        int32_t off;   // (k - group base) x pitch - r x cols - s, stride-reduced
+        int32_t v;
+    };
+    std::vector<WQ> wq_;  // run_planar: the piece's weights, laid out once
     std::vector<uint32_t> addrs_;  // accumulator addresses of one multiplier-array cycle
 };
 
