@@ -119,6 +119,10 @@ public:
         stall_cycles += c - 1;
         return c;
     }
+    // The array issued nothing for `n` cycles (e.g. waiting for its IARAM port): the banks keep
+    // retiring their queued products meanwhile (no effect without queues). Keeps the queued
+    // crossbar's clock equal to the PE's cycle count within the run.
+    void idle(uint64_t n) { if (queue_ > 0) now_ += n; }
     // End a PE's run of a weight piece: the cycles its queued products still need to reach the
     // accumulators (0 without queues), counted as stalls; the queues start empty next run.
     uint32_t finish() {

@@ -74,7 +74,9 @@ public:
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
                 ++e.cnt.iaram_reads;
-                cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
+                const uint64_t ready = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
+                xbar_.idle(ready - cycles);  // queued banks drain during the port stall
+                cycles = ready;
                 for (uint64_t j = j0; j < j1; ++j) {
                     // One weight vector, read in place from the PE's FIFO.
                     const WgtEntry* wv = fifo.weights(j);
@@ -185,7 +187,9 @@ private:
             const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
             const int na = static_cast<int>(ae - ai);
             ++e.cnt.iaram_reads;
-            cycles = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
+            const uint64_t ready = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
+            xbar_.idle(ready - cycles);  // queued banks drain during the port stall
+            cycles = ready;
             for (int x = 0; x < na; ++x) {
                 const ActEntry& a = A[ai + static_cast<uint32_t>(x)];
                 ah[x] = st == 1 ? a.h + pad : (a.h + pad) / st;

@@ -92,6 +92,35 @@ TEST_CASE("IARAM port on one PE: a piece of one weight vector against 4 activati
     CHECK(e.cnt.products == 64);
 }
 
+TEST_CASE("IARAM port with a queued crossbar: the banks drain while the array waits for the port") {
+    // The piece of the test above on ONE accumulator bank: each vector's 4 products queue at
+    // bank 0, which retires one per cycle. 32-bit port: vectors' words are ready at 3, 5, 8, 10
+    // (test above). Unbuffered: v0 in the array 3-6, v1 7-10, v2 11-14, v3 15-18: 19 cycles.
+    // 16 queue entries: v0 issues at 3 (bank serves 3-6), v1 at 5 (7-10), v2 at 8 (11-14), v3
+    // at 10 (15-18); the bank is done at 19: the same 19 cycles (the bank is the bottleneck),
+    // 8 of them the final drain. Were the bank queues frozen during the port stalls, the drain
+    // would be counted from the array's issue cycles only (23 cycles, more than unbuffered).
+    Layer L;
+    L.name = "iaram_queue";
+    L.C = 1; L.K = 1; L.H = L.W = 4;
+    const std::vector<int8_t> w(1, 1), in(16, 1);
+    ScnnParams prm;
+    for (int q : {0, 16}) {
+        INFO("queue entries " << q);
+        LayerEngine e(L, prm, 1, 1, true, true, w, in, 16);
+        e.load_image(0);
+        test::load_tiles(e);
+        auto pol = make_sparse_pe_array(1, "interleaved", q);
+        const WeightBlock p = test::piece(e, 0);
+        e.iaram_word_bits = 32;
+        e.iaram_lead.assign(1, 0);
+        CHECK(pol->run_block(e, 0, p) == 19);
+        // Port stalls: unbuffered only v0's 3; queued 3 + 1 + 2 + 1 (the array is free sooner).
+        CHECK(e.cnt.iaram_stalls == (q == 0 ? 3u : 7u));
+        CHECK(e.cnt.products == 16);
+    }
+}
+
 TEST_CASE("PPU drain through the OARAM write port: words, the final partial word, a port stall") {
     // 64-bit port, 4 non-zero outputs of 20 bits, 1 per cycle: cycles 0-3 fill 20, 40, 60, 80
     // bits (one full word + 16); cycle 4 writes the full word and the last, partial one waits;
