@@ -63,12 +63,21 @@ std::string in_child(Body&& body) {
 }
 
 // One line per layer: name, cycles and every counter; " FAILED" on a layer that was not
-// simulated or whose outputs did not match sw/reference.
+// simulated or whose outputs did not match sw/reference. Doubles with 17 significant digits
+// (round-trip): the default 6 would hide a difference in a counter above a million or in an
+// energy's lower digits.
 inline std::string figures(const RunResult& r) {
     std::ostringstream s;
+    s.precision(17);
     for (const LayerResult& x : r.layers) {
         s << x.layer.name << " cycles=" << x.cycles << " macs=" << x.macs_executed << " check=" << r.check_passed;
         if (!x.simulated || x.check == CheckStatus::Failed) s << " FAILED";
+        s << " skipped=" << x.macs_skipped << " dram_rd=" << x.dram_read_bytes << " dram_wr=" << x.dram_write_bytes
+          << " row_hits=" << x.dram_row_hits << " row_misses=" << x.dram_row_misses << " rf=" << x.rf_accesses;
+        for (const BufferCounters& b : x.buffers)
+            s << " buf=" << b.reads << '/' << b.writes << '/' << b.read_bytes << '/' << b.write_bytes << '/'
+              << b.conflict_cycles;
+        for (const double e : x.energy_pj) s << " pj=" << e;
         for (const auto& [k, v] : x.extra) s << ' ' << k << '=' << v;
         s << '\n';
     }
