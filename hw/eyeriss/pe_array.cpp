@@ -181,18 +181,28 @@ uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_
     const int64_t per_pe = M_.p * M_.q * M_.S;
     const int64_t fv = filter_bus_.flit_values();
     uint64_t end = gdone;
-    for (int row = 0; row < static_cast<int>(M_.t * chain_n_); ++row) {
+    const int rows = static_cast<int>(M_.t * chain_n_);
+    // The prefetched flits of every row crossed the network during the last pass, before any
+    // flit of this load: per row, per X-bus group, when they were in (pre_in_, row after row).
+    pre_in_.clear();
+    for (int row = 0; row < rows && early > 0; ++row) {
+        const Multicast& dst = filter_ids_.match(row, 0);
+        const std::size_t o = pre_in_.size();
+        pre_in_.resize(o + dst.xbus.size(), 0);
+        for (int64_t f = 0; f < early; ++f) {  // spare entries: no wait
+            const uint64_t y = filter_bus_.send_y(early_t, dst);
+            for (std::size_t g = 0; g < dst.xbus.size(); ++g)
+                pre_in_[o + g] = std::max(filter_bus_.send_x(dst.xbus[g], y, 0) + 1, early_done);
+        }
+    }
+    std::size_t pre_row = 0;  // this row's first entry in pre_in_
+    for (int row = 0; row < rows; ++row) {
         const Multicast& dst = filter_ids_.match(row, 0);
         busy_.assign(dst.xbus.size(), 0);  // per X-bus group: the destinations' last step ends
         for (std::size_t g = 0; g < dst.xbus.size(); ++g)
             for (int i = dst.begin(g); i < dst.group_end[g]; ++i)
                 busy_[g] = std::max(busy_[g], end_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])]);
         in_.assign(dst.xbus.size(), 0);
-        pre_in_.assign(dst.xbus.size(), 0);
-        for (int64_t f = 0; f < early; ++f) {  // the prefetched flits, spare entries: no wait
-            const uint64_t y = filter_bus_.send_y(early_t, dst);
-            for (std::size_t g = 0; g < dst.xbus.size(); ++g) pre_in_[g] = std::max(filter_bus_.send_x(dst.xbus[g], y, 0) + 1, early_done);
-        }
         for (int64_t f = early; f < cdiv(per_pe, fv); ++f) {
             const uint64_t y = filter_bus_.send_y(t, dst);
             for (std::size_t g = 0; g < dst.xbus.size(); ++g)
@@ -200,10 +210,11 @@ uint64_t PeArray::load_filters(GlobalBuffer& fil, const SimContext& ctx, uint64_
         }
         // A flit leaves as its filter GLB words come out: the row is in once its read is done.
         for (std::size_t g = 0; g < dst.xbus.size(); ++g) {
-            const uint64_t in = std::max(in_[g], pre_in_[g]);
+            const uint64_t in = std::max(in_[g], early > 0 ? pre_in_[pre_row + g] : 0);
             for (int i = dst.begin(g); i < dst.group_end[g]; ++i) filters_in_[static_cast<std::size_t>(dst.pes[static_cast<std::size_t>(i)])] = in;
             end = std::max(end, in);
         }
+        if (early > 0) pre_row += dst.xbus.size();
     }
     // Each filter row is multicast to the PEs of its set row: every active PE receives p*q*S.
     c_.noc_values += static_cast<uint64_t>(per_pe) * static_cast<uint64_t>(M_.active_pes);

@@ -100,7 +100,7 @@ private:
     uint64_t pre_bytes_ = 0, pre_len_ = 0, pre_t_ = 0;
     bool pre_armed_ = false;  // the spare entries' flits of the next pass are being read
     BufferAccess pre_acc_;
-    std::vector<uint64_t> pre_in_;  // scratch: per X-bus group, the prefetched flits' arrival
+    std::vector<uint64_t> pre_in_;  // scratch: per set row, per X-bus group, the prefetched flits' arrival
     // A pass's constants and the pending psum drain, shared by its steps.
     struct PassState {
         bool first_acc = true, fm = false, psum_double = false;
