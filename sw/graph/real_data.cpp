@@ -27,16 +27,21 @@ std::map<std::string, int64_t> load_labels(const std::string& path, const std::v
     text << in.rdbuf();
     const json doc = parse_json_text(text.str(), path);
     if (!doc.is_object()) throw InputError(path, "", "a JSON object {\"<stem>\": <class>, ...}", doc.type_name());
+    // The entries are independent: every bad or missing one is named in one error.
     std::map<std::string, int64_t> labels;
+    std::vector<InputError> problems;
     for (const auto& [stem, v] : doc.items()) {
-        if (!v.is_number_integer() || v.get<int64_t>() < 0)
-            throw InputError(path, "/" + stem, "a non-negative integer class index", v.dump());
         const bool known = std::any_of(inputs.begin(), inputs.end(), [&](const InputSample& s) { return s.stem == stem; });
-        if (!known) throw InputError(path, "/" + stem, "the stem of an input file of --inputs", "'" + stem + "'");
-        labels[stem] = v.get<int64_t>();
+        if (!v.is_number_integer() || v.get<int64_t>() < 0)
+            problems.emplace_back(path, "/" + stem, "a non-negative integer class index", describe_json(v));
+        else if (!known)
+            problems.emplace_back(path, "/" + stem, "the stem of an input file of --inputs", "'" + stem + "'");
+        else
+            labels[stem] = v.get<int64_t>();
     }
     for (const auto& s : inputs)
-        if (!labels.count(s.stem)) throw InputError(path, "/" + s.stem, "a label for every input", "none for " + s.file);
+        if (!doc.contains(s.stem)) problems.emplace_back(path, "/" + s.stem, "a label for every input", "none for " + s.file);
+    if (!problems.empty()) throw InputError::all_of(problems);
     return labels;
 }
 

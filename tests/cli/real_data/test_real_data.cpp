@@ -168,6 +168,15 @@ TEST_CASE("Bad real-data inputs: exit 2 naming the file and the field") {
         a.insert(a.end(), {"--labels", s.path("labels.json")});
         expect_bad_input(s, a, {s.path("labels.json"), "/zz", "stem"});
     }
+    // Independent entries: all the bad and missing ones in one error, one line each.
+    SECTION("labels with several problems") {
+        write_file(s.path("labels.json"), R"({"s0": "cat", "s1": 2, "zz": 4})");
+        auto a = base(kDir + "/inputs");
+        a.insert(a.end(), {"--labels", s.path("labels.json")});
+        expect_bad_input(s, a, {"3 problems, one per line:", s.path("labels.json") + ": /s0: expected a non-negative integer",
+                                s.path("labels.json") + ": /zz: expected the stem of an input file",
+                                s.path("labels.json") + ": /s2: expected a label for every input"});
+    }
     SECTION("labels that are not integers") {
         write_file(s.path("labels.json"), R"({"s0": "cat", "s1": 2, "s2": 3})");
         auto a = base(kDir + "/inputs");
