@@ -205,7 +205,7 @@ void JsonNode::collect_unread(const std::string& expected, std::vector<InputErro
         if (use_->was_refused(member.pointer_)) continue;  // reported as refused
         if (!use_->was_read(member.pointer_)) {
             out.push_back(member.error_at(member.pointer_, expected,
-                                          "a field '" + key + "' that nothing reads here (it would have no effect: remove it)"));
+                                          "a field '" + key + "' that nothing reads here (it would have no effect)"));
             continue;
         }
         member.collect_unread(expected, out);
