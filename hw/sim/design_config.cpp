@@ -35,22 +35,23 @@ void configure_design(ArchConfig& arch) {
     // Fields read only where they take effect (docs/formats.md) must not make a sweep's base
     // file unusable for the points whose values make them irrelevant; any other unread field,
     // and any field an override wrote, is still an error.
+    // All the other problems (and every field refused as no longer supported) are reported in
+    // one error: an old-format file is fixed in one round trip.
     std::optional<ArchConfig> base;
-    for (;;) {
-        try {
-            arch.expect_all_used();
-            break;
-        } catch (const InputError& e) {
-            const bool from_file = arch.origins && !arch.origins->empty() && e.file() == arch.file;
-            if (!from_file || !arch.use || arch.use->was_read(e.field()) ||
-                !read_without_overrides(arch, *parse, e.field(), base))
-                throw;
-            arch.use->mark(e.field());
-            arch.notes.push_back(arch.file + ": " + e.field() + " is ignored: the " + to_string(arch.dataflow) +
-                                 " design reads it with the file's own values, not with this run's --set or sweep "
-                                 "values");
+    std::vector<InputError> problems;
+    for (const InputError& e : arch.unused_fields()) {
+        const bool from_file = arch.origins && !arch.origins->empty() && e.file() == arch.file;
+        if (!from_file || arch.use->was_read(e.field()) || arch.use->was_refused(e.field()) ||
+            !read_without_overrides(arch, *parse, e.field(), base)) {
+            problems.push_back(e);
+            continue;
         }
+        arch.use->mark(e.field());
+        arch.notes.push_back(arch.file + ": " + e.field() + " is ignored: the " + to_string(arch.dataflow) +
+                             " design reads it with the file's own values, not with this run's --set or sweep "
+                             "values");
     }
+    if (!problems.empty()) throw InputError::all_of(problems);
     check_timing_limits(arch);
 }
 

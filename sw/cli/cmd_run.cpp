@@ -15,6 +15,7 @@
 #include "sw/cli/model_input.h"
 #include "sw/cli/real_data_run.h"
 #include "sw/common/error.h"
+#include "sw/common/json_reader.h"
 #include "sw/config/arch_config.h"
 #include "sw/trace/trace_writer.h"
 
@@ -108,21 +109,16 @@ void run_command(const RunArgs& a) {
         if (eq == std::string::npos || eq == 0 || s[0] != '/')
             throw InputError("--set", "", "/json/pointer=value, e.g. /pe_array/dim_m=16", "'" + s + "'");
         const std::string text = s.substr(eq + 1);
-        try {
-            overrides[s.substr(0, eq)] = json::parse(text);
-        } catch (const json::exception&) {
-            overrides[s.substr(0, eq)] = text;
-        }
+        auto value = try_parse_json_text(text, "--set " + s.substr(0, eq));
+        overrides[s.substr(0, eq)] = value ? std::move(*value) : json(text);
     }
     // Without an entry here, an override's errors name "--set" and its pointer.
     std::map<std::string, ValueOrigin> origins;
     for (const auto& s : a.set_origins) {
         const auto eq = s.find('=');
         json o;
-        try {
-            o = eq == std::string::npos ? json() : json::parse(s.substr(eq + 1));
-        } catch (const json::exception&) {
-        }
+        if (eq != std::string::npos)
+            if (auto v = try_parse_json_text(s.substr(eq + 1), "--set-origin")) o = std::move(*v);
         if (!o.is_object() || !o.contains("file") || !o["file"].is_string() || !o.contains("pointer") ||
             !o["pointer"].is_string())
             throw InputError("--set-origin", "", "/json/pointer={\"file\": ..., \"pointer\": ...}", "'" + s + "'");

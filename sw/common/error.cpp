@@ -18,4 +18,19 @@ InputError::InputError(std::string file, std::string field, std::string expected
       expected_(std::move(expected)),
       found_(std::move(found)) {}
 
+InputError::InputError(const std::string& message, const InputError& first)
+    : std::runtime_error(message),
+      file_(first.file_),
+      field_(first.field_),
+      expected_(first.expected_),
+      found_(first.found_) {}
+
+InputError InputError::all_of(const std::vector<InputError>& problems) {
+    if (problems.empty()) throw std::logic_error("InputError::all_of needs at least one problem");
+    if (problems.size() == 1) return problems.front();
+    std::string msg = std::to_string(problems.size()) + " problems, one per line:";
+    for (const InputError& e : problems) msg += std::string("\n  ") + e.what();
+    return InputError(msg, problems.front());
+}
+
 }  // namespace sx

@@ -3,6 +3,7 @@
 // and everything else to exit code 1 (see sw/cli/exit_codes.h).
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace sx {
 
@@ -11,6 +12,12 @@ namespace sx {
 class InputError : public std::runtime_error {
 public:
     InputError(std::string file, std::string field, std::string expected, std::string found = "");
+    // Several independent problems of one input reported at once (every stale field of an
+    // old-format configuration), so that the user fixes them in one round trip. what() says
+    // how many, then one line per problem ("  file: field: expected ..."); file(), field(),
+    // expected() and found() are the first problem's. One problem is returned as it is.
+    // `problems` must not be empty.
+    static InputError all_of(const std::vector<InputError>& problems);
 
     const std::string& file() const { return file_; }
     const std::string& field() const { return field_; }
@@ -18,6 +25,7 @@ public:
     const std::string& found() const { return found_; }
 
 private:
+    InputError(const std::string& message, const InputError& first);
     std::string file_, field_, expected_, found_;
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "sw/common/error.h"
@@ -44,15 +45,60 @@ std::string range_text(const char* kind, double min, double max, bool integral) 
 }
 }  // namespace
 
-json parse_json_text(const std::string& text, const std::string& origin) {
+namespace {
+// parse_json_text, or (syntax_is_error false) nullopt for text that is not JSON at all.
+std::optional<json> parse_checked(const std::string& text, const std::string& origin, bool syntax_is_error) {
     // Hardening (docs/hardening.md): nlohmann parses deep nesting fine, but dump() (error
     // messages, run.json provenance) recurses per level and overflows the stack on e.g.
     // 200000 nested '['. No project file nests deeper than a handful of levels.
     constexpr int kMaxDepth = 100;
-    const json::parser_callback_t depth_limit = [&](int depth, json::parse_event_t event, json&) {
-        if (depth > kMaxDepth && (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start))
+    // nlohmann keeps the last of two equal keys of an object, so a field written twice (an
+    // edit that added a line instead of changing one) would silently take its second value.
+    // Each open container is tracked while parsing: its keys (objects) or the index of its
+    // current element (arrays), which also gives the JSON pointer of the duplicate.
+    struct Open {
+        bool object = false;
+        std::set<std::string> keys;
+        std::string token;  // the current member's key, or the current element's index
+        long long index = -1;
+    };
+    std::vector<Open> open;
+    const auto pointer_to = [&](const std::string& key) {
+        std::string p;
+        for (std::size_t i = 0; i + 1 < open.size(); ++i) p += "/" + open[i].token;
+        return p + "/" + escape_pointer_token(key);
+    };
+    const auto next_element = [&] {
+        if (!open.empty() && !open.back().object) open.back().token = std::to_string(++open.back().index);
+    };
+    const json::parser_callback_t checks = [&](int depth, json::parse_event_t event, json& parsed) {
+        using E = json::parse_event_t;
+        if (depth > kMaxDepth && (event == E::object_start || event == E::array_start))
             throw InputError(origin, "", "JSON nested at most " + std::to_string(kMaxDepth) + " levels deep",
                              "deeper nesting");
+        switch (event) {
+        case E::object_start:
+        case E::array_start:
+            next_element();
+            open.emplace_back();
+            open.back().object = event == E::object_start;
+            break;
+        case E::object_end:
+        case E::array_end:
+            if (!open.empty()) open.pop_back();
+            break;
+        case E::key: {
+            const std::string key = parsed.get<std::string>();
+            if (!open.empty() && !open.back().keys.insert(key).second)
+                throw InputError(origin, pointer_to(key), "each key once in an object",
+                                 "'" + key + "' a second time (JSON keeps only one of the values)");
+            if (!open.empty()) open.back().token = escape_pointer_token(key);
+            break;
+        }
+        case E::value:
+            next_element();
+            break;
+        }
         return true;
     };
     // Translate a byte offset into line:column, which is what editors show.
@@ -63,8 +109,15 @@ json parse_json_text(const std::string& text, const std::string& origin) {
         }
         return "line " + std::to_string(line) + " column " + std::to_string(col);
     };
+    if (!syntax_is_error) {
+        try {
+            return json::parse(text, checks);
+        } catch (const json::exception&) {
+            return std::nullopt;
+        }
+    }
     try {
-        return json::parse(text, depth_limit);
+        return json::parse(text, checks);
     } catch (const json::parse_error& e) {
         throw InputError(origin, position(e.byte), "valid JSON", std::string("a syntax error (") + e.what() + ")");
     } catch (const json::exception& e) {
@@ -80,6 +133,13 @@ json parse_json_text(const std::string& text, const std::string& origin) {
         }
         throw InputError(origin, where, "numbers within double range (about 1.8e308)", what);
     }
+}
+}  // namespace
+
+json parse_json_text(const std::string& text, const std::string& origin) { return *parse_checked(text, origin, true); }
+
+std::optional<json> try_parse_json_text(const std::string& text, const std::string& origin) {
+    return parse_checked(text, origin, false);
 }
 
 json load_json_file(const std::string& path) {
@@ -137,20 +197,39 @@ JsonNode JsonNode::tracked(std::shared_ptr<FieldUse> use) const {
     return c;
 }
 
-void JsonNode::expect_all_read(const std::string& expected) const {
+void JsonNode::collect_unread(const std::string& expected, std::vector<InputError>& out) const {
     if (!use_ || !value_->is_object()) return;
     for (const auto& [key, v] : value_->items()) {  // nlohmann's object keeps keys sorted
         JsonNode member(v, file_, child_pointer(key), origins_);
         member.use_ = use_;
-        if (!use_->was_read(member.pointer_))
-            member.fail(expected, "a field '" + key + "' that nothing reads here (it would have no effect)");
-        member.expect_all_read(expected);
+        if (use_->was_refused(member.pointer_)) continue;  // reported as refused
+        if (!use_->was_read(member.pointer_)) {
+            out.push_back(member.error_at(member.pointer_, expected,
+                                          "a field '" + key + "' that nothing reads here (it would have no effect)"));
+            continue;
+        }
+        member.collect_unread(expected, out);
     }
 }
 
+std::vector<InputError> JsonNode::unread_fields(const std::string& expected) const {
+    if (!use_) return {};
+    std::vector<InputError> out = use_->refused();
+    collect_unread(expected, out);
+    return out;
+}
+
+void JsonNode::expect_all_read(const std::string& expected) const {
+    const std::vector<InputError> problems = unread_fields(expected);
+    if (!problems.empty()) throw InputError::all_of(problems);
+}
+
 void JsonNode::reject_unsupported(const std::string& key, const std::string& why) const {
-    if (value_->is_object() && value_->contains(key))
-        fail_at(child_pointer(key), "no field '" + key + "' (not supported: " + why + ")", describe_json(value_->at(key)));
+    if (!value_->is_object() || !value_->contains(key)) return;
+    const InputError e = error_at(child_pointer(key), "no field '" + key + "' (not supported: " + why + "; remove it)",
+                                  describe_json(value_->at(key)));
+    if (!use_) throw e;
+    use_->refuse(child_pointer(key), e);
 }
 
 ValueOrigin JsonNode::origin() const {
@@ -159,10 +238,14 @@ ValueOrigin JsonNode::origin() const {
     return ValueOrigin{file_, pointer()};
 }
 
-void JsonNode::fail_at(const std::string& pointer, const std::string& expected, const std::string& found) const {
+InputError JsonNode::error_at(const std::string& pointer, const std::string& expected, const std::string& found) const {
     if (origins_)
-        if (auto o = origins_->find(pointer)) throw InputError(o->file, o->pointer, expected, found);
-    throw InputError(file_, pointer.empty() ? root_pointer() : pointer, expected, found);
+        if (auto o = origins_->find(pointer)) return InputError(o->file, o->pointer, expected, found);
+    return InputError(file_, pointer.empty() ? root_pointer() : pointer, expected, found);
+}
+
+void JsonNode::fail_at(const std::string& pointer, const std::string& expected, const std::string& found) const {
+    throw error_at(pointer, expected, found);
 }
 
 const std::string& JsonNode::root_pointer() {
@@ -195,12 +278,15 @@ void JsonNode::expect_array() const {
 
 void JsonNode::expect_only(const std::vector<std::string>& allowed) const {
     expect_object();
+    // Every unknown member of this object in one error (an old or misspelt file often has several).
+    std::vector<InputError> unknown;
     for (const auto& [key, v] : value_->items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            fail_at(child_pointer(key), "one of the known fields (" + join(allowed, ", ") + ")",
-                    "an unknown field '" + key + "'");
-        }
+        if (use_ && use_->was_refused(child_pointer(key))) continue;  // reported with the others
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+            unknown.push_back(error_at(child_pointer(key), "one of the known fields (" + join(allowed, ", ") + ")",
+                                       "an unknown field '" + key + "'"));
     }
+    if (!unknown.empty()) throw InputError::all_of(unknown);
 }
 
 bool JsonNode::has(const std::string& key) const { return value_->is_object() && value_->contains(key); }

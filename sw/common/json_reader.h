@@ -13,13 +13,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sw/common/error.h"
+
 namespace sx {
 
 using json = nlohmann::json;
 
-// Parse a JSON file; syntax errors and unreadable files become InputError.
+// Parse a JSON file; syntax errors and unreadable files become InputError. Every JSON the tool
+// reads goes through these: they also refuse a key written twice in one object (InputError at
+// the JSON pointer of the second, "expected each key once"; nlohmann alone keeps the last
+// value silently) and nesting deeper than 100 levels. `origin` names the text in errors.
 json load_json_file(const std::string& path);
 json parse_json_text(const std::string& text, const std::string& origin);
+// For values that are JSON when they parse and plain strings otherwise (--set, --param): the
+// document, or nullopt when `text` is not JSON; a duplicate key or too deep nesting is still
+// an InputError (that text is JSON, written wrongly).
+std::optional<json> try_parse_json_text(const std::string& text, const std::string& origin);
 
 // Where a value was written: a file (or a command-line option such as "--set") and the JSON
 // pointer of the value there ("" when the option's value is the value itself).
@@ -51,13 +60,22 @@ class JsonNode;
 // by several modules (sw/config for the shared fields, each design for its own section);
 // after all of them, a member nobody read is a field the run would silently ignore: an
 // error (issue 12: an unknown or unused key is an error naming its JSON pointer).
+// It also collects the members refused as no longer supported (JsonNode::reject_unsupported
+// on a tracked node), so that an old-format file gets all of them in one error.
 class FieldUse {
 public:
     void mark(const std::string& pointer) { read_.insert(pointer); }
     bool was_read(const std::string& pointer) const { return read_.count(pointer) != 0; }
+    void refuse(const std::string& pointer, const InputError& why) {
+        if (refused_at_.insert(pointer).second) refused_.push_back(why);
+    }
+    bool was_refused(const std::string& pointer) const { return refused_at_.count(pointer) != 0; }
+    const std::vector<InputError>& refused() const { return refused_; }  // in the order refused
 
 private:
     std::set<std::string> read_;
+    std::set<std::string> refused_at_;
+    std::vector<InputError> refused_;
 };
 
 class JsonNode {
@@ -70,10 +88,13 @@ public:
     // The same node, recording in `use` every member read through it and its children
     // (at, find and the get_* getters; has() is not a read).
     JsonNode tracked(std::shared_ptr<FieldUse> use) const;
-    // On a tracked node: InputError at the first member (depth first, keys sorted) of the
+    // On a tracked node: one InputError (InputError::all_of) listing every member refused as
+    // unsupported (reject_unsupported), then every member (depth first, keys sorted) of the
     // objects under this node that nobody read; objects that were read are searched, other
     // values are leaves. `expected` says what is accepted, e.g. "a field the eyeriss design uses".
     void expect_all_read(const std::string& expected) const;
+    // The problems expect_all_read would report, one InputError each (empty: none).
+    std::vector<InputError> unread_fields(const std::string& expected) const;
 
     const json& value() const { return *value_; }
     const std::string& file() const { return file_; }
@@ -90,10 +111,13 @@ public:
 
     void expect_object() const;
     void expect_array() const;
-    // Rejects members not in `allowed`: catches typos such as "dim_n" for "dim_m".
+    // Rejects members not in `allowed`: catches typos such as "dim_n" for "dim_m". All the
+    // unknown members of the object are named in one error (InputError::all_of).
     void expect_only(const std::vector<std::string>& allowed) const;
     // Rejects a member that used to exist (or is documented elsewhere) but is not supported:
-    // the error says so and why, instead of "unknown field".
+    // the error says so and why, instead of "unknown field". On a tracked node the error is
+    // recorded (expect_all_read reports it with the others; expect_only skips the member);
+    // otherwise it is thrown at once.
     void reject_unsupported(const std::string& key, const std::string& why) const;
 
     // Typed getters on this node.
@@ -136,6 +160,8 @@ private:
     std::string found() const;
     JsonNode child(const json& value, std::string pointer) const;
     [[noreturn]] void fail_at(const std::string& pointer, const std::string& expected, const std::string& found) const;
+    InputError error_at(const std::string& pointer, const std::string& expected, const std::string& found) const;
+    void collect_unread(const std::string& expected, std::vector<InputError>& out) const;
 
     const json* value_;
     std::string file_;

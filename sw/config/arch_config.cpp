@@ -208,12 +208,17 @@ JsonNode ArchConfig::dataflow_node() const {
     return use ? n.tracked(use) : n;
 }
 
-void ArchConfig::expect_all_used() const {
-    if (!use) return;
-    JsonNode(raw, file, "", origins)
+std::vector<InputError> ArchConfig::unused_fields() const {
+    if (!use) return {};
+    return JsonNode(raw, file, "", origins)
         .tracked(use)
-        .expect_all_read(std::string("only fields the ") + to_string(dataflow) +
-                         " design uses with this configuration (docs/formats.md)");
+        .unread_fields(std::string("only fields the ") + to_string(dataflow) +
+                       " design uses with this configuration (docs/formats.md)");
+}
+
+void ArchConfig::expect_all_used() const {
+    const std::vector<InputError> problems = unused_fields();
+    if (!problems.empty()) throw InputError::all_of(problems);
 }
 
 InputError ArchConfig::error_at(const std::string& pointer, const std::string& expected, const std::string& found) const {

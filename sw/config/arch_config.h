@@ -104,9 +104,11 @@ struct ArchConfig {
         throw std::logic_error("the configuration's design parameters were not parsed as the type asked for "
                                "(configure_design, hw/sim/design_config.h)");
     }
-    // InputError at the first field of the document that no parser read (call after the
-    // design's parser): a field the run would silently ignore.
+    // One InputError (InputError::all_of) listing every field refused as no longer supported
+    // and every field of the document that no parser read (call after the design's parser):
+    // a field the run would silently ignore. unused_fields() returns them one by one.
     void expect_all_used() const;
+    std::vector<InputError> unused_fields() const;
 
     const BufferConfig* find_buffer(const std::string& name) const;
     const BufferConfig& buffer(const std::string& name) const;  // InputError if absent

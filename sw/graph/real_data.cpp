@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "sw/common/error.h"
+#include "sw/common/json_reader.h"
 #include "sw/io/npy.h"
 
 namespace fs = std::filesystem;
@@ -20,35 +22,26 @@ std::map<std::string, int64_t> load_labels(const std::string& path, const std::v
                          std::filesystem::is_directory(path, ec) ? "a directory" : "no such file");
     std::ifstream in(path);
     if (!in) throw InputError(path, "--labels", "a readable JSON file {\"<stem>\": <class>, ...}", "it cannot be opened");
-    // nlohmann keeps the last of two equal keys: a stem labelled twice would silently take its
-    // second label. Each object's keys are tracked while parsing (the labels file is flat, but
-    // a nested object has keys of its own).
-    std::vector<std::set<std::string>> keys;
-    const json::parser_callback_t once = [&](int, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::object_start) keys.emplace_back();
-        if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
-        if (event == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second)
-            throw InputError(path, "/" + parsed.get<std::string>(), "each stem labelled once",
-                             "a second label for '" + parsed.get<std::string>() + "'");
-        return true;
-    };
-    json doc;
-    try {
-        doc = json::parse(in, once);
-    } catch (const json::exception& e) {
-        throw InputError(path, "", "JSON {\"<stem>\": <class>, ...}", std::string("unparseable: ") + e.what());
-    }
+    // The shared parser refuses a stem labelled twice (nlohmann alone keeps the second label).
+    std::ostringstream text;
+    text << in.rdbuf();
+    const json doc = parse_json_text(text.str(), path);
     if (!doc.is_object()) throw InputError(path, "", "a JSON object {\"<stem>\": <class>, ...}", doc.type_name());
+    // The entries are independent: every bad or missing one is named in one error.
     std::map<std::string, int64_t> labels;
+    std::vector<InputError> problems;
     for (const auto& [stem, v] : doc.items()) {
-        if (!v.is_number_integer() || v.get<int64_t>() < 0)
-            throw InputError(path, "/" + stem, "a non-negative integer class index", v.dump());
         const bool known = std::any_of(inputs.begin(), inputs.end(), [&](const InputSample& s) { return s.stem == stem; });
-        if (!known) throw InputError(path, "/" + stem, "the stem of an input file of --inputs", "'" + stem + "'");
-        labels[stem] = v.get<int64_t>();
+        if (!v.is_number_integer() || v.get<int64_t>() < 0)
+            problems.emplace_back(path, "/" + stem, "a non-negative integer class index", describe_json(v));
+        else if (!known)
+            problems.emplace_back(path, "/" + stem, "the stem of an input file of --inputs", "'" + stem + "'");
+        else
+            labels[stem] = v.get<int64_t>();
     }
     for (const auto& s : inputs)
-        if (!labels.count(s.stem)) throw InputError(path, "/" + s.stem, "a label for every input", "none for " + s.file);
+        if (!doc.contains(s.stem)) problems.emplace_back(path, "/" + s.stem, "a label for every input", "none for " + s.file);
+    if (!problems.empty()) throw InputError::all_of(problems);
     return labels;
 }
 

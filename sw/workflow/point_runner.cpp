@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sw/common/error.h"
+#include "sw/common/json_reader.h"
 #include "sw/workflow/normalization.h"
 #include "sw/workflow/process_pool.h"
 
@@ -171,7 +172,7 @@ bool read_stored_point(const std::string& dir, StoredPoint& out) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) return false;
     try {
-        const json info = json::parse(read_text_file(file.string()));
+        const json info = parse_json_text(read_text_file(file.string()), file.string());
         if (info.contains("slot") && info["slot"].is_string()) {
             out.slot = info["slot"].get<std::string>();
         } else {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "sw/common/error.h"
+#include "sw/common/json_reader.h"
 
 namespace sx {
 
@@ -94,13 +95,10 @@ std::vector<json> parse_range(const std::string& text, const std::string& origin
 
 }  // namespace
 
-json parse_param_value(const std::string& token) {
+json parse_param_value(const std::string& token, const std::string& origin) {
     const std::string t = trim(token);
-    try {
-        return json::parse(t);
-    } catch (const json::exception&) {
-        return json(t);
-    }
+    auto value = try_parse_json_text(t, origin);
+    return value ? std::move(*value) : json(t);
 }
 
 void check_pointer(const std::string& pointer, const std::string& origin) {
@@ -128,7 +126,7 @@ std::vector<json> parse_value_list(const std::string& text, const std::string& o
             const auto r = parse_range(t, origin, pointer);
             values.insert(values.end(), r.begin(), r.end());
         } else {
-            values.push_back(parse_param_value(t));
+            values.push_back(parse_param_value(t, origin));
         }
     }
     return values;

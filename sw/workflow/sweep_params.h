@@ -26,7 +26,8 @@ struct ParamAxis {
 enum class CombineMode { Product, Zip };
 
 // One token: JSON if it parses as JSON (8, 0.5, true, "x"), a plain string otherwise (ddr4).
-json parse_param_value(const std::string& token);
+// JSON with a key written twice is an InputError naming `origin`.
+json parse_param_value(const std::string& token, const std::string& origin = "--param");
 
 // "a,b,c" (values), "from:to:step" (inclusive arithmetic range) or "from:to:xF" (geometric,
 // factor F > 1). Bad syntax is an InputError naming `origin` and `pointer`.

@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "tests/test_scratch.h"
 
 extern char** environ;
 
@@ -52,10 +53,7 @@ public:
         : dir_(std::filesystem::temp_directory_path() / (tag + "-" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
-    }
-    ~Scratch() {
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
+        sx::test::remove_after_test(dir_);  // kept, and named, if the test fails
     }
     Scratch(const Scratch&) = delete;
     Scratch& operator=(const Scratch&) = delete;

@@ -9,14 +9,13 @@
 #include <string>
 
 #include <unistd.h>
+#include "tests/test_scratch.h"
 
 namespace sx::python_fixture {
 
 // <temp>/sx_<tag>_<pid>, created (one per test process: ctest runs each TEST_CASE alone).
 inline std::filesystem::path scratch_dir(const std::string& tag) {
-    const std::filesystem::path d = std::filesystem::temp_directory_path() / ("sx_" + tag + "_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
+    return sx::test::scratch_dir("sx_" + tag);  // removed when the test passes
 }
 
 // Writes `source` to dir/make.py; returns its path.

@@ -423,6 +423,50 @@ TEST_CASE("bad input: a swept value is reported against the sweep file or --para
     CHECK(table2.find("--param: /dram/bus_width_bits: expected a power of two") != std::string::npos);
 }
 
+// Reviewer: the shared JSON parser kept the last value of a key written twice (only --labels
+// refused it), so an edit that added a line instead of changing one silently took either
+// value. Right: every JSON file the tool reads (configuration, workload, technology table,
+// DRAM preset, sweep specification) and JSON values of --set refuse it, exit 2, naming the
+// file (or option), the JSON pointer of the key and "each key once".
+TEST_CASE("bad input: a key written twice in any JSON input", "[bad_input]") {
+    Scratch s;
+    const std::string out = s.path("out");
+    // `text` with `"key": value,` inserted right after the first '{' of `after` (or of the text).
+    const auto twice = [](std::string text, const std::string& after, const std::string& member) {
+        const std::size_t brace = text.find('{', after.empty() ? 0 : text.find(after));
+        REQUIRE(brace != std::string::npos);
+        return text.insert(brace + 1, member + ",");
+    };
+    const std::string arch = derived_config(s, "arch.json", [](json&) {});
+    const std::string dup_arch = s.path("dup_arch.json");
+    write_file(dup_arch, twice(read_file(arch), "\"pe_array\"", "\"dim_m\": 4"));
+    expect_bad_input(s, run_args(dup_arch, kTiny, out), {"dup_arch.json: /pe_array/dim_m: expected each key once"});
+
+    const std::string dup_model = s.path("dup_model.json");
+    write_file(dup_model, twice(read_file(kTiny), "", "\"name\": \"x\""));
+    expect_bad_input(s, run_args(kArch, dup_model, out), {"dup_model.json: /name: expected each key once"});
+
+    const std::string dup_tech = s.path("dup_tech.json");
+    write_file(dup_tech, twice(read_file(kSource + "/configs/tech/horowitz45.json"), "", "\"node_nm\": 7"));
+    const std::string uses_tech = derived_config(s, "uses_tech.json", [&](json& d) { d["technology"] = dup_tech; });
+    expect_bad_input(s, run_args(uses_tech, kTiny, out), {"dup_tech.json: /node_nm: expected each key once"});
+
+    const std::string dup_preset = s.path("dup_preset.json");
+    write_file(dup_preset, twice(read_file(kSource + "/configs/dram/lpddr4-3200.json"), "", "\"standard\": \"DDR4\""));
+    const std::string uses_preset = derived_config(s, "uses_preset.json", [&](json& d) { d["dram"]["preset"] = dup_preset; });
+    expect_bad_input(s, run_args(uses_preset, kTiny, out), {"dup_preset.json: /standard: expected each key once"});
+
+    const std::string spec = s.path("dup_spec.json");
+    write_file(spec, "{\"arch\": \"" + kArch + "\", \"models\": [\"" + kTiny +
+                         "\"], \"params\": {\"/clock_mhz\": [500], \"/clock_mhz\": [1000]}}");
+    expect_bad_input(s, {"sweep", "--spec", spec, "--out", out, "-j", "1", "-q"},
+                     {"dup_spec.json: /params/~1clock_mhz: expected each key once"});
+
+    expect_bad_input(s, run_args(kArch, kTiny, out, {"--set", "/smartexchange={\"fifo_depth\": 2, \"fifo_depth\": 3}"}),
+                     {"--set /smartexchange: /fifo_depth: expected each key once"});
+    CHECK_FALSE(std::filesystem::exists(out));  // nothing ran
+}
+
 // A base configuration no point can run is bad input of the sweep itself: exit 2 before any
 // point runs, naming the file and field (was: every point failed and the sweep exited 1). A
 // bad field that the sweep overrides is not a problem of the base.

@@ -168,6 +168,15 @@ TEST_CASE("Bad real-data inputs: exit 2 naming the file and the field") {
         a.insert(a.end(), {"--labels", s.path("labels.json")});
         expect_bad_input(s, a, {s.path("labels.json"), "/zz", "stem"});
     }
+    // Independent entries: all the bad and missing ones in one error, one line each.
+    SECTION("labels with several problems") {
+        write_file(s.path("labels.json"), R"({"s0": "cat", "s1": 2, "zz": 4})");
+        auto a = base(kDir + "/inputs");
+        a.insert(a.end(), {"--labels", s.path("labels.json")});
+        expect_bad_input(s, a, {"3 problems, one per line:", s.path("labels.json") + ": /s0: expected a non-negative integer",
+                                s.path("labels.json") + ": /zz: expected the stem of an input file",
+                                s.path("labels.json") + ": /s2: expected a label for every input"});
+    }
     SECTION("labels that are not integers") {
         write_file(s.path("labels.json"), R"({"s0": "cat", "s1": 2, "s2": 3})");
         auto a = base(kDir + "/inputs");
@@ -175,12 +184,13 @@ TEST_CASE("Bad real-data inputs: exit 2 naming the file and the field") {
         expect_bad_input(s, a, {s.path("labels.json"), "/s0", "integer"});
     }
     // Follow-up to issue 17: a stem labelled twice took its last label silently (nlohmann keeps
-    // the last of equal keys). Right: exit 2 naming the file and the key.
+    // the last of equal keys). Right: exit 2 naming the file and the key (the shared JSON
+    // parser's check since every JSON file is read through it).
     SECTION("labels naming a stem twice") {
         write_file(s.path("labels.json"), R"({"s0": 1, "s1": 2, "s2": 3, "s1": 4})");
         auto a = base(kDir + "/inputs");
         a.insert(a.end(), {"--labels", s.path("labels.json")});
-        expect_bad_input(s, a, {s.path("labels.json"), "/s1", "each stem labelled once", "a second label for 's1'"});
+        expect_bad_input(s, a, {s.path("labels.json") + ": /s1: expected each key once in an object", "'s1' a second time"});
     }
     SECTION("labels that are not JSON") {
         write_file(s.path("labels.json"), "{s0: 1");

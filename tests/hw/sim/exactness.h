@@ -20,6 +20,7 @@
 #include "sw/data/activations.h"
 #include "sw/image/synthetic_image.h"
 #include "tests/hw/sim/random_layers.h"
+#include "tests/test_scratch.h"
 
 namespace sx::exactness {
 
@@ -124,6 +125,7 @@ public:
         : dir_(std::filesystem::temp_directory_path() / ("sx_" + tag + "_exactness_" + std::to_string(::getpid()))) {
         workload.name = "random layers";
         std::filesystem::create_directories(dir_);
+        sx::test::remove_after_test(dir_);
         for (std::size_t i = 0; i < count; ++i) {
             const rt::Case c = rt::random_case(seed, i, max_macs);
             Layer l = c.layer();
@@ -138,10 +140,6 @@ public:
         options.weights_label = "random layers";
         options.activations_dir = dir_.string();
         options.check = true;
-    }
-    ~RandomLayers() {
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
     }
     RandomLayers(const RandomLayers&) = delete;
     RandomLayers& operator=(const RandomLayers&) = delete;

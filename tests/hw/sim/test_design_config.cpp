@@ -17,6 +17,7 @@
 #include "hw/smartexchange/se_params.h"
 #include "sw/common/error.h"
 #include "sw/config/arch_config.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 
@@ -131,6 +132,7 @@ TEST_CASE("design config: a file's field that the overrides make irrelevant is i
     doc["smartexchange"]["fixed_bytes_per_cycle"] = 8;
     const std::string file = (std::filesystem::temp_directory_path() /
                               ("sx-design-config-" + std::to_string(::getpid()) + ".json")).string();
+    sx::test::remove_after_test(file);
     std::ofstream(file) << doc.dump(2);
     auto load = [&](const std::map<std::string, json>& o) {
         ArchConfig a = load_arch_config(file, o);

@@ -32,6 +32,7 @@
 #include "sw/data/activations.h"
 #include "sw/image/synthetic_image.h"
 #include "tests/hw/sim/random_layers.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 
@@ -71,6 +72,7 @@ void run_design(const Design& d) {
     const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                       ("sx_random_layers_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
+    sx::test::remove_after_test(dir);
 
     // The combined workload: case j runs as layer "L<j>"; data as for the case's own workload.
     Workload wl;

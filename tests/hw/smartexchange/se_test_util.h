@@ -13,6 +13,7 @@
 #include "sw/config/arch_config.h"
 #include "sw/image/layer_plan.h"
 #include "sw/workload/workload.h"
+#include "tests/test_scratch.h"
 
 namespace sx::test {
 
@@ -96,7 +97,9 @@ inline std::string write_npy(const std::string& dir, const std::string& layer, c
 }
 
 inline std::string temp_dir(const std::string& name) {
-    return (std::filesystem::temp_directory_path() / ("sx_se_" + name + "_" + std::to_string(::getpid()))).string();
+    return sx::test::remove_after_test(std::filesystem::temp_directory_path() /
+                                       ("sx_se_" + name + "_" + std::to_string(::getpid())))
+        .string();
 }
 
 // Default config, fixed-latency memory (latency 20 cycles, 16 B/cycle), bit-parallel unless

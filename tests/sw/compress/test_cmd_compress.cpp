@@ -13,20 +13,14 @@
 #include "sw/common/error.h"
 #include "sw/image/image_reader.h"
 #include "sw/workload/workload.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path tmp() {
-    static fs::path d = [] {
-        fs::path p = fs::temp_directory_path() / ("sx_test_cmd_compress_" + std::to_string(::getpid()));
-        fs::create_directories(p);
-        return p;
-    }();
-    return d;
-}
+fs::path tmp() { return sx::test::scratch_dir("sx_test_cmd_compress"); }
 
 void run(std::vector<std::string> args) {
     CLI::App app("sxsim");

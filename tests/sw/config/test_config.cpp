@@ -2,6 +2,7 @@
 // kind of malformed input (each error names the file and the JSON pointer).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "sw/common/error.h"
 #include "sw/config/arch_config.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -21,7 +23,7 @@ std::string repo(const std::string& rel) { return std::string(SX_SOURCE_DIR) + "
 struct Scratch {
     fs::path dir;
     Scratch() {
-        dir = fs::temp_directory_path() / ("sx_test_config_" + std::to_string(::getpid()));
+        dir = sx::test::scratch_dir("sx_test_config");
         fs::create_directories(dir / "tech");
         fs::create_directories(dir / "dram");
         write("tech/t.json", R"({"name": "t", "node_nm": 45,
@@ -30,7 +32,6 @@ struct Scratch {
                      {"capacity_kib": 32, "read_pj_per_64b": 20, "write_pj_per_64b": 24, "leakage_mw": 3, "source": "b"}]})");
         write("dram/d.json", R"({"standard": "test"})");
     }
-    ~Scratch() { std::error_code ec; fs::remove_all(dir, ec); }
     std::string write(const std::string& rel, const std::string& text) const {
         std::ofstream(dir / rel) << text;
         return (dir / rel).string();
@@ -54,7 +55,8 @@ void expect_error(const Scratch& s, const json& doc, const std::string& pointer,
                   const std::map<std::string, json>& overrides = {}) {
     const std::string path = s.write("c.json", doc.dump(2));
     try {
-        load_arch_config(path, overrides);
+        // Fields refused as no longer supported are reported after parsing, with the unread ones.
+        load_arch_config(path, overrides).expect_all_used();
         FAIL("no InputError for " << pointer);
     } catch (const InputError& e) {
         INFO(e.what());
@@ -294,13 +296,90 @@ TEST_CASE("Removed bit widths are rejected as not supported, naming the field") 
         const std::string ptr = std::string("/bits/") + key;
         expect_error(s, d, ptr);
         try {
-            load_arch_config(s.write("c.json", d.dump()));
+            load_arch_config(s.write("c.json", d.dump())).expect_all_used();
+            FAIL("accepted: " << ptr);
         } catch (const InputError& e) {
             CHECK(e.expected().find("not supported") != std::string::npos);
         }
         // Written by an override: the override is named.
         expect_error(s, base_config(), ptr, "--set", {{ptr, 8}});
     }
+}
+
+TEST_CASE("An old-format configuration gets all its removed and unread fields in one error") {
+    // Reviewer: stale fields were reported one per run (six round trips for the shared case
+    // sweep-stale-after-edit). All three removed bit widths plus two unread fields of the
+    // dataflow section: one error, removed ones first (in the order refused), then the unread
+    // ones (keys sorted), one line each, each naming the file and its pointer.
+    Scratch s;
+    json d = base_config();
+    d["bits"]["weight"] = 8;
+    d["bits"]["ce_code"] = 4;
+    d["bits"]["basis"] = 8;
+    d["smartexchange"] = {{"zz_unused", 1}, {"aa_unused", 2}};
+    const std::string path = s.write("c.json", d.dump());
+    try {
+        load_arch_config(path).expect_all_used();
+        FAIL("an old-format configuration accepted");
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        INFO(what);
+        CHECK(e.file() == path);
+        CHECK(e.field() == "/bits/weight");
+        CHECK(what.rfind("5 problems, one per line:\n", 0) == 0);
+        std::size_t at = 0;
+        for (const char* ptr : {"/bits/weight", "/bits/ce_code", "/bits/basis", "/smartexchange/aa_unused",
+                                "/smartexchange/zz_unused"}) {
+            const std::size_t line = what.find("\n  " + path + ": " + ptr + ": expected ", at);
+            CHECK(line != std::string::npos);
+            if (line != std::string::npos) at = line + 1;
+        }
+        CHECK(std::count(what.begin(), what.end(), '\n') == 5);
+    }
+}
+
+TEST_CASE("Every unknown member of an object is named in one error") {
+    Scratch s;
+    json d = base_config();
+    d["pe_array"]["dim_n"] = 4;
+    d["pe_array"]["dimf"] = 4;
+    try {
+        load_arch_config(s.write("c.json", d.dump()));
+        FAIL("unknown fields accepted");
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        INFO(what);
+        CHECK(e.field() == "/pe_array/dim_n");
+        CHECK(what.find("2 problems, one per line:") == 0);
+        CHECK(what.find("/pe_array/dim_n: expected one of the known fields") != std::string::npos);
+        CHECK(what.find("/pe_array/dimf: expected one of the known fields") != std::string::npos);
+    }
+}
+
+TEST_CASE("A key written twice in a JSON file is refused at its JSON pointer") {
+    // nlohmann alone keeps the last value. Hand-derived pointers: the second "dim_m" of the
+    // object at /pe_array; in an array, the element index is part of the pointer.
+    const auto refused = [](const std::string& text, const std::string& pointer) {
+        try {
+            parse_json_text(text, "dup.json");
+            FAIL("accepted: " << text);
+        } catch (const InputError& e) {
+            INFO(e.what());
+            CHECK(e.file() == "dup.json");
+            CHECK(e.field() == pointer);
+            CHECK(e.expected() == "each key once in an object");
+        }
+    };
+    refused(R"({"a": 1, "a": 2})", "/a");
+    refused(R"({"pe_array": {"dim_m": 8, "dim_c": 2, "dim_m": 16}})", "/pe_array/dim_m");
+    refused(R"({"s": [{"x": 1}, 5, [], {"y": 1, "y": 2}]})", "/s/3/y");
+    refused(R"({"a/b": {"k~": [0, {"q": 1, "q": 1}]}})", "/a~1b/k~0/1/q");
+    refused(R"([{"a": {}}, {"a": 1, "b": {"c": 1}, "b": 2}])", "/1/b");
+    // The same key in different objects is fine, and so is an equal value or a nested object.
+    CHECK(parse_json_text(R"({"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]})", "ok.json")["b"][1]["a"] == 2);
+    // Values that are not JSON stay strings for --set / --param; a duplicate is still refused.
+    CHECK_FALSE(try_parse_json_text("ddr4", "--set").has_value());
+    CHECK_THROWS_AS(try_parse_json_text(R"({"k": 1, "k": 2})", "--set"), InputError);
 }
 
 TEST_CASE("A field no parser reads is an error at its JSON pointer") {

@@ -18,6 +18,7 @@
 #include "sw/config/arch_config.h"
 #include "sw/config/tech_table.h"
 #include "sw/workload/workload.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -62,12 +63,7 @@ void check_documented(const std::string& field, const std::string& range) {
 }
 
 struct Scratch {
-    fs::path dir = fs::temp_directory_path() / ("sx_test_ranges_" + std::to_string(::getpid()));
-    Scratch() { fs::create_directories(dir); }
-    ~Scratch() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
+    fs::path dir = sx::test::scratch_dir("sx_test_ranges");
     std::string write(const std::string& name, const json& doc) const {
         const std::string p = (dir / name).string();
         std::ofstream(p) << doc.dump(2);

@@ -16,6 +16,7 @@
 #include "sw/graph/real_data.h"
 #include "sw/graph/requant.h"
 #include "sw/common/error.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 
@@ -230,6 +231,7 @@ TEST_CASE("An image whose header declares more pixels than the limit is refused 
     const std::filesystem::path dir =
         std::filesystem::temp_directory_path() / ("sx_big_png_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
+    sx::test::remove_after_test(dir);
     { std::ofstream(dir / "huge.png", std::ios::binary) << png; }
     std::string what;
     try {

@@ -8,6 +8,7 @@
 
 #include "sw/common/error.h"
 #include "sw/trace/trace_writer.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -133,6 +134,7 @@ TEST_CASE("JSON trace: provenance, every CSV field, extras and totals") {
 
 TEST_CASE("Traces are written atomically and byte-identically") {
     const fs::path dir = fs::temp_directory_path() / ("sx_test_trace_" + std::to_string(::getpid())) / "a" / "b";
+    sx::test::remove_after_test(dir.parent_path().parent_path());
     const RunResult run = sample_run();
     write_traces(run, dir.string());
     const std::string csv1 = slurp(dir / "layers.csv"), json1 = slurp(dir / "run.json");
@@ -149,6 +151,7 @@ TEST_CASE("Traces are written atomically and byte-identically") {
 TEST_CASE("An unwritable trace directory is an InputError") {
     // A regular file where the directory should be.
     const fs::path file = fs::temp_directory_path() / ("sx_test_trace_file_" + std::to_string(::getpid()));
+    sx::test::remove_after_test(file);
     std::ofstream(file) << "x";
     CHECK_THROWS_AS(write_traces(sample_run(), (file / "sub").string()), InputError);
     CHECK_THROWS_AS(write_file_atomically((file / "x.csv").string(), "a"), InputError);

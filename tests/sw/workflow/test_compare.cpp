@@ -6,6 +6,7 @@
 #include "sw/workflow/compare.h"
 #include "sw/workflow/csv_table.h"
 #include "sw/workflow/report.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -94,6 +95,7 @@ TEST_CASE("base64 and the self-contained report") {
     CHECK(base64_encode("") == "");
     const fs::path dir = fs::temp_directory_path() / ("sx_report_" + std::to_string(getpid()));
     fs::create_directories(dir / "plots");
+    sx::test::remove_after_test(dir);
     write_file_atomic((dir / "plots" / "x.png").string(), "Man");
     write_compare_report(sample(), dir.string(), {"plots/x.png"});
     const std::string md = read_text_file((dir / "report.md").string());

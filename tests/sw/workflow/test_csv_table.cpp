@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sw/workflow/csv_table.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -48,6 +49,7 @@ TEST_CASE("record tables grow their column set and leave missing cells empty") {
 TEST_CASE("atomic file replacement: a concurrent reader sees the old or the new file, never a mix") {
     const fs::path dir = fs::temp_directory_path() / ("sx_atomic_" + std::to_string(getpid()));
     fs::create_directories(dir);
+    sx::test::remove_after_test(dir);
     const std::string path = (dir / "t.csv").string();
     const std::string a = "h\n" + std::string(200000, 'a') + "\n";
     const std::string b = "h\n" + std::string(100000, 'b') + "\n";

@@ -8,6 +8,7 @@
 
 #include "sw/config/arch_config.h"
 #include "sw/workflow/point_inputs.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -20,8 +21,8 @@ struct Dir {
         root = fs::temp_directory_path() / ("sx_inputs_" + name + "_" + std::to_string(getpid()));
         fs::remove_all(root);
         fs::create_directories(root);
+        sx::test::remove_after_test(root);
     }
-    ~Dir() { fs::remove_all(root); }
     std::string write(const std::string& rel, const std::string& text) const {
         const fs::path p = root / rel;
         fs::create_directories(p.parent_path());

@@ -14,6 +14,7 @@
 
 #include "sw/workflow/point_runner.h"
 #include "sw/workflow/process_pool.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -46,6 +47,7 @@ struct Fixture {
         root = fs::temp_directory_path() / ("sx_runner_" + name + "_" + std::to_string(getpid()));
         fs::remove_all(root);
         fs::create_directories(root);
+        sx::test::remove_after_test(root);
         arch = (root / "arch.json").string();
         model = (root / "tiny.json").string();
         log = (root / "invocations.log").string();
@@ -53,7 +55,6 @@ struct Fixture {
             "buffers": {"in": {"capacity_kib": 4, "banks": 1, "port_width_bits": 64, "role": "input"}}})";
         std::ofstream(model) << R"({"name": "tiny"})";
     }
-    ~Fixture() { fs::remove_all(root); }
 
     // Stand-in digests of what the points read; a test edits one to model a changed file.
     std::map<std::string, std::string> digests = {{"config", "c0"}, {"dram_preset", "d0"}, {"workload", "w0"},

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sw/workflow/process_pool.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 namespace fs = std::filesystem;
@@ -15,7 +16,7 @@ fs::path temp_dir(const std::string& name) {
     const fs::path d = fs::temp_directory_path() / ("sx_pool_" + name + "_" + std::to_string(getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
-    return d;
+    return sx::test::remove_after_test(d);
 }
 ChildJob sh(const std::string& script, const fs::path& dir, std::size_t i) {
     ChildJob j;

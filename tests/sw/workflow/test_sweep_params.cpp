@@ -7,6 +7,7 @@
 #include "sw/common/error.h"
 #include "sw/workflow/sweep_params.h"
 #include "sw/workflow/sweep_spec.h"
+#include "tests/test_scratch.h"
 
 using namespace sx;
 
@@ -97,6 +98,7 @@ TEST_CASE("sweep specifications: paths relative to the spec, params as arrays or
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("sx_spec_" + std::to_string(getpid()));
     fs::create_directories(dir / "sweeps");
+    sx::test::remove_after_test(dir);
     const std::string path = (dir / "sweeps" / "s.json").string();
     std::ofstream(path) << R"({"arch": "../arch.json", "models": ["../m1.json", "../m2.json"], "mode": "zip",
         "params": {"/pe_array/dim_m": [8, 16], "/clock_mhz": "500:1000:500"},
