@@ -207,6 +207,10 @@ void ScnnModel::ensure_input(LayerRun& lr, ImageState& st, int64_t c) {
     st.in_at[ci] = st.iaram_ring;
     st.in_idx[ci] = load(st.ch_addr[ci], b, iaram_.get(), st.iaram_ring);
     st.iaram_ring += b;
+    const std::vector<int>& act = lr.e->active_pes();
+    const auto wb = static_cast<uint64_t>(std::max(1, iaram_cfg_.port_width_bits));
+    lr.iaram_write_words.resize(act.size(), 0);
+    for (std::size_t k = 0; k < act.size(); ++k) lr.iaram_write_words[k] += (lr.e->act_bytes(act[k], c) * 8 + wb - 1) / wb;
 }
 
 // Group g: its pieces requested, broadcast and run as the DMA, the bus and the FIFOs allow; the
