@@ -53,8 +53,11 @@ void ScnnModel::run_piece(LayerRun& lr, std::size_t c, std::size_t idx, uint64_t
     lr.bc->run(idx, work_, [&](int s) { return static_cast<std::size_t>(s) < act.size() ? start_[static_cast<std::size_t>(s)] : landed; });
 }
 
-// The PPU writes a group's bytes into OARAM (ring addresses, in chunks of at most its
-// capacity) and the DMA stores them from there to DRAM.
+// The group's bytes, which the PPUs have written into OARAM (ring addresses, in chunks of at
+// most its capacity; timed by each PE's write port in drain_group, ppu.h), stored to DRAM by the
+// DMA. Issued at the cycle the slowest PE's last word is in OARAM, so the DMA reads no byte
+// before the PPU wrote it. The writes are not posted to the buffer model again: they were timed
+// once, by the PPUs' ports, over the drain (docs/scnn.md, "Post-processing unit and OARAM").
 void ScnnModel::issue_store(LayerRun& lr, GroupStore& s) {
     const uint64_t total = (s.bytes.size() + burst_ - 1) / burst_ * burst_;
     s.bytes.resize(total, 0);
@@ -67,8 +70,7 @@ void ScnnModel::issue_store(LayerRun& lr, GroupStore& s) {
         const uint64_t nb = std::min(total - done, cap);
         if (lr.oaram_ring + nb > cap) lr.oaram_ring = 0;
         const uint64_t a = lr.oaram_ring;
-        std::memcpy(oaram_->data(a, nb), s.bytes.data() + done, nb);
-        oaram_->post(a, nb, true);  // the PPU's write; the DMA store below reads it back
+        std::memcpy(oaram_->data(a, nb), s.bytes.data() + done, nb);  // what the PPUs wrote
         dma_->submit({lr.out_base + lr.out_addr, nb, true, oaram_.get(), a});
         lr.oaram_ring += nb;
         lr.out_addr += nb;
@@ -135,6 +137,9 @@ GroupStore ScnnModel::drain_group(LayerRun& lr, int64_t g, uint64_t barrier) {
                   "scnn: the PPU's OARAM words do not hold its output bytes");
         ppu = std::max(ppu, pt.cycles);
         lr.ppu_port_stalls += pt.port_stalls;
+        // OARAM accesses: the words the port wrote (energy; their time is the drain's).
+        oaram_->counters.writes += pt.words;
+        oaram_->counters.write_bytes += b.size();
         lr.ppu_outputs += outs;
     }
     lr.halo_cycles += halo;
@@ -202,6 +207,10 @@ void ScnnModel::ensure_input(LayerRun& lr, ImageState& st, int64_t c) {
     st.in_at[ci] = st.iaram_ring;
     st.in_idx[ci] = load(st.ch_addr[ci], b, iaram_.get(), st.iaram_ring);
     st.iaram_ring += b;
+    const std::vector<int>& act = lr.e->active_pes();
+    const auto wb = static_cast<uint64_t>(std::max(1, iaram_cfg_.port_width_bits));
+    lr.iaram_write_words.resize(act.size(), 0);
+    for (std::size_t k = 0; k < act.size(); ++k) lr.iaram_write_words[k] += (lr.e->act_bytes(act[k], c) * 8 + wb - 1) / wb;
 }
 
 // Group g: its pieces requested, broadcast and run as the DMA, the bus and the FIFOs allow; the

@@ -347,6 +347,15 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     x["weight_bytes"] = static_cast<double>(e.weight_bytes);
     x["weight_fifo_reads"] = static_cast<double>(e.cnt.fifo_reads);
     x["input_wait_cycles"] = static_cast<double>(lr.block_wait_input);
+    // IARAM words the DMA wrote into the busiest PE's bank, and into all banks: the most PE
+    // cycles the (not modelled) contention with the PEs' reads could cost (docs/scnn.md).
+    uint64_t iw_max = 0, iw_sum = 0;
+    for (const uint64_t w : lr.iaram_write_words) {
+        iw_max = std::max(iw_max, w);
+        iw_sum += w;
+    }
+    x["iaram_dma_write_words_busiest_pe"] = static_cast<double>(iw_max);
+    x["iaram_dma_write_words_sum"] = static_cast<double>(iw_sum);
     // PE cycles with an empty weight FIFO (summed over PEs; the idle PEs' shared slot counts for
     // each of them), split by what held the piece back: its bytes from DRAM, or the bus.
     uint64_t wd = 0, wb = 0;

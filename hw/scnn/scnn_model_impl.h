@@ -48,6 +48,10 @@ struct LayerRun {
              drain_wait = 0, ppu_port_stalls = 0;
     std::vector<OutStream> written;  // streams sent to DRAM, read back at the end
     std::vector<uint64_t> busy_before;
+    // Per active PE: IARAM words the DMA wrote into its bank (its tiles, port_width_bits words
+    // per channel load). Not arbitrated against the PE's reads (docs/scnn.md, "IARAM port"):
+    // reported as the bound of what that contention could cost.
+    std::vector<uint64_t> iaram_write_words;
 };
 
 // One group's post-processed outputs, stored to DRAM from OARAM once drained.
