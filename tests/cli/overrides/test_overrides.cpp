@@ -73,7 +73,7 @@ TEST_CASE("run: --set overrides are recorded in run.json and the summary, in the
     // Without --set the key is absent: traces of unmodified runs stay as they were.
     const ProcessResult plain = run_sxsim(s, {"run", "--arch", kScnn, "--model", kTiny, "--out", s.path("plain")});
     REQUIRE(plain.exit_code == 0);
-    CHECK(plain.output.find("overrides") == std::string::npos);
+    CHECK(plain.output.find("overrides (--set)") == std::string::npos);
     const json arch0 = json::parse(read_file(s.path("plain") + "/run.json")).at("arch");
     CHECK(arch0 == json{{"name", "scnn"}, {"file", kScnn}, {"dataflow", "scnn"}});
 }
