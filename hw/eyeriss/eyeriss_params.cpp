@@ -51,10 +51,19 @@ EyerissParams parse_eyeriss_params(const ArchConfig& arch) {
     p.spad_filter = static_cast<int>(n.get_int_or("spad_filter_entries", p.spad_filter, 1, 1 << 20));
     p.spad_psum = static_cast<int>(n.get_int_or("spad_psum_entries", p.spad_psum, 1, 4096));
     const int vb = p.value_bytes * 8;
-    p.ifmap_noc_values = static_cast<int>(n.get_int_or("ifmap_noc_bits", 16, vb, 4096)) / vb;
-    p.filter_noc_values = static_cast<int>(n.get_int_or("filter_noc_bits", 64, vb, 4096)) / vb;
-    p.psum_noc_values = static_cast<int>(n.get_int_or("psum_noc_bits", 64, vb, 4096)) / vb;
-    p.psum_link_values = static_cast<int>(n.get_int_or("psum_link_bits", 64, vb, 4096)) / vb;
+    // A network moves whole values: a width that is not a multiple of the value was silently
+    // rounded down (31 bits ran as 16), so it is refused.
+    auto noc_values = [&](const char* key, int64_t fallback) {
+        const int64_t bits = n.get_int_or(key, fallback, vb, 4096);
+        if (bits % vb)
+            n.at(key).fail("a positive multiple of the " + std::to_string(vb) + "-bit value (whole values per transfer), "
+                           "at most 4096");
+        return static_cast<int>(bits / vb);
+    };
+    p.ifmap_noc_values = noc_values("ifmap_noc_bits", 16);
+    p.filter_noc_values = noc_values("filter_noc_bits", 64);
+    p.psum_noc_values = noc_values("psum_noc_bits", 64);
+    p.psum_link_values = noc_values("psum_link_bits", 64);
     p.mac_pipeline_stages = static_cast<int>(n.get_int_or("mac_pipeline_stages", p.mac_pipeline_stages, 1, 64));
     p.rlc_run_bits = static_cast<int>(n.get_int_or("rlc_run_bits", p.rlc_run_bits, 1, 16));
     p.rlc_pairs_per_word = static_cast<int>(n.get_int_or("rlc_pairs_per_word", p.rlc_pairs_per_word, 1, 3));

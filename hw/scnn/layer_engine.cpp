@@ -447,7 +447,6 @@ LayerEngine::TileView LayerEngine::tile(int pe, int64_t c) const {
 
 std::vector<int32_t> LayerEngine::ppu_values(int64_t n, int pe, int64_t k) const {
     const int shift = requant_shift(L_);
-    const int64_t k0 = k / map_.Kc * map_.Kc;
     std::vector<int32_t> dense;
     auto at = [&](int64_t p, int64_t q) {
         return outputs[static_cast<std::size_t>(((n * L_.K + k) * map_.P + p) * map_.Q + q)];

@@ -158,16 +158,16 @@ void check_pointer_in_base(const json& base, const std::string& ptr, const std::
         std::fprintf(stderr, "note: %s is not set in %s; the sweep adds it\n", ptr.c_str(), arch.c_str());
 }
 
-// A base configuration that no point can run (a bad field in the file, or in the DRAM preset or
-// technology table it names) is bad input of the sweep: exit 2 naming the file and field before
-// any point runs, instead of every point failing and the sweep exiting 1. Each point's
-// configuration is validated as its `sxsim run` will (shared fields and the design's section);
-// once one is valid the base is usable, and a bad value written by the sweep itself (its error
-// names the spec or --param) stays that point's failure, recorded with the others.
-void check_base_config(const std::string& arch, const std::vector<Overrides>& combos, const std::vector<ParamAxis>& axes,
-                       const SweepSpec& spec) {
-    std::optional<InputError> base_error;
-    for (const auto& o : combos) {
+// Every point's configuration is validated as its `sxsim run` will (shared fields and the
+// design's section) before any point runs, also with --dry-run: a bad base configuration (a
+// field of the file, or of the DRAM preset or technology table it names) or a bad swept value
+// is bad input of the sweep, exit 2 naming where it was written (the file, the spec's field or
+// --param, with the point's value), instead of the good points running first and the sweep
+// then exiting 1. A value written by the sweep also names the point's other values.
+void check_point_configs(const std::string& arch, const std::vector<Overrides>& combos,
+                         const std::vector<ParamAxis>& axes, const SweepSpec& spec) {
+    for (std::size_t i = 0; i < combos.size(); ++i) {
+        const Overrides& o = combos[i];
         std::map<std::string, ValueOrigin> origins;
         std::set<std::string> origin_files = {"--set"};
         for (const auto& [k, v] : o) {
@@ -177,12 +177,15 @@ void check_base_config(const std::string& arch, const std::vector<Overrides>& co
         try {
             ArchConfig c = load_arch_config(arch, o, origins);
             configure_design(c);
-            return;
         } catch (const InputError& e) {
-            if (!base_error && !origin_files.count(e.file())) base_error = e;
+            if (!origin_files.count(e.file())) throw;  // the base configuration's own field
+            std::string values;
+            for (const auto& [k, v] : o) values += (values.empty() ? "" : ", ") + k + "=" + v.dump();
+            throw InputError(e.file(), e.field(), e.expected(),
+                             (e.found().empty() ? std::string() : e.found() + " ") + "in point " +
+                                 std::to_string(i + 1) + " of " + std::to_string(combos.size()) + " (" + values + ")");
         }
     }
-    if (base_error) throw *base_error;
 }
 
 void run_plots(const std::string& script, const std::vector<std::string>& args, const std::string& out,
@@ -209,9 +212,14 @@ void sweep_command(const SweepArgs& a) {
     for (const auto& m : models) require_file(m, "workload", "--model");
 
     // Command-line parameters replace the spec's parameter of the same pointer.
+    // Two --param of one pointer are refused: the later would silently replace the earlier.
     std::vector<ParamAxis> axes = spec.params;
+    std::set<std::string> given;
     for (const auto& text : a.params) {
         ParamAxis axis = parse_param_arg(text);
+        if (!given.insert(axis.pointer).second)
+            throw InputError("--param", axis.pointer, "each pointer at most once (one list of values per field)",
+                             "two --param for it");
         bool replaced = false;
         for (auto& x : axes)
             if (x.pointer == axis.pointer) x = axis, replaced = true;
@@ -236,7 +244,7 @@ void sweep_command(const SweepArgs& a) {
         for (const auto& [k, v] : o)
             if (std::find(swept.begin(), swept.end(), k) == swept.end()) swept.push_back(k);
     for (const auto& ptr : swept) check_pointer_in_base(base, ptr, arch, a.spec.empty() ? "--param" : a.spec);
-    check_base_config(arch, combos, axes, spec);
+    check_point_configs(arch, combos, axes, spec);
 
     std::vector<SimPoint> points;
     DigestCache digests;

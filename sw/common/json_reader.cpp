@@ -156,6 +156,7 @@ json load_json_file(const std::string& path) {
 }
 
 std::string describe_json(const json& value) {
+    if (value.is_null()) return "null";  // not "null null"
     std::string type = value.type_name();
     std::string text = value.dump();
     if (text.size() > 60) text = text.substr(0, 57) + "...";

@@ -82,6 +82,10 @@ struct LayerResult {
 
 struct RunResult {
     std::string arch_name, arch_file;
+    // Configuration fields replaced for this run (sxsim run --set; sweeps and compare pass theirs
+    // as --set): [{"pointer": "/scnn/x", "value": 2}, ...] in the order given. Empty: the file as
+    // shipped (run.json then has no arch.overrides, so unmodified traces stay identical).
+    json arch_overrides = json::array();
     std::string workload_name, workload_file;
     std::string workload_source;  // the workload's "source" (or a note that it had none)
     std::vector<std::string> workload_warnings;  // defaults taken while loading it (Workload::warnings)

@@ -159,6 +159,7 @@ json to_json(const RunResult& run) {
     json doc = json::object();
     doc["format_version"] = kFormatVersion;
     doc["arch"] = {{"name", run.arch_name}, {"file", run.arch_file}, {"dataflow", run.dataflow}};
+    if (!run.arch_overrides.empty()) doc["arch"]["overrides"] = run.arch_overrides;  // absent without --set
     doc["workload"] = {{"name", run.workload_name}, {"file", run.workload_file}, {"source", run.workload_source},
                        {"batch", run.batch}, {"warnings", run.workload_warnings}};
     if (!run.workload_notes.empty()) doc["workload"]["notes"] = run.workload_notes;  // absent otherwise: traces unchanged

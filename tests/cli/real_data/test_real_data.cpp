@@ -298,9 +298,9 @@ TEST_CASE("Bad real-data options: file/folder mix-ups, empty values, options wit
         const sx::NdArray x = sx::read_npy(kDir + "/inputs/s0.npy");  // 1 x 8 x 8 float32
         std::filesystem::create_directories(s.path("in"));
         const std::string f = s.path("in") + "/s0.npy";
-        for (const std::string& bad : {"(1, -8, 8)", "(1, 'a', 8)"}) {
+        for (const char* bad : {"(1, -8, 8)", "(1, 'a', 8)"}) {
             // A format 1.0 .npy as numpy lays it out, with the bad shape and s0's 64 float32 values.
-            std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + bad + ", }";
+            std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " + std::string(bad) + ", }";
             while ((10 + h.size() + 1) % 64) h += ' ';
             h += '\n';
             std::string b = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size()) + '\0' + h;

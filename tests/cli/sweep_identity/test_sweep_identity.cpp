@@ -49,11 +49,25 @@ struct CaseCopy {
         return r;
     }
     // The case's grid (dim_m 8, 16, 32 x clock 500, 1000 MHz) of se.json on the two-layer workload.
+    // A "--param POINTER=..." in `extra` replaces the grid's axis of that pointer (sxsim refuses
+    // two --param of one pointer).
     std::vector<std::string> small_sweep(std::vector<std::string> extra = {}) const {
-        std::vector<std::string> a = {"sweep", "--arch", file("se.json"), "--model", file("two.json"),
-                                      "--param", "/pe_array/dim_m=8,16,32", "--param", "/clock_mhz=500,1000",
-                                      "-j", "2", "--out", out};
-        a.insert(a.end(), extra.begin(), extra.end());
+        std::vector<std::string> params = {"/pe_array/dim_m=8,16,32", "/clock_mhz=500,1000"}, rest;
+        for (std::size_t i = 0; i < extra.size(); ++i) {
+            if (extra[i] != "--param" || i + 1 == extra.size()) {
+                rest.push_back(extra[i]);
+                continue;
+            }
+            const std::string p = extra[++i], ptr = p.substr(0, p.find('='));
+            bool replaced = false;
+            for (auto& q : params)
+                if (q.substr(0, q.find('=')) == ptr) q = p, replaced = true;
+            if (!replaced) params.push_back(p);
+        }
+        std::vector<std::string> a = {"sweep", "--arch", file("se.json"), "--model", file("two.json")};
+        for (const auto& q : params) a.insert(a.end(), {"--param", q});
+        a.insert(a.end(), {"-j", "2", "--out", out});
+        a.insert(a.end(), rest.begin(), rest.end());
         return a;
     }
 };
