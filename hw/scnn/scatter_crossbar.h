@@ -90,13 +90,24 @@ public:
             route(addr, n);
             return end();
         }
-        uint16_t load[64];
-        std::memset(load, 0, load_.size() * sizeof(uint16_t));
         const uint32_t mask = mask_;
         uint32_t mx = 1;
-        for (std::size_t i = 0; i < n; ++i) {
-            const uint32_t l = ++load[addr[i] & mask];
-            mx = l > mx ? l : mx;
+        if (n <= 4) {
+            // A few products (one activation against one weight vector): the first product
+            // to a bank counts the later ones to it, pairwise, in registers.
+            for (std::size_t i = 0; i < n; ++i) {
+                const uint32_t b = addr[i] & mask;
+                uint32_t l = 1;
+                for (std::size_t j = i + 1; j < n; ++j) l += (addr[j] & mask) == b;
+                mx = l > mx ? l : mx;
+            }
+        } else {
+            uint16_t load[64];
+            std::memset(load, 0, sizeof load);  // a constant size: a few vector stores
+            for (std::size_t i = 0; i < n; ++i) {
+                const uint32_t l = ++load[addr[i] & mask];
+                mx = l > mx ? l : mx;
+            }
         }
         products += n;
         stall_cycles += mx - 1;
