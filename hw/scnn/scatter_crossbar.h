@@ -101,13 +101,19 @@ public:
                 for (std::size_t j = i + 1; j < n; ++j) l += (addr[j] & mask) == b;
                 mx = l > mx ? l : mx;
             }
-        } else {
-            uint16_t load[64];
-            std::memset(load, 0, sizeof load);  // a constant size: a few vector stores
+        } else if (n < 256) {
+            // Byte counters (a load is at most n): the reset is four 16-byte stores (a memset
+            // of 128 bytes became `rep stos`, dearer than the counting).
+            alignas(16) uint8_t load[64];
+            std::memset(load, 0, sizeof load);
             for (std::size_t i = 0; i < n; ++i) {
                 const uint32_t l = ++load[addr[i] & mask];
                 mx = l > mx ? l : mx;
             }
+        } else {
+            begin();
+            route(addr, n);
+            return end();
         }
         products += n;
         stall_cycles += mx - 1;
