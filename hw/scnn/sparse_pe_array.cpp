@@ -185,6 +185,9 @@ private:
         const uint64_t spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
         // Weight side, once per piece: r, s, value and (k - kbase) pitch - r cols - s.
         const std::size_t nv = static_cast<std::size_t>(j1 - j0);
+        // The range of the piece's taps (stride-reduced): an activation whose products with
+        // the extreme taps all land in the region lands all of them there (interior).
+        int64_t rmin = INT64_MAX, rmax = INT64_MIN, smin = INT64_MAX, smax = INT64_MIN;
         wn_.resize(nv);
         wq_.resize(nv * static_cast<std::size_t>(F));
         FifoCursor cur(fifo, j0);
@@ -197,6 +200,10 @@ private:
             const WgtEntry* wv = cur.weights();
             for (int y = 0; y < nw; ++y) {
                 const int64_t rq = st == 1 ? wv[y].r : wv[y].r / st, sq = st == 1 ? wv[y].s : wv[y].s / st;
+                rmin = std::min(rmin, rq);
+                rmax = std::max(rmax, rq);
+                smin = std::min(smin, sq);
+                smax = std::max(smax, sq);
                 wq_[j * static_cast<std::size_t>(F) + static_cast<std::size_t>(y)] = {
                     static_cast<int32_t>(rq), static_cast<int32_t>(sq),
                     static_cast<int32_t>((wv[y].k - kbase) * pitch - rq * cols - sq), wv[y].v};
@@ -206,6 +213,7 @@ private:
         uint32_t* const addrs = addrs_.data();
         int64_t ah[64], aw[64];
         int32_t ab[64], av[64];
+        bool inner[64];
         uint64_t arrays = 0, fifo_reads = 0;
         for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
             const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
@@ -218,6 +226,10 @@ private:
                 aw[x] = st == 1 ? a.w + pad : (a.w + pad) / st;
                 ab[x] = static_cast<int32_t>((ah[x] - pr0) * cols + (aw[x] - qc0));
                 av[x] = a.v;
+                // Rows ah - rmax .. ah - rmin and columns aw - smax .. aw - smin inside the
+                // region (an empty piece has rmin > rmax: never interior, not used anyway).
+                inner[x] = rmin <= rmax && smin <= smax && ah[x] - rmax >= lop && ah[x] - rmin < hip &&
+                           aw[x] - smax >= loq && aw[x] - smin < hiq;
             }
             for (std::size_t j = 0; j < nv; ++j) {
                 const int nw = wn_[j];
@@ -226,6 +238,16 @@ private:
                 if (first_use && ai == a0) (*first_use)[j0 + j] = cycles;
                 std::size_t np = 0;
                 for (int x = 0; x < na; ++x) {
+                    if (inner[x]) {  // every product of this activation lands in the region
+                        const int32_t b = ab[x], v = av[x];
+                        for (int y = 0; y < nw; ++y) {
+                            const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
+                            const auto addr = static_cast<uint32_t>(b + wq.off);
+                            acc[addr] += v * wq.v;
+                            addrs[np++] = addr;
+                        }
+                        continue;
+                    }
                     for (int y = 0; y < nw; ++y) {
                         const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
                         const int64_t p = ah[x] - wq.r, q = aw[x] - wq.s;
