@@ -215,6 +215,8 @@ private:
         int32_t ab[64], av[64];
         bool inner[64];
         uint64_t arrays = 0, fifo_reads = 0;
+        const bool fx = xbar_.stateless() && F * I < 256;  // as in run_single
+        uint64_t xp = 0, xs = 0;
         for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
             const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
             const int na = static_cast<int>(ae - ai);
@@ -264,10 +266,18 @@ private:
                         }
                     }
                 }
-                cycles += xbar_.cycle(addrs, np);
+                if (fx) {
+                    const uint32_t c = xbar_.max_load(addrs, np);
+                    cycles += c;
+                    xp += np;
+                    xs += c - 1;
+                } else {
+                    cycles += xbar_.cycle(addrs, np);
+                }
                 ++arrays;
             }
         }
+        if (fx) xbar_.account(xp, xs, arrays);
         e.cnt.fifo_reads += fifo_reads;
         e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
         e.cnt.array_cycles += arrays;
@@ -278,7 +288,7 @@ private:
     // multiplier-array input vector), against its FIFO entries [j0, j1): run_planar's arithmetic
     // without the per-piece weight layout (each weight is used by this one vector only, so the
     // layout would cost as much as the products). Same results as the general loop in run_fifo.
-    uint64_t run_single(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
+    __attribute__((noinline)) uint64_t run_single(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
                         uint32_t a1, uint64_t j0, uint64_t j1, int64_t kbase, IaramPort& port, uint64_t cycles,
                         std::vector<uint64_t>* first_use, uint64_t& discarded) {
         const PlanarMapping& m = e.mapping();
@@ -297,6 +307,10 @@ private:
         const int na = static_cast<int>(a1 - a0);
         int64_t ah[64], aw[64], ab[64];
         int32_t av[64];
+        // Crossbar counters kept here when its cycles are independent (the loop's stores
+        // could alias its fields).
+        const bool fx = xbar_.stateless() && F * I < 256;  // max_load: byte counters
+        uint64_t xp = 0, xs = 0;
         ++e.cnt.iaram_reads;
         cycles = port.next(a1 - a0, cycles);  // stalls while the port cannot deliver it
         for (int x = 0; x < na; ++x) {
@@ -335,9 +349,17 @@ private:
                     }
                 }
             }
-            cycles += xbar_.cycle(addrs, np);
+            if (fx) {
+                const uint32_t c = xbar_.max_load(addrs, np);
+                cycles += c;
+                xp += np;
+                xs += c - 1;
+            } else {
+                cycles += xbar_.cycle(addrs, np);
+            }
         }
         const auto arrays = j1 - j0;
+        if (fx) xbar_.account(xp, xs, arrays);
         e.cnt.fifo_reads += arrays;
         e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
         e.cnt.array_cycles += arrays;
