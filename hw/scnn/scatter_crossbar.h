@@ -85,7 +85,7 @@ public:
     // word-interleaved mapping over at most 64 banks, the bank loads are counted in a local
     // array instead of the stamped members (the hot path of the model).
     uint32_t cycle(const uint32_t* addr, std::size_t n) {
-        if (!stateless() || n >= 256) {  // queues: the general path
+        if (!stateless() || n >= 256) {  // queues, another mapping, >= 256 products: the general path
             begin();
             route(addr, n);
             return end();
