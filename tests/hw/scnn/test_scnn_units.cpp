@@ -63,7 +63,7 @@ TEST_CASE("scatter crossbar: bank conflicts stall the multiplier array") {
     CHECK(x.end() == 4);
 }
 
-TEST_CASE("scatter crossbar: the one-call cycle (pairwise up to 4 products; byte counters above) matches route()") {
+TEST_CASE("scatter crossbar: the one-call cycle matches the stamped per-product path") {
     // cycle() / max_load() take the largest bank load without the stamped per-bank state; the
     // stamped route() path is the reference. Hand cases: {0, 32, 64, 1} -> bank 0 three times
     // -> 3 cycles; {5, 37, 6, 38} -> banks 5, 5, 6, 6 -> 2; no products -> 1 (the array issued).
