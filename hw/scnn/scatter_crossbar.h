@@ -85,23 +85,52 @@ public:
     // word-interleaved mapping over at most 64 banks, the bank loads are counted in a local
     // array instead of the stamped members (the hot path of the model).
     uint32_t cycle(const uint32_t* addr, std::size_t n) {
-        if (queue_ > 0 || mask_ == kNoMask || load_.size() > 64) {  // queues: the general path
+        if (!stateless() || n >= 256) {  // queues, another mapping, >= 256 products: the general path
             begin();
             route(addr, n);
             return end();
         }
-        uint16_t load[64];
-        std::memset(load, 0, load_.size() * sizeof(uint16_t));
-        const uint32_t mask = mask_;
-        uint32_t mx = 1;
-        for (std::size_t i = 0; i < n; ++i) {
-            const uint32_t l = ++load[addr[i] & mask];
-            mx = l > mx ? l : mx;
-        }
+        const uint32_t mx = max_load(addr, n);
         products += n;
         stall_cycles += mx - 1;
         ++array_cycles;
         return mx;
+    }
+    // True when a cycle's length depends on its own products only (no queues, the interleaved
+    // mapping over at most 64 banks): a caller may then take max_load() per cycle and add the
+    // counters once with account() (the hot loop keeps them in registers).
+    bool stateless() const { return queue_ == 0 && mask_ != kNoMask && load_.size() <= 64; }
+    // The cycles one multiplier-array cycle of `n` < 256 products occupies (at least 1): the
+    // largest number of them to one bank. Requires stateless().
+    uint32_t max_load(const uint32_t* addr, std::size_t n) const {
+        const uint32_t mask = mask_;
+        uint32_t mx = 1;
+        if (n <= 4) {
+            // A few products (one activation against one weight vector): the first product
+            // to a bank counts the later ones to it, pairwise, in registers.
+            for (std::size_t i = 0; i < n; ++i) {
+                const uint32_t b = addr[i] & mask;
+                uint32_t l = 1;
+                for (std::size_t j = i + 1; j < n; ++j) l += (addr[j] & mask) == b;
+                mx = l > mx ? l : mx;
+            }
+        } else {
+            // Byte counters (a load is at most n): the reset is four 16-byte stores (a memset
+            // of 128 bytes became `rep stos`, dearer than the counting).
+            alignas(16) uint8_t load[64];
+            std::memset(load, 0, sizeof load);
+            for (std::size_t i = 0; i < n; ++i) {
+                const uint32_t l = ++load[addr[i] & mask];
+                mx = l > mx ? l : mx;
+            }
+        }
+        return mx;
+    }
+    // Counters of cycles taken with max_load(): products, stall cycles, array cycles.
+    void account(uint64_t n, uint64_t stalls, uint64_t arrays) {
+        products += n;
+        stall_cycles += stalls;
+        array_cycles += arrays;
     }
     // End the cycle: returns the cycles it occupied (at least 1: the array issued even if every
     // product was discarded), and counts the stall cycles.

@@ -15,6 +15,22 @@ namespace sx::scnn {
 
 namespace {
 
+// A walk over a PE's FIFO entries in order: FifoView::vec(j) / weights(j) take the ring
+// position modulo the capacity (a 64-bit division) per call; the cursor wraps instead.
+class FifoCursor {
+public:
+    FifoCursor(const FifoView& f, uint64_t j) : f_(f), i_((f.first + j) % f.cap) {}
+    const FifoVector& vec() const { return f_.v[i_]; }
+    const WgtEntry* weights() const { return f_.w + i_ * static_cast<std::size_t>(f_.F); }
+    void next() {
+        if (++i_ == f_.cap) i_ = 0;
+    }
+
+private:
+    const FifoView& f_;
+    std::size_t i_;
+};
+
 class SparsePeArray : public PeArrayPolicy {
 public:
     SparsePeArray(int banks, const std::string& mapping, int queue_entries) : xbar_(banks, mapping, queue_entries) {}
@@ -52,6 +68,7 @@ public:
         // The FIFO entries are in phase order (piece_to_fifo): phase ph's weight vectors are
         // entries [j0, j1).
         uint64_t j1 = 0;
+        FifoCursor scan(fifo, 0);
         // The activation vectors come through the PE's IARAM read port (iaram_port.h).
         if (e.iaram_lead.size() <= static_cast<std::size_t>(pe)) e.iaram_lead.resize(static_cast<std::size_t>(pe) + 1, 0);
         IaramPort port(e.iaram_word_bits, e.act_entry_bits());
@@ -59,7 +76,10 @@ public:
         for (int ph = 0; ph < e.phases(); ++ph) {
             const uint32_t a0 = ao[static_cast<std::size_t>(ph)], a1 = ao[static_cast<std::size_t>(ph) + 1];
             const uint64_t j0 = j1;
-            while (j1 < fifo.n && fifo.vec(j1).phase == ph) ++j1;
+            while (j1 < fifo.n && scan.vec().phase == ph) {
+                ++j1;
+                scan.next();
+            }
             if (first_use) first_use->resize(j1, UINT64_MAX);
             if (a0 == a1 || j0 == j1) continue;
             port.begin_list();
@@ -71,16 +91,23 @@ public:
                 cycles = run_planar(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
                 continue;
             }
+            if (!split && I <= 64 && a1 - a0 <= static_cast<uint32_t>(I)) {
+                // Planar, one activation vector (late layers' small tiles): the same arithmetic
+                // fused, without the per-piece layout.
+                cycles = run_single(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
+                continue;
+            }
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
                 ++e.cnt.iaram_reads;
                 const uint64_t ready = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
                 xbar_.idle(ready - cycles);  // queued banks drain during the port stall
                 cycles = ready;
-                for (uint64_t j = j0; j < j1; ++j) {
+                FifoCursor cur(fifo, j0);
+                for (uint64_t j = j0; j < j1; ++j, cur.next()) {
                     // One weight vector, read in place from the PE's FIFO.
-                    const WgtEntry* wv = fifo.weights(j);
-                    const int nw = fifo.vec(j).n;
+                    const WgtEntry* wv = cur.weights();
+                    const int nw = cur.vec().n;
                     ++e.cnt.fifo_reads;
                     // The first activation vector of the phase reads each weight vector first.
                     if (first_use && ai == a0) (*first_use)[j] = cycles;
@@ -115,9 +142,7 @@ public:
                             addrs[np++] = addr;
                         }
                     }
-                    xbar_.begin();
-                    xbar_.route(addrs, np);
-                    cycles += xbar_.end();
+                    cycles += xbar_.cycle(addrs, np);
                     e.cnt.mult_slots += static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
                     ++e.cnt.array_cycles;
                 }
@@ -162,17 +187,25 @@ private:
         const uint64_t spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
         // Weight side, once per piece: r, s, value and (k - kbase) pitch - r cols - s.
         const std::size_t nv = static_cast<std::size_t>(j1 - j0);
+        // The range of the piece's taps (stride-reduced): an activation whose products with
+        // the extreme taps all land in the region lands all of them there (interior).
+        int64_t rmin = INT64_MAX, rmax = INT64_MIN, smin = INT64_MAX, smax = INT64_MIN;
         wn_.resize(nv);
         wq_.resize(nv * static_cast<std::size_t>(F));
-        for (std::size_t j = 0; j < nv; ++j) {
-            const int nw = fifo.vec(j0 + j).n;
+        FifoCursor cur(fifo, j0);
+        for (std::size_t j = 0; j < nv; ++j, cur.next()) {
+            const int nw = cur.vec().n;
             if (nw > F)
                 throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
                                       " weights, more than F = " + std::to_string(F));
             wn_[j] = static_cast<uint8_t>(nw);
-            const WgtEntry* wv = fifo.weights(j0 + j);
+            const WgtEntry* wv = cur.weights();
             for (int y = 0; y < nw; ++y) {
                 const int64_t rq = st == 1 ? wv[y].r : wv[y].r / st, sq = st == 1 ? wv[y].s : wv[y].s / st;
+                rmin = std::min(rmin, rq);
+                rmax = std::max(rmax, rq);
+                smin = std::min(smin, sq);
+                smax = std::max(smax, sq);
                 wq_[j * static_cast<std::size_t>(F) + static_cast<std::size_t>(y)] = {
                     static_cast<int32_t>(rq), static_cast<int32_t>(sq),
                     static_cast<int32_t>((wv[y].k - kbase) * pitch - rq * cols - sq), wv[y].v};
@@ -182,7 +215,10 @@ private:
         uint32_t* const addrs = addrs_.data();
         int64_t ah[64], aw[64];
         int32_t ab[64], av[64];
+        bool inner[64];
         uint64_t arrays = 0, fifo_reads = 0;
+        const bool fx = xbar_.stateless() && F * I < 256;  // as in run_single
+        uint64_t xp = 0, xs = 0;
         for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
             const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
             const int na = static_cast<int>(ae - ai);
@@ -196,6 +232,10 @@ private:
                 aw[x] = st == 1 ? a.w + pad : (a.w + pad) / st;
                 ab[x] = static_cast<int32_t>((ah[x] - pr0) * cols + (aw[x] - qc0));
                 av[x] = a.v;
+                // Rows ah - rmax .. ah - rmin and columns aw - smax .. aw - smin inside the
+                // region (an empty piece has rmin > rmax: never interior, not used anyway).
+                inner[x] = rmin <= rmax && smin <= smax && ah[x] - rmax >= lop && ah[x] - rmin < hip &&
+                           aw[x] - smax >= loq && aw[x] - smin < hiq;
             }
             for (std::size_t j = 0; j < nv; ++j) {
                 const int nw = wn_[j];
@@ -204,6 +244,16 @@ private:
                 if (first_use && ai == a0) (*first_use)[j0 + j] = cycles;
                 std::size_t np = 0;
                 for (int x = 0; x < na; ++x) {
+                    if (inner[x]) {  // every product of this activation lands in the region
+                        const int32_t b = ab[x], v = av[x];
+                        for (int y = 0; y < nw; ++y) {
+                            const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
+                            const auto addr = static_cast<uint32_t>(b + wq.off);
+                            acc[addr] += v * wq.v;
+                            addrs[np++] = addr;
+                        }
+                        continue;
+                    }
                     for (int y = 0; y < nw; ++y) {
                         const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
                         const int64_t p = ah[x] - wq.r, q = aw[x] - wq.s;
@@ -220,11 +270,103 @@ private:
                         }
                     }
                 }
-                cycles += xbar_.cycle(addrs, np);
+                if (fx) {
+                    const uint32_t c = xbar_.max_load(addrs, np);
+                    cycles += c;
+                    xp += np;
+                    xs += c - 1;
+                } else {
+                    cycles += xbar_.cycle(addrs, np);
+                }
                 ++arrays;
             }
         }
+        if (fx) xbar_.account(xp, xs, arrays);
         e.cnt.fifo_reads += fifo_reads;
+        e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
+        e.cnt.array_cycles += arrays;
+        return cycles;
+    }
+
+    // Activation entries [a0, a1) of one stride phase of a planar layer, at most I of them (one
+    // multiplier-array input vector), against its FIFO entries [j0, j1): run_planar's arithmetic
+    // without the per-piece weight layout (each weight is used by this one vector only, so the
+    // layout would cost as much as the products). Same results as the general loop in run_fifo.
+    __attribute__((noinline)) uint64_t run_single(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
+                        uint32_t a1, uint64_t j0, uint64_t j1, int64_t kbase, IaramPort& port, uint64_t cycles,
+                        std::vector<uint64_t>* first_use, uint64_t& discarded) {
+        const PlanarMapping& m = e.mapping();
+        const Layer& L = e.layer();
+        const int F = e.params().F, I = e.params().I;
+        const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
+        const int64_t pad = L.padding, st = L.stride, P = m.P, Q = m.Q, cols = m.acc_cols, pitch = m.channel_pitch;
+        const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
+        const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
+        const int64_t lop = std::max<int64_t>(0, m.region_p0(ti)), hip = std::min<int64_t>(P, m.tile_p1(ti));
+        const int64_t loq = std::max<int64_t>(0, m.region_q0(tj)), hiq = std::min<int64_t>(Q, m.tile_q1(tj));
+        const uint64_t spanp = hip > lop ? static_cast<uint64_t>(hip - lop) : 0;
+        const uint64_t spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
+        int32_t* const acc = e.acc(pe);
+        uint32_t* const addrs = addrs_.data();
+        const int na = static_cast<int>(a1 - a0);
+        int64_t ah[64], aw[64], ab[64];
+        int32_t av[64];
+        // Crossbar counters kept here when its cycles are independent (the loop's stores
+        // could alias its fields).
+        const bool fx = xbar_.stateless() && F * I < 256;  // max_load: byte counters
+        uint64_t xp = 0, xs = 0;
+        ++e.cnt.iaram_reads;
+        const uint64_t ready = port.next(a1 - a0, cycles);  // stalls while the port cannot deliver it
+        xbar_.idle(ready - cycles);  // queued banks drain during the port stall
+        cycles = ready;
+        for (int x = 0; x < na; ++x) {
+            const ActEntry& a = A[a0 + static_cast<uint32_t>(x)];
+            ah[x] = st == 1 ? a.h + pad : (a.h + pad) / st;
+            aw[x] = st == 1 ? a.w + pad : (a.w + pad) / st;
+            ab[x] = (ah[x] - pr0) * cols + (aw[x] - qc0);
+            av[x] = a.v;
+        }
+        FifoCursor cur(fifo, j0);
+        for (uint64_t j = j0; j < j1; ++j, cur.next()) {
+            const WgtEntry* wv = cur.weights();
+            const int nw = cur.vec().n;
+            if (first_use) (*first_use)[j] = cycles;
+            if (nw > F)
+                throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
+                                      " weights, more than F = " + std::to_string(F));
+            std::size_t np = 0;
+            for (int y = 0; y < nw; ++y) {
+                const WgtEntry& w = wv[y];
+                const int64_t rq = st == 1 ? w.r : w.r / st, sq = st == 1 ? w.s : w.s / st;
+                const int64_t off = (w.k - kbase) * pitch - rq * cols - sq;
+                const int32_t wval = w.v;
+                for (int x = 0; x < na; ++x) {
+                    const int64_t p = ah[x] - rq, q = aw[x] - sq;
+                    if (static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq) {
+                        const auto addr = static_cast<uint32_t>(ab[x] + off);
+                        acc[addr] += av[x] * wval;
+                        addrs[np++] = addr;
+                    } else if (p < 0 || q < 0 || p >= P || q >= Q) {
+                        ++discarded;
+                    } else {
+                        throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
+                                              " formed a product for output (" + std::to_string(p) + ", " +
+                                              std::to_string(q) + ") outside its tile and halo (mapping error)");
+                    }
+                }
+            }
+            if (fx) {
+                const uint32_t c = xbar_.max_load(addrs, np);
+                cycles += c;
+                xp += np;
+                xs += c - 1;
+            } else {
+                cycles += xbar_.cycle(addrs, np);
+            }
+        }
+        const auto arrays = j1 - j0;
+        if (fx) xbar_.account(xp, xs, arrays);
+        e.cnt.fifo_reads += arrays;
         e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
         e.cnt.array_cycles += arrays;
         return cycles;
