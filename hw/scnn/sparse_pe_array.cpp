@@ -31,6 +31,37 @@ private:
     std::size_t i_;
 };
 
+// The errors the PE loops raise, out of line (kept off the hot paths' code).
+[[noreturn]] __attribute__((cold, noinline)) void fail_fifo_entry(const Layer& L, int nw, int F) {
+    throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
+                          " weights, more than F = " + std::to_string(F));
+}
+[[noreturn]] __attribute__((cold, noinline)) void fail_outside_region(const Layer& L, int pe, int64_t p, int64_t q) {
+    throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) + " formed a product for output (" +
+                          std::to_string(p) + ", " + std::to_string(q) + ") outside its tile and halo (mapping error)");
+}
+
+// A planar PE's accumulator region: its origin (tile minus the halo above and left of it) and
+// the outputs it holds, inside the plane and its tile + halo ([lop, hip) x [loq, hiq)).
+struct PeRegion {
+    int64_t pr0, qc0, lop, hip, loq, hiq;
+    uint64_t spanp, spanq;  // hip - lop, hiq - loq (0 when empty): one unsigned test per side
+    PeRegion(const PlanarMapping& m, int pe) {
+        const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
+        pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
+        qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
+        lop = std::max<int64_t>(0, m.region_p0(ti));
+        hip = std::min<int64_t>(m.P, m.tile_p1(ti));
+        loq = std::max<int64_t>(0, m.region_q0(tj));
+        hiq = std::min<int64_t>(m.Q, m.tile_q1(tj));
+        spanp = hip > lop ? static_cast<uint64_t>(hip - lop) : 0;
+        spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
+    }
+    bool holds(int64_t p, int64_t q) const {
+        return static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq;
+    }
+};
+
 class SparsePeArray : public PeArrayPolicy {
 public:
     SparsePeArray(int banks, const std::string& mapping, int queue_entries) : xbar_(banks, mapping, queue_entries) {}
@@ -100,9 +131,7 @@ public:
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
                 const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
                 ++e.cnt.iaram_reads;
-                const uint64_t ready = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
-                xbar_.idle(ready - cycles);  // queued banks drain during the port stall
-                cycles = ready;
+                cycles = read_vector(port, ae - a0, cycles);
                 FifoCursor cur(fifo, j0);
                 for (uint64_t j = j0; j < j1; ++j, cur.next()) {
                     // One weight vector, read in place from the PE's FIFO.
@@ -111,9 +140,7 @@ public:
                     ++e.cnt.fifo_reads;
                     // The first activation vector of the phase reads each weight vector first.
                     if (first_use && ai == a0) (*first_use)[j] = cycles;
-                    if (nw > F)
-                        throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
-                                              " weights, more than F = " + std::to_string(F));
+                    if (nw > F) fail_fifo_entry(L, nw, F);
                     // This cycle's products: accumulated here, their addresses routed through the
                     // crossbar together afterwards (a bank's load is a count: order-free).
                     std::size_t np = 0;
@@ -129,10 +156,7 @@ public:
                                 ++discarded;
                                 continue;
                             }
-                            if (!split && (p < rp0 || p >= rp1 || q < rq0 || q >= rq1))
-                                throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
-                                                      " formed a product for output (" + std::to_string(p) + ", " +
-                                                      std::to_string(q) + ") outside its tile and halo (mapping error)");
+                            if (!split && (p < rp0 || p >= rp1 || q < rq0 || q >= rq1)) fail_outside_region(L, pe, p, q);
                             // mapping().acc_addr() with the PE's region origin hoisted (channel
                             // split: the channel's entry).
                             const uint32_t addr = split
@@ -176,15 +200,9 @@ private:
         const PlanarMapping& m = e.mapping();
         const Layer& L = e.layer();
         const int F = e.params().F, I = e.params().I;
-        const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
         const int64_t pad = L.padding, st = L.stride, P = m.P, Q = m.Q, cols = m.acc_cols, pitch = m.channel_pitch;
-        const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
-        const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
-        // Outputs this PE's accumulators hold: inside the plane and its tile + halo region.
-        const int64_t lop = std::max<int64_t>(0, m.region_p0(ti)), hip = std::min<int64_t>(P, m.tile_p1(ti));
-        const int64_t loq = std::max<int64_t>(0, m.region_q0(tj)), hiq = std::min<int64_t>(Q, m.tile_q1(tj));
-        const uint64_t spanp = hip > lop ? static_cast<uint64_t>(hip - lop) : 0;
-        const uint64_t spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
+        const PeRegion rg(m, pe);
+        const int64_t pr0 = rg.pr0, qc0 = rg.qc0, lop = rg.lop, hip = rg.hip, loq = rg.loq, hiq = rg.hiq;
         // Weight side, once per piece: r, s, value and (k - kbase) pitch - r cols - s.
         const std::size_t nv = static_cast<std::size_t>(j1 - j0);
         // The range of the piece's taps (stride-reduced): an activation whose products with
@@ -195,9 +213,7 @@ private:
         FifoCursor cur(fifo, j0);
         for (std::size_t j = 0; j < nv; ++j, cur.next()) {
             const int nw = cur.vec().n;
-            if (nw > F)
-                throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
-                                      " weights, more than F = " + std::to_string(F));
+            if (nw > F) fail_fifo_entry(L, nw, F);
             wn_[j] = static_cast<uint8_t>(nw);
             const WgtEntry* wv = cur.weights();
             for (int y = 0; y < nw; ++y) {
@@ -223,9 +239,7 @@ private:
             const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
             const int na = static_cast<int>(ae - ai);
             ++e.cnt.iaram_reads;
-            const uint64_t ready = port.next(ae - a0, cycles);  // stalls while the port cannot deliver it
-            xbar_.idle(ready - cycles);  // queued banks drain during the port stall
-            cycles = ready;
+            cycles = read_vector(port, ae - a0, cycles);
             for (int x = 0; x < na; ++x) {
                 const ActEntry& a = A[ai + static_cast<uint32_t>(x)];
                 ah[x] = st == 1 ? a.h + pad : (a.h + pad) / st;
@@ -257,27 +271,16 @@ private:
                     for (int y = 0; y < nw; ++y) {
                         const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
                         const int64_t p = ah[x] - wq.r, q = aw[x] - wq.s;
-                        if (static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq) {
+                        if (rg.holds(p, q)) {
                             const auto addr = static_cast<uint32_t>(ab[x] + wq.off);
                             acc[addr] += av[x] * wq.v;
                             addrs[np++] = addr;
-                        } else if (p < 0 || q < 0 || p >= P || q >= Q) {
-                            ++discarded;
                         } else {
-                            throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
-                                                  " formed a product for output (" + std::to_string(p) + ", " +
-                                                  std::to_string(q) + ") outside its tile and halo (mapping error)");
+                            discard(L, pe, p, q, P, Q, discarded);
                         }
                     }
                 }
-                if (fx) {
-                    const uint32_t c = xbar_.max_load(addrs, np);
-                    cycles += c;
-                    xp += np;
-                    xs += c - 1;
-                } else {
-                    cycles += xbar_.cycle(addrs, np);
-                }
+                cycles += issue(addrs, np, fx, xp, xs);
                 ++arrays;
             }
         }
@@ -298,14 +301,9 @@ private:
         const PlanarMapping& m = e.mapping();
         const Layer& L = e.layer();
         const int F = e.params().F, I = e.params().I;
-        const int ti = pe / m.pe_cols, tj = pe % m.pe_cols;
         const int64_t pad = L.padding, st = L.stride, P = m.P, Q = m.Q, cols = m.acc_cols, pitch = m.channel_pitch;
-        const int64_t pr0 = m.tile_p0(ti) - (m.output_halo ? m.halo_rows : 0);
-        const int64_t qc0 = m.tile_q0(tj) - (m.output_halo ? m.halo_cols : 0);
-        const int64_t lop = std::max<int64_t>(0, m.region_p0(ti)), hip = std::min<int64_t>(P, m.tile_p1(ti));
-        const int64_t loq = std::max<int64_t>(0, m.region_q0(tj)), hiq = std::min<int64_t>(Q, m.tile_q1(tj));
-        const uint64_t spanp = hip > lop ? static_cast<uint64_t>(hip - lop) : 0;
-        const uint64_t spanq = hiq > loq ? static_cast<uint64_t>(hiq - loq) : 0;
+        const PeRegion rg(m, pe);
+        const int64_t pr0 = rg.pr0, qc0 = rg.qc0;
         int32_t* const acc = e.acc(pe);
         uint32_t* const addrs = addrs_.data();
         const int na = static_cast<int>(a1 - a0);
@@ -316,9 +314,7 @@ private:
         const bool fx = xbar_.stateless() && F * I < 256;  // max_load: byte counters
         uint64_t xp = 0, xs = 0;
         ++e.cnt.iaram_reads;
-        const uint64_t ready = port.next(a1 - a0, cycles);  // stalls while the port cannot deliver it
-        xbar_.idle(ready - cycles);  // queued banks drain during the port stall
-        cycles = ready;
+        cycles = read_vector(port, a1 - a0, cycles);
         for (int x = 0; x < na; ++x) {
             const ActEntry& a = A[a0 + static_cast<uint32_t>(x)];
             ah[x] = st == 1 ? a.h + pad : (a.h + pad) / st;
@@ -331,9 +327,7 @@ private:
             const WgtEntry* wv = cur.weights();
             const int nw = cur.vec().n;
             if (first_use) (*first_use)[j] = cycles;
-            if (nw > F)
-                throw SimulationError("scnn: layer " + L.name + ": a FIFO entry holds " + std::to_string(nw) +
-                                      " weights, more than F = " + std::to_string(F));
+            if (nw > F) fail_fifo_entry(L, nw, F);
             std::size_t np = 0;
             for (int y = 0; y < nw; ++y) {
                 const WgtEntry& w = wv[y];
@@ -342,27 +336,16 @@ private:
                 const int32_t wval = w.v;
                 for (int x = 0; x < na; ++x) {
                     const int64_t p = ah[x] - rq, q = aw[x] - sq;
-                    if (static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq) {
+                    if (rg.holds(p, q)) {
                         const auto addr = static_cast<uint32_t>(ab[x] + off);
                         acc[addr] += av[x] * wval;
                         addrs[np++] = addr;
-                    } else if (p < 0 || q < 0 || p >= P || q >= Q) {
-                        ++discarded;
                     } else {
-                        throw SimulationError("scnn: layer " + L.name + ": PE " + std::to_string(pe) +
-                                              " formed a product for output (" + std::to_string(p) + ", " +
-                                              std::to_string(q) + ") outside its tile and halo (mapping error)");
+                        discard(L, pe, p, q, P, Q, discarded);
                     }
                 }
             }
-            if (fx) {
-                const uint32_t c = xbar_.max_load(addrs, np);
-                cycles += c;
-                xp += np;
-                xs += c - 1;
-            } else {
-                cycles += xbar_.cycle(addrs, np);
-            }
+            cycles += issue(addrs, np, fx, xp, xs);
         }
         const auto arrays = j1 - j0;
         if (fx) xbar_.account(xp, xs, arrays);
@@ -370,6 +353,32 @@ private:
         e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
         e.cnt.array_cycles += arrays;
         return cycles;
+    }
+
+    // The next activation vector (its last entry `n` of the list) through the IARAM port: the
+    // array waits while the port cannot deliver it, and queued crossbar banks drain meanwhile.
+    uint64_t read_vector(IaramPort& port, uint32_t n, uint64_t cycles) {
+        const uint64_t ready = port.next(n, cycles);
+        xbar_.idle(ready - cycles);
+        return ready;
+    }
+    // One multiplier-array cycle's `np` products into the crossbar: its cycles. With a stateless
+    // crossbar (`fx`) the counters stay in the caller's locals (xp products, xs stalls; the
+    // accumulator stores could alias the crossbar's fields) until account().
+    uint32_t issue(const uint32_t* addrs, std::size_t np, bool fx, uint64_t& xp, uint64_t& xs) {
+        if (!fx) return xbar_.cycle(addrs, np);
+        const uint32_t c = xbar_.max_load(addrs, np);
+        xp += np;
+        xs += c - 1;
+        return c;
+    }
+    // A product outside the PE's region: outside the plane it is discarded (padding), inside
+    // the plane it would be a partial sum no modelled transfer carries (a mapping error).
+    static void discard(const Layer& L, int pe, int64_t p, int64_t q, int64_t P, int64_t Q, uint64_t& discarded) {
+        if (p < 0 || q < 0 || p >= P || q >= Q)
+            ++discarded;
+        else
+            fail_outside_region(L, pe, p, q);
     }
 
     ScatterCrossbar xbar_;
