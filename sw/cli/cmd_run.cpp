@@ -118,8 +118,7 @@ void run_command(const RunArgs& a) {
         if (eq == std::string::npos || eq == 0 || s[0] != '/')
             throw InputError("--set", "", "/json/pointer=value, e.g. /pe_array/dim_m=16", "'" + s + "'");
         const std::string ptr = s.substr(0, eq), text = s.substr(eq + 1);
-        auto parsed = try_parse_json_text(text, "--set " + ptr);
-        json value = parsed ? std::move(*parsed) : json(text);
+        const json value = parse_json_or_string(text, "--set " + ptr);
         if (const auto it = overrides.find(ptr); it != overrides.end())
             throw InputError("--set", ptr, "each pointer at most once (one value per field)",
                              "two values: " + it->second.dump() + " and " + value.dump());

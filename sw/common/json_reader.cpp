@@ -142,6 +142,11 @@ std::optional<json> try_parse_json_text(const std::string& text, const std::stri
     return parse_checked(text, origin, false);
 }
 
+json parse_json_or_string(const std::string& text, const std::string& origin) {
+    auto value = try_parse_json_text(text, origin);
+    return value ? std::move(*value) : json(text);
+}
+
 json load_json_file(const std::string& path) {
     // Hardening (bad-input suite): a folder opens as an empty stream and used to be reported
     // as a JSON syntax error at line 1 column 1.

@@ -29,6 +29,9 @@ json parse_json_text(const std::string& text, const std::string& origin);
 // document, or nullopt when `text` is not JSON; a duplicate key or too deep nesting is still
 // an InputError (that text is JSON, written wrongly).
 std::optional<json> try_parse_json_text(const std::string& text, const std::string& origin);
+// The command-line value rule of --set and --param: `text` as JSON when it parses (8, 0.5, true,
+// "x", [1, 2]), else the string itself. Same errors as try_parse_json_text.
+json parse_json_or_string(const std::string& text, const std::string& origin);
 
 // Where a value was written: a file (or a command-line option such as "--set") and the JSON
 // pointer of the value there ("" when the option's value is the value itself).

@@ -96,9 +96,7 @@ std::vector<json> parse_range(const std::string& text, const std::string& origin
 }  // namespace
 
 json parse_param_value(const std::string& token, const std::string& origin) {
-    const std::string t = trim(token);
-    auto value = try_parse_json_text(t, origin);
-    return value ? std::move(*value) : json(t);
+    return parse_json_or_string(trim(token), origin);
 }
 
 void check_pointer(const std::string& pointer, const std::string& origin) {
