@@ -1,5 +1,7 @@
 // One line per dataflow: a new dataflow adds its factory and its parameter parser here
 // (docs/architecture.md).
+#include <stdexcept>
+
 #include "hw/sim/accelerator_model.h"
 #include "hw/sim/design_config.h"
 #include "hw/eyeriss/eyeriss_model.h"
@@ -9,6 +11,10 @@
 #include "hw/scnn/scnn_model.h"
 #include "hw/scnn/scnn_params.h"
 #include "hw/dense/dense_model.h"
+#include "hw/eyeriss/eyeriss_area.h"
+#include "hw/scnn/scnn_area.h"
+#include "hw/sim/design_area.h"
+#include "hw/smartexchange/se_area.h"
 
 namespace sx {
 
@@ -18,6 +24,7 @@ struct Design {
     Dataflow dataflow;
     ModelFactory factory;
     DesignParser parse;
+    AreaReport (*area)(const ArchConfig&);
 };
 
 template <class Params, Params (*parse)(const ArchConfig&)>
@@ -27,10 +34,10 @@ std::any parse_any(const ArchConfig& arch) {
 
 const std::vector<Design>& designs() {
     static const std::vector<Design> registry = {
-        {Dataflow::SmartExchange, se::make_smartexchange_model, parse_any<se::SeParams, se::parse_se_params>},
-        {Dataflow::Eyeriss, eyeriss::make_eyeriss_model, parse_any<eyeriss::EyerissParams, eyeriss::parse_eyeriss_params>},
-        {Dataflow::Scnn, scnn::make_scnn_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>},
-        {Dataflow::Dense, dense::make_dense_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>},
+        {Dataflow::SmartExchange, se::make_smartexchange_model, parse_any<se::SeParams, se::parse_se_params>, se::se_area},
+        {Dataflow::Eyeriss, eyeriss::make_eyeriss_model, parse_any<eyeriss::EyerissParams, eyeriss::parse_eyeriss_params>, eyeriss::eyeriss_area},
+        {Dataflow::Scnn, scnn::make_scnn_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>, scnn::scnn_area},
+        {Dataflow::Dense, dense::make_dense_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>, scnn::scnn_area},
     };
     return registry;
 }
@@ -47,6 +54,12 @@ const DesignParser* find_design_parser(Dataflow d) {
     for (const auto& e : designs())
         if (e.dataflow == d) return &e.parse;
     return nullptr;
+}
+
+AreaReport design_area(const ArchConfig& arch) {
+    for (const auto& e : designs())
+        if (e.dataflow == arch.dataflow) return e.area(arch);
+    throw std::logic_error("design_area: no area model registered for this dataflow");
 }
 
 }  // namespace sx

@@ -29,6 +29,7 @@ const char* to_string(EnergyComponent c) {
         case EnergyComponent::WeightBuffer: return "weight_buffer";
         case EnergyComponent::IndexBuffer: return "index_buffer";
         case EnergyComponent::RegisterFile: return "register_file";
+        case EnergyComponent::Fifo: return "fifo";
         case EnergyComponent::Noc: return "noc";
         case EnergyComponent::Rebuild: return "rebuild";
         case EnergyComponent::IndexDecoder: return "index_decoder";

@@ -19,8 +19,9 @@ enum class EnergyComponent {
     OutputBuffer,
     WeightBuffer,
     IndexBuffer,
-    RegisterFile,  // PE-local register files, scratchpads, FIFOs, accumulator banks
-    Noc,           // on-chip networks / crossbars / adder trees
+    RegisterFile,  // PE-local register files, scratchpads, accumulator banks
+    Fifo,          // FIFO storage: weight FIFOs, link FIFOs, crossbar queues
+    Noc,           // on-chip distribution: NoCs, buses, broadcasts, crossbars, adder trees, links
     Rebuild,       // SmartExchange basis-rebuild engines (shift-and-add)
     IndexDecoder,  // sparse index decoding
     PeArray,       // MACs / multipliers

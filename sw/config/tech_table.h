@@ -1,5 +1,20 @@
 #pragma once
-// Technology energy table (configs/tech/*.json): energy per action in pJ, each with its source.
+// Technology table (configs/tech/*.json): per building block its energy per action (pJ), its
+// area per instance (um^2) and its leakage per instance (uW), and SRAM figures by capacity;
+// every number with its source and a confidence grade (../shared/reference/energy-area.md:
+// A primary, B secondary, C recalled, D derived by a shown formula, T tool output such as
+// CACTI). docs/energy-model.md lists the keys every design uses and what each one counts.
+//
+// Sections:
+//   energy  : action -> pJ per action (e.g. "mult_16b", "add_32b", "wire_bit_mm" = pJ per bit
+//             per mm of on-chip wire, "reg_bit" = pJ per bit written to a flip-flop register)
+//   area    : unit -> um^2 per instance (e.g. "mult_16b", "add_32b", "reg_bit" per stored bit);
+//             "control_fraction" (unit "fraction"): control, clock tree and glue logic as a
+//             fraction of the area of everything else, stated once per table
+//   leakage : unit -> uW per instance (same keys as area, without control_fraction)
+//   sram    : points by capacity (one bank, one read-write port, 64-bit word, the table's
+//             "sram_device", e.g. CACTI "itrs-lop"): read/write pJ per 64-bit access, leakage
+//             mW, area mm^2. Lookups interpolate linearly in log2(capacity), clamped at the ends.
 #include <map>
 #include <string>
 #include <vector>
@@ -10,33 +25,49 @@ namespace sx {
 
 struct TechEntry {
     double value = 0;     // in the entry's unit
-    std::string unit;     // "pJ", "pJ/bit", "mW", "mW/KiB" ...
+    std::string unit;     // "pJ", "um2", "uW", "fraction" ...
     std::string source;   // citation; required
+    std::string grade;    // A, B, C, D or T (see above); "" in tables that predate grades
 };
 
-// SRAM energy per access of `width_bits` bits as a function of capacity: linear interpolation
-// in log2(capacity) between the table's points, clamped at the ends.
 struct SramPoint {
     double capacity_kib = 0;
     double read_pj_per_64b = 0;
     double write_pj_per_64b = 0;
     double leakage_mw = 0;
+    double area_mm2 = -1;  // -1: not given (area lookups then fail naming the table)
     std::string source;
+    std::string grade;
 };
 
 struct TechTable {
     std::string file;
     std::string name;
     int node_nm = 0;
-    std::map<std::string, TechEntry> energy;  // action name -> energy
+    std::string sram_device;                   // device type the SRAM points were computed for
+    std::map<std::string, TechEntry> energy;   // action -> pJ per action
+    std::map<std::string, TechEntry> area;     // unit -> um^2 per instance
+    std::map<std::string, TechEntry> leakage;  // unit -> uW per instance
     std::vector<SramPoint> sram;               // sorted by capacity
 
-    // Named action energy; InputError naming the table file and /energy/<name> if absent.
+    // Named action energy in pJ; InputError naming the table file and /energy/<name> if absent.
     double pj(const std::string& action) const;
     bool has(const std::string& action) const { return energy.count(action) != 0; }
+    // Area of one instance in um^2 (/area/<unit>) and its leakage in uW (/leakage/<unit>);
+    // InputError naming the table and the pointer if absent.
+    double area_um2(const std::string& unit) const;
+    double leakage_uw(const std::string& unit) const;
+    bool has_area(const std::string& unit) const { return area.count(unit) != 0; }
+    // /area/control_fraction; InputError if absent.
+    double control_fraction() const;
+
+    // Energy of one access of `width_bits` bits to an SRAM (one bank) of `capacity_kib`: the
+    // 64-bit figure scaled linearly with width.
     double sram_read_pj(double capacity_kib, int width_bits) const;
     double sram_write_pj(double capacity_kib, int width_bits) const;
+    // Leakage (mW) and area (mm^2) of one bank of `capacity_kib` with one read-write port.
     double sram_leakage_mw(double capacity_kib) const;
+    double sram_area_mm2(double capacity_kib) const;
 };
 
 TechTable load_tech_table(const std::string& path);

@@ -51,7 +51,7 @@ def save(fig, out_dir, stem):
 # One colour per energy component, stable across plots.
 COMPONENT_COLORS = {
     "dram": "#4e79a7", "input_buffer": "#f28e2b", "output_buffer": "#e15759", "weight_buffer": "#76b7b2",
-    "index_buffer": "#59a14f", "register_file": "#edc948", "noc": "#b07aa1", "rebuild": "#ff9da7",
+    "index_buffer": "#59a14f", "register_file": "#edc948", "fifo": "#86bcb6", "noc": "#b07aa1", "rebuild": "#ff9da7",
     "index_decoder": "#9c755f", "pe_array": "#bab0ac", "leakage": "#7f7f7f",
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sw/common/area_report.h"
 #include "sw/common/json_reader.h"  // json (RunResult::real_data)
 #include "sw/common/model_stats.h"  // BufferRole, EnergyComponent, BufferCounters
 #include "sw/workload/workload.h"
@@ -101,6 +102,9 @@ struct RunResult {
     // the layer is recorded as failed (LayerResult::check, mismatch) and the others still run.
     bool check_passed = false;
     uint64_t seed = 0;
+    // Area and static power of the configuration (hw/sim/design_area.h); every layer's Leakage
+    // energy is area.static_power_mw() x its latency.
+    AreaReport area;
     std::vector<LayerResult> layers;
 
     uint64_t total_cycles() const;

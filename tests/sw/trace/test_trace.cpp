@@ -81,7 +81,7 @@ TEST_CASE("CSV column set is stable") {
         "activation_density", "booth_digits_0", "booth_digits_1", "booth_digits_2", "booth_digits_3",
         "booth_digits_4", "ce_rows_skipped",
         "energy_dram_pj", "energy_input_buffer_pj", "energy_output_buffer_pj", "energy_weight_buffer_pj",
-        "energy_index_buffer_pj", "energy_register_file_pj", "energy_noc_pj", "energy_rebuild_pj",
+        "energy_index_buffer_pj", "energy_register_file_pj", "energy_fifo_pj", "energy_noc_pj", "energy_rebuild_pj",
         "energy_index_decoder_pj", "energy_pe_array_pj", "energy_leakage_pj", "energy_total_pj"};
     CHECK(csv_columns() == golden);
     CHECK(csv_header().rfind("layer,type,simulated,check,N,", 0) == 0);

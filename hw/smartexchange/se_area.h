@@ -1,0 +1,11 @@
+#pragma once
+// Area and static power of a smartexchange configuration, block by block (hw/energy/area_model.h
+// rules; docs/energy-model.md lists the blocks). Needs configure_design() to have run.
+#include "sw/common/area_report.h"
+#include "sw/config/arch_config.h"
+
+namespace sx::se {
+
+AreaReport se_area(const ArchConfig& arch);
+
+}  // namespace sx::se
