@@ -97,7 +97,12 @@ std::vector<BufferConfig> parse_buffers(const JsonNode& n) {
         c.capacity_bytes = static_cast<uint64_t>(std::llround(kib * 1024.0));
         if (c.capacity_bytes == 0) b.at("capacity_kib").fail("a capacity of at least one byte");
         c.banks = static_cast<int>(b.get_int("banks", 1, 1 << 20));
-        c.port_width_bits = static_cast<int>(b.get_int("port_width_bits", 1, 1 << 16));
+        c.port_width_bits = static_cast<int>(b.get_int("port_width_bits", 8, 1 << 16));
+        // Buffers move whole bytes per port cycle (hw/buffer/global_buffer.h): a width that is
+        // not a multiple of 8 used to be rounded down silently (12 bits acted as 8).
+        if (c.port_width_bits % 8 != 0)
+            b.at("port_width_bits").fail("a multiple of 8 bits (the buffer moves whole bytes per cycle)",
+                                         std::to_string(c.port_width_bits));
         c.role = b.get_enum("role", kRoles);
         // Names registered in hw/buffer/buffer_arbiter.cpp (a test keeps the two lists equal).
         if (b.has("ports")) c.ports = static_cast<int>(b.get_int("ports", 0, 1 << 20));

@@ -61,7 +61,7 @@ const std::vector<Limit>& limits() {
         {"dram.sync_cycles", "integer in [0, 64]", {"0", "64"}},
         {"buffers.<name>.capacity_kib", "number in (0, 1073741824]", {kOneByteKiB, "1073741824"}},
         {"buffers.<name>.banks", "integer in [1, 1048576]", {"1", "1048576"}},
-        {"buffers.<name>.port_width_bits", "integer in [1, 65536]", {"1", "65536"}},
+        {"buffers.<name>.port_width_bits", "multiple of 8 in [8, 65536]", {"8", "65536"}},
         {"buffers.<name>.ports", "integer in [0, 1048576]", {"0", "1048576"}},
         {"pe_array.dim_m", "integers in [1, 1048576]", {"1", "1048576"}},
         {"pe_array.rows", "integers in [1, 1048576]", {"1", "1048576"}},

@@ -145,6 +145,9 @@ TEST_CASE("Malformed configs name the file and the field") {
     SECTION("zero clock") { d["clock_mhz"] = 0; expect_error(s, d, "/clock_mhz"); }
     SECTION("negative capacity") { d["buffers"]["in"]["capacity_kib"] = -1; expect_error(s, d, "/buffers/in/capacity_kib"); }
     SECTION("zero banks") { d["buffers"]["in"]["banks"] = 0; expect_error(s, d, "/buffers/in/banks"); }
+    // Ports move whole bytes: 12 bits used to act as 8 without a word (stop 22 "noticed").
+    SECTION("port width not whole bytes") { d["buffers"]["in"]["port_width_bits"] = 12; expect_error(s, d, "/buffers/in/port_width_bits"); }
+    SECTION("port width under a byte") { d["buffers"]["in"]["port_width_bits"] = 4; expect_error(s, d, "/buffers/in/port_width_bits"); }
     SECTION("unknown role") { d["buffers"]["in"]["role"] = "psum"; expect_error(s, d, "/buffers/in/role"); }
     SECTION("unknown field (typo)") { d["pe_array"]["dim_n"] = 2; expect_error(s, d, "/pe_array/dim_n"); }
     SECTION("section of another dataflow") { d["scnn"] = json::object(); expect_error(s, d, "/scnn"); }
