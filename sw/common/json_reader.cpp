@@ -11,7 +11,6 @@
 
 namespace sx {
 
-namespace {
 std::string escape_pointer_token(const std::string& key) {
     std::string out;
     for (char c : key) {
@@ -21,6 +20,8 @@ std::string escape_pointer_token(const std::string& key) {
     }
     return out;
 }
+
+namespace {
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
     std::string out;

@@ -17,6 +17,9 @@
 
 namespace sx {
 
+// An object key as one JSON pointer token (RFC 6901): '~' -> "~0", '/' -> "~1".
+std::string escape_pointer_token(const std::string& key);
+
 using json = nlohmann::json;
 
 // Parse a JSON file; syntax errors and unreadable files become InputError. Every JSON the tool

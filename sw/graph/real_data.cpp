@@ -33,14 +33,14 @@ std::map<std::string, int64_t> load_labels(const std::string& path, const std::v
     for (const auto& [stem, v] : doc.items()) {
         const bool known = std::any_of(inputs.begin(), inputs.end(), [&](const InputSample& s) { return s.stem == stem; });
         if (!v.is_number_integer() || v.get<int64_t>() < 0)
-            problems.emplace_back(path, "/" + stem, "a non-negative integer class index", describe_json(v));
+            problems.emplace_back(path, "/" + escape_pointer_token(stem), "a non-negative integer class index", describe_json(v));
         else if (!known)
-            problems.emplace_back(path, "/" + stem, "the stem of an input file of --inputs", "'" + stem + "'");
+            problems.emplace_back(path, "/" + escape_pointer_token(stem), "the stem of an input file of --inputs", "'" + stem + "'");
         else
             labels[stem] = v.get<int64_t>();
     }
     for (const auto& s : inputs)
-        if (!doc.contains(s.stem)) problems.emplace_back(path, "/" + s.stem, "a label for every input", "none for " + s.file);
+        if (!doc.contains(s.stem)) problems.emplace_back(path, "/" + escape_pointer_token(s.stem), "a label for every input", "none for " + s.file);
     if (!problems.empty()) throw InputError::all_of(problems);
     return labels;
 }
@@ -48,7 +48,7 @@ std::map<std::string, int64_t> load_labels(const std::string& path, const std::v
 void check_label_range(const std::string& path, const std::map<std::string, int64_t>& labels, int64_t classes) {
     for (const auto& [stem, y] : labels)
         if (y >= classes)
-            throw InputError(path, "/" + stem,
+            throw InputError(path, "/" + escape_pointer_token(stem),
                              "a class index below " + std::to_string(classes) + " (the model's output has " +
                                  std::to_string(classes) + " values per input)",
                              std::to_string(y));
