@@ -116,6 +116,8 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                         last_c = b.c;
                         last_h = h;
                     }
+                    // The beat's activations go out on the broadcast bus once for every slice.
+                    cnt.act_values_broadcast += static_cast<uint64_t>(lanes);
                     for (int f = 0; f < lanes; ++f) {
                         const int64_t x = (st.q0 + f) * stride - pad + b.ks;
                         const int8_t v = x < 0 || x >= W ? int8_t{0} : static_cast<int8_t>(base[row_addr + x]);
@@ -162,9 +164,11 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
     cnt.macs_executed += beats_run_ * static_cast<uint64_t>(lanes);
     cnt.macs_skipped += beats_skipped_ * static_cast<uint64_t>(lanes);
     cnt.rf_accesses += rows_run_ * J;  // weight register reads
+    cnt.rf_reads += rows_run_ * J;
     cnt.lane_digit_cycles += digits;
     cnt.lane_active_cycles += step_cycles * static_cast<uint64_t>(mvalid_) * C_ * lanes;
     cnt.adder_tree_ops += static_cast<uint64_t>(mvalid_) * lanes * (C_ - 1);
+    if (C_ > 1) cnt.adder_trees += static_cast<uint64_t>(mvalid_) * lanes;
     return step_cycles;
 }
 
