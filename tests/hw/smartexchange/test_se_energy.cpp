@@ -194,3 +194,23 @@ TEST_CASE("se energy: wire lengths of the floorplan in slice pitches") {
     CHECK(w.line_mm == 1.0);
     CHECK(w.adder_tree_mm == 1.5);
 }
+
+// The shipped configuration with its sourced table (configs/tech/horowitz45.json): every block
+// has an area and a basis, the total is their sum. Prints the blocks (ctest -V shows them).
+TEST_CASE("se area: configs/smartexchange.json, every block sourced, total = sum") {
+    ArchConfig a = load_arch_config(std::string(SX_SOURCE_DIR) + "/configs/smartexchange.json");
+    configure_design(a);
+    const AreaReport r = se_area(a);
+    double sum = 0;
+    for (const BlockArea& b : r.blocks) {
+        CHECK(b.area_mm2 > 0);
+        CHECK_FALSE(b.basis.empty());
+        sum += b.area_mm2;
+        std::printf("%-34s %-14s %10.6f mm2 %10.6f mW  %s\n", b.block.c_str(), to_string(b.cls), b.area_mm2,
+                    b.leakage_mw, b.basis.c_str());
+    }
+    std::printf("total %.4f mm2, static %.4f mW, slice pitch %.4f mm\n", r.total_mm2(), r.static_power_mw(),
+                r.pe_pitch_mm);
+    CHECK(r.total_mm2() == Approx(sum));
+    CHECK(r.pe_pitch_mm > 0);
+}
