@@ -112,12 +112,15 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                         const int64_t x0 = std::max<int64_t>(0, st.q0 * stride - pad);
                         const int64_t x1 =
                             std::min<int64_t>(W, st.q0 * stride - pad + span_lanes + (L.pointwise ? 0 : S - 1));
-                        if (x1 > x0) fetches.push_back({row_addr + x0, static_cast<uint64_t>(x1 - x0)});
+                        if (x1 > x0) {
+                            fetches.push_back({row_addr + x0, static_cast<uint64_t>(x1 - x0)});
+                            // The segment goes out on the broadcast bus once for every slice; the
+                            // line that runs the row latches it and shifts it across its lanes.
+                            cnt.act_values_broadcast += static_cast<uint64_t>(x1 - x0);
+                        }
                         last_c = b.c;
                         last_h = h;
                     }
-                    // The beat's activations go out on the broadcast bus once for every slice.
-                    cnt.act_values_broadcast += static_cast<uint64_t>(lanes);
                     for (int f = 0; f < lanes; ++f) {
                         const int64_t x = (st.q0 + f) * stride - pad + b.ks;
                         const int8_t v = x < 0 || x >= W ? int8_t{0} : static_cast<int8_t>(base[row_addr + x]);

@@ -18,6 +18,8 @@ SeWireLengths se_wire_lengths(const ArchConfig& arch, double pitch) {
     w.to_slice_mm = (M + 1.0) * pitch;
     // A line's lanes sit along the slice's width.
     w.line_mm = pitch;
+    // The line shifts its activation segment one lane per beat: dim_f lanes along the pitch.
+    w.lane_shift_mm = pitch / arch.pe.dim_f;
     // Binary tree over C lines pitch / C apart: level l (1..ceil(log2 C)) has C / 2^l adds
     // whose far operand comes 2^(l-1) lines away, i.e. C/2 x pitch/C = pitch/2 of wire per
     // level (dim_c = 8: 4 x 1 + 2 x 2 + 1 x 4 = 12 line spacings = 3 x pitch/2).
@@ -59,6 +61,7 @@ void apply_se_energy(const ArchConfig& arch, const SeEnergyCounts& e, LayerResul
         wire_pj(t, d(e.act_values_broadcast) * act_bits, w.act_broadcast_mm) +  // input buffer -> lanes
         wire_pj(t, d(e.stage_bytes) * 8.0 + d(e.bitmap_bits), w.to_slice_mm) +  // weight/index -> slices
         wire_pj(t, d(e.rf_reads) * 8.0, w.line_mm) +                            // line RF -> its lanes
+        wire_pj(t, d(e.macs_executed) * act_bits, w.lane_shift_mm) +           // lane -> next lane
         wire_pj(t, d(e.adder_trees) * acc_bits, w.adder_tree_mm) +               // adder trees
         wire_pj(t, d(e.psums_out) * acc_bits, w.to_slice_mm);                    // slices -> output buffer
 

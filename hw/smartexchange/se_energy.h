@@ -22,8 +22,8 @@ struct SeEnergyCounts {
     uint64_t rf_writes = 0, rf_reads = 0;
     // Rebuild engines and index decoders.
     uint64_t rows_rebuilt = 0, basis_loads = 0, bitmap_bits = 0;
-    // Distribution and FIFOs: activation values broadcast, bytes read into the staging slots,
-    // partial sums sent to the output buffer.
+    // Distribution and FIFOs: activation bytes broadcast (the row segments read from the input
+    // buffer), bytes read into the staging slots, partial sums sent to the output buffer.
     uint64_t act_values_broadcast = 0, stage_bytes = 0, psums_out = 0;
     // Floorplan and leakage (se_area(arch), computed once per model).
     double pe_pitch_mm = 0, static_power_mw = 0;
@@ -39,6 +39,7 @@ struct SeWireLengths {
     double act_broadcast_mm = 0;  // per activation bit: the row of slices + one slice per slice
     double to_slice_mm = 0;       // per bit sent to one slice (Ce/basis, flags, partial sums)
     double line_mm = 0;           // per weight bit broadcast along a line to its lanes
+    double lane_shift_mm = 0;     // per activation bit shifted from a lane to the next
     double adder_tree_mm = 0;     // per accumulator bit per adder tree: the tree's wire length
 };
 SeWireLengths se_wire_lengths(const ArchConfig& arch, double pitch_mm);

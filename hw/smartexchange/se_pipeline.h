@@ -57,8 +57,8 @@ struct SeCounters {
     uint64_t rf_accesses = 0;           // line weight RF reads + writes (rf_reads + rf_writes)
     uint64_t rf_reads = 0, rf_writes = 0;  // line weight RF: weights read per beat / written by rebuild or bypass
     uint64_t adder_tree_ops = 0;
-    // Distribution events (energy, se_energy.h): activation values broadcast to the slices (one
-    // per beat per lane per needed row), Ce/basis/raw bytes read into the staging slots, adder
+    // Distribution events (energy, se_energy.h): activation bytes broadcast to the slices (the
+    // row segments a step reads from the input buffer), Ce/basis/raw bytes read into the staging slots, adder
     // trees evaluated (one per slice per lane column per step), partial sums written to the
     // output buffer and partial sums added there (read-modify-write after a group's first pass).
     uint64_t act_values_broadcast = 0, stage_bytes = 0, adder_trees = 0, psums_out = 0, psum_rmw_adds = 0;

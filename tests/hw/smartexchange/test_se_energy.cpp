@@ -117,7 +117,8 @@ TEST_CASE("se area: each block counted by hand, the total is the sum of the bloc
 // 4 on line 0 and 1, 3, 5 on line 1 of both slices; 2 steps (p = 0, 1) of 2 lanes (q = 0, 1).
 // Counters by hand:
 //   - Input rows in range: step p reads row h = p - 1 + r: 2 of the 3 kernel rows of each
-//     channel -> 4 rows x 3 beats x 2 lanes = 24 activation values broadcast per step: 48.
+//     channel; each is one segment x = max(0, -1) .. min(2, -1 + 2 lanes + 2) = 2 bytes -> 4
+//     segments x 2 = 8 activation bytes broadcast per step: 16.
 //   - Lane work: in an in-range row the beats s = 0, 1, 2 have 1, 2, 1 lanes with x = q - 1 + s
 //     inside the input (4 non-zero activations of 2 digits); 4 rows x 2 slices x 2 steps x 4 x
 //     2 = 128 digit-cycles. MACs executed (beats x lanes, zeros included) = 2 slices x 6 rows x
@@ -133,10 +134,10 @@ TEST_CASE("se area: each block counted by hand, the total is the sum of the bloc
 //   Fifo         (38 x 8 + 12 flag bits) x 0.125                                 = 39.5
 //   Rebuild      12 rows x 9 x shift_add_8b 1 + 2 x 80 bits x 0.125 = 108 + 20    = 128
 //   IndexDecoder 12 x 0.5                                                         = 6
-//   Noc (bits x pitches; M = 2): activations 48 x 8 x 2M = 1536; Ce/basis + flags
-//     (304 + 12) x (M + 1) = 948; line broadcast 72 x 8 x 1 = 576; adder trees 8 x 32 x
-//     ceil(log2 2) / 2 = 128; partial sums 8 x 32 x (M + 1) = 768: 3956 bit-pitches x 0.25
-//     pJ/bit/mm = 989 x pitch pJ (pitch 0.10752 mm: 106.3 pJ)
+//   Noc (bits x pitches; M = 2, F = 2): activations 16 x 8 x 2M = 512; lane-to-lane shift
+//     144 x 8 x 1/F = 576; Ce/basis + flags (304 + 12) x (M + 1) = 948; line broadcast 72 x 8
+//     x 1 = 576; adder trees 8 x 32 x ceil(log2 2) / 2 = 128; partial sums 8 x 32 x (M + 1) =
+//     768: 3508 bit-pitches x 0.25 pJ/bit/mm = 877 x pitch pJ (pitch 0.10752 mm: 94.3 pJ)
 //   Leakage      36.6675 mW x cycles x 1 ns
 TEST_CASE("se energy: each class of a micro-layer derived by hand from the counters") {
     const std::string tech = round_table_file();
@@ -152,7 +153,7 @@ TEST_CASE("se energy: each class of a micro-layer derived by hand from the count
     const RunResult rr = simulate(a, one_layer(l), opt);
     REQUIRE(rr.check_passed);
     const LayerResult& x = rr.layers.at(0);
-    CHECK(extra(x, "act_values_broadcast") == 48);
+    CHECK(extra(x, "act_values_broadcast") == 16);
     CHECK(extra(x, "lane_digit_cycles") == 128);
     CHECK(x.macs_executed == 144);
     CHECK(extra(x, "rf_reads") == 72);
@@ -171,7 +172,7 @@ TEST_CASE("se energy: each class of a micro-layer derived by hand from the count
     CHECK(x.energy(EnergyComponent::Rebuild) == Approx(128));
     CHECK(x.energy(EnergyComponent::IndexDecoder) == Approx(6));
     const double pitch = std::sqrt(0.01156);
-    CHECK(x.energy(EnergyComponent::Noc) == Approx(989 * pitch));
+    CHECK(x.energy(EnergyComponent::Noc) == Approx(877 * pitch));
     // Leakage = static power x latency (1 GHz: 1 ns per cycle), the same area as design_area.
     CHECK(x.energy(EnergyComponent::Leakage) == Approx(36.6675 * static_cast<double>(x.cycles)));
     CHECK(x.energy(EnergyComponent::Leakage) ==
@@ -185,13 +186,14 @@ TEST_CASE("se energy: each class of a micro-layer derived by hand from the count
 }
 
 // The floorplan lengths in slice pitches for the shipped 16 x 8 x 8 array: activations 2 x 16,
-// to a slice 17, a line 1, an 8-input adder tree 3 levels x 1/2 = 1.5.
+// to a slice 17, a line 1, a lane 1/8, an 8-input adder tree 3 levels x 1/2 = 1.5.
 TEST_CASE("se energy: wire lengths of the floorplan in slice pitches") {
     ArchConfig a = micro_arch();
     const SeWireLengths w = se_wire_lengths(a, 1.0);
     CHECK(w.act_broadcast_mm == 32.0);
     CHECK(w.to_slice_mm == 17.0);
     CHECK(w.line_mm == 1.0);
+    CHECK(w.lane_shift_mm == 0.125);
     CHECK(w.adder_tree_mm == 1.5);
 }
 
