@@ -11,11 +11,12 @@ namespace sx::se {
 SeWireLengths se_wire_lengths(const ArchConfig& arch, double pitch) {
     const double M = arch.pe.dim_m, C = arch.pe.dim_c;
     SeWireLengths w;
-    // A broadcast runs the whole row of slices (M pitches) and, in every slice, a stub to the
-    // line that takes it (at most one pitch): 2 M pitches.
-    w.act_broadcast_mm = 2.0 * M * pitch;
-    // To one slice: the row (upper bound: the farthest slice) plus the stub.
-    w.to_slice_mm = (M + 1.0) * pitch;
+    // The activation, weight and partial-sum buses run past every slice, crossing each slice's
+    // lines (slices side by side, the bus snaking through them): a bus spanning the dim_m
+    // slices, dim_m pitches (the contract's rule). A transfer drives the whole bus, whichever
+    // slice takes it (a broadcast to all, or Ce codes / partial sums of one slice).
+    w.act_broadcast_mm = M * pitch;
+    w.to_slice_mm = M * pitch;
     // A line's lanes sit along the slice's width.
     w.line_mm = pitch;
     // The line shifts its activation segment one lane per beat: dim_f lanes along the pitch.

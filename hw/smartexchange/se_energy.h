@@ -33,11 +33,12 @@ struct SeEnergyCounts {
     uint64_t dram_bytes = 0;
 };
 
-// Wire lengths of the floorplan in slice pitches (docs/energy-model.md): dim_m slices in a row
-// beside the global buffers; a line spans its slice's width, the dim_c lines its height.
+// Wire lengths of the floorplan in slice pitches (docs/energy-model.md): the buses from and to
+// the global buffers span the dim_m slices; a line spans its slice's width, the dim_c lines its
+// height.
 struct SeWireLengths {
-    double act_broadcast_mm = 0;  // per activation bit: the row of slices + one slice per slice
-    double to_slice_mm = 0;       // per bit sent to one slice (Ce/basis, flags, partial sums)
+    double act_broadcast_mm = 0;  // per activation bit broadcast to the slices
+    double to_slice_mm = 0;       // per bit between a buffer and one slice (Ce/basis, flags, psums)
     double line_mm = 0;           // per weight bit broadcast along a line to its lanes
     double lane_shift_mm = 0;     // per activation bit shifted from a lane to the next
     double adder_tree_mm = 0;     // per accumulator bit per adder tree: the tree's wire length

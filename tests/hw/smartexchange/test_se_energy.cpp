@@ -134,10 +134,10 @@ TEST_CASE("se area: each block counted by hand, the total is the sum of the bloc
 //   Fifo         (38 x 8 + 12 flag bits) x 0.125                                 = 39.5
 //   Rebuild      12 rows x 9 x shift_add_8b 1 + 2 x 80 bits x 0.125 = 108 + 20    = 128
 //   IndexDecoder 12 x 0.5                                                         = 6
-//   Noc (bits x pitches; M = 2, F = 2): activations 16 x 8 x 2M = 512; lane-to-lane shift
-//     144 x 8 x 1/F = 576; Ce/basis + flags (304 + 12) x (M + 1) = 948; line broadcast 72 x 8
-//     x 1 = 576; adder trees 8 x 32 x ceil(log2 2) / 2 = 128; partial sums 8 x 32 x (M + 1) =
-//     768: 3508 bit-pitches x 0.25 pJ/bit/mm = 877 x pitch pJ (pitch 0.10752 mm: 94.3 pJ)
+//   Noc (bits x pitches; M = 2, F = 2): activations 16 x 8 x M = 256; lane-to-lane shift
+//     144 x 8 x 1/F = 576; Ce/basis + flags (304 + 12) x M = 632; line broadcast 72 x 8 x 1 =
+//     576; adder trees 8 x 32 x ceil(log2 2) / 2 = 128; partial sums 8 x 32 x M = 512: 2680
+//     bit-pitches x 0.25 pJ/bit/mm = 670 x pitch pJ (pitch 0.10752 mm: 72.0 pJ)
 //   Leakage      36.6675 mW x cycles x 1 ns
 TEST_CASE("se energy: each class of a micro-layer derived by hand from the counters") {
     const std::string tech = round_table_file();
@@ -172,7 +172,7 @@ TEST_CASE("se energy: each class of a micro-layer derived by hand from the count
     CHECK(x.energy(EnergyComponent::Rebuild) == Approx(128));
     CHECK(x.energy(EnergyComponent::IndexDecoder) == Approx(6));
     const double pitch = std::sqrt(0.01156);
-    CHECK(x.energy(EnergyComponent::Noc) == Approx(877 * pitch));
+    CHECK(x.energy(EnergyComponent::Noc) == Approx(670 * pitch));
     // Leakage = static power x latency (1 GHz: 1 ns per cycle), the same area as design_area.
     CHECK(x.energy(EnergyComponent::Leakage) == Approx(36.6675 * static_cast<double>(x.cycles)));
     CHECK(x.energy(EnergyComponent::Leakage) ==
@@ -185,13 +185,13 @@ TEST_CASE("se energy: each class of a micro-layer derived by hand from the count
           Approx(static_cast<double>(x.dram_read_bytes + x.dram_write_bytes) / 8.0 * 512.0));
 }
 
-// The floorplan lengths in slice pitches for the shipped 16 x 8 x 8 array: activations 2 x 16,
-// to a slice 17, a line 1, a lane 1/8, an 8-input adder tree 3 levels x 1/2 = 1.5.
+// The floorplan lengths in slice pitches for the shipped 16 x 8 x 8 array: activations 16,
+// to a slice 16, a line 1, a lane 1/8, an 8-input adder tree 3 levels x 1/2 = 1.5.
 TEST_CASE("se energy: wire lengths of the floorplan in slice pitches") {
     ArchConfig a = micro_arch();
     const SeWireLengths w = se_wire_lengths(a, 1.0);
-    CHECK(w.act_broadcast_mm == 32.0);
-    CHECK(w.to_slice_mm == 17.0);
+    CHECK(w.act_broadcast_mm == 16.0);
+    CHECK(w.to_slice_mm == 16.0);
     CHECK(w.line_mm == 1.0);
     CHECK(w.lane_shift_mm == 0.125);
     CHECK(w.adder_tree_mm == 1.5);
