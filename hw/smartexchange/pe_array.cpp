@@ -112,7 +112,12 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
                         const int64_t x0 = std::max<int64_t>(0, st.q0 * stride - pad);
                         const int64_t x1 =
                             std::min<int64_t>(W, st.q0 * stride - pad + span_lanes + (L.pointwise ? 0 : S - 1));
-                        if (x1 > x0) fetches.push_back({row_addr + x0, static_cast<uint64_t>(x1 - x0)});
+                        if (x1 > x0) {
+                            fetches.push_back({row_addr + x0, static_cast<uint64_t>(x1 - x0)});
+                            // The segment goes out on the broadcast bus once for every slice; the
+                            // line that runs the row latches it and shifts it across its lanes.
+                            cnt.act_values_broadcast += static_cast<uint64_t>(x1 - x0);
+                        }
                         last_c = b.c;
                         last_h = h;
                     }
@@ -162,9 +167,11 @@ uint64_t PeArray::step(const SeLayer& L, const SeChunk& ch, const PeStep& st, Gl
     cnt.macs_executed += beats_run_ * static_cast<uint64_t>(lanes);
     cnt.macs_skipped += beats_skipped_ * static_cast<uint64_t>(lanes);
     cnt.rf_accesses += rows_run_ * J;  // weight register reads
+    cnt.rf_reads += rows_run_ * J;
     cnt.lane_digit_cycles += digits;
     cnt.lane_active_cycles += step_cycles * static_cast<uint64_t>(mvalid_) * C_ * lanes;
     cnt.adder_tree_ops += static_cast<uint64_t>(mvalid_) * lanes * (C_ - 1);
+    if (C_ > 1) cnt.adder_trees += static_cast<uint64_t>(mvalid_) * lanes;
     return step_cycles;
 }
 

@@ -154,8 +154,12 @@ void SePeArrayDriver::compute_pass(const SeChunk& ch) {
         const int lanes = static_cast<int>(std::min<int64_t>(F, Q - st.q0));
         for (int m = 0; m < mvalid; ++m) {
             const uint64_t a = L.psum_addr(st.p - p0, st.q0, m);
-            if (psum_valid_) psum.add(*f_.out, f_.out->issue_read(a, lanes * 4ull));
+            if (psum_valid_) {
+                psum.add(*f_.out, f_.out->issue_read(a, lanes * 4ull));
+                f_.cnt.psum_rmw_adds += static_cast<uint64_t>(lanes);  // the add at the buffer
+            }
             psum.add(*f_.out, f_.out->issue_write(a, lanes * 4ull));
+            f_.cnt.psums_out += static_cast<uint64_t>(lanes);
             int32_t* ps = reinterpret_cast<int32_t*>(f_.out->data(a, lanes * 4ull));
             for (int fl = 0; fl < lanes; ++fl) ps[fl] += acc_cur_[static_cast<std::size_t>(m) * F + fl];
         }

@@ -60,6 +60,11 @@ void SeRebuildEngines::run() {
                 std::memcpy(w, wb.data(a, static_cast<uint64_t>(rows) * J), static_cast<std::size_t>(rows) * J);
                 for (uint32_t r = 0; r < rows; ++r) ++line_rows[r % L.dim_c];
                 f_.cnt.rows_bypassed += rows;
+                // Raw weights are written into the line registers like rebuilt ones (not counted
+                // before issue 15), after passing through the staging slot.
+                f_.cnt.rf_accesses += static_cast<uint64_t>(rows) * J;
+                f_.cnt.rf_writes += static_cast<uint64_t>(rows) * J;
+                f_.cnt.stage_bytes += static_cast<uint64_t>(rows) * J;
                 for (std::size_t c = 0; c < line_rows.size(); ++c)
                     st->line_cycles[static_cast<std::size_t>(m) * L.dim_c + c] = line_rows[c] * f_.prm.bypass_cycles_per_row;
                 continue;
@@ -93,14 +98,19 @@ void SeRebuildEngines::run() {
                     const uint64_t ba = slot + L.w_slot_ce + (b - L.block_first[t.wt]) * kBasisRecordBytes;
                     reads.add(wb, load_basis(wb, ba, blk));
                     ++f_.cnt.basis_loads;
+                    f_.cnt.stage_bytes += kBasisRecordBytes;
                     last_block = static_cast<int>(b);
                 }
                 rebuild_row(blk, codes, &w[r * J]);
             }
-            if (nnz > 0) reads.add(wb, wb.issue_read(slot + nib0 / 2, (nib1 + 1) / 2 - nib0 / 2));
+            if (nnz > 0) {
+                reads.add(wb, wb.issue_read(slot + nib0 / 2, (nib1 + 1) / 2 - nib0 / 2));
+                f_.cnt.stage_bytes += (nib1 + 1) / 2 - nib0 / 2;
+            }
             f_.cnt.rows_rebuilt += nnz;
             f_.cnt.rows_zero += rows - nnz;
             f_.cnt.rf_accesses += static_cast<uint64_t>(nnz) * J;  // weight register writes
+            f_.cnt.rf_writes += static_cast<uint64_t>(nnz) * J;
             for (std::size_t c = 0; c < line_rows.size(); ++c)
                 st->line_cycles[static_cast<std::size_t>(m) * L.dim_c + c] = line_rows[c] * f_.prm.rebuild_cycles_per_row;
         }

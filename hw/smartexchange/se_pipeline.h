@@ -54,8 +54,14 @@ struct SeCounters {
     uint64_t act_rows_read = 0, act_rows_skipped = 0;
     uint64_t rows_rebuilt = 0, rows_bypassed = 0, rows_zero = 0, basis_loads = 0;
     uint64_t bitmap_bits = 0;
-    uint64_t rf_accesses = 0;           // line RF reads/writes, psum register updates
+    uint64_t rf_accesses = 0;           // line weight RF reads + writes (rf_reads + rf_writes)
+    uint64_t rf_reads = 0, rf_writes = 0;  // line weight RF: weights read per beat / written by rebuild or bypass
     uint64_t adder_tree_ops = 0;
+    // Distribution events (energy, se_energy.h): activation bytes broadcast to the slices (the
+    // row segments a step reads from the input buffer), Ce/basis/raw bytes read into the staging slots, adder
+    // trees evaluated (one per slice per lane column per step), partial sums written to the
+    // output buffer and partial sums added there (read-modify-write after a group's first pass).
+    uint64_t act_values_broadcast = 0, stage_bytes = 0, adder_trees = 0, psums_out = 0, psum_rmw_adds = 0;
     uint64_t chunks = 0, chunks_skipped = 0, steps = 0, tasks = 0, stores = 0;
     uint64_t first_request = 0, last_write_done = 0;
 };

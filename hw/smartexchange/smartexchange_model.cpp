@@ -6,6 +6,7 @@
 #include "hw/smartexchange/index_decoder.h"
 #include "hw/smartexchange/pe_array_driver.h"
 #include "hw/smartexchange/rebuild_engines.h"
+#include "hw/smartexchange/se_area.h"
 #include "hw/smartexchange/se_controller.h"
 #include "hw/smartexchange/se_energy.h"
 #include "hw/smartexchange/se_fabric.h"
@@ -65,6 +66,10 @@ public:
         rebuild_ = std::make_unique<SeRebuildEngines>("rebuild_engines", fab_);
         pe_ = std::make_unique<SePeArrayDriver>("pe_array", fab_, arch.pe.dim_m, arch.pe.dim_c, arch.pe.dim_f);
         store_ = std::make_unique<SeStoreUnit>("store_unit", fab_);
+        // Floorplan and static power, once per model (every layer's leakage and wire lengths).
+        const AreaReport area = se_area(arch);
+        pe_pitch_mm_ = area.pe_pitch_mm;
+        static_power_mw_ = area.static_power_mw();
     }
 
     void run_layer(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs,
@@ -86,6 +91,7 @@ private:
     std::unique_ptr<SeRebuildEngines> rebuild_;
     std::unique_ptr<SePeArrayDriver> pe_;
     std::unique_ptr<SeStoreUnit> store_;
+    double pe_pitch_mm_ = 0, static_power_mw_ = 0;  // se_area(arch)
 };
 
 void SeModel::run_layer(const LayerJob& job, LayerResult& res, std::vector<int32_t>& outputs,
@@ -145,15 +151,22 @@ void SeModel::fill_result(uint64_t start, LayerResult& res, LayerConservation& c
     rb.memory(ms);
 
     SeEnergyCounts e;
-    e.macs_executed = c.macs_executed;
-    e.lane_digit_cycles = c.lane_digit_cycles;
     e.bit_serial = fab_.prm.bit_serial;
+    e.lane_digit_cycles = c.lane_digit_cycles;
+    e.macs_executed = c.macs_executed;
+    e.adder_tree_ops = c.adder_tree_ops;
+    e.adder_trees = c.adder_trees;
+    e.psum_rmw_adds = c.psum_rmw_adds;
+    e.rf_writes = c.rf_writes;
+    e.rf_reads = c.rf_reads;
     e.rows_rebuilt = c.rows_rebuilt;
     e.basis_loads = c.basis_loads;
     e.bitmap_bits = c.bitmap_bits;
-    e.rf_accesses = c.rf_accesses;
-    e.adder_tree_ops = c.adder_tree_ops;
-    e.mac_units = static_cast<uint64_t>(L.dim_m) * L.dim_c * L.dim_f;
+    e.act_values_broadcast = c.act_values_broadcast;
+    e.stage_bytes = c.stage_bytes;
+    e.psums_out = c.psums_out;
+    e.pe_pitch_mm = pe_pitch_mm_;
+    e.static_power_mw = static_power_mw_;
     e.cycles = res.cycles;
     e.dram = ms.dram;
     e.dram_valid = ms.dram_valid;
@@ -181,6 +194,14 @@ void SeModel::fill_result(uint64_t start, LayerResult& res, LayerConservation& c
     x["dma_overfetch_bytes"] = static_cast<double>(ms.dma.overfetch_bytes);
     x["dma_request_stall_cycles"] = static_cast<double>(ms.dma.req_stall_cycles);
     x["lane_digit_cycles"] = static_cast<double>(c.lane_digit_cycles);
+    x["act_values_broadcast"] = static_cast<double>(c.act_values_broadcast);
+    x["stage_bytes"] = static_cast<double>(c.stage_bytes);
+    x["adder_trees"] = static_cast<double>(c.adder_trees);
+    x["adder_tree_adds"] = static_cast<double>(c.adder_tree_ops);
+    x["psums_out"] = static_cast<double>(c.psums_out);
+    x["psum_rmw_adds"] = static_cast<double>(c.psum_rmw_adds);
+    x["rf_reads"] = static_cast<double>(c.rf_reads);
+    x["rf_writes"] = static_cast<double>(c.rf_writes);
 }
 
 }  // namespace
