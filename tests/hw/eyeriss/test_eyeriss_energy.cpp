@@ -119,8 +119,9 @@ TEST_CASE("eyeriss energy: each class from the counts and the round table, by ha
     CHECK(eyeriss_leakage_pj(r, 1000, 200) == Approx(10000));
 }
 
-TEST_CASE("eyeriss micro-layer: energy classes and leakage from the run's own counters") {
-    // One 3x3 conv, C 2 -> K 4 on 8 x 8, through the whole model with the round table.
+TEST_CASE("eyeriss micro-layer: every class's pJ and the leakage derived by hand from the counters") {
+    // One 3x3 conv, C 2 -> K 4 on 8 x 8 (padding 1), batch 1, the 12 x 14 array of
+    // configs/eyeriss.json with the round table.
     const ArchConfig a = round_eyeriss();
     json doc = {{"name", "micro"}, {"source", "test"}, {"batch", 1}, {"input", {{"C", 2}, {"H", 8}, {"W", 8}}},
                 {"layers", json::array({json{{"name", "c1"}, {"type", "conv"}, {"C", 2}, {"K", 4}, {"H", 8}, {"W", 8},
@@ -130,34 +131,59 @@ TEST_CASE("eyeriss micro-layer: energy classes and leakage from the run's own co
     const RunResult run = simulate(a, parse_workload(doc, "micro.json"), opt);
     REQUIRE(run.check_passed);
     const LayerResult& l = run.layers.at(0);
-    const AreaReport area = eyeriss_area(a);
     const auto x = [&](const char* k) { return l.extra.at(k); };
-    // Every flit of the filter network goes over the Y-bus and at least one X-bus; the ifmap
-    // network's multicast drives at least as many X-buses as Y flits; psum-in flits go to one
-    // X-bus each (the bottom PE of a column).
-    CHECK(x("noc_filter_y_flits") > 0);
-    CHECK(x("noc_filter_x_flits") >= x("noc_filter_y_flits"));
-    CHECK(x("noc_ifmap_x_flits") >= x("noc_ifmap_y_flits"));
-    CHECK(x("noc_psum_in_x_flits") == x("noc_psum_in_y_flits"));
-    CHECK(x("noc_psum_out_flits") > 0);
-    // The Noc column is the formula of the previous test on these counts (16/64-bit flits,
-    // 12 x 14 array at the configuration's pitch, wire 0.25, reg_bit 0.125, comparator 1 pJ).
-    const double pitch = area.pe_pitch_mm, h = 12 * pitch, w = 14 * pitch;
-    const double bitmm = 64 * (x("noc_filter_y_flits") * h + x("noc_filter_x_flits") * w) +
-                         16 * (x("noc_ifmap_y_flits") * h + x("noc_ifmap_x_flits") * w) +
-                         64 * (x("noc_psum_in_y_flits") * h + x("noc_psum_in_x_flits") * w) +
-                         64 * x("noc_psum_out_flits") * (h + w) + 64 * x("psum_link_packets") * pitch;
-    const double regbits = 64 * x("noc_filter_x_flits") + 16 * x("noc_ifmap_x_flits") + 64 * x("noc_psum_in_x_flits") +
-                           64 * x("psum_link_packets");
-    const double ids = 12 * (x("noc_filter_y_flits") + x("noc_ifmap_y_flits") + x("noc_psum_in_y_flits")) +
-                       14 * (x("noc_filter_x_flits") + x("noc_ifmap_x_flits") + x("noc_psum_in_x_flits"));
-    CHECK(l.energy(EnergyComponent::Noc) == Approx(0.25 * bitmm + 0.125 * regbits + ids));
-    // Fifo: 8 accesses of 2 pJ per 64-bit word through the link FIFO.
-    CHECK(x("link_fifo_words") > 0);
+    // The mapping: sets of 3 filter rows x 8 output rows, r = 2 channel sets, t = 2 filter sets,
+    // p = 2 filters per PE, q = 1, n = 1: 2 x 2 x 3 x 8 = 96 PEs, one pass of 8 steps (one
+    // output column each). Each set has a band of 3 X-buses to itself (14 / 8 = 1 set per band).
+    REQUIRE(x("eyeriss_set_h") == 3);
+    REQUIRE(x("eyeriss_set_e") == 8);
+    REQUIRE(x("eyeriss_r") == 2);
+    REQUIRE(x("eyeriss_t") == 2);
+    REQUIRE(x("eyeriss_p") == 2);
+    REQUIRE(x("eyeriss_q") == 1);
+    REQUIRE(l.active_pes == 96);
+    REQUIRE(x("steps") == 8);
+    // Filter network: a PE holds p x q x S = 6 values = 2 flits of 64 b; 12 set rows (2 filter
+    // sets x 6 chain rows) -> 24 Y flits, each to the one X-bus of its set row -> 24 X flits.
+    CHECK(x("noc_filter_y_flits") == 24);
+    CHECK(x("noc_filter_x_flits") == 24);
+    // Ifmap network: 2 channels x 8 rows x 8 columns = 128 values, one 16-bit Y flit each.
+    // Row h goes to filter row rr of output row j = h + 1 - rr: 2 X-buses for h = 0 and 7, 3
+    // for h = 1..6 (22 per channel and column), in both filter sets: 44 x 8 columns x 2
+    // channels = 704 X flits.
+    CHECK(x("noc_ifmap_y_flits") == 128);
+    CHECK(x("noc_ifmap_x_flits") == 704);
+    // One channel block: no psums come back from the GLB.
+    CHECK(x("noc_psum_in_y_flits") == 0);
+    // Psums: 2 x 8 = 16 columns, ceil(p / 4) = 1 packet each per step: 128 psum-out packets;
+    // each goes up the column's 6 - 1 = 5 links: 640 link packets.
+    CHECK(x("noc_psum_out_flits") == 128);
+    CHECK(x("psum_link_packets") == 640);
+    // Pitch: one PE is 4700 um2 of logic and registers + the 0.5 mm2 filter spad SRAM
+    // (previous test): pitch P = sqrt(0.5047) mm; array 12 P high, 14 P wide.
+    const double P = std::sqrt(0.5047);
+    // Noc wire (bit-mm): filter 64 x 24 x (12 + 14) P = 39 936 P; ifmap 16 x (128 x 12 + 704 x
+    // 14) P = 182 272 P; psum-out 64 x 128 x 26 P = 212 992 P; links 64 x 640 x P = 40 960 P;
+    // 476 160 P x 0.25 pJ = 119 040 P pJ. Registers: (64 x 24 + 16 x 704 + 64 x 640) b x 0.125
+    // = 6720 pJ. ID compares at 1 pJ: 12 x (24 + 128) + 14 x (24 + 704) = 12 016 pJ.
+    CHECK(l.energy(EnergyComponent::Noc) == Approx(119040 * P + 6720 + 12016));
+    // PeArray: executed MACs x 4 pJ + psum adds x 1 pJ; adds: every PE but the 16 bottom ones
+    // (first accumulation: nothing comes in) adds p = 2 per step: 80 x 2 x 8 = 1280.
+    const double macs = static_cast<double>(l.macs_executed);
+    CHECK(l.macs_executed + l.macs_skipped == 4 * 8 * 8 * 2 * 9);
+    CHECK(l.energy(EnergyComponent::PeArray) == Approx(4 * macs + 1280));
+    // RegisterFile, 2 pJ per access: ifmap 96 PEs x 8 steps x (q S = 3 reads + 1 new value) =
+    // 3072; filter 96 x 6 loaded + one read per executed MAC; psum a read and a write per
+    // executed MAC + 2 x 1280 for the adds.
+    CHECK(l.energy(EnergyComponent::RegisterFile) == Approx(2 * (3072 + 576 + macs + 2 * macs + 2560)));
+    // Fifo: the raw first-layer input, 2 x 8 x 8 x 2 B = 32 words, plus the RLC words of the
+    // output (data-dependent), each word 8 accesses x 2 pJ.
+    CHECK(x("link_fifo_words") > 32);
     CHECK(l.energy(EnergyComponent::Fifo) == Approx(16 * x("link_fifo_words")));
-    // RegisterFile: every scratchpad access costs 2 pJ in the round table.
-    CHECK(l.energy(EnergyComponent::RegisterFile) == Approx(2.0 * static_cast<double>(l.rf_accesses)));
-    // Leakage = static power x latency: cycles x 5 ns at 200 MHz.
-    CHECK(l.energy(EnergyComponent::Leakage) == Approx(area.static_power_mw() * static_cast<double>(l.cycles) * 5.0));
-    CHECK(l.energy(EnergyComponent::Leakage) > 0);
+    // Leakage: static power of the 12 x 14 configuration: PE 1055 uW x 168 = 177 240; X-bus
+    // registers 12 x 144 b x 0.0625 = 108, Y-bus comparators 36, psum-out mux 14 x 64 x 0.03125
+    // = 28; RLC 13; FIFO 256; GLBs 26 banks x 1 mW = 26 000: 203 681 uW x 1.25 = 254.60125 mW,
+    // times the latency (cycles x 5 ns at 200 MHz).
+    CHECK(eyeriss_area(a).static_power_mw() == Approx(254.60125));
+    CHECK(l.energy(EnergyComponent::Leakage) == Approx(254.60125 * static_cast<double>(l.cycles) * 5.0));
 }
