@@ -6,6 +6,8 @@
 #include "hw/buffer/global_buffer.h"
 #include "hw/dma/dma.h"
 #include "hw/energy/energy_model.h"
+#include "hw/eyeriss/eyeriss_area.h"
+#include "hw/eyeriss/eyeriss_energy.h"
 #include "hw/eyeriss/eyeriss_link.h"
 #include "hw/eyeriss/eyeriss_params.h"
 #include "hw/eyeriss/pe_array.h"
@@ -48,7 +50,7 @@ BufferConfig eyeriss_buffer(const BufferConfig& b) {
 class EyerissModel : public sc_module, public AcceleratorModel {
 public:
     EyerissModel(sc_module_name name, const ArchConfig& arch, SimContext& ctx)
-        : sc_module(name), arch_(arch), ctx_(ctx), prm_(arch.design_params<EyerissParams>()) {
+        : sc_module(name), arch_(arch), ctx_(ctx), prm_(arch.design_params<EyerissParams>()), area_(eyeriss_area(arch)) {
         for (const auto& b : arch.buffers) {
             if (b.role == "input") {
                 glb_ = std::make_unique<GlobalBuffer>(eyeriss_buffer(b), ctx);
@@ -102,6 +104,8 @@ private:
     const ArchConfig& arch_;
     SimContext& ctx_;
     EyerissParams prm_;
+    // Area once per model: its PE pitch sets the wire lengths, its static power the leakage.
+    AreaReport area_;
     std::unique_ptr<GlobalBuffer> glb_, fil_, fifo_, psum_hi_;
     std::unique_ptr<MemorySystem> mem_;
     Dma* dma_ = nullptr;
@@ -491,15 +495,23 @@ void EyerissModel::fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uin
     const TechTable& T = arch_.tech;
     add_buffer_energy(arch_, res);
     rb.dram_energy(ms);
-    // The link FIFO is register storage: counted with the register files.
-    res.energy(EnergyComponent::RegisterFile) =
-        static_cast<double>(c.ifmap_spad) * T.pj("spad_ifmap_16b") + static_cast<double>(c.filter_spad) * T.pj("spad_weight_16b") +
-        static_cast<double>(c.psum_spad) * T.pj("spad_psum_16b") + static_cast<double>(link_->fifo_words * 8) * T.pj("fifo_access_16b");
-    res.energy(EnergyComponent::Noc) = static_cast<double>(c.noc_values) * T.pj("noc_hop_16b");
-    // 16-bit MACs; the incoming-psum accumulations use the same adder.
-    res.energy(EnergyComponent::PeArray) =
-        static_cast<double>(c.macs_executed) * T.pj("mac_16b") + static_cast<double>(c.psum_adds) * T.pj("add_16b");
-    rb.leakage(static_cast<uint64_t>(prm_.rows * prm_.cols));
+    EyerissEvents ev;
+    ev.macs = c.macs_executed;
+    ev.psum_adds = c.psum_adds;
+    ev.ifmap_spad = c.ifmap_spad;
+    ev.filter_spad = c.filter_spad;
+    ev.psum_spad = c.psum_spad;
+    ev.filter_y = pe.filter_bus().flits();
+    ev.filter_x = pe.filter_bus().xflits();
+    ev.ifmap_y = pe.ifmap_bus().flits();
+    ev.ifmap_x = pe.ifmap_bus().xflits();
+    ev.psum_in_y = pe.psum_in_bus().flits();
+    ev.psum_in_x = pe.psum_in_bus().xflits();
+    ev.psum_out = pe.psum_out_bus().flits();
+    ev.psum_link_packets = c.psum_link_packets;
+    ev.fifo_words = link_->fifo_words;
+    eyeriss_dynamic_energy(T, prm_, area_.pe_pitch_mm, ev, res);
+    res.energy(EnergyComponent::Leakage) = eyeriss_leakage_pj(area_, res.cycles, arch_.clock_mhz);
 
     auto& x = res.extra;
     x["eyeriss_set_h"] = M.set_h;
@@ -529,6 +541,16 @@ void EyerissModel::fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uin
     x["noc_stall_psum_in_cycles"] = static_cast<double>(pe.psum_in_bus().stall_cycles());
     x["ifmap_zero_fraction"] = c.ifmap_values ? static_cast<double>(c.ifmap_zeros) / static_cast<double>(c.ifmap_values) : 0;
     x["ofmap_zero_fraction"] = ofmap_values ? static_cast<double>(ofmap_zeros) / static_cast<double>(ofmap_values) : 0;
+    // The distribution energy's counts (eyeriss_energy.h).
+    x["noc_filter_y_flits"] = static_cast<double>(ev.filter_y);
+    x["noc_filter_x_flits"] = static_cast<double>(ev.filter_x);
+    x["noc_ifmap_y_flits"] = static_cast<double>(ev.ifmap_y);
+    x["noc_ifmap_x_flits"] = static_cast<double>(ev.ifmap_x);
+    x["noc_psum_in_y_flits"] = static_cast<double>(ev.psum_in_y);
+    x["noc_psum_in_x_flits"] = static_cast<double>(ev.psum_in_x);
+    x["noc_psum_out_flits"] = static_cast<double>(ev.psum_out);
+    x["psum_link_packets"] = static_cast<double>(ev.psum_link_packets);
+    x["link_fifo_words"] = static_cast<double>(ev.fifo_words);
     x["rlc_codec_values"] = static_cast<double>(link_->codec_values);
     x["dma_overfetch_bytes"] = static_cast<double>(ms.dma.overfetch_bytes);
     x["dram_energy_pj"] = ds.total_pj();

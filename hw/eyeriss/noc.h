@@ -68,6 +68,7 @@ public:
         const uint64_t t = std::max(y, accept);
         stall_ += t - y;
         xfree_[static_cast<std::size_t>(x)] = t + 1;
+        ++xflits_;
         return t;
     }
     // A flit on a single-level bus (the psum-out network gathers from the top PEs to the GLB):
@@ -83,12 +84,15 @@ public:
     const std::vector<uint64_t>& xbus_free() const { return xfree_; }
     void hold_until(uint64_t t) { free_ = std::max(free_, t); }
     int flit_values() const { return flit_values_; }
+    // Flits that entered the Y-bus (or the single-level bus); flits an X-bus passed on (a
+    // multicast flit counts once per X-bus it drives): the wire energy's counts.
     uint64_t flits() const { return flits_; }
+    uint64_t xflits() const { return xflits_; }
     uint64_t stall_cycles() const { return stall_; }  // cycles flits waited for an X-bus or a PE
 
 private:
     int flit_values_;
-    uint64_t free_ = 0, flits_ = 0, stall_ = 0;
+    uint64_t free_ = 0, flits_ = 0, xflits_ = 0, stall_ = 0;
     std::vector<uint64_t> xfree_;  // per X-bus: the first cycle it can take a flit
 };
 

@@ -327,11 +327,14 @@ void PeArray::count_step(int64_t new_cap, bool first_acc, uint64_t psum_cnt) {
     // filter read and a psum read+write per executed MAC (compute_step); incoming psums (from
     // the PE below, or the GLB at the bottom of a chain) added with p more. Networks: ifmap
     // values to each PE that holds them, psums between PEs and to/from the GLB.
+    // In the first accumulation the bottom PE of each column has no incoming psums (nothing
+    // from the GLB): it adds nothing (issue 15; it was counted as adding p).
     const RsMapping& M = M_;
     const uint64_t active = static_cast<uint64_t>(M.active_pes);
+    const uint64_t adders = active - (first_acc ? active / static_cast<uint64_t>(chain_n_) : 0);
     c_.ifmap_spad += active * static_cast<uint64_t>(M.q * M.S + M.q * new_cap);
-    c_.psum_spad += 2 * active * static_cast<uint64_t>(M.p);
-    c_.psum_adds += active * static_cast<uint64_t>(M.p);
+    c_.psum_spad += 2 * adders * static_cast<uint64_t>(M.p);
+    c_.psum_adds += adders * static_cast<uint64_t>(M.p);
     c_.noc_values += active * static_cast<uint64_t>(M.q * new_cap) + active * static_cast<uint64_t>(M.p) + (first_acc ? 1 : 2) * psum_cnt;
 }
 

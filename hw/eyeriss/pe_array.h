@@ -37,6 +37,7 @@ struct PeCounters {
     uint64_t ifmap_spad = 0, filter_spad = 0, psum_spad = 0;  // 16-bit scratchpad accesses
     uint64_t psum_adds = 0;       // incoming psums accumulated (vertical chain, GLB psums)
     uint64_t noc_values = 0;      // 16-bit values delivered over a network (per destination PE)
+    uint64_t psum_link_packets = 0;  // packets moved over one vertical PE-to-PE psum link
     uint64_t passes = 0, steps = 0, filter_major_passes = 0;
     uint64_t compute_cycles = 0;  // cycles the array spent on MACs
     uint64_t stall_ifmap = 0;     // cycles a step waited for its ifmap values

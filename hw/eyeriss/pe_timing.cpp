@@ -176,6 +176,8 @@ void PeArray::drain_psums(bool first_acc, bool fm, bool psum_double, int64_t set
                        return ready;
                    });
         for (int c = 1; c < chain_n_; ++c) left2_[static_cast<std::size_t>(col * chain_n_ + c)] = lefts_[static_cast<std::size_t>(c)];
+        // Every packet goes up each of the column's chain_n - 1 links.
+        c_.psum_link_packets += static_cast<uint64_t>((chain_n_ - 1) * packets);
     }
     grant_psum_out(packets);
     // Double-buffered psum spad: the step after next waits for these; single: the next one.
