@@ -186,6 +186,14 @@ LayerResult run_checked(const char* cfg, double* static_mw) {
     if (sparse) noc += x("products") * 29 * (0.0625 + 0.25 * scnn::scnn_floorplan(a, ar).crossbar_mm);
     CHECK(x("weight_bus_broadcast_entries") > 0);
     CHECK(l.energy(EnergyComponent::Noc) == Approx(noc));
+    // Fifo: every broadcast entry into 64 FIFOs (+ one-PE entries) and every read, entry / 16
+    // accesses of 2 pJ (80 bits: 10 pJ, 64 bits: 8 pJ); no crossbar queues in the configs.
+    const double fifo_ops = x("weight_bus_broadcast_entries") * 64 + x("weight_bus_unicast_entries") + x("weight_fifo_reads");
+    CHECK(l.energy(EnergyComponent::Fifo) == Approx(fifo_ops * entry / 16 * 2));
+    // RegisterFile: an accumulator read (24/16 x 2 = 3 pJ) per product, halo merge and PPU
+    // output, a write (24 x 0.125 = 3 pJ) per product and halo merge.
+    CHECK(l.energy(EnergyComponent::RegisterFile) ==
+          Approx(3 * (2 * x("products") + 2 * x("halo_values") + x("ppu_outputs"))));
     return l;
 }
 
