@@ -15,6 +15,19 @@
 //   sram    : points by capacity (one bank, one read-write port, 64-bit word, the table's
 //             "sram_device", e.g. CACTI "itrs-lop"): read/write pJ per 64-bit access, leakage
 //             mW, area mm^2. Lookups interpolate linearly in log2(capacity), clamped at the ends.
+//   vdd_v   : supply voltage the table's numbers are for (required by "derive", both ends)
+//   derive  : {"from": "<table>.json" (relative to this table's folder), "rule":
+//             "stillmaker-baas-2017"} (sw/config/tech_scaling.h): every energy / area / leakage
+//             entry this file does not list is the base table's entry times the rule's factor
+//             from (base node_nm, base vdd_v) to (node_nm, vdd_v), its grade "D" and its source
+//             "D: <base source> x <factor> (<rule, nodes, Vdd>)"; unit "fraction" entries are
+//             copied unscaled. "sram" written here replaces the base's points, else they are
+//             scaled the same way (pJ and mW by the energy factor, mm^2 by the area factor).
+//             Optional "sram_from": "<table>.json": the SRAM points (and sram_device) come from
+//             that table instead, scaled by the same rule from its node and Vdd.
+//             Entries written in the file override. Chains are allowed (a base may derive);
+//             a cycle, an unknown rule, a node outside the rule's table or a missing vdd_v is an
+//             InputError naming the file and the JSON pointer.
 #include <map>
 #include <string>
 #include <vector>
@@ -44,6 +57,8 @@ struct TechTable {
     std::string file;
     std::string name;
     int node_nm = 0;
+    double vdd_v = 0;                          // 0: not stated
+    std::vector<std::string> files;            // files read: this table, then its derive chain
     std::string sram_device;                   // device type the SRAM points were computed for
     std::map<std::string, TechEntry> energy;   // action -> pJ per action
     std::map<std::string, TechEntry> area;     // unit -> um^2 per instance
