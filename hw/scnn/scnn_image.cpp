@@ -107,6 +107,7 @@ GroupStore ScnnModel::drain_group(LayerRun& lr, int64_t g, uint64_t barrier) {
         halo = rt.cycles;
         lr.halo_port_stalls += rt.port_stalls;
         lr.halo_values += moved;
+        lr.halo_value_hops += moved;  // every reduction link joins neighbours (reduction_parents)
     } else {
         const HaloTiming ht = halo_exchange(runs, prm_.halo_values_per_cycle);
         if (ctx_.step_mode) {
@@ -121,6 +122,12 @@ GroupStore ScnnModel::drain_group(LayerRun& lr, int64_t g, uint64_t barrier) {
         halo = ht.cycles;
         lr.halo_port_stalls += ht.port_stalls;
         lr.halo_values += moved;
+        for (std::size_t s = 0; s < runs.size(); ++s)
+            for (const HaloRun& hr : runs[s]) {
+                const int a = act[s], b = act[static_cast<std::size_t>(hr.dst)];
+                const int di = a / m.pe_cols - b / m.pe_cols, dj = a % m.pe_cols - b % m.pe_cols;
+                lr.halo_value_hops += hr.values * static_cast<uint64_t>((di < 0 ? -di : di) + (dj < 0 ? -dj : dj));
+            }
     }
     GroupStore st;
     for (int pe : act) {  // idle PEs have no outputs

@@ -36,6 +36,7 @@ ScnnModel::ScnnModel(sc_module_name name, const ArchConfig& arch, SimContext& ct
         throw arch.error_at("/bits/activation",
                             "a value width in [8, 32] bits (SCNN/DCNN store int8 weights and activations in it)",
                             std::to_string(arch.bits.activation));
+    floorplan_ = scnn_floorplan(arch, scnn_area(arch));
     iaram_cfg_ = role_buffer(arch, "input");
     oaram_cfg_ = role_buffer(arch, "output");
     // IARAM/OARAM banks are the PEs' own RAMs (capacity / banks each): a bank without a
@@ -283,7 +284,8 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     const bool sparse = e.sparse();
     const std::vector<int>& act = e.active_pes();
     const int64_t idle = e.idle_pes();
-    const uint64_t fifo_writes = bc.fifo_writes;
+    // Every PE's FIFO takes a broadcast entry (the idle PEs' too: nothing gates them).
+    const uint64_t fifo_writes = bc.broadcast_entries * static_cast<uint64_t>(m.pes()) + bc.unicast_entries;
     const MemoryLayerStats ms = mem_->end_layer();
     LayerResultBuilder rb(arch_, res, cons);
     rb.cycles_from_first_request(ms, start, ctx_.now_cycles());
@@ -312,14 +314,19 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     ScnnEnergyCounts ec;
     ec.sparse = sparse;
     ec.zero_gating = prm_.zero_gating;
+    ec.crossbar_queue_entries = prm_.crossbar_queue_entries;
     ec.cnt = e.cnt;
-    ec.fifo_writes = fifo_writes;
+    ec.broadcast_entries = bc.broadcast_entries;
+    ec.unicast_entries = bc.unicast_entries;
+    ec.pes = static_cast<uint64_t>(m.pes());
     ec.halo_values = lr.halo_values;
+    ec.halo_value_hops = lr.halo_value_hops;
     ec.ppu_outputs = lr.ppu_outputs;
     ec.dram_pj = ds.total_pj();
     ec.F = prm_.F;
-    ec.accumulator_kib = static_cast<double>(prm_.accumulator_entries) * 2 * static_cast<double>(arch_.bits.accumulator) / 8 / 1024;
-    ec.mac_units = static_cast<uint64_t>(arch_.pe.total_macs());
+    ec.I = prm_.I;
+    ec.widths = scnn_widths(arch_, prm_);
+    ec.floorplan = floorplan_;
     ec.cycles = res.cycles;
     apply_scnn_energy(arch_, ec, res);
     if (wstage_) res.energy(EnergyComponent::WeightBuffer) = buffer_energy_pj(arch_.tech, stage_cfg_, res.buffer(BufferRole::Weight));
@@ -341,7 +348,11 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     x["multiplier_slots"] = static_cast<double>(e.cnt.mult_slots);
     x["halo_cycles"] = static_cast<double>(lr.halo_cycles);
     x["halo_values"] = static_cast<double>(lr.halo_values);
+    x["halo_value_hops"] = static_cast<double>(lr.halo_value_hops);
+    x["weight_bus_broadcast_entries"] = static_cast<double>(bc.broadcast_entries);
+    x["weight_bus_unicast_entries"] = static_cast<double>(bc.unicast_entries);
     x["ppu_cycles"] = static_cast<double>(lr.ppu_cycles);
+    x["ppu_outputs"] = static_cast<double>(lr.ppu_outputs);
     x["ppu_oaram_port_stall_cycles"] = static_cast<double>(lr.ppu_port_stalls);
     x["input_passes"] = static_cast<double>(lr.input_passes);
     x["weight_bytes"] = static_cast<double>(e.weight_bytes);

@@ -14,6 +14,7 @@
 #include "hw/dma/dma.h"
 #include "hw/scnn/dram_layout.h"
 #include "hw/scnn/layer_engine.h"
+#include "hw/scnn/scnn_area.h"
 #include "hw/scnn/scnn_params.h"
 #include "hw/scnn/weight_broadcast.h"
 #include "hw/sim/accelerator_model.h"
@@ -46,6 +47,9 @@ struct LayerRun {
     uint64_t halo_cycles = 0, halo_port_stalls = 0, ppu_cycles = 0, input_passes = 0, groups_run = 0,
              halo_values = 0, ppu_outputs = 0, block_wait_input = 0, group_bound = 0, barrier_wait = 0,
              drain_wait = 0, ppu_port_stalls = 0;
+    // Partial sums x PE pitches they crossed on the halo / reduction links (a value to the
+    // above-left neighbour crosses two): the links' wire energy (scnn_energy.cpp).
+    uint64_t halo_value_hops = 0;
     std::vector<OutStream> written;  // streams sent to DRAM, read back at the end
     std::vector<uint64_t> busy_before;
     // Per active PE: IARAM words the DMA wrote into its bank (its tiles, port_width_bits words
@@ -109,6 +113,8 @@ private:
     SimContext& ctx_;
     ScnnParams prm_;
     std::unique_ptr<PeArrayPolicy> pol_;
+    // The configuration's floorplan and static power (scnn_area.h), computed once per model.
+    ScnnFloorplan floorplan_;
     BufferConfig iaram_cfg_, oaram_cfg_;
     std::unique_ptr<GlobalBuffer> iaram_, oaram_, wfifo_, wstage_;
     BufferConfig stage_cfg_;

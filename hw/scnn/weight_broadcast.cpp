@@ -92,6 +92,7 @@ uint64_t WeightBroadcast::deliver(std::size_t idx, uint64_t ready, const std::ve
     if (step_check) step_deliver(idx, bus_was_free, ready, at);
     at_ = at;
     bus_busy_cycles += E;
+    (target < 0 ? broadcast_entries : unicast_entries) += E;
     bus_free_ = t;
     ready_[idx] = ready;
     landed_[idx] = t;

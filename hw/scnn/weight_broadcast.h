@@ -82,7 +82,10 @@ public:
     std::vector<uint64_t> busy, wait_dram, wait_bus;
     uint64_t bus_busy_cycles = 0;   // cycles the bus carried an entry
     uint64_t bus_held_cycles = 0;   // cycles the bus had an entry ready but a target FIFO was full
-    uint64_t fifo_writes = 0;       // entries written into FIFOs (all targets)
+    uint64_t fifo_writes = 0;       // entries written into FIFOs (tracked slots: the idle PEs' one slot once)
+    // Entries the bus carried to every PE (target -1) and to one PE (channel-split pieces):
+    // the broadcast's wire energy and the FIFO writes of every PE (scnn_energy.cpp).
+    uint64_t broadcast_entries = 0, unicast_entries = 0;
     // Exactness test mode (SimContext::step_mode): deliver() also steps the bus one cycle at a
     // time from the FIFOs' occupancy and throws SimulationError if that differs from the
     // computed entry cycles.

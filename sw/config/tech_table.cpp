@@ -117,7 +117,8 @@ TechTable scaled_base(const JsonNode& root, const std::string& key, const std::s
             for (const auto& c : chain) cycle += c + " -> ";
             d.at(key).fail("a base table that does not derive from this one (a cycle: " + cycle + base_file + ")", "\"" + from + "\"");
         }
-    if (chain.size() >= 16) d.at(key).fail("a derive chain of at most 16 tables", "a longer chain");
+    // At most 8 tables deep: with "from" and "sram_from" each level may read two bases.
+    if (chain.size() >= 8) d.at(key).fail("a derive chain of at most 8 tables", "a longer chain");
     if (!fs::is_regular_file(base_path, ec)) d.at(key).fail("an existing technology table file", "\"" + from + "\" (" + base_file + ")");
     if (!root.has("vdd_v")) root.at("vdd_v");  // required for the energy factor: error names /vdd_v
     if (!stillmaker_has_node(t.node_nm)) {

@@ -31,6 +31,12 @@ void pin_path(sx::json& v, const char* const* choices, std::size_t n) {
 
 void pin_files(sx::json& doc) {
     static const char* const tech[] = {"tech/horowitz45.json", "tech/eyeriss65.json", "tech/missing.json"};
+    // A technology table's /derive/from and /derive/sram_from name other tables relative to its
+    // folder (configs/ for kOrigin): pinned the same way.
+    static const char* const base[] = {"tech/horowitz45.json", "tech/cmos32.json", "tech/missing.json"};
+    if (doc.is_object() && doc.contains("derive") && doc["derive"].is_object())
+        for (const char* k : {"from", "sram_from"})
+            if (doc["derive"].contains(k)) pin_path(doc["derive"][k], base, 3);
     static const char* const dram[] = {"dram/lpddr4-3200.json", "dram/ddr4-2400.json", "dram/missing.json"};
     if (!doc.is_object()) return;
     if (doc.contains("technology")) pin_path(doc["technology"], tech, 3);
@@ -42,6 +48,9 @@ void use_tech(const sx::TechTable& t, double capacity_kib, int width_bits) {
     sx::fuzz::sink(t.sram_read_pj(capacity_kib, width_bits) + t.sram_write_pj(capacity_kib, width_bits) +
                    t.sram_leakage_mw(capacity_kib));
     for (const auto& [name, e] : t.energy) sx::fuzz::sink(t.pj(name) + e.value);
+    for (const auto& [name, e] : t.area) sx::fuzz::sink(t.area_um2(name) + e.value);
+    for (const auto& [name, e] : t.leakage) sx::fuzz::sink(t.leakage_uw(name) + e.value);
+    sx::fuzz::sink(t.sram_area_mm2(capacity_kib));  // InputError if a point has no area
 }
 
 }  // namespace
@@ -56,6 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
     if (!parsed) return 0;
 
+    pin_files(doc);
     sx::fuzz::expect_input_error_only("parse_tech_table", [&] {
         const sx::TechTable t = sx::parse_tech_table(doc, kOrigin);
         use_tech(t, 64, 64);
@@ -63,7 +73,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         use_tech(t, 1e6, 512);
     });
 
-    pin_files(doc);
     sx::fuzz::expect_input_error_only("parse_arch_config", [&] {
         const sx::ArchConfig c = sx::parse_arch_config(doc, kOrigin);
         sx::fuzz::sink(c.pe.total_macs() + c.cycle_ns());
