@@ -343,7 +343,11 @@ NormalizedDesign normalize_design(const json& doc, const std::string& file, cons
                                             ? std::string(" by its PE array and global buffers")
                                             : std::string(" by its PE array (--iso-area-scale-buffers also scales the "
                                                           "global buffers, which reach finer steps and smaller totals)")),
-                             file + " reaches at best " + reached + " with PE array " + r.pe_text);
+                             file + " reaches at best " + reached + " with PE array " + r.pe_text +
+                                 (r.area_after_mm2 == r.area_before_mm2 && r.pe_factor != 1
+                                      ? "; its area does not change with its PE array (its area model counts no "
+                                        "block of the PE array)"
+                                      : ""));
         for (const auto& [k, v] : r.overrides) {
             out.overrides[k] = v;
             out.origins[k] = {"--iso-area", ""};
