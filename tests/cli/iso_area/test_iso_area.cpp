@@ -154,3 +154,39 @@ TEST_CASE("compare --iso-area: an unreachable target is refused naming --iso-are
               "--out", s.path("out3"), "--quiet"},
           2);
 }
+
+TEST_CASE("sweep: area columns and the three-objective pareto column in sweep_networks.csv") {
+    Scratch s("sx-iso-area-sweep");
+    const std::string model = s.path("two.json");
+    write_file(model, kTwoLayers);
+    // The input buffer's capacity changes the area (SRAM area by capacity), barely the figures.
+    sxsim(s, {"sweep", "--arch", kSrc + "/configs/smartexchange.json", "--model", model, "--param",
+              "/buffers/input/capacity_kib=64,128,256", "--param", "/pe_array/dim_m=8,16", "-j", "2", "--out",
+              s.path("out"), "--quiet"});
+    const sx::CsvData t = sx::parse_csv(read_file(s.path("out/sweep_networks.csv")));
+    REQUIRE(t.rows.size() == 6);
+    const std::size_t area = column(t, "area_mm2"), power = column(t, "static_power_mw"), pareto = column(t, "pareto");
+    const std::size_t lat = column(t, "latency_us"), energy = column(t, "energy_total_pj");
+    const std::size_t cap = column(t, "/buffers/input/capacity_kib"), dim_m = column(t, "/pe_array/dim_m");
+    int in_set = 0;
+    for (const auto& r : t.rows) {
+        CHECK(std::stod(r[area]) > 0);
+        CHECK(std::stod(r[power]) >= 0);
+        REQUIRE((r[pareto] == "true" || r[pareto] == "false"));
+        in_set += r[pareto] == "true";
+        // The rule, recomputed here: dominated by no other row.
+        bool dominated = false;
+        for (const auto& o : t.rows) {
+            const double a[3] = {std::stod(o[lat]), std::stod(o[energy]), std::stod(o[area])};
+            const double b[3] = {std::stod(r[lat]), std::stod(r[energy]), std::stod(r[area])};
+            const bool le = a[0] <= b[0] && a[1] <= b[1] && a[2] <= b[2];
+            const bool lt = a[0] < b[0] || a[1] < b[1] || a[2] < b[2];
+            dominated = dominated || (le && lt);
+        }
+        CHECK(r[pareto] == (dominated ? "false" : "true"));
+        // A bigger input buffer is more silicon at the same dim_m.
+        for (const auto& o : t.rows)
+            if (o[dim_m] == r[dim_m] && std::stod(o[cap]) > std::stod(r[cap])) CHECK(std::stod(o[area]) > std::stod(r[area]));
+    }
+    CHECK(in_set >= 1);
+}
