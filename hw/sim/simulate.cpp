@@ -12,6 +12,7 @@
 #include "hw/common/sim_context.h"
 #include "hw/sim/accelerator_model.h"
 #include "hw/sim/conservation.h"
+#include "hw/sim/design_area.h"
 #include "hw/sim/design_config.h"
 #include "hw/sim/timing_limits.h"
 #include "hw/system/dram_fit.h"
@@ -220,6 +221,8 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
     run.batch = workload.batch;
     run.check_enabled = options.check;
     run.seed = options.seed;
+    // Before any layer runs: a table without the area keys is bad input, not a late failure.
+    run.area = design_area(arch);
     SimContext ctx;
     ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
     ctx.watchdog_cycles = arch.sim.watchdog_cycles;

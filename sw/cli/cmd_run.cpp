@@ -89,6 +89,14 @@ void print_summary(const RunResult& run, const std::string& out_dir) {
         std::printf("overrides (--set): %s\n", list.c_str());
     }
     std::printf("%s", table.render().c_str());
+    // Leakage is part of the energy above (static power x each layer's latency).
+    const double leak_uj = [&] {
+        double pj = 0;
+        for (const auto& l : run.layers) pj += l.energy(EnergyComponent::Leakage);
+        return pj * 1e-6;
+    }();
+    std::printf("area: %.3f mm^2 (%s, %d nm), static power %.3f mW, leakage energy %.2f uJ of the total\n",
+                run.area.total_mm2(), run.area.tech.c_str(), run.area.node_nm, run.area.static_power_mw(), leak_uj);
     std::size_t compute = 0, skipped = 0;
     for (const auto& l : run.layers)
         if (l.layer.is_compute()) {
@@ -105,7 +113,7 @@ void print_summary(const RunResult& run, const std::string& out_dir) {
     }
     if (run.real_data.is_null())
         std::printf("note: activations are %s\n", run.activations.c_str());
-    std::printf("traces: %s/layers.csv, %s/run.json\n", out_dir.c_str(), out_dir.c_str());
+    std::printf("traces: %s/layers.csv, %s/area.csv, %s/run.json\n", out_dir.c_str(), out_dir.c_str(), out_dir.c_str());
 }
 
 void run_command(const RunArgs& a) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "hw/sim/design_area.h"
 #include "hw/sim/design_config.h"
 #include "sw/cli/console.h"
 #include "sw/cli/model_input.h"
@@ -65,6 +66,8 @@ struct CompareArgs : CommonArgs {
     std::string same_dram;
     int64_t iso_macs = 0;
     double iso_sram = 0;
+    double iso_area = 0;
+    bool iso_area_scale_buffers = false;
 };
 
 void add_common(CLI::App* cmd, CommonArgs& a) {
@@ -82,6 +85,25 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
     cmd->add_option("--activations", a.activations, "Folder of per-layer int8 inputs <layer>.npy for every point");
     cmd->add_flag("--plots", a.plots, "Draw the plots (PNG and SVG, sw/plots/*.py, needs /usr/bin/python3 + matplotlib)");
     cmd->add_flag("-q,--quiet", a.quiet, "No progress line and no tables");
+}
+
+// The total area of a candidate configuration: the design's own area model on the file with
+// the candidate's overrides, exactly what `sxsim run` will report for it. A candidate the
+// configuration refuses in a field the search sets (a PE array or buffer over a design's
+// limits) is not a candidate (nullopt); any other error (a technology table without area
+// keys ...) is the configuration's and is reported as it is.
+AreaFunction area_function(const std::string& arch) {
+    return [arch](const Overrides& o) -> std::optional<double> {
+        try {
+            ArchConfig c = load_arch_config(arch, o);
+            configure_design(c);
+            return design_area(c).total_mm2();
+        } catch (const InputError& e) {
+            const bool searched = e.field().rfind("/pe_array", 0) == 0 || e.field().rfind("/buffers", 0) == 0;
+            if (searched && !o.empty()) return std::nullopt;
+            throw;
+        }
+    };
 }
 
 // The children exec /proc/self/exe, which the forked child resolves to the executable it
@@ -327,6 +349,10 @@ void compare_command(const CompareArgs& a) {
     if (!a.same_dram.empty()) norm.same_dram = fs::absolute(require_file(a.same_dram, "DRAM preset", "--same-dram")).string();
     if (a.iso_macs > 0) norm.iso_macs = a.iso_macs;
     if (a.iso_sram > 0) norm.iso_sram_kib = a.iso_sram;
+    if (a.iso_area > 0) norm.iso_area_mm2 = a.iso_area;
+    if (a.iso_area_scale_buffers && !norm.iso_area_mm2)
+        throw InputError("sxsim compare", "--iso-area-scale-buffers", "--iso-area MM2 with it (it says how --iso-area scales)");
+    norm.iso_area_scale_buffers = a.iso_area_scale_buffers;
 
     check_point_files(a, 1, "sxsim compare");
     CompareResult result;
@@ -344,7 +370,7 @@ void compare_command(const CompareArgs& a) {
         for (int k = 2; names.count(d.name); ++k) d.name = fs::path(arch).stem().string() + "-" + std::to_string(k);
         names.insert(d.name);
         d.arch = arch;
-        d.normalization = normalize_design(doc, arch, norm);
+        d.normalization = normalize_design(doc, arch, norm, area_function(arch));
         SimPoint p;
         p.arch = arch;
         p.model = a.model;
@@ -438,7 +464,9 @@ void add_workflow_commands(CLI::App& app) {
     sweep->add_flag("--dry-run", sa->dry_run, "List the points (ids and values) and exit");
     add_common(sweep, *sa);
     sweep->footer("Outputs: OUT/sweep_networks.csv (one row per point and workload: status, error, cycles, latency_us, "
-                  "energy in pJ per component, DRAM bytes, MACs, PE count), OUT/sweep_layers.csv (one row per point "
+                  "energy in pJ per component, DRAM bytes, MACs, PE count, area_mm2, static_power_mw, and pareto: true "
+                  "when no other point of the same workload is at most as slow, as energy-hungry and as large with one "
+                  "of them strictly better), OUT/sweep_layers.csv (one row per point "
                   "and layer), OUT/points/<point-id>/ (traces and logs). A point id hashes the contents of every input "
                   "the point reads (configuration, the technology table and DRAM preset it names, workload, weight "
                   "image, activations), the values, the run options and the sxsim executable: rerunning skips the "
@@ -464,10 +492,19 @@ void add_workflow_commands(CLI::App& app) {
     cmp->add_option("--iso-sram", ca->iso_sram,
                     "Scale every design's global buffers by one factor to this total, KiB (banks and ports kept)")
         ->check(CLI::PositiveNumber);
+    cmp->add_option("--iso-area", ca->iso_area,
+                    "Scale every design's PE array so that its total area (its own area model, after the other "
+                    "options) is this many mm^2, within 2%; a design that cannot get that close is refused (exit 2) "
+                    "with the closest area it reaches")
+        ->check(CLI::PositiveNumber);
+    cmp->add_flag("--iso-area-scale-buffers", ca->iso_area_scale_buffers,
+                  "With --iso-area: scale the global buffers with the PE array by one common factor (the design's "
+                  "balance kept), the buffers alone then fine-tuning what the PE array's steps leave");
     add_common(cmp, *ca);
     cmp->footer("Outputs: OUT/compare.csv (per design and layer, plus 'total' rows, with ratios), OUT/compare.json, "
                 "OUT/report.md and OUT/report.html (tables; plots with --plots), OUT/points/<id>/ traces. "
-                "Units: latency us, energy pJ in files (uJ in tables), EDP pJ*us in files (uJ*ms in tables), bytes.");
+                "Units: latency us, energy pJ in files (uJ in tables), EDP pJ*us in files (uJ*ms in tables), bytes, "
+                "area mm^2, static power mW.");
     cmp->callback([ca]() { compare_command(*ca); });
 }
 

@@ -3,10 +3,16 @@
 
   OUT/plots/sweep_latency_vs_pes.{png,svg}  latency vs MAC units, one series per workload
   OUT/plots/sweep_energy_vs_pes.{png,svg}   energy vs MAC units
-  OUT/plots/sweep_pareto.{png,svg}          latency-energy plane with the Pareto front per workload
+  OUT/plots/sweep_pareto.{png,svg}          latency-energy plane, colour = total area (mm^2),
+                                            the three-objective Pareto set (latency, energy,
+                                            area) ringed and labelled; one panel per workload
 
-Swept parameters are the columns whose name is a JSON pointer ("/pe_array/dim_m"); the Pareto
-points are labelled with their values. Usage: /usr/bin/python3 sw/plots/plot_sweep.py OUT [--out DIR]
+The Pareto set is the table's "pareto" column (sxsim computes it: docs/formats.md); tables
+written before that column existed get the same rule computed here. The dashed line joins the
+two-objective latency-energy front, for contrast: a point off it can still be in the set
+because it is smaller. Swept parameters are the columns whose name is a JSON pointer
+("/pe_array/dim_m"); the Pareto points are labelled with their values.
+Usage: /usr/bin/python3 sw/plots/plot_sweep.py OUT [--out DIR]
 """
 import argparse
 import os
@@ -24,6 +30,16 @@ def pareto(points):
             front.append(p)
             best_energy = p[1]
     return front
+
+
+def dominates(a, b):
+    return all(x <= y for x, y in zip(a, b)) and any(x < y for x, y in zip(a, b))
+
+
+def pareto3(rows):
+    """Rows in the three-objective set, the rule of sw/workflow/pareto.h (ties all stay)."""
+    objs = [(common.num(r, "latency_us"), common.num(r, "energy_total_pj"), common.num(r, "area_mm2")) for r in rows]
+    return [r for i, r in enumerate(rows) if not any(dominates(objs[j], objs[i]) for j in range(len(rows)) if j != i)]
 
 
 def label(row, params):
@@ -69,19 +85,40 @@ def main():
         common.save(fig, out, stem)
         plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    has_area = all(r.get("area_mm2", "") != "" for r in rows)
+    areas = [common.num(r, "area_mm2") for r in rows] if has_area else []
+    fig, axes = plt.subplots(1, len(models), figsize=(6.4 * len(models), 4.6), squeeze=False)
+    scatter = None
     for i, m in enumerate(models):
-        pts = [(common.num(r, "latency_us"), common.num(r, "energy_total_pj") * 1e-6, r) for r in rows if r["model"] == m]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=16, color="C%d" % i, alpha=0.5, label=m)
-        front = pareto(pts)
-        ax.plot([p[0] for p in front], [p[1] for p in front], color="C%d" % i, marker="o", markersize=5,
-                linewidth=1.5, label="%s Pareto front (%d)" % (m, len(front)))
-        for p in front:
-            ax.annotate(label(p[2], params), (p[0], p[1]), textcoords="offset points", xytext=(4, 4), fontsize=6)
-    ax.set_xlabel("latency (us)")
-    ax.set_ylabel("energy (uJ)")
-    ax.set_title("Latency-energy trade-off")
-    ax.legend(fontsize=7)
+        ax = axes[0][i]
+        mrows = [r for r in rows if r["model"] == m]
+        if "pareto" in mrows[0]:
+            in_set = [r for r in mrows if r.get("pareto") == "true"]
+        else:
+            in_set = pareto3(mrows) if has_area else []
+        xs = [common.num(r, "latency_us") for r in mrows]
+        ys = [common.num(r, "energy_total_pj") * 1e-6 for r in mrows]
+        if has_area:
+            scatter = ax.scatter(xs, ys, s=22, c=[common.num(r, "area_mm2") for r in mrows], cmap="viridis",
+                                 vmin=min(areas), vmax=max(areas), zorder=2, label="points (colour: area)")
+        else:
+            ax.scatter(xs, ys, s=22, color="0.5", zorder=2, label="points (no area in this table)")
+        ax.scatter([common.num(r, "latency_us") for r in in_set],
+                   [common.num(r, "energy_total_pj") * 1e-6 for r in in_set], s=90, facecolors="none",
+                   edgecolors="red", linewidths=1.4, zorder=3,
+                   label="Pareto set: latency, energy, area (%d of %d)" % (len(in_set), len(mrows)))
+        for r in in_set:
+            ax.annotate(label(r, params), (common.num(r, "latency_us"), common.num(r, "energy_total_pj") * 1e-6),
+                        textcoords="offset points", xytext=(5, 4), fontsize=6)
+        front = pareto([(x, y, r) for x, y, r in zip(xs, ys, mrows)])
+        ax.plot([p[0] for p in front], [p[1] for p in front], color="0.3", linestyle="--", linewidth=1, zorder=1,
+                label="latency-energy front (%d)" % len(front))
+        ax.set_xlabel("latency (us)")
+        ax.set_ylabel("energy (uJ)")
+        ax.set_title("%s: latency, energy and area" % m)
+        ax.legend(fontsize=7)
+    if scatter is not None:
+        fig.colorbar(scatter, ax=axes[0].tolist(), label="total area (mm$^2$)")
     common.save(fig, out, "sweep_pareto")
     plt.close(fig)
     return 0

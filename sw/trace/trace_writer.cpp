@@ -19,7 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kFormatVersion = 3;  // 2: the per-layer "check" column; 3: activation statistics columns
+// 2: the per-layer "check" column; 3: activation statistics columns; 4: area (run.json "area",
+// area.csv, the per-layer columns area_mm2 and static_power_mw).
+constexpr int kFormatVersion = 4;
 constexpr int kRoles = static_cast<int>(BufferRole::kCount);
 constexpr int kComponents = static_cast<int>(EnergyComponent::kCount);
 
@@ -69,6 +71,10 @@ std::vector<Field> layer_fields(const RunResult& run, const LayerResult& r) {
         {"macs_skipped", r.macs_skipped},
         {"cycles", r.cycles},
         {"clock_mhz", run.clock_mhz},
+        // The configuration's silicon, the same on every row (like clock_mhz): a layers table
+        // of many runs can be grouped or joined by design size without opening run.json.
+        {"area_mm2", run.area.total_mm2()},
+        {"static_power_mw", run.area.static_power_mw()},
         {"latency_us", r.latency_us},
         {"pe_utilization", r.pe_utilization},
         {"active_pes", r.active_pes},
@@ -122,7 +128,42 @@ json json_value(const Value& v) {
     return std::visit(V{}, v);
 }
 
+constexpr int kClasses = static_cast<int>(AreaClass::kCount);
+
+const std::vector<std::string>& area_columns() {
+    static const std::vector<std::string> c = {"block", "class", "count", "area_mm2", "leakage_mw", "basis"};
+    return c;
+}
+
+json area_json(const AreaReport& a) {
+    json classes = json::object();
+    for (int i = 0; i < kClasses; ++i) {
+        const AreaClass c = static_cast<AreaClass>(i);
+        classes[to_string(c)] = json_double(a.class_mm2(c));
+    }
+    json blocks = json::array();
+    for (const auto& b : a.blocks)
+        blocks.push_back({{"block", b.block}, {"class", to_string(b.cls)}, {"count", b.count},
+                          {"area_mm2", json_double(b.area_mm2)}, {"leakage_mw", json_double(b.leakage_mw)},
+                          {"basis", b.basis}});
+    return {{"design", a.design}, {"tech", a.tech}, {"node_nm", a.node_nm}, {"total_mm2", json_double(a.total_mm2())},
+            {"static_power_mw", json_double(a.static_power_mw())}, {"pe_pitch_mm", json_double(a.pe_pitch_mm)},
+            {"class_mm2", classes}, {"blocks", blocks}};
+}
+
 }  // namespace
+
+std::vector<std::string> area_csv_columns() { return area_columns(); }
+
+std::string area_csv(const RunResult& run) {
+    std::string s;
+    for (const auto& c : area_columns()) s += (s.empty() ? "" : ",") + c;
+    s += "\n";
+    for (const auto& b : run.area.blocks)
+        s += csv_escape(b.block) + "," + to_string(b.cls) + "," + std::to_string(b.count) + "," +
+             format_double(b.area_mm2) + "," + format_double(b.leakage_mw) + "," + csv_escape(b.basis) + "\n";
+    return s;
+}
 
 std::vector<std::string> csv_columns() {
     RunResult run;
@@ -171,11 +212,14 @@ json to_json(const RunResult& run) {
                     {"bytes", "bytes (fields ending in _bytes)"},
                     {"buffer_reads_writes", "port-width accesses"},
                     {"pe_utilization", "macs_executed / (cycles x MAC units), 0..1"},
-                    {"macs", "multiply-accumulates, batch included"}};
+                    {"macs", "multiply-accumulates, batch included"},
+                    {"area", "mm^2 (fields ending in _mm2)"},
+                    {"power", "mW (fields ending in _mw)"}};
     doc["weights"] = run.weights;
     doc["activations"] = run.activations;
     if (!run.real_data.is_null()) doc["real_data"] = run.real_data;
     doc["seed"] = run.seed;
+    doc["area"] = area_json(run.area);
     json failed = json::array();
     for (const auto& l : run.layers)
         if (l.check == CheckStatus::Failed) failed.push_back(l.layer.name);
@@ -254,6 +298,7 @@ void write_traces(const RunResult& run, const std::string& dir) {
     if (ec || !fs::is_directory(dir))
         throw InputError(dir, "", "a trace directory that can be created", ec ? ec.message() : "not a directory");
     write_file_atomically((fs::path(dir) / "layers.csv").string(), to_csv(run));
+    write_file_atomically((fs::path(dir) / "area.csv").string(), area_csv(run));
     write_file_atomically((fs::path(dir) / "run.json").string(), to_json(run).dump(2) + "\n");
 }
 

@@ -19,6 +19,8 @@ void add(Figures& into, const Figures& f) {
     into.latency_us += f.latency_us;
     into.energy_pj += f.energy_pj;
     into.dram_bytes += f.dram_bytes;
+    into.area_mm2 = f.area_mm2;  // one chip: the same on every layer
+    into.static_power_mw = f.static_power_mw;
     into.energy_by_component.resize(std::max(into.energy_by_component.size(), f.energy_by_component.size()));
     for (std::size_t i = 0; i < f.energy_by_component.size(); ++i) into.energy_by_component[i] += f.energy_by_component[i];
 }
@@ -55,6 +57,8 @@ void fill_compare_figures(CompareResult& r, const RecordTable& layers) {
             f.latency_us = to_number(layers.get(i, "latency_us"));
             f.energy_pj = to_number(layers.get(i, "energy_total_pj"));
             f.dram_bytes = to_number(layers.get(i, "dram_read_bytes")) + to_number(layers.get(i, "dram_write_bytes"));
+            f.area_mm2 = to_number(layers.get(i, "area_mm2"));
+            f.static_power_mw = to_number(layers.get(i, "static_power_mw"));
             for (const auto& c : r.components) f.energy_by_component.push_back(to_number(layers.get(i, "energy_" + c + "_pj")));
             const std::string name = layers.get(i, "layer");
             if (std::find(r.layer_order.begin(), r.layer_order.end(), name) == r.layer_order.end()) {
@@ -69,9 +73,10 @@ void fill_compare_figures(CompareResult& r, const RecordTable& layers) {
 
 std::string compare_csv(const CompareResult& r) {
     std::vector<std::string> header = {"design", "reference", "layer", "type", "status", "cycles", "latency_us",
-                                       "energy_total_pj", "edp_pj_us", "dram_bytes"};
+                                       "energy_total_pj", "edp_pj_us", "dram_bytes", "area_mm2", "static_power_mw"};
     for (const auto& c : r.components) header.push_back("energy_" + c + "_pj");
-    for (const char* k : {"latency", "energy", "edp", "dram"}) header.push_back(std::string(k) + "_ratio");
+    for (const char* k : {"latency", "energy", "edp", "dram", "area", "static_power"})
+        header.push_back(std::string(k) + "_ratio");
     std::string out = csv_line(header);
     const CompareDesign& ref = r.ref();
     auto ratio_cell = [&](double v, double base) {
@@ -82,13 +87,16 @@ std::string compare_csv(const CompareResult& r) {
                    const Figures* base) {
         std::vector<std::string> cells = {d.name, r.reference, layer, type, d.status, format_number(f.cycles),
                                           format_number(f.latency_us), format_number(f.energy_pj),
-                                          format_number(f.edp_pj_us()), format_number(f.dram_bytes)};
+                                          format_number(f.edp_pj_us()), format_number(f.dram_bytes),
+                                          format_number(f.area_mm2), format_number(f.static_power_mw)};
         for (std::size_t i = 0; i < r.components.size(); ++i)
             cells.push_back(format_number(i < f.energy_by_component.size() ? f.energy_by_component[i] : 0));
         for (auto [v, b] : {std::pair{f.latency_us, base ? base->latency_us : 0},
                             std::pair{f.energy_pj, base ? base->energy_pj : 0},
                             std::pair{f.edp_pj_us(), base ? base->edp_pj_us() : 0},
-                            std::pair{f.dram_bytes, base ? base->dram_bytes : 0}})
+                            std::pair{f.dram_bytes, base ? base->dram_bytes : 0},
+                            std::pair{f.area_mm2, base ? base->area_mm2 : 0},
+                            std::pair{f.static_power_mw, base ? base->static_power_mw : 0}})
             cells.push_back(base ? ratio_cell(v, b) : "");
         out += csv_line(cells);
     };
@@ -113,14 +121,16 @@ std::string compare_csv(const CompareResult& r) {
 json compare_json(const CompareResult& r) {
     auto figures = [&](const Figures& f) {
         json j = {{"cycles", f.cycles}, {"latency_us", f.latency_us}, {"energy_total_pj", f.energy_pj},
-                  {"edp_pj_us", f.edp_pj_us()}, {"dram_bytes", f.dram_bytes}, {"energy_pj", json::object()}};
+                  {"edp_pj_us", f.edp_pj_us()}, {"dram_bytes", f.dram_bytes}, {"area_mm2", f.area_mm2},
+                  {"static_power_mw", f.static_power_mw}, {"energy_pj", json::object()}};
         for (std::size_t i = 0; i < r.components.size() && i < f.energy_by_component.size(); ++i)
             j["energy_pj"][r.components[i]] = f.energy_by_component[i];
         return j;
     };
     const CompareDesign& ref = r.ref();
     json out = {{"model", r.model}, {"reference", r.reference}, {"normalization", r.normalization},
-                {"units", {{"latency", "us"}, {"energy", "pJ"}, {"edp", "pJ*us"}, {"dram", "bytes"}}},
+                {"units", {{"latency", "us"}, {"energy", "pJ"}, {"edp", "pJ*us"}, {"dram", "bytes"},
+                           {"area", "mm^2"}, {"static_power", "mW"}}},
                 {"ratios", "design / reference"}, {"designs", json::array()}};
     for (const auto& d : r.designs) {
         json jd = {{"name", d.name}, {"arch", d.arch}, {"point_id", d.point_id}, {"status", d.status},
@@ -128,6 +138,11 @@ json compare_json(const CompareResult& r) {
                    {"overrides", json::object()}, {"mac_units", d.normalization.mac_units_after},
                    {"sram_kib", d.normalization.sram_kib_after}};
         for (const auto& [k, v] : d.normalization.overrides) jd["overrides"][k] = v;
+        if (d.normalization.area_target_mm2 > 0)  // --iso-area: what the search reached
+            jd["iso_area"] = {{"target_mm2", d.normalization.area_target_mm2},
+                              {"before_mm2", d.normalization.area_before_mm2},
+                              {"achieved_mm2", d.normalization.area_after_mm2},
+                              {"deviation", d.normalization.area_after_mm2 / d.normalization.area_target_mm2 - 1}};
         if (d.status == "ok") {
             jd["total"] = figures(d.total);
             if (ref.status == "ok") {
@@ -140,6 +155,8 @@ json compare_json(const CompareResult& r) {
                 put("energy", d.total.energy_pj, ref.total.energy_pj);
                 put("edp", d.total.edp_pj_us(), ref.total.edp_pj_us());
                 put("dram", d.total.dram_bytes, ref.total.dram_bytes);
+                put("area", d.total.area_mm2, ref.total.area_mm2);
+                put("static_power", d.total.static_power_mw, ref.total.static_power_mw);
                 jd["total_ratios"] = ratios;
             }
             jd["layers"] = json::array();

@@ -19,6 +19,10 @@ struct Figures {
     double latency_us = 0;
     double energy_pj = 0;
     double dram_bytes = 0;
+    // The design's silicon (not summed over layers: every layer runs on the same chip; the
+    // per-layer CSV carries the same value on each row). 0 when the traces have no area.
+    double area_mm2 = 0;
+    double static_power_mw = 0;
     double edp_pj_us() const { return energy_pj * latency_us; }
     std::vector<double> energy_by_component;  // CompareResult::components order, pJ
 };

@@ -121,6 +121,16 @@ void RecordTable::remove_where(const std::string& column, const std::string& val
                    records_.end());
 }
 
+void RecordTable::set(std::size_t i, const std::string& column, const std::string& value) {
+    for (auto& [c, v] : records_[i])
+        if (c == column) {
+            v = value;
+            return;
+        }
+    records_[i].emplace_back(column, value);
+    if (std::find(columns_.begin(), columns_.end(), column) == columns_.end()) columns_.push_back(column);
+}
+
 std::string RecordTable::get(std::size_t i, const std::string& column) const {
     for (const auto& [c, v] : records_[i])
         if (c == column) return v;

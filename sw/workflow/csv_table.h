@@ -36,6 +36,8 @@ public:
     const std::vector<std::string>& columns() const { return columns_; }
     const Record& record(std::size_t i) const { return records_[i]; }
     std::string get(std::size_t i, const std::string& column) const;  // "" if absent
+    // Sets (or adds, as the record's last and, if new, the table's last column) a cell.
+    void set(std::size_t i, const std::string& column, const std::string& value);
     std::string to_csv() const;
 
 private:

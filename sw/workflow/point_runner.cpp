@@ -11,6 +11,7 @@
 #include "sw/common/error.h"
 #include "sw/common/json_reader.h"
 #include "sw/workflow/normalization.h"
+#include "sw/workflow/pareto.h"
 #include "sw/workflow/process_pool.h"
 
 namespace fs = std::filesystem;
@@ -116,6 +117,8 @@ PointTables collect(const SimPoint& p, const std::string& dir, const std::string
     const CsvData csv = read_csv_file((fs::path(dir) / "layers.csv").string());
     std::vector<std::pair<std::string, double>> sums;
     std::string clock;
+    // The configuration's area and static power: the same on every row (docs/formats.md).
+    std::string area, static_power;
     std::size_t simulated = 0;
     for (const auto& row : csv.rows) {
         RecordTable::Record r = point_columns(p);
@@ -123,6 +126,8 @@ PointTables collect(const SimPoint& p, const std::string& dir, const std::string
             const std::string& c = csv.header[i];
             r.emplace_back(c, row[i]);
             if (c == "clock_mhz" && clock.empty()) clock = row[i];
+            if (c == "area_mm2" && area.empty()) area = row[i];
+            if (c == "static_power_mw" && static_power.empty()) static_power = row[i];
             if (c == "simulated" && (row[i] == "1" || row[i] == "true")) ++simulated;
             if (!is_summed_column(c)) continue;
             auto it = std::find_if(sums.begin(), sums.end(), [&](const auto& s) { return s.first == c; });
@@ -133,6 +138,8 @@ PointTables collect(const SimPoint& p, const std::string& dir, const std::string
     }
     double energy = 0, latency = 0, dram = 0;
     t.network.emplace_back("clock_mhz", clock);
+    t.network.emplace_back("area_mm2", area);
+    t.network.emplace_back("static_power_mw", static_power);
     t.network.emplace_back("layers", std::to_string(csv.rows.size()));
     t.network.emplace_back("layers_simulated", std::to_string(simulated));
     for (const auto& [c, v] : sums) {
@@ -143,6 +150,7 @@ PointTables collect(const SimPoint& p, const std::string& dir, const std::string
     }
     t.network.emplace_back("dram_bytes", format_number(dram));
     t.network.emplace_back("edp_pj_us", format_number(energy * latency));
+    t.network.emplace_back("pareto", "");  // mark_pareto() fills it over all points of the model
     return t;
 }
 
@@ -309,6 +317,8 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
                      net_csv.dropped_rows + lay_csv.dropped_rows);
 
     auto write_tables = [&]() {
+        // Recomputed over every point recorded so far: a new point can push others off the set.
+        mark_pareto(sum.networks, sweep_objectives(), "model");
         write_file_atomic(layers_path, sum.layers.to_csv());
         write_file_atomic(networks_path, sum.networks.to_csv());
     };

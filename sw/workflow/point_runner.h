@@ -1,7 +1,9 @@
 #pragma once
 // Runs simulation points as child processes and aggregates their traces into two CSV tables
 // (<prefix>layers.csv: one row per point and layer; <prefix>networks.csv: one row per point),
-// rewritten atomically after each point. Resumable: a point whose id is already in the
+// rewritten atomically after each point. The networks table also carries each point's area_mm2
+// and static_power_mw (from its traces) and a `pareto` column over latency, energy and area
+// (sw/workflow/pareto.h), recomputed over all points at each write. Resumable: a point whose id is already in the
 // networks table is skipped; a point whose traces are complete on disk but missing from the
 // tables (the sweep was killed before recording it) is recovered without running it again.
 // The id covers the content of every input (point_inputs.h), so a stored result is reused only

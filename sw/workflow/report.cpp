@@ -24,6 +24,8 @@ double pick(const Figures& f, const std::string& q) {
     if (q == "latency") return f.latency_us;
     if (q == "energy") return f.energy_pj * 1e-6;     // uJ
     if (q == "edp") return f.edp_pj_us() * 1e-9;      // uJ*ms
+    if (q == "area") return f.area_mm2;
+    if (q == "static_power") return f.static_power_mw;
     return f.dram_bytes / 1024.0;                     // KiB
 }
 
@@ -80,22 +82,24 @@ std::string base64_encode(const std::string& in) {
 }
 
 Table totals_table(const CompareResult& r) {
-    Table t{{"design", "MAC units", "latency us", "energy uJ", "EDP uJ*ms", "DRAM KiB", "latency ratio", "energy ratio",
-             "EDP ratio", "DRAM ratio"}};
+    Table t{{"design", "MAC units", "area mm2", "static mW", "latency us", "energy uJ", "EDP uJ*ms", "DRAM KiB",
+             "area ratio", "latency ratio", "energy ratio", "EDP ratio", "DRAM ratio"}};
     const CompareDesign& ref = r.ref();
     for (const auto& d : r.designs) {
         if (d.status != "ok") {
             // The error itself is listed with the designs (report) and on stderr (console).
-            t.push_back({d.name, std::to_string(d.normalization.mac_units_after), d.status, "-", "-", "-", "-", "-", "-", "-"});
+            t.push_back({d.name, std::to_string(d.normalization.mac_units_after), "-", "-", d.status, "-", "-", "-", "-",
+                         "-", "-", "-", "-"});
             continue;
         }
         const bool base = ref.status == "ok";
         auto q = [&](const std::string& k) {
             return base ? ratio_text(r.ratio(pick(d.total, k), pick(ref.total, k))) : std::string("-");
         };
-        t.push_back({d.name, std::to_string(d.normalization.mac_units_after), fixed(d.total.latency_us, 1),
+        t.push_back({d.name, std::to_string(d.normalization.mac_units_after), fixed(d.total.area_mm2, 3),
+                     fixed(d.total.static_power_mw, 2), fixed(d.total.latency_us, 1),
                      fixed(d.total.energy_pj * 1e-6, 2), fixed(d.total.edp_pj_us() * 1e-9, 3),
-                     fixed(d.total.dram_bytes / 1024.0, 1), q("latency"), q("energy"), q("edp"), q("dram")});
+                     fixed(d.total.dram_bytes / 1024.0, 1), q("area"), q("latency"), q("energy"), q("edp"), q("dram")});
     }
     return t;
 }

@@ -1,5 +1,5 @@
 // Determinism (issue 7, docs/hardening.md): `sxsim run` twice with the same inputs and seed
-// writes byte-identical traces (layers.csv, run.json and nothing else), for every bundled
+// writes byte-identical traces (layers.csv, area.csv, run.json and nothing else), for every bundled
 // dataflow, with the functional check on. Each run is its own process, as in a sweep. A
 // different seed must change the per-layer figures of the data-dependent designs, so the
 // comparison is known to look at simulated results.
@@ -47,7 +47,7 @@ void check_design(const std::string& config, bool data_dependent) {
     run_ok(s, arch, c, "8");
 
     const std::set<std::string> names = files_in(a);
-    CHECK(names == std::set<std::string>{"layers.csv", "run.json"});
+    CHECK(names == std::set<std::string>{"area.csv", "layers.csv", "run.json"});
     CHECK(files_in(b) == names);
     for (const auto& n : names) {
         INFO(config << ": " << n);

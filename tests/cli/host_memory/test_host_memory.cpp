@@ -126,9 +126,15 @@ void check_design(const std::string& config, const std::string& capacity_kib) {
 
     const auto a = layer_row(s.path("default")), b = layer_row(s.path("big"));
     for (const auto& [col, value] : a) {
-        const bool capacity_energy = col.rfind("energy_", 0) == 0 &&
-                                     (col.find("_buffer_pj") != std::string::npos || col == "energy_total_pj" ||
-                                      col == "energy_leakage_pj");
+        // The configuration's area and static power grow with its buffers too (the SRAM area
+        // model), and with them the leakage energy.
+        const bool capacity_energy = (col.rfind("energy_", 0) == 0 &&
+                                      (col.find("_buffer_pj") != std::string::npos || col == "energy_total_pj" ||
+                                       col == "energy_leakage_pj")) ||
+                                     col == "area_mm2" || col == "static_power_mw" ||
+                                     // SCNN's PE pitch includes its IARAM/OARAM banks (they sit
+                                     // in the PE): bigger buffers, longer wires (issue 15).
+                                     col == "energy_noc_pj";
         // Eyeriss places its GLB regions at multiples of capacity / banks (its banks are
         // address ranges), while the shared buffer interleaves words over banks: another
         // capacity maps the regions onto other interleaved banks, so under round robin (issue
@@ -153,15 +159,16 @@ TEST_CASE("host memory: a 64 GiB weight buffer runs one_conv as the default does
     const Child base = run_ok(s, "smartexchange.json", s.path("default"), {});
     const Child big = run_ok(s, "smartexchange.json", s.path("big"), {"/buffers/weight/capacity_kib=67108864"});
     auto a = layer_row(s.path("default")), b = layer_row(s.path("big"));
-    // Same cycles, traffic and MACs; only the weight buffer's energy per access and its leakage
-    // (technology tables have SRAM leakage since issue 15), and the total, grow with its capacity.
+    // Same cycles, traffic and MACs; only the weight buffer's energy per access (and the total)
+    // grows with its capacity, and the chip's area and static power (with the leakage energy).
     CHECK(a.at("cycles") == b.at("cycles"));
     CHECK(a.at("energy_weight_buffer_pj") != b.at("energy_weight_buffer_pj"));
     CHECK(a.at("energy_leakage_pj") != b.at("energy_leakage_pj"));
+    CHECK(std::stod(a.at("area_mm2")) < std::stod(b.at("area_mm2")));
     for (auto* m : {&a, &b}) {
-        m->erase("energy_weight_buffer_pj");
-        m->erase("energy_leakage_pj");
-        m->erase("energy_total_pj");
+        for (const char* c : {"energy_weight_buffer_pj", "energy_total_pj", "energy_leakage_pj", "area_mm2",
+                              "static_power_mw"})
+            m->erase(c);
     }
     CHECK(a == b);
     INFO("peak RSS default " << base.max_rss_kib << " KiB, 64 GiB weight buffer " << big.max_rss_kib << " KiB");

@@ -56,6 +56,13 @@ RunResult sample_run() {
     pool.layer.R = pool.layer.S = 2;
     pool.layer.stride = 2;
     run.layers = {conv, pool};
+    // Two blocks, hand-chosen: total 0.25 + 0.125 = 0.375 mm^2, 1.5 + 0.5 = 2 mW.
+    run.area.design = "smartexchange";
+    run.area.tech = "round";
+    run.area.node_nm = 28;
+    run.area.pe_pitch_mm = 0.05;
+    run.area.blocks = {{"pe_array/multipliers", AreaClass::Arithmetic, 1024, 0.25, 1.5, "1024 x mult_8b"},
+                       {"glb/input", AreaClass::Sram, 1, 0.125, 0.5, "sram 64 KiB, 4 banks, \"quoted\""}};
     return run;
 }
 
@@ -71,7 +78,7 @@ TEST_CASE("CSV column set is stable") {
     // Golden list: changing it breaks every notebook that reads traces; update docs/formats.md too.
     const std::vector<std::string> golden = {
         "layer", "type", "simulated", "check", "N", "C", "K", "H", "W", "R", "S", "stride", "padding", "groups", "P", "Q",
-        "macs", "macs_executed", "macs_skipped", "cycles", "clock_mhz", "latency_us", "pe_utilization", "active_pes",
+        "macs", "macs_executed", "macs_skipped", "cycles", "clock_mhz", "area_mm2", "static_power_mw", "latency_us", "pe_utilization", "active_pes",
         "dram_read_bytes", "dram_write_bytes", "dram_row_hits", "dram_row_misses",
         "input_buffer_reads", "input_buffer_writes", "input_buffer_read_bytes", "input_buffer_write_bytes", "input_buffer_conflict_cycles",
         "output_buffer_reads", "output_buffer_writes", "output_buffer_read_bytes", "output_buffer_write_bytes", "output_buffer_conflict_cycles",
@@ -96,8 +103,10 @@ TEST_CASE("CSV rows: one per layer, fixed formatting, quoting") {
     std::getline(in, row1);
     std::getline(in, row2);
     CHECK_FALSE(std::getline(in, more));  // no TOTAL row
-    CHECK(row1.rfind("\"conv,1\",conv,true,failed,1,3,4,8,8,3,3,1,1,1,8,8,6912,6000,912,300,1000,0.3,0.333333333,0,", 0) == 0);
+    CHECK(row1.rfind("\"conv,1\",conv,true,failed,1,3,4,8,8,3,3,1,1,1,8,8,6912,6000,912,300,1000,0.375,2,0.3,0.333333333,0,", 0) == 0);
     CHECK(row2.rfind("pool,maxpool,false,off,1,4,4,8,8,2,2,2,0,1,4,4,0,", 0) == 0);
+    // The configuration's area and static power on every row, simulated or not.
+    CHECK(row2.find(",1000,0.375,2,") != std::string::npos);
     // energy_total = 100.5 + 1/7, printed with 9 significant digits.
     const std::string tail = ",100.642857";
     REQUIRE(row1.size() > tail.size());
@@ -107,7 +116,7 @@ TEST_CASE("CSV rows: one per layer, fixed formatting, quoting") {
 TEST_CASE("JSON trace: provenance, every CSV field, extras and totals") {
     const RunResult run = sample_run();
     const json j = to_json(run);
-    CHECK(j["format_version"] == 3);
+    CHECK(j["format_version"] == 4);
     CHECK(j["arch"]["dataflow"] == "smartexchange");
     CHECK(j["workload"]["batch"] == 1);
     CHECK(j["weights"] == "synthetic (seed 7)");
@@ -132,19 +141,51 @@ TEST_CASE("JSON trace: provenance, every CSV field, extras and totals") {
     CHECK(j["totals"]["energy_total_pj"].get<double>() == 100.642857);
 }
 
+TEST_CASE("JSON trace: the area object sums its blocks") {
+    const json a = to_json(sample_run())["area"];
+    CHECK(a["design"] == "smartexchange");
+    CHECK(a["tech"] == "round");
+    CHECK(a["node_nm"] == 28);
+    CHECK(a["total_mm2"].get<double>() == 0.375);
+    CHECK(a["static_power_mw"].get<double>() == 2.0);
+    CHECK(a["pe_pitch_mm"].get<double>() == 0.05);
+    // Every class present (zeros included) so readers need no key checks.
+    CHECK(a["class_mm2"].size() == static_cast<std::size_t>(AreaClass::kCount));
+    CHECK(a["class_mm2"]["arithmetic"].get<double>() == 0.25);
+    CHECK(a["class_mm2"]["sram"].get<double>() == 0.125);
+    CHECK(a["class_mm2"]["control"].get<double>() == 0.0);
+    REQUIRE(a["blocks"].size() == 2);
+    CHECK(a["blocks"][0] == json({{"block", "pe_array/multipliers"}, {"class", "arithmetic"}, {"count", 1024},
+                                  {"area_mm2", 0.25}, {"leakage_mw", 1.5}, {"basis", "1024 x mult_8b"}}));
+    CHECK(to_json(sample_run())["units"]["area"] == "mm^2 (fields ending in _mm2)");
+}
+
+TEST_CASE("area.csv: one row per block, units in the header") {
+    CHECK(area_csv_columns() == std::vector<std::string>{"block", "class", "count", "area_mm2", "leakage_mw", "basis"});
+    CHECK(area_csv(sample_run()) ==
+          "block,class,count,area_mm2,leakage_mw,basis\n"
+          "pe_array/multipliers,arithmetic,1024,0.25,1.5,1024 x mult_8b\n"
+          "glb/input,sram,1,0.125,0.5,\"sram 64 KiB, 4 banks, \"\"quoted\"\"\"\n");
+    RunResult empty;
+    CHECK(area_csv(empty) == "block,class,count,area_mm2,leakage_mw,basis\n");
+}
+
 TEST_CASE("Traces are written atomically and byte-identically") {
     const fs::path dir = fs::temp_directory_path() / ("sx_test_trace_" + std::to_string(::getpid())) / "a" / "b";
     sx::test::remove_after_test(dir.parent_path().parent_path());
     const RunResult run = sample_run();
     write_traces(run, dir.string());
     const std::string csv1 = slurp(dir / "layers.csv"), json1 = slurp(dir / "run.json");
+    const std::string area1 = slurp(dir / "area.csv");
     write_traces(run, dir.string());
     CHECK(slurp(dir / "layers.csv") == csv1);
     CHECK(slurp(dir / "run.json") == json1);
+    CHECK(slurp(dir / "area.csv") == area1);
     CHECK(csv1 == to_csv(run));
+    CHECK(area1 == area_csv(run));
     int files = 0;
     for (const auto& e : fs::directory_iterator(dir)) { (void)e; ++files; }
-    CHECK(files == 2);  // no temporaries left behind
+    CHECK(files == 3);  // layers.csv, area.csv, run.json: no temporaries left behind
     fs::remove_all(dir.parent_path().parent_path());
 }
 

@@ -23,7 +23,9 @@ CompareResult sample() {
                     {"cycles", std::to_string(lat * 1000)}, {"latency_us", std::to_string(lat)},
                     {"dram_read_bytes", std::to_string(rd)}, {"dram_write_bytes", std::to_string(wr)},
                     {"energy_dram_pj", std::to_string(e_dram)}, {"energy_pe_array_pj", std::to_string(e_pe)},
-                    {"energy_total_pj", std::to_string(e_dram + e_pe)}});
+                    {"energy_total_pj", std::to_string(e_dram + e_pe)},
+                    // The chip: A 4 mm^2 and 2 mW, B 5 mm^2 and 1 mW, on every row.
+                    {"area_mm2", id[1] == 'a' ? "4" : "5"}, {"static_power_mw", id[1] == 'a' ? "2" : "1"}});
     };
     row("pa", "L1", "1", 100, 600, 400, 200, 100);
     row("pa", "pool", "0", 0, 0, 0, 0, 0);
@@ -72,8 +74,21 @@ TEST_CASE("compare totals, EDP and ratios against the reference") {
     CHECK(csv.rows[5][col("layer")] == "total");
     CHECK(csv.rows[5][col("energy_total_pj")] == "1750");
 
+    // Area and static power: the chip's, not summed over layers; ratios like the others.
+    CHECK(a.total.area_mm2 == 4);
+    CHECK(b.total.static_power_mw == 1);
+    CHECK(csv.rows[3][col("area_mm2")] == "5");
+    CHECK(csv.rows[5][col("area_mm2")] == "5");
+    CHECK(csv.rows[5][col("static_power_mw")] == "1");
+    CHECK(csv.rows[5][col("area_ratio")] == "1.25");
+    CHECK(csv.rows[5][col("static_power_ratio")] == "0.5");
+
     const json j = compare_json(r);
     CHECK(j["designs"][1]["total_ratios"]["energy"].get<double>() == Approx(1750.0 / 1500));
+    CHECK(j["designs"][1]["total"]["area_mm2"] == 5.0);
+    CHECK(j["designs"][1]["total_ratios"]["area"].get<double>() == Approx(1.25));
+    CHECK(j["designs"][1]["total_ratios"]["static_power"].get<double>() == Approx(0.5));
+    CHECK_FALSE(j["designs"][1].contains("iso_area"));  // only with --iso-area
     CHECK(j["designs"][0]["layers"].size() == 2);
 }
 
@@ -83,7 +98,7 @@ TEST_CASE("a failed design is listed with its error, the others still compare") 
     r.designs[1].error = "sxsim: error: not implemented";
     const Table t = totals_table(r);
     REQUIRE(t.size() == 3);
-    CHECK(t[2][2] == "failed");
+    CHECK(t[2][4] == "failed");  // in the latency column
     const CsvData csv = parse_csv(compare_csv(r));
     CHECK(csv.rows.back()[4] == "failed");
 }
@@ -100,7 +115,7 @@ TEST_CASE("base64 and the self-contained report") {
     write_compare_report(sample(), dir.string(), {"plots/x.png"});
     const std::string md = read_text_file((dir / "report.md").string());
     const std::string html = read_text_file((dir / "report.html").string());
-    CHECK(md.find("| B | 0 | 100.0 | 0.00 |") != std::string::npos);
+    CHECK(md.find("| B | 0 | 5.000 | 1.00 | 100.0 | 0.00 |") != std::string::npos);  // area, static power first
     CHECK(md.find("![x](plots/x.png)") != std::string::npos);
     CHECK(html.find("data:image/png;base64,TWFu") != std::string::npos);
     CHECK(html.find("<td>L1</td>") != std::string::npos);

@@ -3,6 +3,9 @@
 #include "sw/common/error.h"
 #include "sw/workflow/normalization.h"
 
+#include <cmath>
+#include <functional>
+
 using namespace sx;
 
 namespace {
@@ -130,4 +133,136 @@ TEST_CASE("iso-SRAM: one factor for every buffer, rounded to whole bank rows") {
 
     o.iso_sram_kib = -1;
     CHECK_THROWS_AS(normalize_design(kEyeriss, "e", o), InputError);
+}
+
+namespace {
+// A synthetic area model, linear in what the search changes: 2 mm^2 fixed + 0.01 mm^2 per MAC
+// unit + 0.005 mm^2 per KiB of global buffer. Counts its calls; nullopt above `max_macs`
+// (a configuration the design would refuse).
+struct LinearArea {
+    json doc;
+    int64_t max_macs = 1 << 30;
+    int calls = 0;
+    std::optional<double> operator()(const Overrides& o) {
+        ++calls;
+        const json d = apply_overrides(doc, o);
+        const int64_t macs = mac_units(d, "synthetic");
+        if (macs > max_macs) return std::nullopt;
+        return 2.0 + 0.01 * static_cast<double>(macs) + 0.005 * onchip_sram_kib(d, "synthetic");
+    }
+};
+
+double area_of(const json& doc, const Overrides& o) {
+    LinearArea a{doc};
+    return *a(o);
+}
+}  // namespace
+
+TEST_CASE("iso-area: SmartExchange's dim_m lands within 2% of the target") {
+    // area(m) = 2 + 0.01 x 64 m + 0.005 x 264 = 3.32 + 0.64 m; before (m = 16): 13.56 mm^2.
+    // Target 20: m = (20 - 3.32) / 0.64 = 26.06 -> 26: 19.96 mm^2 (-0.2%).
+    NormalizationOptions o;
+    o.iso_area_mm2 = 20;
+    LinearArea f{kSe};
+    const NormalizedDesign n = normalize_design(kSe, "se", o, std::ref(f));
+    CHECK(n.overrides.at("/pe_array/dim_m") == json(26));
+    CHECK(n.origins.at("/pe_array/dim_m").file == "--iso-area");
+    CHECK(n.area_before_mm2 == Approx(13.56));
+    CHECK(n.area_after_mm2 == Approx(19.96));
+    CHECK(std::fabs(n.area_after_mm2 / 20 - 1) <= 0.02);
+    CHECK(n.mac_units_after == 26 * 64);
+    CHECK_FALSE(n.overrides.count("/buffers/input/capacity_kib"));  // buffers kept
+    CHECK(f.calls < 40);  // doubling + bisection, not a scan
+    CHECK(describe_normalization(o) == "iso-area 20.000 mm^2 total (PE array scaled, within 2%)");
+}
+
+TEST_CASE("iso-area: a grid keeps its aspect ratio, then steps by one column") {
+    // Eyeriss: area = 2 + 0.01 x rows x cols + 0.005 x 108 = 2.54 + 0.01 x PEs.
+    // Target 8: 546 PEs. Aspect 14/12: rows 21 -> cols 25 (525 PEs, 7.79) is the last row
+    // count not over; rows 21 x cols 26 = 546 PEs is exactly 8.00; rows 22: 22 x 24 = 528
+    // (7.82), 22 x 25 = 550 (8.04). Closest: 21 x 26.
+    NormalizationOptions o;
+    o.iso_area_mm2 = 8;
+    LinearArea f{kEyeriss};
+    const NormalizedDesign n = normalize_design(kEyeriss, "e", o, std::ref(f));
+    CHECK(n.overrides.at("/pe_array/rows") == json(21));
+    CHECK(n.overrides.at("/pe_array/cols") == json(26));
+    CHECK(n.area_after_mm2 == Approx(8.0));
+    // Targets well above the smallest array land within 2% (one column of PEs, one slice, is
+    // fine enough there). Near the smallest array the steps are coarser: SCNN's 0.16 mm^2 PE
+    // (16 multipliers) on 5.2 mm^2 of fixed area cannot reach 7.3 (next test for the refusal).
+    for (double t : {11.0, 25.0, 60.0}) {
+        o.iso_area_mm2 = t;
+        for (const json* doc : {&kEyeriss, &kScnn, &kSe}) {
+            LinearArea g{*doc};
+            const NormalizedDesign m = normalize_design(*doc, "d", o, std::ref(g));
+            CHECK(std::fabs(m.area_after_mm2 / t - 1) <= 0.02);
+            CHECK(area_of(*doc, m.overrides) == Approx(m.area_after_mm2));  // reported = recomputed
+        }
+    }
+    for (double t : {3.0, 4.5, 7.3}) {
+        o.iso_area_mm2 = t;
+        LinearArea g{kEyeriss};
+        CHECK(std::fabs(normalize_design(kEyeriss, "e", o, std::ref(g)).area_after_mm2 / t - 1) <= 0.02);
+    }
+}
+
+TEST_CASE("iso-area: a target the PE array cannot reach within 2% is refused, naming --iso-area") {
+    // SmartExchange steps by 0.64 mm^2 per slice: target 4.92 lies between m = 2 (4.60, -6.5%)
+    // and m = 3 (5.24, +6.5%).
+    NormalizationOptions o;
+    o.iso_area_mm2 = 4.92;
+    LinearArea f{kSe};
+    try {
+        normalize_design(kSe, "se.json", o, std::ref(f));
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
+        CHECK(e.file() == "--iso-area");
+        CHECK(e.found().find("se.json reaches at best 4.600 mm^2 (-6.50% of 4.920)") != std::string::npos);
+        CHECK(e.expected().find("--iso-area-scale-buffers") != std::string::npos);
+    }
+    // Below the smallest array (m = 1: 3.96 mm^2).
+    o.iso_area_mm2 = 3.0;
+    CHECK_THROWS_AS(normalize_design(kSe, "se.json", o, std::ref(f)), InputError);
+    // Candidates the design refuses (over 20 slices) are never chosen: 30 mm^2 needs 42.
+    f.max_macs = 20 * 64;
+    o.iso_area_mm2 = 30;
+    CHECK_THROWS_AS(normalize_design(kSe, "se.json", o, std::ref(f)), InputError);
+}
+
+TEST_CASE("iso-area with buffers: one common factor, then the buffers fine-tune") {
+    NormalizationOptions o;
+    o.iso_area_scale_buffers = true;
+    // Target 4.92 (refused above): s ~ 1/8 gives m = 2 and 33 KiB (4.445 mm^2) ... the PE step is
+    // too coarse, the buffers then take the rest with m fixed: 0.005 x KiB = 4.92 - 3.28.
+    o.iso_area_mm2 = 4.92;
+    LinearArea f{kSe};
+    NormalizedDesign n = normalize_design(kSe, "se", o, std::ref(f));
+    CHECK(std::fabs(n.area_after_mm2 / 4.92 - 1) <= 0.02);
+    CHECK(n.overrides.count("/buffers/input/capacity_kib"));
+    CHECK(n.overrides.at("/buffers/input/capacity_kib").get<double>() < 128);
+    CHECK(area_of(kSe, n.overrides) == Approx(n.area_after_mm2));
+    // Doubling the design doubles its variable part: 2 + 2 x 11.56 = 25.12 -> m = 32, 528 KiB.
+    o.iso_area_mm2 = 25.12;
+    n = normalize_design(kSe, "se", o, std::ref(f));
+    CHECK(n.overrides.at("/pe_array/dim_m") == json(32));
+    CHECK(n.sram_kib_after == Approx(528.0));
+    CHECK(n.area_after_mm2 == Approx(25.12));
+    CHECK(describe_normalization(o) == "iso-area 25.120 mm^2 total (PE array and global buffers scaled, within 2%)");
+}
+
+TEST_CASE("iso-area refuses to combine with the options that set the same fields") {
+    LinearArea f{kSe};
+    NormalizationOptions o;
+    o.iso_area_mm2 = 20;
+    o.iso_macs = 1024;
+    CHECK_THROWS_AS(normalize_design(kSe, "se", o, std::ref(f)), InputError);
+    o.iso_macs.reset();
+    o.iso_sram_kib = 128;
+    CHECK_NOTHROW(normalize_design(kSe, "se", o, std::ref(f)));  // PE array scaled on the iso-SRAM buffers
+    o.iso_area_scale_buffers = true;
+    CHECK_THROWS_AS(normalize_design(kSe, "se", o, std::ref(f)), InputError);
+    o = {};
+    o.iso_area_mm2 = -1;
+    CHECK_THROWS_AS(normalize_design(kSe, "se", o, std::ref(f)), InputError);
 }
