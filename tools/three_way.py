@@ -13,7 +13,7 @@ Writes into OUT:
 
 Usage (from the repository root, after building sxsim):
   /usr/bin/python3 tools/three_way.py --sxsim build-perf/sxsim --out /tmp/three-way \
-      --iso-macs 1024 --iso-area 10 -j 2
+      --iso-macs 1024 --iso-area 2.2297 -j 2
   /usr/bin/python3 tools/three_way.py ... --models alexnet,resnet18      # a subset
 
 Exit codes: 0 success, 2 bad arguments (message names the option), 1 a compare failed.
@@ -67,7 +67,7 @@ def summarize(doc):
         r = d.get("total_ratios", {})
         rows.append({
             "design": d["name"], "status": "ok", "mac_units": d.get("mac_units"),
-            "area_mm2": d.get("area_mm2"), "static_power_mw": d.get("static_power_mw"),
+            "area_mm2": t.get("area_mm2"), "static_power_mw": t.get("static_power_mw"),
             "latency_us": t["latency_us"], "energy_uj": t["energy_total_pj"] * 1e-6,
             "latency_ratio": r.get("latency"), "energy_ratio": r.get("energy"),
             "energy_uj_by_class": {k: v * 1e-6 for k, v in t["energy_pj"].items()},
@@ -119,7 +119,9 @@ def main():
     ap.add_argument("--dram", default=os.path.join(REPO, "configs/dram/lpddr4-3200.json"))
     ap.add_argument("--iso-macs", type=int, default=1024)
     ap.add_argument("--iso-area", type=float, default=None, help="mm^2; omitted: iso-MAC only")
-    ap.add_argument("--iso-area-option", default="--iso-area", help=argparse.SUPPRESS)
+    ap.add_argument("--iso-area-pe-only", action="store_true",
+                    help="scale only the PE arrays (default: PE arrays and global buffers by one factor, "
+                         "compare --iso-area-scale-buffers)")
     ap.add_argument("--models", default="", help="comma-separated model names (default: every models/*.json)")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     args = ap.parse_args()
@@ -141,7 +143,7 @@ def main():
         models = [m for m in models if os.path.splitext(os.path.basename(m))[0] in want]
     norms = {"iso-MAC": ["--iso-macs", str(args.iso_macs)]}
     if args.iso_area is not None:
-        norms["iso-area"] = [args.iso_area_option, str(args.iso_area)]
+        norms["iso-area"] = ["--iso-area", str(args.iso_area)] + ([] if args.iso_area_pe_only else ["--iso-area-scale-buffers"])
     os.makedirs(args.out, exist_ok=True)
     results, classes, failed = {}, list(CLASS_ORDER), False
     for norm, opts in norms.items():
