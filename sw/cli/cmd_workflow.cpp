@@ -1,6 +1,7 @@
 #include "sw/cli/cmd_workflow.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -70,13 +71,26 @@ struct CompareArgs : CommonArgs {
     bool iso_area_scale_buffers = false;
 };
 
+// CLI11's PositiveNumber / NonNegativeNumber compare the value with 0, and every comparison
+// with NaN is false: "--iso-area nan" passed them, then "iso_area > 0" was false too and the
+// compare silently ran without the normalisation asked for. Checked on every double option.
+const CLI::Validator kFinite(
+    [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (end == s.c_str() || !std::isfinite(v)) return "expected a finite number, found " + s;
+        return {};
+    },
+    "FINITE", "FINITE");
+
 void add_common(CLI::App* cmd, CommonArgs& a) {
     cmd->add_option("--out", a.out, "Output directory (created if missing); rerunning into it resumes")->required();
     cmd->add_option("-j,--jobs", a.jobs, "Simulations in parallel, one process each (default: all cores)")
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--timeout", a.timeout_s, "Per-point watchdog in seconds of wall time; a point over it is "
                                               "killed and recorded as 'timeout' (default: none)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)
+        ->check(kFinite);
     cmd->add_option("--batch", a.batch, "Override the workloads' batch size (images)")->check(CLI::PositiveNumber);
     add_input_shape_option(cmd, a.input_shape);
     cmd->add_option("--seed", a.seed, "Seed of synthetic weights and activations")->capture_default_str();
@@ -482,7 +496,9 @@ void add_workflow_commands(CLI::App& app) {
     cmp->add_option("--arch", ca->archs, "Design (repeatable): configs/*.json")->required();
     cmp->add_option("--reference", ca->reference, "Reference design: its name or file (default: the first --arch)");
     cmp->add_option("--same-tech", ca->same_tech, "Run every design with this technology table (configs/tech/*.json)");
-    cmp->add_option("--same-clock", ca->same_clock, "Run every design at this core clock, MHz")->check(CLI::PositiveNumber);
+    cmp->add_option("--same-clock", ca->same_clock, "Run every design at this core clock, MHz")
+        ->check(CLI::PositiveNumber)
+        ->check(kFinite);
     cmp->add_option("--same-dram", ca->same_dram,
                     "Give every design this off-chip memory (configs/dram/*.json preset at its own clock, 1 channel)");
     cmp->add_option("--iso-macs", ca->iso_macs,
@@ -491,12 +507,14 @@ void add_workflow_commands(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     cmp->add_option("--iso-sram", ca->iso_sram,
                     "Scale every design's global buffers by one factor to this total, KiB (banks and ports kept)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::PositiveNumber)
+        ->check(kFinite);
     cmp->add_option("--iso-area", ca->iso_area,
                     "Scale every design's PE array so that its total area (its own area model, after the other "
                     "options) is this many mm^2, within 2%; a design that cannot get that close is refused (exit 2) "
                     "with the closest area it reaches")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::PositiveNumber)
+        ->check(kFinite);
     cmp->add_flag("--iso-area-scale-buffers", ca->iso_area_scale_buffers,
                   "With --iso-area: scale the global buffers with the PE array by one common factor (the design's "
                   "balance kept), the buffers alone then fine-tuning what the PE array's steps leave");

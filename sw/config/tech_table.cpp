@@ -48,6 +48,13 @@ double TechTable::pj(const std::string& action) const {
     if (it == energy.end())
         throw InputError(file, "/energy/" + action, "an energy entry '" + action + "' in technology table '" + name + "'",
                          "nothing (the entry is missing)");
+    // Every caller adds pJ: an entry stated in another unit (fJ, nJ, mW ...) would be read as
+    // pJ, wrong by 10^3 or more without a word.
+    if (it->second.unit.rfind("pJ", 0) != 0)
+        throw InputError(file, "/energy/" + action + "/unit",
+                         "an energy unit in pJ (\"pJ\", \"pJ/bit\", \"pJ/bit/mm\") for '" + action + "' in technology table '" +
+                             name + "'",
+                         "\"" + it->second.unit + "\"");
     return it->second.value;
 }
 
@@ -57,7 +64,7 @@ double lookup(const std::map<std::string, TechEntry>& m, const std::string& sect
     auto it = m.find(key);
     if (it == m.end())
         throw InputError(t.file, "/" + section + "/" + key,
-                         std::string("an ") + what + " entry '" + key + "' in technology table '" + t.name + "'",
+                         std::string(what[0] == 'a' ? "an " : "a ") + what + " entry '" + key + "' in technology table '" + t.name + "'",
                          "nothing (the entry is missing)");
     return it->second.value;
 }
@@ -219,6 +226,18 @@ TechTable parse_impl(const json& doc, const std::string& path, std::vector<std::
             entry.value = e.get_double("value", 0.0);
             entry.unit = e.get_string("unit");
             if (entry.unit.empty()) e.at("unit").fail("a non-empty unit such as \"pJ\"");
+            // The lookups return area in um^2 and leakage in uW whatever the entry says: a
+            // "mm2" or "mW" entry would be off by 10^6 or 10^3 without a word. control_fraction
+            // is a ratio of areas, below 1 (control smaller than the rest of the chip).
+            const std::string sec_name = section;
+            if (sec_name == "area" && key == "control_fraction") {
+                if (entry.unit != "fraction") e.at("unit").fail("\"fraction\" (control area / the other blocks' area)");
+                if (!(entry.value < 1.0)) e.at("value").fail("a fraction below 1");
+            } else if (sec_name == "area" && entry.unit != "um2") {
+                e.at("unit").fail("\"um2\" (area entries are um^2 per instance)");
+            } else if (sec_name == "leakage" && entry.unit != "uW") {
+                e.at("unit").fail("\"uW\" (leakage entries are uW per instance)");
+            }
             entry.source = required_source(e);
             if (e.has("grade")) entry.grade = required_grade(e);
             into[key] = entry;

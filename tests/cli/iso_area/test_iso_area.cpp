@@ -155,6 +155,24 @@ TEST_CASE("compare --iso-area: an unreachable target is refused naming --iso-are
           2);
 }
 
+// "nan" passed CLI11's PositiveNumber (a comparison with NaN is false) and then "iso_area > 0"
+// was false too: compare ran un-normalised and exited 0. Now every double option of compare
+// and sweep refuses a non-finite value with exit 2 naming the option.
+TEST_CASE("compare: a non-finite --iso-area, --iso-sram, --same-clock or --timeout is refused naming it") {
+    Scratch s("sx-iso-area-nan");
+    const std::string model = s.path("two.json");
+    write_file(model, kTwoLayers);
+    int i = 0;
+    for (const std::string opt : {"--iso-area", "--iso-sram", "--same-clock", "--timeout"})
+        for (const std::string v : {"nan", "inf", "-nan"}) {
+            const ProcessResult r = sxsim(s, {"compare", "--model", model, "--arch", kSrc + "/configs/eyeriss.json", opt,
+                                              v, "--out", s.path("out" + std::to_string(i++)), "--quiet"},
+                                          2);
+            CHECK(r.output.find(opt) != std::string::npos);
+            CHECK_FALSE(fs::exists(s.path("out" + std::to_string(i - 1)) + "/compare.csv"));
+        }
+}
+
 TEST_CASE("sweep: area columns and the three-objective pareto column in sweep_networks.csv") {
     Scratch s("sx-iso-area-sweep");
     const std::string model = s.path("two.json");

@@ -156,6 +156,45 @@ TEST_CASE("tech tables: malformed area, leakage, grade and SRAM fields are Input
     }
 }
 
+// The lookups return pJ, um^2 and uW whatever an entry's "unit" says: before this check an area
+// of 0.000419 "mm2" for mac_8b parsed and was read as 0.000419 um^2 (10^6 too small), a leakage in
+// "mW" as uW (10^3), an energy in "fJ" as pJ (10^3), and a control_fraction of 5 gave a control
+// block 5x the chip.
+TEST_CASE("tech tables: an entry in another unit than the lookup returns is an InputError naming its unit") {
+    json d = small_table();
+    SECTION("area in mm2") {
+        d["area"]["mac_8b"] = entry(0.000419, "mm2", "B");
+        expect_error(d, "/area/mac_8b/unit");
+    }
+    SECTION("leakage in mW") {
+        d["leakage"]["mac_8b"] = entry(0.0073, "mW", "D");
+        expect_error(d, "/leakage/mac_8b/unit");
+    }
+    SECTION("control_fraction as a percentage") {
+        d["area"]["control_fraction"] = entry(10, "%", "C");
+        expect_error(d, "/area/control_fraction/unit");
+    }
+    SECTION("control_fraction of 1 or more") {
+        d["area"]["control_fraction"] = entry(5, "fraction", "C");
+        expect_error(d, "/area/control_fraction/value");
+    }
+    SECTION("energy in fJ: refused when looked up") {
+        d["energy"]["mac_8b"] = entry(300, "fJ");
+        const TechTable t = parse_tech_table(d, "t.json");
+        try {
+            t.pj("mac_8b");
+            FAIL("fJ read as pJ");
+        } catch (const InputError& e) {
+            CHECK(e.file() == "t.json");
+            CHECK(e.field() == "/energy/mac_8b/unit");
+        }
+    }
+    SECTION("pJ/bit/mm is a pJ unit") {
+        d["energy"]["wire_bit_mm"] = entry(0.2, "pJ/bit/mm", "D");
+        CHECK(parse_tech_table(d, "t.json").pj("wire_bit_mm") == 0.2);
+    }
+}
+
 TEST_CASE("tech tables: every bundled table has every contract key with a source and a grade") {
     const auto tables = bundled_tables();
     CHECK(tables.size() >= 4);  // horowitz45, eyeriss65, cmos32, cmos16
