@@ -13,7 +13,8 @@ namespace sx {
 // its capacity and port width.
 double buffer_energy_pj(const TechTable& tech, const BufferConfig& buf, const BufferCounters& c);
 // mW over `cycles` of the core clock, in pJ (mW x ns = pJ). Every design charges leakage as
-// design_area(arch).static_power_mw() (hw/sim/design_area.h) through this, and no other way.
+// its area report's static_power_mw() x latency (hw/sim/design_area.h), and no other way:
+// through this (Eyeriss through eyeriss_leakage_pj, the same product).
 double leakage_pj(double mw, uint64_t cycles, double clock_mhz);
 // Energy of `bytes` of DRAM traffic when no device model is present: dram_access_64b per 64 bits.
 double dram_bytes_energy_pj(const TechTable& tech, uint64_t bytes);
