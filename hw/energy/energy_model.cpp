@@ -8,13 +8,6 @@ double buffer_energy_pj(const TechTable& tech, const BufferConfig& buf, const Bu
            static_cast<double>(c.writes) * tech.sram_write_pj(kib, buf.port_width_bits);
 }
 
-double leakage_mw(const ArchConfig& arch, uint64_t mac_units) {
-    double mw = 0;
-    for (const auto& b : arch.buffers) mw += arch.tech.sram_leakage_mw(static_cast<double>(b.capacity_bytes) / 1024.0);
-    if (arch.tech.has("leakage_mw_per_mac")) mw += static_cast<double>(mac_units) * arch.tech.pj("leakage_mw_per_mac");
-    return mw;
-}
-
 double leakage_pj(double mw, uint64_t cycles, double clock_mhz) {
     return mw * static_cast<double>(cycles) * (1000.0 / clock_mhz);
 }

@@ -299,8 +299,12 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     }
     rb.work(executed, macs - executed, active);
     BufferCounters in = iaram_->counters;
-    // SCNN: the words its IARAM ports read (iaram_port.h); DCNN: whole vectors.
-    const uint64_t vec_words = (static_cast<uint64_t>(prm_.I) * static_cast<uint64_t>(arch_.bits.activation + (sparse || prm_.compressed_dram ? 4 : 0)) + 63) / 64;
+    // SCNN: the words its IARAM ports read (iaram_port.h); DCNN: whole vectors of I dense
+    // values, DCNN-opt included: its IARAM takes the compressed stream the DMA brought, but the
+    // PE reads the tile decoded to dense values (decode_acts, once per channel per pass), I
+    // positions per cycle, without run fields. Counting 20-bit entries (2 port words for I = 4)
+    // charged DCNN-opt twice DCNN's IARAM energy for the same dense reads.
+    const uint64_t vec_words = (static_cast<uint64_t>(prm_.I) * static_cast<uint64_t>(arch_.bits.activation) + 63) / 64;
     const uint64_t port_words = sparse ? e.cnt.iaram_words : e.cnt.iaram_reads * vec_words;
     in.reads += port_words;
     in.read_bytes += sparse ? (port_words * e.iaram_word_bits + 7) / 8 : port_words * 8;

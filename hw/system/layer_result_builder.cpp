@@ -34,8 +34,4 @@ void LayerResultBuilder::dram_energy(const MemoryLayerStats& m) {
         m.dram_valid ? m.dram.total_pj() : dram_bytes_energy_pj(arch_.tech, m.read_bytes + m.write_bytes);
 }
 
-void LayerResultBuilder::leakage(uint64_t mac_units) {
-    r_.energy(EnergyComponent::Leakage) = leakage_pj(leakage_mw(arch_, mac_units), r_.cycles, arch_.clock_mhz);
-}
-
 }  // namespace sx

@@ -1,9 +1,10 @@
 #pragma once
 // Fills a LayerResult (sw/trace/layer_result.h) and the conservation figures simulate()
 // checks, in one place for every design: latency, MAC accounting, buffer counters by role,
-// the memory side (DRAM bytes, row outcomes, DRAM energy, conservation), leakage, extras.
-// The design keeps what is its own (its energy of PEs, register files, networks) and its
-// extra columns; everything that comes from the shared blocks goes through here.
+// the memory side (DRAM bytes, row outcomes, DRAM energy, conservation), extras.
+// The design keeps what is its own (its energy of PEs, register files, networks, leakage from
+// its area report) and its extra columns; everything that comes from the shared blocks goes
+// through here.
 #include <cstdint>
 #include <string>
 
@@ -34,9 +35,6 @@ public:
     void memory(const MemoryLayerStats& m);
     // The Dram energy column: the device model's energy, or (stub) dram_access_64b per 64 bits.
     void dram_energy(const MemoryLayerStats& m);
-    // Static power of the config's buffers plus `mac_units` MAC units over the layer's cycles
-    // (call after cycles()).
-    void leakage(uint64_t mac_units);
     void extra(const std::string& name, double v) { r_.extra[name] = v; }
 
     LayerResult& result() { return r_; }

@@ -12,11 +12,12 @@ namespace sx {
 // The classes every design's blocks fall in (docs/energy-model.md): the same list as the
 // energy classes, so area, leakage and dynamic energy line up.
 enum class AreaClass {
-    Arithmetic,    // multipliers, adders, MACs, shift-add units, Booth/bit-serial lanes
+    Arithmetic,    // multipliers, adders (adder trees' adders included), MACs, shift-add units, lanes
     RegisterFile,  // PE-local registers, scratchpads, accumulator registers
     Sram,          // global buffers and PE-local SRAMs (IARAM/OARAM, accumulator banks, spads in SRAM)
     Fifo,          // FIFO storage (weight FIFOs, link FIFOs, crossbar queues)
-    Distribution,  // NoCs, buses, broadcast networks, crossbars, adder trees, links
+    Distribution,  // NoCs, buses, broadcasts, crossbars, links, adder trees' wires: their crosspoints,
+                   // ID matches and pipeline registers (wires have no area, their energy is here)
     IndexDecoder,  // sparse index / bitmap decoding
     Control,       // control, clock tree, glue: the table's control_fraction of the rest
     kCount

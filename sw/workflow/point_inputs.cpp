@@ -6,6 +6,8 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "sw/config/tech_table.h"
+
 namespace fs = std::filesystem;
 
 namespace sx {
@@ -99,6 +101,23 @@ std::string DigestCache::file(const std::string& path) {
     return d;
 }
 
+std::vector<std::string> DigestCache::tech_files(const std::string& path) {
+    const std::string key = absolute_normal(path).string();
+    const auto it = tech_.find(key);
+    if (it != tech_.end()) return it->second;
+    // The loader follows /derive ("from", "sram_from") and lists every file it read. A table
+    // that does not load leaves only itself: the point fails on it, and its identity still
+    // follows the table's bytes.
+    std::vector<std::string> files = {path};
+    try {
+        const TechTable t = load_tech_table(path);
+        for (std::size_t i = 1; i < t.files.size(); ++i) files.push_back(t.files[i]);
+    } catch (const std::exception&) {
+    }
+    tech_[key] = files;
+    return files;
+}
+
 std::string DigestCache::npy_folder(const std::string& dir) {
     const std::string key = absolute_normal(dir).string();
     const auto it = folders_.find(key);
@@ -138,8 +157,16 @@ PointInputs collect_point_inputs(const PointSources& s, DigestCache& cache) {
     // the point fails, and its identity still follows the configuration's bytes.
     try {
         const json doc = apply_overrides(load_json_file(s.arch), s.overrides);
-        for (const auto& [role, path] : config_references(doc, s.arch))
-            in.push_back({role, display_path(path), cache.file(path)});
+        for (const auto& [role, path] : config_references(doc, s.arch)) {
+            if (role != "technology") {
+                in.push_back({role, display_path(path), cache.file(path)});
+                continue;
+            }
+            // A derived table's numbers come from its base tables too: each file is an input.
+            const std::vector<std::string> files = cache.tech_files(path);
+            for (std::size_t i = 0; i < files.size(); ++i)
+                in.push_back({i == 0 ? role : role + "/" + std::to_string(i), display_path(files[i]), cache.file(files[i])});
+        }
     } catch (const std::exception&) {
     }
     in.push_back({"workload", display_path(s.model), cache.file(s.model)});
@@ -182,15 +209,25 @@ std::vector<std::string> changed_inputs(const json& stored, const PointInputs& n
         if (it == stored.end() || !it->is_object() || !it->contains("digest") || !(*it)["digest"].is_string()) return "";
         return (*it)["digest"].get<std::string>();
     };
-    for (const auto& role : role_order()) {
-        const auto cur = std::find_if(now.begin(), now.end(), [&](const PointInput& i) { return i.role == role; });
-        const std::string before = stored_digest(role);
-        if (cur != now.end()) {
-            if (before != cur->digest) out.push_back(cur->label + (before.empty() ? " added" : " changed"));
-        } else if (!before.empty()) {
-            const json& s = stored[role];
-            out.push_back((s.contains("label") && s["label"].is_string() ? s["label"].get<std::string>() : role) +
-                          " no longer read");
+    // A role is one of role_order(), or "<role>/<n>" for the n-th further file of that input
+    // (the base tables of a derived technology table).
+    auto base_of = [](const std::string& role) { return role.substr(0, role.find('/')); };
+    for (const auto& base : role_order()) {
+        std::vector<std::string> roles;
+        for (const auto& i : now)
+            if (base_of(i.role) == base) roles.push_back(i.role);
+        for (const auto& [role, v] : stored.items())
+            if (base_of(role) == base && std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
+        for (const auto& role : roles) {
+            const auto cur = std::find_if(now.begin(), now.end(), [&](const PointInput& i) { return i.role == role; });
+            const std::string before = stored_digest(role);
+            if (cur != now.end()) {
+                if (before != cur->digest) out.push_back(cur->label + (before.empty() ? " added" : " changed"));
+            } else if (!before.empty()) {
+                const json& s = stored[role];
+                out.push_back((s.contains("label") && s["label"].is_string() ? s["label"].get<std::string>() : role) +
+                              " no longer read");
+            }
         }
     }
     return out;

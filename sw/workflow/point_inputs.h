@@ -3,7 +3,10 @@
 // comparison is reused on resume only when its identity is unchanged, so the identity covers
 // the content (bytes, not paths or dates) of every input the child `sxsim run` reads:
 //   config       the configuration file (--arch)
-//   technology   the technology table it names (/technology, after the point's overrides)
+//   technology   the technology table it names (/technology, after the point's overrides);
+//                "technology/1", "technology/2", ...: each table it derives from (/derive
+//                "from" and "sram_from", recursively: TechTable::files), as editing a base
+//                table changes the derived one's numbers
 //   dram_preset  the DRAM preset it names (/dram/preset, after the point's overrides)
 //   workload     the workload file (JSON or ONNX)
 //   weights      the weight image (.sxw), when given
@@ -53,8 +56,12 @@ class DigestCache {
 public:
     std::string file(const std::string& path);       // "missing" if it cannot be read
     std::string npy_folder(const std::string& dir);  // sorted *.npy names + contents
+    // The technology table at `path`, then every table it derives from (TechTable::files);
+    // only `path` if the table does not load.
+    std::vector<std::string> tech_files(const std::string& path);
 private:
     std::map<std::string, std::string> files_, folders_;
+    std::map<std::string, std::vector<std::string>> tech_;
 };
 
 // A digest of the running executable (/proc/self/exe: the running binary even if a rebuild

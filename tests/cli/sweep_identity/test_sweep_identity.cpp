@@ -183,6 +183,43 @@ TEST_CASE("sweep identity: a technology table edit reruns the points with the ne
     CHECK(says(c.sxsim(args), "2 already done"));
 }
 
+// Issue 15: a derived table (configs/tech/cmos16.json: logic from horowitz45.json, SRAM from
+// cmos32.json, itself derived from horowitz45.json) has no numbers of its own to hash; an edit
+// of a base table changes the points' results, so it must rerun them and name that file.
+TEST_CASE("sweep identity: an edit of a base table of a derived technology table reruns the points") {
+    CaseCopy c("sx-sweep-derived-tech");
+    fs::create_directories(c.file("tech"));
+    for (const char* f : {"cmos16.json", "cmos32.json", "horowitz45.json"})
+        fs::copy_file(std::string(SX_SOURCE_DIR) + "/configs/tech/" + f, c.file("tech/") + f);
+    edit_json(c.file("se.json"), [](nlohmann::json& d) { d["technology"] = "tech/cmos16.json"; });
+    const auto args = c.small_sweep({"--param", "/pe_array/dim_m=8"});
+    c.sxsim(args);
+    const auto before = by_point(c.out, "energy_total_pj");
+    REQUIRE(before.size() == 2);
+    CHECK(says(c.sxsim(args), "2 already done"));
+
+    // The logic base (two levels down for the SRAM part): every energy doubled.
+    edit_json(c.file("tech/horowitz45.json"), [](nlohmann::json& d) {
+        for (auto& [k, e] : d["energy"].items())
+            if (e.is_object() && e.contains("value")) e["value"] = e["value"].get<double>() * 2;
+    });
+    const ProcessResult r = c.sxsim(args);
+    CHECK(says(r, "2 points rerun: " + c.file("tech/horowitz45.json") + " changed"));
+    CHECK(says(r, "2 ran now"));
+    const auto after = by_point(c.out, "energy_total_pj");
+    for (const auto& [point, e] : before) CHECK(std::stod(after.at(point)) > std::stod(e));
+
+    // The SRAM base alone: its read energies doubled.
+    edit_json(c.file("tech/cmos32.json"), [](nlohmann::json& d) {
+        for (auto& p : d["sram"]) p["read_pj_per_64b"] = p["read_pj_per_64b"].get<double>() * 2;
+    });
+    const ProcessResult r2 = c.sxsim(args);
+    CHECK(says(r2, "2 points rerun: " + c.file("tech/cmos32.json") + " changed"));
+    const auto after2 = by_point(c.out, "energy_total_pj");
+    for (const auto& [point, e] : after) CHECK(std::stod(after2.at(point)) > std::stod(e));
+    CHECK(says(c.sxsim(args), "2 already done"));
+}
+
 TEST_CASE("sweep identity: a workload edit reruns the points") {
     CaseCopy c("sx-sweep-workload");
     const auto args = c.small_sweep({"--param", "/pe_array/dim_m=16", "--param", "/clock_mhz=1000"});

@@ -44,6 +44,28 @@ TEST_CASE("DCNN layer: dense dot-product cycles by hand, bit-exact") {
     CHECK(l.cycles > 36);
 }
 
+// The layer of the case above: 36 array cycles on each of the 64 PEs, one vector of I = 4
+// dense 16-bit activations per cycle = 64 bits = one 64-bit IARAM port word: 36 x 64 = 2304
+// IARAM reads, for DCNN and DCNN-opt alike. DCNN-opt's IARAM holds the compressed stream (fewer
+// DMA bytes written), but its PE reads the tile decoded to dense values; counting 20-bit
+// compressed entries per dense position made it 2 words per vector (4608 reads, twice DCNN's
+// IARAM energy). One simulation per process (SystemC): one test case per design.
+static void check_dense_iaram_reads(const std::string& cfg) {
+    const Workload wl = one_layer({{"name", "c"}, {"type", "conv"}, {"C", 2}, {"K", 8}, {"H", 16}, {"W", 16},
+                                   {"R", 3}, {"S", 3}, {"stride", 1}, {"padding", 1}, {"groups", 1}});
+    const RunResult r = run(cfg, wl);
+    REQUIRE(r.check_passed);
+    const LayerResult& l = r.layers.at(0);
+    REQUIRE(l.extra.at("busiest_pe_cycles") == 36);
+    CHECK(l.buffer(BufferRole::Input).reads == 2304);
+}
+
+TEST_CASE("DCNN reads one 64-bit IARAM word per dense activation vector") { check_dense_iaram_reads("dcnn.json"); }
+
+TEST_CASE("DCNN-opt reads its decoded dense vectors as DCNN does: one IARAM word each, not two") {
+    check_dense_iaram_reads("dcnn-opt.json");
+}
+
 TEST_CASE("SCNN layer in one output-channel group: bit-exact, compute plus memory time") {
     // C=4, K=16, 16x16, 3x3, pad 1: region 4x4 -> Kc = min(16, 64) = 16: a single group, no
     // barrier inside. Cycles: at least the busiest PE's array cycles, plus the weight and input

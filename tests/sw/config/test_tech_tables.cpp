@@ -252,6 +252,14 @@ TEST_CASE("tech tables: bundled figures equal their sources") {
     CHECK(e.sram_read_pj(128, 64) == Approx(59.3));
     CHECK(e.sram_area_mm2(128) == Approx(0.896));
     CHECK(e.pj("spad_weight_16b") == 1.34);
+    // Sub-1 KiB points (energy-area.md 2, CACTI 65 nm 16-bit word): 512 B 3877 um^2, 1.34 pJ per
+    // 16-bit read; the Eyeriss filter spad (224 x 16 b = 0.4375 KiB) interpolates in log2
+    // capacity between 256 B (2145 um^2) and 512 B: t = log2(0.4375) + 2 = 0.80736,
+    // 2145 + 0.80736 x (3877 - 2145) = 3543.3 um^2 (it was clamped to the 1 KiB 7510 um^2).
+    CHECK(e.sram_area_mm2(0.5) == Approx(0.003877));
+    CHECK(e.sram_read_pj(0.5, 16) == Approx(1.34));
+    CHECK(e.sram_area_mm2(0.4375) == Approx(0.0035433).epsilon(1e-4));
+    CHECK(e.sram_area_mm2(1) == Approx(0.00751));
     CHECK(e.pj("mac_8b") == Approx(0.3 * 1.332 / 0.84433));
     CHECK(e.area_um2("mac_8b") == Approx(419 * 1.5));
     // cmos16: logic x 0.14245 energy / 0.19 area; SRAM = CACTI 32 nm itrs-lstp x (32 -> 16 nm at
