@@ -136,7 +136,8 @@ AreaReport scnn_area(const ArchConfig& arch) {
     if (p.weight_staging_kib > 0)  // the optional staging SRAM, 8 banks as the model builds it
         r.blocks.push_back(sram_block(t, "weight_staging", AreaClass::Sram, p.weight_staging_kib, 8));
     // The weight broadcast bus and the links are wires: no area (area_model.h).
-    // One PE: its blocks, its IARAM and OARAM banks, and its share of control.
+    // One PE: its blocks and its IARAM and OARAM banks; control is left out of the pitch, as
+    // for SmartExchange's slices and Eyeriss' PEs.
     double pe_mm2 = 0;
     for (const auto& b : r.blocks)
         if (b.block.rfind("pe/", 0) == 0) pe_mm2 += b.area_mm2;
@@ -145,7 +146,7 @@ AreaReport scnn_area(const ArchConfig& arch) {
             for (const auto& blk : r.blocks)
                 if (blk.block == "glb/" + b.name) pe_mm2 += blk.area_mm2;
     add_control(r, t);
-    pe_mm2 = pe_mm2 / static_cast<double>(pes) * (1.0 + t.control_fraction());
+    pe_mm2 = pe_mm2 / static_cast<double>(pes);
     r.pe_pitch_mm = std::sqrt(pe_mm2);
     return r;
 }

@@ -59,12 +59,11 @@ void apply_scnn_energy(const ArchConfig& arch, const ScnnEnergyCounts& c, LayerR
         noc += d(c.cnt.products) * w.product * t.pj("crossbar_bit") +
                wire_pj(t, d(c.cnt.products) * w.product, fp.crossbar_mm);
     r.energy(EnergyComponent::Noc) = noc;
-    // IARAM / OARAM: per-PE banks (capacity / banks each).
+    // IARAM / OARAM: one bank per PE, inside the PE: an access reaches its own bank only
+    // (sram_access_pj, the rule every design's buffers follow).
     for (const auto& b : arch.buffers) {
-        BufferConfig per = b;
-        per.capacity_bytes = b.capacity_bytes / static_cast<uint64_t>(b.banks > 0 ? b.banks : 1);
-        if (b.role == "input") r.energy(EnergyComponent::InputBuffer) = buffer_energy_pj(t, per, r.buffer(BufferRole::Input));
-        if (b.role == "output") r.energy(EnergyComponent::OutputBuffer) = buffer_energy_pj(t, per, r.buffer(BufferRole::Output));
+        if (b.role == "input") r.energy(EnergyComponent::InputBuffer) = buffer_energy_pj(t, b, r.buffer(BufferRole::Input), 1);
+        if (b.role == "output") r.energy(EnergyComponent::OutputBuffer) = buffer_energy_pj(t, b, r.buffer(BufferRole::Output), 1);
     }
     r.energy(EnergyComponent::Dram) = c.dram_pj;
     // Leakage: the configuration's static power (every block of scnn_area) x the layer's time.

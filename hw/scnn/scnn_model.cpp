@@ -333,7 +333,7 @@ void ScnnModel::report(LayerRun& lr, LayerResult& res, LayerConservation& cons, 
     ec.floorplan = floorplan_;
     ec.cycles = res.cycles;
     apply_scnn_energy(arch_, ec, res);
-    if (wstage_) res.energy(EnergyComponent::WeightBuffer) = buffer_energy_pj(arch_.tech, stage_cfg_, res.buffer(BufferRole::Weight));
+    if (wstage_) res.energy(EnergyComponent::WeightBuffer) = buffer_energy_pj(arch_.tech, stage_cfg_, res.buffer(BufferRole::Weight), stage_cfg_.banks);
 
     auto& x = res.extra;
     x["kc"] = static_cast<double>(m.Kc);

@@ -51,10 +51,11 @@ void apply_se_energy(const ArchConfig& arch, const SeEnergyCounts& e, LayerResul
         d(e.rf_writes) * 8.0 * reg + d(e.rf_reads) * t.pj("rf_read_16b") +
         (d(e.lane_digit_cycles) * acc_bits + d(e.macs_executed) * act_bits) * reg;
 
-    // FIFO storage (flip-flops: bits written x reg_bit; a read is the output mux, whose wire is
-    // charged as distribution): the staging slots (Ce codes, bases, raw weights) and the
-    // decoder -> rebuild FIFO (one non-zero flag per row per slice).
-    r.energy(EnergyComponent::Fifo) = (d(e.stage_bytes) * 8.0 + d(e.bitmap_bits)) * reg;
+    // FIFO storage, the rule Eyeriss' link FIFO and SCNN's weight FIFO follow: fifo_access_16b
+    // per 16 bits written and again per 16 bits read (every staged bit is written once and read
+    // once): the staging slots (Ce codes, bases, raw weights) and the decoder -> rebuild FIFO
+    // (one non-zero flag per row per slice).
+    r.energy(EnergyComponent::Fifo) = 2.0 * (d(e.stage_bytes) * 8.0 + d(e.bitmap_bits)) / 16.0 * t.pj("fifo_access_16b");
 
     // On-chip distribution: bits x mm (wire_bit_mm), lengths in se_wire_lengths.
     const SeWireLengths w = se_wire_lengths(arch, e.pe_pitch_mm);

@@ -82,8 +82,9 @@ TEST_CASE("SCNN area: the sum of its blocks, each counted by hand on a 2 x 2 arr
     CHECK(r.total_mm2() == Approx(sum));
     CHECK(r.total_mm2() == Approx(1.25 * 4.127072));
     CHECK(r.static_power_mw() == Approx(1.25 * (1.505 + 8)));
-    // One PE: (0.127072 + 4 banks' 4 mm2) / 4 x 1.25 = 1.28971 mm2.
-    CHECK(r.pe_pitch_mm == Approx(std::sqrt(1.25 * 4.127072 / 4)));
+    // One PE: (0.127072 + 4 banks' 4 mm2) / 4 = 1.031768 mm2 (control not in the pitch, as for
+    // the other designs).
+    CHECK(r.pe_pitch_mm == Approx(std::sqrt(4.127072 / 4)));
 }
 
 TEST_CASE("DCNN area: no crossbar or queues or coordinate units and one adder per multiplier") {
@@ -194,6 +195,16 @@ LayerResult run_checked(const char* cfg, double* static_mw) {
     // output, a write (24 x 0.125 = 3 pJ) per product and halo merge.
     CHECK(l.energy(EnergyComponent::RegisterFile) ==
           Approx(3 * (2 * x("products") + 2 * x("halo_values") + x("ppu_outputs"))));
+    // IARAM / OARAM (hw/energy/energy_model.h sram_access_pj): one bank inside the PE, reached
+    // alone: read 8 / write 16 pJ plus 64 bits across the bank's own side, sqrt(0.5) mm, at
+    // 0.25 pJ per bit-mm = 11.3137 pJ. (A global buffer's port would cross all its banks.)
+    const double bank_wire = 64 * std::sqrt(0.5) * 0.25;
+    for (const auto [role, cls] : {std::pair{BufferRole::Input, EnergyComponent::InputBuffer},
+                                   std::pair{BufferRole::Output, EnergyComponent::OutputBuffer}}) {
+        const BufferCounters& b = l.buffer(role);
+        CHECK(b.reads + b.writes > 0);
+        CHECK(l.energy(cls) == Approx(b.reads * (8 + bank_wire) + b.writes * (16 + bank_wire)));
+    }
     return l;
 }
 

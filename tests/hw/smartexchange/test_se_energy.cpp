@@ -131,7 +131,8 @@ TEST_CASE("se area: each block counted by hand, the total is the sum of the bloc
 // Energy (pJ):
 //   PeArray      128 digits x add_32b 1 + 8 tree adds x 1                        = 136
 //   RegisterFile 36 x 8 x 0.125 + 72 x 2 + (128 x 32 + 144 x 8) x 0.125 = 36 + 144 + 656 = 836
-//   Fifo         (38 x 8 + 12 flag bits) x 0.125                                 = 39.5
+//   Fifo         (38 x 8 + 12 flag bits) = 316 bits, written and read once each:
+//                2 x 316 / 16 x fifo_access_16b 2                                = 79
 //   Rebuild      12 rows x 9 x shift_add_8b 1 + 2 x 80 bits x 0.125 = 108 + 20    = 128
 //   IndexDecoder 12 x 0.5                                                         = 6
 //   Noc (bits x pitches; M = 2, F = 2): activations 16 x 8 x M = 256; lane-to-lane shift
@@ -168,7 +169,7 @@ TEST_CASE("se energy: each class of a micro-layer derived by hand from the count
     CHECK(extra(x, "psum_rmw_adds") == 0);
     CHECK(x.energy(EnergyComponent::PeArray) == Approx(136));
     CHECK(x.energy(EnergyComponent::RegisterFile) == Approx(836));
-    CHECK(x.energy(EnergyComponent::Fifo) == Approx(39.5));
+    CHECK(x.energy(EnergyComponent::Fifo) == Approx(79));
     CHECK(x.energy(EnergyComponent::Rebuild) == Approx(128));
     CHECK(x.energy(EnergyComponent::IndexDecoder) == Approx(6));
     const double pitch = std::sqrt(0.01156);
@@ -177,10 +178,12 @@ TEST_CASE("se energy: each class of a micro-layer derived by hand from the count
     CHECK(x.energy(EnergyComponent::Leakage) == Approx(36.6675 * static_cast<double>(x.cycles)));
     CHECK(x.energy(EnergyComponent::Leakage) ==
           Approx(design_area(a).static_power_mw() * static_cast<double>(x.cycles) * 1000.0 / a.clock_mhz));
-    // The buffers: port-word reads x 8 pJ + writes x 16 pJ (64-bit ports); DRAM (fixed-latency
-    // stub): bytes / 8 x 512 pJ.
+    // The buffers (hw/energy/energy_model.h sram_access_pj): one bank's access, read 8 pJ /
+    // write 16 pJ (64-bit ports), plus the word's wire across the buffer: the input buffer's
+    // 8 banks of 0.5 mm^2 are sqrt(4) = 2 mm on a side: 64 bits x 2 mm x 0.25 pJ = 32 pJ.
+    // DRAM (fixed-latency stub): bytes / 8 x 512 pJ.
     const BufferCounters& in = x.buffer(BufferRole::Input);
-    CHECK(x.energy(EnergyComponent::InputBuffer) == Approx(in.reads * 8.0 + in.writes * 16.0));
+    CHECK(x.energy(EnergyComponent::InputBuffer) == Approx(in.reads * (8.0 + 32.0) + in.writes * (16.0 + 32.0)));
     CHECK(x.energy(EnergyComponent::Dram) ==
           Approx(static_cast<double>(x.dram_read_bytes + x.dram_write_bytes) / 8.0 * 512.0));
 }
