@@ -17,6 +17,7 @@
 #include "sw/cli/model_input.h"
 #include "sw/common/error.h"
 #include "sw/config/arch_config.h"
+#include "sw/config/tech_table.h"
 #include "sw/workflow/compare.h"
 #include "sw/workflow/csv_table.h"
 #include "sw/workflow/normalization.h"
@@ -362,7 +363,13 @@ void compare_command(const CompareArgs& a) {
     if (a.archs.empty()) throw InputError("sxsim compare", "--arch", "at least one design");
     require_file(a.model, "workload", "--model");
     NormalizationOptions norm;
-    if (!a.same_tech.empty()) norm.same_tech = fs::absolute(require_file(a.same_tech, "technology table", "--same-tech")).string();
+    if (!a.same_tech.empty()) {
+        norm.same_tech = fs::absolute(require_file(a.same_tech, "technology table", "--same-tech")).string();
+        // The table is this command's input: a malformed one (or a `derive` to a missing file) is
+        // bad input of compare (exit 2) now, not one failed design per --arch after simulating
+        // the others. Keys only some designs need are still checked by each design's run.
+        (void)load_tech_table(*norm.same_tech);
+    }
     if (a.same_clock > 0) norm.same_clock_mhz = a.same_clock;
     if (!a.same_dram.empty()) norm.same_dram = fs::absolute(require_file(a.same_dram, "DRAM preset", "--same-dram")).string();
     if (a.iso_macs > 0) norm.iso_macs = a.iso_macs;

@@ -221,3 +221,21 @@ TEST_CASE("compare: --iso-area, --iso-sram, --same-clock and --timeout refuse na
         CHECK_FALSE(fs::exists(s.path("out") + "/compare.csv"));
     }
 }
+
+TEST_CASE("compare --same-tech: a table whose derive names a missing file is refused before any run (exit 2)") {
+    // Tryout finding: the table was only read by each design's run, so compare simulated nothing,
+    // listed every design as failed and exited 1. It is compare's own input: exit 2, naming the
+    // table and /derive/from, and no compare.csv.
+    Scratch s("sx-same-tech-derive");
+    const std::string model = s.path("two.json"), tech = s.path("derived.json");
+    write_file(model, kTwoLayers);
+    write_file(tech, R"json({"name": "derived", "node_nm": 32, "vdd_v": 0.9,
+      "derive": {"from": "missing45.json", "rule": "stillmaker-baas-2017"}})json");
+    const ProcessResult r = sxsim(s, {"compare", "--model", model, "--arch", kSrc + "/configs/eyeriss.json", "--same-tech",
+                                      tech, "--out", s.path("out"), "--quiet"},
+                                  2);
+    CHECK(r.output.find("derived.json") != std::string::npos);
+    CHECK(r.output.find("/derive/from") != std::string::npos);
+    CHECK(r.output.find("missing45.json") != std::string::npos);
+    CHECK_FALSE(fs::exists(s.path("out") + "/compare.csv"));
+}
