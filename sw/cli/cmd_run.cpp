@@ -246,7 +246,7 @@ void add_run_command(CLI::App& app) {
                                               "and write per-layer traces (layers.csv, run.json)");
     run->add_option("--arch", args->arch, "Hardware configuration (configs/*.json)")->required();
     run->add_option("--model", args->model, "Workload: models/*.json or an ONNX file")->required();
-    run->add_option("--out", args->out, "Output directory for the traces (created if missing)")->required();
+    run->add_option("--out", args->out, "Output directory for the traces, OUT/layers.csv, OUT/area.csv and OUT/run.json (created if missing)")->required();
     run->add_option("--weights", args->weights,
                     "SmartExchange weight image (.sxw) from `sxsim compress`; default: synthetic weights "
                     "following the workload's densities");
@@ -288,7 +288,8 @@ void add_run_command(CLI::App& app) {
         ->capture_default_str();
     run->add_flag("-q,--quiet", args->quiet, "No progress and no summary table");
     run->footer("Units: cycles of the accelerator core clock (clock_mhz in the configuration), latency in us, "
-                "energy in pJ in the traces (uJ in the summary), bytes for traffic.");
+                "energy in pJ in the traces (uJ in the summary), bytes for traffic, area in mm^2 and static (leakage) "
+                "power in mW (the design's area model at its technology table: run.json area, area.csv).");
     run->callback([args, run]() {
         for (const CLI::Option* o : run->get_options())
             if (o->count() > 0) args->given.insert(o->get_name());

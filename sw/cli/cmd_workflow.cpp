@@ -17,6 +17,7 @@
 #include "sw/cli/model_input.h"
 #include "sw/common/error.h"
 #include "sw/config/arch_config.h"
+#include "sw/config/tech_table.h"
 #include "sw/workflow/compare.h"
 #include "sw/workflow/csv_table.h"
 #include "sw/workflow/normalization.h"
@@ -71,17 +72,22 @@ struct CompareArgs : CommonArgs {
     bool iso_area_scale_buffers = false;
 };
 
-// CLI11's PositiveNumber / NonNegativeNumber compare the value with 0, and every comparison
-// with NaN is false: "--iso-area nan" passed them, then "iso_area > 0" was false too and the
-// compare silently ran without the normalisation asked for. Checked on every double option.
-const CLI::Validator kFinite(
-    [](std::string& s) -> std::string {
-        char* end = nullptr;
-        const double v = std::strtod(s.c_str(), &end);
-        if (end == s.c_str() || !std::isfinite(v)) return "expected a finite number, found " + s;
-        return {};
-    },
-    "FINITE", "FINITE");
+// A real-valued option's check: CLI::PositiveNumber lets "nan" through (nan <= 0 is false) and a
+// NaN option then reads as "not given" (`if (x > 0)`): a silently unnormalized comparison. Its
+// message also prints the range up to DBL_MAX. This one wants a finite number, > 0 or >= 0, and
+// names the unit; CLI11 prefixes the option name and exits 2.
+CLI::Validator finite_number(bool allow_zero, const std::string& unit) {
+    const std::string want = std::string("a finite number ") + (allow_zero ? ">= 0" : "> 0") + (unit.empty() ? "" : ", " + unit);
+    return CLI::Validator(
+        [want, allow_zero](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            const bool parsed = !text.empty() && end && *end == '\0';
+            if (parsed && std::isfinite(v) && (allow_zero ? v >= 0 : v > 0)) return {};
+            return "expected " + want + ", found '" + text + "'";
+        },
+        allow_zero ? "NUMBER>=0" : "NUMBER>0");
+}
 
 void add_common(CLI::App* cmd, CommonArgs& a) {
     cmd->add_option("--out", a.out, "Output directory (created if missing); rerunning into it resumes")->required();
@@ -89,8 +95,7 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--timeout", a.timeout_s, "Per-point watchdog in seconds of wall time; a point over it is "
                                               "killed and recorded as 'timeout' (default: none)")
-        ->check(CLI::NonNegativeNumber)
-        ->check(kFinite);
+        ->check(finite_number(true, "seconds"));
     cmd->add_option("--batch", a.batch, "Override the workloads' batch size (images)")->check(CLI::PositiveNumber);
     add_input_shape_option(cmd, a.input_shape);
     cmd->add_option("--seed", a.seed, "Seed of synthetic weights and activations")->capture_default_str();
@@ -358,7 +363,13 @@ void compare_command(const CompareArgs& a) {
     if (a.archs.empty()) throw InputError("sxsim compare", "--arch", "at least one design");
     require_file(a.model, "workload", "--model");
     NormalizationOptions norm;
-    if (!a.same_tech.empty()) norm.same_tech = fs::absolute(require_file(a.same_tech, "technology table", "--same-tech")).string();
+    if (!a.same_tech.empty()) {
+        norm.same_tech = fs::absolute(require_file(a.same_tech, "technology table", "--same-tech")).string();
+        // The table is this command's input: a malformed one (or a `derive` to a missing file) is
+        // bad input of compare (exit 2) now, not one failed design per --arch after simulating
+        // the others. Keys only some designs need are still checked by each design's run.
+        (void)load_tech_table(*norm.same_tech);
+    }
     if (a.same_clock > 0) norm.same_clock_mhz = a.same_clock;
     if (!a.same_dram.empty()) norm.same_dram = fs::absolute(require_file(a.same_dram, "DRAM preset", "--same-dram")).string();
     if (a.iso_macs > 0) norm.iso_macs = a.iso_macs;
@@ -491,14 +502,13 @@ void add_workflow_commands(CLI::App& app) {
     auto ca = std::make_shared<CompareArgs>();
     CLI::App* cmp = app.add_subcommand(
         "compare", "Run several designs on one workload and compare them per layer and in total (latency, energy, EDP, "
-                   "DRAM traffic, energy breakdown) with ratios against a reference design");
+                   "DRAM traffic, energy breakdown, area, static power) with ratios against a reference design");
     cmp->add_option("--model", ca->model, "Workload (models/*.json)")->required();
     cmp->add_option("--arch", ca->archs, "Design (repeatable): configs/*.json")->required();
     cmp->add_option("--reference", ca->reference, "Reference design: its name or file (default: the first --arch)");
     cmp->add_option("--same-tech", ca->same_tech, "Run every design with this technology table (configs/tech/*.json)");
     cmp->add_option("--same-clock", ca->same_clock, "Run every design at this core clock, MHz")
-        ->check(CLI::PositiveNumber)
-        ->check(kFinite);
+        ->check(finite_number(false, "MHz"));
     cmp->add_option("--same-dram", ca->same_dram,
                     "Give every design this off-chip memory (configs/dram/*.json preset at its own clock, 1 channel)");
     cmp->add_option("--iso-macs", ca->iso_macs,
@@ -507,14 +517,12 @@ void add_workflow_commands(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     cmp->add_option("--iso-sram", ca->iso_sram,
                     "Scale every design's global buffers by one factor to this total, KiB (banks and ports kept)")
-        ->check(CLI::PositiveNumber)
-        ->check(kFinite);
+        ->check(finite_number(false, "KiB"));
     cmp->add_option("--iso-area", ca->iso_area,
                     "Scale every design's PE array so that its total area (its own area model, after the other "
                     "options) is this many mm^2, within 2%; a design that cannot get that close is refused (exit 2) "
                     "with the closest area it reaches")
-        ->check(CLI::PositiveNumber)
-        ->check(kFinite);
+        ->check(finite_number(false, "mm^2"));
     cmp->add_flag("--iso-area-scale-buffers", ca->iso_area_scale_buffers,
                   "With --iso-area: scale the global buffers with the PE array by one common factor (the design's "
                   "balance kept), the buffers alone then fine-tuning what the PE array's steps leave");

@@ -64,7 +64,7 @@ double lookup(const std::map<std::string, TechEntry>& m, const std::string& sect
     auto it = m.find(key);
     if (it == m.end())
         throw InputError(t.file, "/" + section + "/" + key,
-                         std::string(what[0] == 'a' ? "an " : "a ") + what + " entry '" + key + "' in technology table '" + t.name + "'",
+                         std::string(what[0] == 'a' || what[0] == 'e' ? "an " : "a ") + what + " entry '" + key + "' in technology table '" + t.name + "'",
                          "nothing (the entry is missing)");
     return it->second.value;
 }

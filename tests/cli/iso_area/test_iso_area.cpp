@@ -208,3 +208,52 @@ TEST_CASE("sweep: area columns and the three-objective pareto column in sweep_ne
     }
     CHECK(in_set >= 1);
 }
+
+TEST_CASE("compare: --iso-area, --iso-sram, --same-clock and --timeout refuse nan, inf and out-of-range values") {
+    // CLI11's PositiveNumber let "nan" through (nan <= 0 is false), and a NaN option then read
+    // as "not given": `--iso-area nan` ran an unnormalized comparison with exit 0 (found in the
+    // issue-15 tryout). Every value here is refused at parse time (no simulation), exit 2,
+    // naming the option, what is expected (with the unit) and the value given.
+    Scratch s("sx-iso-area-values");
+    const std::string model = s.path("two.json");
+    write_file(model, kTwoLayers);
+    struct Bad {
+        const char* option;
+        const char* value;
+        const char* expected;
+    };
+    const std::vector<Bad> bad = {
+        {"--iso-area", "nan", "a finite number > 0, mm^2"}, {"--iso-area", "0", "a finite number > 0, mm^2"},
+        {"--iso-area", "-1", "a finite number > 0, mm^2"},  {"--iso-area", "inf", "a finite number > 0, mm^2"},
+        {"--iso-area", "5mm", "a finite number > 0, mm^2"}, {"--iso-sram", "nan", "a finite number > 0, KiB"},
+        {"--same-clock", "nan", "a finite number > 0, MHz"}, {"--same-clock", "0", "a finite number > 0, MHz"},
+        {"--timeout", "nan", "a finite number >= 0, seconds"}, {"--timeout", "-5", "a finite number >= 0, seconds"},
+    };
+    for (const Bad& b : bad) {
+        const std::string arg = std::string(b.option) + "=" + b.value;
+        const ProcessResult r = sxsim(s, {"compare", "--model", model, "--arch", kSrc + "/configs/eyeriss.json", arg,
+                                          "--out", s.path("out"), "--quiet"},
+                                      2);
+        CHECK(r.output.find(b.option) != std::string::npos);
+        CHECK(r.output.find(std::string("expected ") + b.expected + ", found '" + b.value + "'") != std::string::npos);
+        CHECK_FALSE(fs::exists(s.path("out") + "/compare.csv"));
+    }
+}
+
+TEST_CASE("compare --same-tech: a table whose derive names a missing file is refused before any run (exit 2)") {
+    // Tryout finding: the table was only read by each design's run, so compare simulated nothing,
+    // listed every design as failed and exited 1. It is compare's own input: exit 2, naming the
+    // table and /derive/from, and no compare.csv.
+    Scratch s("sx-same-tech-derive");
+    const std::string model = s.path("two.json"), tech = s.path("derived.json");
+    write_file(model, kTwoLayers);
+    write_file(tech, R"json({"name": "derived", "node_nm": 32, "vdd_v": 0.9,
+      "derive": {"from": "missing45.json", "rule": "stillmaker-baas-2017"}})json");
+    const ProcessResult r = sxsim(s, {"compare", "--model", model, "--arch", kSrc + "/configs/eyeriss.json", "--same-tech",
+                                      tech, "--out", s.path("out"), "--quiet"},
+                                  2);
+    CHECK(r.output.find("derived.json") != std::string::npos);
+    CHECK(r.output.find("/derive/from") != std::string::npos);
+    CHECK(r.output.find("missing45.json") != std::string::npos);
+    CHECK_FALSE(fs::exists(s.path("out") + "/compare.csv"));
+}
