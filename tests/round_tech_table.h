@@ -49,9 +49,12 @@ inline json round_tech_table_json() {
     t["area"] = ar;
     t["leakage"] = lk;
     // SRAM: 64-bit read 8 pJ, write 16 pJ, 1 mW and 0.5 mm^2 at every capacity (flat, so a bank's
-    // figures do not depend on how a buffer is split).
-    t["sram"] = json::array({json{{"capacity_kib", 1}, {"read_pj_per_64b", 8}, {"write_pj_per_64b", 16},
-                                  {"leakage_mw", 1}, {"area_mm2", 0.5}, {"source", "round test number"}, {"grade", "D"}}});
+    // figures do not depend on how a buffer is split): two equal points at 1 byte and 1 TiB, so
+    // no lookup falls outside them (beyond the ends a table's figures scale with capacity).
+    t["sram"] = json::array();
+    for (const double kib : {1.0 / 1024, 1024.0 * 1024 * 1024})
+        t["sram"].push_back(json{{"capacity_kib", kib}, {"read_pj_per_64b", 8}, {"write_pj_per_64b", 16}, {"leakage_mw", 1},
+                                 {"area_mm2", 0.5}, {"source", "round test number"}, {"grade", "D"}});
     return t;
 }
 

@@ -14,7 +14,9 @@
 //   leakage : unit -> uW per instance (same keys as area, without control_fraction)
 //   sram    : points by capacity (one bank, one read-write port, 64-bit word, the table's
 //             "sram_device", e.g. CACTI "itrs-lop"): read/write pJ per 64-bit access, leakage
-//             mW, area mm^2. Lookups interpolate linearly in log2(capacity), clamped at the ends.
+//             mW, area mm^2. Lookups interpolate linearly in log2(capacity); beyond the end
+//             points area and leakage scale with capacity, access energy with its square root
+//             (CACTI's own trends, energy-area.md 3c).
 //   vdd_v   : supply voltage the table's numbers are for (required by "derive", both ends)
 //   derive  : {"from": "<table>.json" (relative to this table's folder), "rule":
 //             "stillmaker-baas-2017"} (sw/config/tech_scaling.h): every energy / area / leakage

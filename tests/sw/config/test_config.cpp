@@ -87,8 +87,12 @@ TEST_CASE("A small config loads with its defaults and helpers") {
     // SRAM: log2 interpolation between 8 KiB (10 pJ) and 32 KiB (20 pJ): 16 KiB is halfway.
     CHECK(c.tech.sram_read_pj(16, 64) == Approx(15.0));
     CHECK(c.tech.sram_write_pj(16, 32) == Approx(18.0 / 2));
-    CHECK(c.tech.sram_read_pj(1, 64) == Approx(10.0));     // clamped below
-    CHECK(c.tech.sram_read_pj(4096, 64) == Approx(20.0));  // clamped above
+    // Beyond the ends: energy x sqrt(capacity ratio), leakage x the ratio (were clamped: a
+    // 64 GiB buffer was charged the largest point's figures).
+    CHECK(c.tech.sram_read_pj(2, 64) == Approx(10.0 * 0.5));      // 8 KiB / 4: sqrt(1/4)
+    CHECK(c.tech.sram_read_pj(128, 64) == Approx(20.0 * 2.0));    // 32 KiB x 4: sqrt(4)
+    CHECK(c.tech.sram_leakage_mw(128) == Approx(3.0 * 4.0));      // 32 KiB x 4
+    CHECK(c.tech.sram_leakage_mw(2) == Approx(1.0 / 4.0));        // 8 KiB / 4
     CHECK(c.tech.sram_leakage_mw(16) == Approx(2.0));
     CHECK(c.tech.pj("mac_8b") == Approx(0.3));
     try {

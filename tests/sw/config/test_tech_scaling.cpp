@@ -164,7 +164,8 @@ TEST_CASE("tech scaling: sram_from, written SRAM points and chains") {
                                   {"area_mm2", 0.001}, {"source", "own"}, {"grade", "T"}}});
     const TechTable y = load_tech_table(d.write("d2.json", t));
     REQUIRE(y.sram.size() == 1);
-    CHECK(y.sram_read_pj(64, 64) == 1);
+    CHECK(y.sram_read_pj(1, 64) == 1);
+    CHECK(y.sram_read_pj(64, 64) == Approx(8));  // beyond the one point: x sqrt(64 / 1)
     // A chain: 45 @0.9 -> 32 @0.8 -> 16 @0.8 telescopes in energy (the 32 nm polynomial cancels)
     // and multiplies the area table's entries (0.46 x 0.41 = 0.1886, vs 0.19 direct).
     json mid = derived16();
