@@ -22,7 +22,7 @@ double sram_access_pj(const TechTable& tech, const BufferConfig& buf, int banks_
 double buffer_energy_pj(const TechTable& tech, const BufferConfig& buf, const BufferCounters& c, int banks_reached);
 // mW over `cycles` of the core clock, in pJ (mW x ns = pJ). Every design charges leakage as
 // its area report's static_power_mw() x latency (hw/sim/design_area.h), and no other way:
-// through this (Eyeriss through eyeriss_leakage_pj, the same product).
+// through this.
 double leakage_pj(double mw, uint64_t cycles, double clock_mhz);
 // Energy of `bytes` of DRAM traffic when no device model is present: dram_access_64b per 64 bits.
 double dram_bytes_energy_pj(const TechTable& tech, uint64_t bytes);

@@ -43,8 +43,4 @@ void eyeriss_dynamic_energy(const TechTable& t, const EyerissParams& p, double p
     res.energy(EnergyComponent::Noc) = wire + regs + ids;
 }
 
-double eyeriss_leakage_pj(const AreaReport& area, uint64_t cycles, double clock_mhz) {
-    return area.static_power_mw() * static_cast<double>(cycles) * (1000.0 / clock_mhz);
-}
-
 }  // namespace sx::eyeriss

@@ -1,13 +1,11 @@
 #pragma once
-// Eyeriss' dynamic energy by class and its leakage (issue 15 rules, docs/energy-model.md
-// "Eyeriss"): event counts of one layer times the technology table, distribution as bits x mm
-// of wire with lengths from the floorplan (AreaReport::pe_pitch_mm), leakage as the
-// configuration's static power x the layer's latency. Plain functions of counts, so tests
-// can derive each class by hand.
+// Eyeriss' dynamic energy by class (issue 15 rules, docs/energy-model.md "Eyeriss"): event
+// counts of one layer times the technology table, distribution as bits x mm of wire with
+// lengths from the floorplan (AreaReport::pe_pitch_mm). Leakage is the shared leakage_pj
+// (hw/energy/energy_model.h). Plain functions of counts, so tests can derive each class by hand.
 #include <cstdint>
 
 #include "hw/eyeriss/eyeriss_params.h"
-#include "sw/common/area_report.h"
 #include "sw/config/arch_config.h"
 #include "sw/trace/layer_result.h"
 
@@ -31,7 +29,5 @@ struct EyerissEvents {
 // wire_bit_mm, reg_bit, comparator_8b (InputError naming the table if one is missing).
 void eyeriss_dynamic_energy(const TechTable& t, const EyerissParams& p, double pitch_mm, const EyerissEvents& ev,
                             LayerResult& res);
-// Leakage of a layer of `cycles` core cycles: area.static_power_mw() x latency (mW x ns = pJ).
-double eyeriss_leakage_pj(const AreaReport& area, uint64_t cycles, double clock_mhz);
 
 }  // namespace sx::eyeriss

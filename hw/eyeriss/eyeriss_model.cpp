@@ -511,7 +511,7 @@ void EyerissModel::fill_results(const PeArray& pe, uint64_t t0, uint64_t t1, uin
     ev.psum_link_packets = c.psum_link_packets;
     ev.fifo_words = link_->fifo_words;
     eyeriss_dynamic_energy(T, prm_, area_.pe_pitch_mm, ev, res);
-    res.energy(EnergyComponent::Leakage) = eyeriss_leakage_pj(area_, res.cycles, arch_.clock_mhz);
+    res.energy(EnergyComponent::Leakage) = leakage_pj(area_.static_power_mw(), res.cycles, arch_.clock_mhz);
 
     auto& x = res.extra;
     x["eyeriss_set_h"] = M.set_h;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "hw/energy/energy_model.h"
 #include "hw/eyeriss/eyeriss_area.h"
 #include "hw/eyeriss/eyeriss_energy.h"
 #include "hw/sim/design_config.h"
@@ -116,7 +117,7 @@ TEST_CASE("eyeriss energy: each class from the counts and the round table, by ha
     BlockArea b;
     b.leakage_mw = 2;
     r.blocks.push_back(b);
-    CHECK(eyeriss_leakage_pj(r, 1000, 200) == Approx(10000));
+    CHECK(leakage_pj(r.static_power_mw(), 1000, 200) == Approx(10000));
 }
 
 TEST_CASE("eyeriss micro-layer: every class's pJ and the leakage derived by hand from the counters") {
