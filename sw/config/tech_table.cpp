@@ -47,38 +47,36 @@ double interpolate(const std::vector<SramPoint>& pts, double capacity_kib, doubl
     }
     return pts.back().*field;
 }
-}  // namespace
 
-double TechTable::pj(const std::string& action) const {
-    auto it = energy.find(action);
-    if (it == energy.end())
-        throw InputError(file, "/energy/" + action, "an energy entry '" + action + "' in technology table '" + name + "'",
-                         "nothing (the entry is missing)");
-    // Every caller adds pJ: an entry stated in another unit (fJ, nJ, mW ...) would be read as
-    // pJ, wrong by 10^3 or more without a word.
-    if (it->second.unit.rfind("pJ", 0) != 0)
-        throw InputError(file, "/energy/" + action + "/unit",
-                         "an energy unit in pJ (\"pJ\", \"pJ/bit\", \"pJ/bit/mm\") for '" + action + "' in technology table '" +
-                             name + "'",
-                         "\"" + it->second.unit + "\"");
-    return it->second.value;
-}
-
-namespace {
-double lookup(const std::map<std::string, TechEntry>& m, const std::string& section, const std::string& key,
-              const TechTable& t, const char* what) {
+// The entry `key` of a section; InputError naming the table and /<section>/<key> if absent.
+const TechEntry& lookup(const std::map<std::string, TechEntry>& m, const std::string& section, const std::string& key,
+                        const TechTable& t, const char* what) {
     auto it = m.find(key);
     if (it == m.end())
         throw InputError(t.file, "/" + section + "/" + key,
                          std::string(what[0] == 'a' || what[0] == 'e' ? "an " : "a ") + what + " entry '" + key + "' in technology table '" + t.name + "'",
                          "nothing (the entry is missing)");
-    return it->second.value;
+    return it->second;
 }
 }  // namespace
 
-double TechTable::area_um2(const std::string& unit) const { return lookup(area, "area", unit, *this, "area"); }
-double TechTable::leakage_uw(const std::string& unit) const { return lookup(leakage, "leakage", unit, *this, "leakage"); }
-double TechTable::control_fraction() const { return lookup(area, "area", "control_fraction", *this, "area"); }
+double TechTable::pj(const std::string& action) const {
+    const TechEntry& e = lookup(energy, "energy", action, *this, "energy");
+    // Every caller adds pJ: an entry stated in another unit (fJ, nJ, mW ...) would be read as
+    // pJ, wrong by 10^3 or more without a word.
+    if (e.unit.rfind("pJ", 0) != 0)
+        throw InputError(file, "/energy/" + action + "/unit",
+                         "an energy unit in pJ (\"pJ\", \"pJ/bit\", \"pJ/bit/mm\") for '" + action + "' in technology table '" +
+                             name + "'",
+                         "\"" + e.unit + "\"");
+    return e.value;
+}
+
+double TechTable::area_um2(const std::string& unit) const { return lookup(area, "area", unit, *this, "area").value; }
+double TechTable::leakage_uw(const std::string& unit) const {
+    return lookup(leakage, "leakage", unit, *this, "leakage").value;
+}
+double TechTable::control_fraction() const { return lookup(area, "area", "control_fraction", *this, "area").value; }
 
 double TechTable::sram_read_pj(double capacity_kib, int width_bits) const {
     return interpolate(sram, capacity_kib, &SramPoint::read_pj_per_64b, file, 0.5) * width_bits / 64.0;

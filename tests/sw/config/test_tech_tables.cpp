@@ -1,6 +1,6 @@
 // Technology tables (sw/config/tech_table.h): the area / leakage / grade / SRAM-area fields and
 // their malformed forms, and the bundled tables of configs/tech/ against the issue-15 contract
-// (/work/wt/IFACE15.md "Table keys"): every key present, every number with a source and grade.
+// (the keys docs/energy-model.md lists): every key present, every number with a source and grade.
 // Also: no file under configs/ holds an absolute path of someone's machine.
 #include <catch2/catch.hpp>
 
