@@ -39,6 +39,14 @@ extern char** environ;
 
 namespace sx::cli_test {
 
+// A two-layer workload (3x3 convolutions 16 -> 32 -> 32 channels on 8x8) small enough for many
+// sxsim runs per test: the sweep-identity and iso-area tests share it.
+inline const char* const kTwoLayers = R"json({"name": "two", "source": "two-layer test workload (tests/cli)",
+  "batch": 1, "input": {"C": 16, "H": 8, "W": 8},
+  "layers": [
+    {"name": "conv1", "type": "conv", "C": 16, "K": 32, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1},
+    {"name": "conv2", "type": "conv", "C": 32, "K": 32, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1}]})json";
+
 struct ProcessResult {
     int exit_code = -1;   // valid when signal == 0
     int signal = 0;       // terminating signal, 0 if the process exited

@@ -27,12 +27,6 @@ namespace {
 
 const std::string kSrc = SX_SOURCE_DIR;
 
-const char* kTwoLayers = R"json({"name": "two", "source": "two-layer test workload (tests/cli/iso_area)",
-  "batch": 1, "input": {"C": 16, "H": 8, "W": 8},
-  "layers": [
-    {"name": "conv1", "type": "conv", "C": 16, "K": 32, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1},
-    {"name": "conv2", "type": "conv", "C": 32, "K": 32, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1}]})json";
-
 ProcessResult sxsim(const Scratch& s, const std::vector<std::string>& args, int want_exit = 0) {
     const ProcessResult r = run_process(s, SXSIM_PATH, args, 300);
     INFO(command_line(args) << "\n--- output ---\n" << r.output);

@@ -22,12 +22,6 @@ namespace {
 
 const std::string kCaseDir = SX_SWEEP_CASE_DIR;
 
-const char* kTwoLayers = R"json({"name": "two", "source": "two-layer test workload (tests/cli/sweep_identity)",
-  "batch": 1, "input": {"C": 16, "H": 8, "W": 8},
-  "layers": [
-    {"name": "conv1", "type": "conv", "C": 16, "K": 32, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1},
-    {"name": "conv2", "type": "conv", "C": 32, "K": 32, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1}]})json";
-
 // The case's files (se.json and the preset and technology table it names) in a scratch folder.
 struct CaseCopy {
     Scratch s;
