@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sw/cli/model_input.h"
+#include "sw/cli/option_checks.h"
 #include "sw/common/error.h"
 #include "sw/compress/compress_report.h"
 #include "sw/compress/compressor.h"
@@ -126,10 +127,10 @@ void add_compress_command(CLI::App& app) {
     add_input_shape_option(c, args->input_shape);
     c->add_flag("--synthetic", args->synthetic, "generate weights with target densities (no trained model)");
     c->add_option("--seed", args->seed, "seed of --synthetic (default 1)");
-    c->add_option("--row-density", args->row_density, "--synthetic: fraction of non-zero Ce rows")->check(CLI::Range(0.0, 1.0));
+    c->add_option("--row-density", args->row_density, "--synthetic: fraction of non-zero Ce rows")->check(finite_range(0.0, 1.0));
     c->add_option("--element-density", args->element_density, "--synthetic: fraction of non-zero codes in a non-zero row")
-        ->check(CLI::Range(1.0 / 3.0, 1.0));
-    c->add_option("--raw-density", args->raw_density, "--synthetic: fraction of non-zero raw weights")->check(CLI::Range(0.0, 1.0));
+        ->check(finite_range(1.0 / 3.0, 1.0));
+    c->add_option("--raw-density", args->raw_density, "--synthetic: fraction of non-zero raw weights")->check(finite_range(0.0, 1.0));
     c->add_option("--theta", args->theta, "sparsity threshold relative to the layer's max |w| (default 0.02; docs/compressor.md)");
     c->add_option("--iterations", args->iterations, "maximum alternating iterations per block (default 30)");
     c->add_option("--tolerance", args->tolerance, "relative change of Q that stops the loop (default 1e-6)");

@@ -15,6 +15,7 @@
 #include "hw/sim/design_config.h"
 #include "sw/cli/console.h"
 #include "sw/cli/model_input.h"
+#include "sw/cli/option_checks.h"
 #include "sw/common/error.h"
 #include "sw/config/arch_config.h"
 #include "sw/config/tech_table.h"
@@ -71,23 +72,6 @@ struct CompareArgs : CommonArgs {
     double iso_area = 0;
     bool iso_area_scale_buffers = false;
 };
-
-// A real-valued option's check: CLI::PositiveNumber lets "nan" through (nan <= 0 is false) and a
-// NaN option then reads as "not given" (`if (x > 0)`): a silently unnormalized comparison. Its
-// message also prints the range up to DBL_MAX. This one wants a finite number, > 0 or >= 0, and
-// names the unit; CLI11 prefixes the option name and exits 2.
-CLI::Validator finite_number(bool allow_zero, const std::string& unit) {
-    const std::string want = std::string("a finite number ") + (allow_zero ? ">= 0" : "> 0") + (unit.empty() ? "" : ", " + unit);
-    return CLI::Validator(
-        [want, allow_zero](std::string& text) -> std::string {
-            char* end = nullptr;
-            const double v = std::strtod(text.c_str(), &end);
-            const bool parsed = !text.empty() && end && *end == '\0';
-            if (parsed && std::isfinite(v) && (allow_zero ? v >= 0 : v > 0)) return {};
-            return "expected " + want + ", found '" + text + "'";
-        },
-        allow_zero ? "NUMBER>=0" : "NUMBER>0");
-}
 
 void add_common(CLI::App* cmd, CommonArgs& a) {
     cmd->add_option("--out", a.out, "Output directory (created if missing); rerunning into it resumes")->required();
