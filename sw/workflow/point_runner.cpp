@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "sw/common/json_reader.h"
 #include "sw/workflow/normalization.h"
 #include "sw/workflow/pareto.h"
+#include "sw/workflow/point_backend.h"
 #include "sw/workflow/process_pool.h"
 
 namespace fs = std::filesystem;
@@ -372,25 +374,12 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             std::fprintf(stderr, "%s: %s\n", opt.progress_label.c_str(), line.c_str());
 
     SweepProgress progress(opt.progress_label, planned.size(), planned.size() - todo.size(), opt.progress);
-    ProcessPool pool(opt.jobs);
-    std::size_t running = 0;
-    const bool completed = pool.run(
-        todo.size(),
-        [&](std::size_t i) {
-            const SimPoint& p = *todo[i];
-            const std::string dir = point_dir(opt.out_dir, p);
-            fs::remove_all(dir);  // a partial output of an interrupted run
-            fs::create_directories(dir);
-            ChildJob job;
-            job.argv = opt.command(p, dir);
-            job.stdout_path = (fs::path(dir) / "stdout.log").string();
-            job.stderr_path = (fs::path(dir) / "stderr.log").string();
-            job.timeout_s = opt.timeout_s;
-            ++running;
-            return job;
-        },
+    std::unique_ptr<PointBackend> local;
+    PointBackend* backend = opt.backend.get();
+    if (!backend) backend = (local = make_local_backend()).get();
+    const BackendOutcome outcome = backend->run(
+        todo, opt,
         [&](std::size_t i, const ChildResult& res) {
-            --running;
             const SimPoint& p = *todo[i];
             const std::string dir = point_dir(opt.out_dir, p);
             std::string st = res.ok() ? "ok" : (res.timed_out ? "timeout" : "failed");
@@ -408,8 +397,10 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             if (st != "ok") detail += ": " + st + (r.error.empty() ? "" : " (" + r.error + ")");
             progress.point_done(st == "ok", detail);
         },
-        [&]() { progress.tick(running); });
+        [&](std::size_t running) { progress.tick(running); });
     progress.finish();
+    const bool completed = outcome != BackendOutcome::Interrupted;
+    sum.submitted = outcome == BackendOutcome::Submitted;
     sum.interrupted = !completed;
 
     for (const auto& id : planned) {
