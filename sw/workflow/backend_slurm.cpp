@@ -276,6 +276,18 @@ private:
 
 }  // namespace
 
+bool read_task_result(const std::string& point_dir, ChildResult& out) {
+    const fs::path f = fs::path(point_dir) / "task.json";
+    std::error_code ec;
+    if (!fs::is_regular_file(f, ec)) return false;
+    try {
+        out = result_from_json(load_json_file(f.string()));
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 std::unique_ptr<PointBackend> make_slurm_backend(const SlurmBackendOptions& options) {
     return std::make_unique<SlurmBackend>(options);
 }

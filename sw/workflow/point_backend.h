@@ -47,6 +47,10 @@ struct SlurmBackendOptions {
 };
 std::unique_ptr<PointBackend> make_slurm_backend(const SlurmBackendOptions& options);
 
+// How a point run by a Slurm array task ended, from the task.json the task wrote into its
+// folder (false if there is none): the runner records a recovered point with it.
+bool read_task_result(const std::string& point_dir, ChildResult& out);
+
 // `sxsim slurm-task PLAN TASK`: what one array task runs (its slice of OUT/slurm/plan.json).
 // Returns the process exit code: 0 when every point of the slice ended (ok or failed: a
 // failed point is recorded with its logs), 1 if a point could not be set up.

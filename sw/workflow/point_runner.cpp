@@ -353,15 +353,19 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             changed = true;
         }
         const std::string dir = point_dir(opt.out_dir, p);
-        const bool recover = traces_complete(dir);
+        // A Slurm task records how the point's child ended (task.json): recovered with it, the
+        // row is the one the runner writes when it sees the point end (exit code, wall time).
+        ChildResult task_result;
+        const bool by_task = read_task_result(dir, task_result);
+        const bool recover = traces_complete(dir) && (!by_task || task_result.ok());
         for (auto& r : replaced) {
             r.recovered = recover;
             sum.replaced.push_back(std::move(r));
         }
         if (recover) {
-            record(p, collect(p, dir, "ok", nullptr), "ok");
+            record(p, collect(p, dir, "ok", by_task ? &task_result : nullptr), "ok");
             // The child's point.json (exit code, wall time) stays if the runner got to write it.
-            if (!fs::exists(fs::path(dir) / "point.json")) write_point_json(p, dir, "ok", nullptr);
+            if (!fs::exists(fs::path(dir) / "point.json")) write_point_json(p, dir, "ok", by_task ? &task_result : nullptr);
             ++sum.recovered;
             changed = true;
             continue;
@@ -401,6 +405,16 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
     progress.finish();
     const bool completed = outcome != BackendOutcome::Interrupted;
     sum.submitted = outcome == BackendOutcome::Submitted;
+    if (outcome == BackendOutcome::Completed && !todo.empty()) {
+        // Rows were appended as points ended, an order that depends on scheduling: the final
+        // tables list this plan's points in plan order (after the rows of other points), so
+        // that they are the same whichever backend ran the points and in how many processes.
+        std::vector<std::string> order;
+        for (const auto& p : points) order.push_back(p.id);
+        sum.layers.order_by("point_id", order);
+        sum.networks.order_by("point_id", order);
+        write_tables();
+    }
     sum.interrupted = !completed;
 
     for (const auto& id : planned) {
