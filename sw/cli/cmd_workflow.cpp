@@ -23,6 +23,7 @@
 #include "sw/workflow/csv_table.h"
 #include "sw/workflow/normalization.h"
 #include "sw/workflow/plots.h"
+#include "sw/workflow/point_backend.h"
 #include "sw/workflow/point_runner.h"
 #include "sw/workflow/process_pool.h"
 #include "sw/workflow/report.h"
@@ -48,6 +49,14 @@ struct CommonArgs {
     bool check = false;
     bool plots = false;
     bool quiet = false;
+    // Where the points run (sw/workflow/point_backend.h).
+    std::string backend = "local";
+    std::string slurm_partition, slurm_time, slurm_mem;
+    int64_t slurm_array_limit = 0, slurm_points_per_task = 0;
+    std::vector<std::string> slurm_sbatch_args;
+    double slurm_poll_s = 2;
+    bool submit_only = false;
+    bool collect = false;
 };
 
 struct SweepArgs : CommonArgs {
@@ -88,6 +97,58 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
     cmd->add_option("--activations", a.activations, "Folder of per-layer int8 inputs <layer>.npy for every point");
     cmd->add_flag("--plots", a.plots, "Draw the plots (PNG and SVG, sw/plots/*.py, needs /usr/bin/python3 + matplotlib)");
     cmd->add_flag("-q,--quiet", a.quiet, "No progress line and no tables");
+    cmd->add_option("--backend", a.backend, "Where the points run: local (child processes here) or slurm (one job "
+                                            "array on a Slurm cluster, docs/cluster.md)")
+        ->check(CLI::IsMember({"local", "slurm"}))->capture_default_str();
+    cmd->add_option("--slurm-partition", a.slurm_partition, "slurm: partition (sbatch --partition)");
+    cmd->add_option("--slurm-time", a.slurm_time, "slurm: time limit of each array task (sbatch --time, e.g. 1:00:00)");
+    cmd->add_option("--slurm-mem", a.slurm_mem, "slurm: memory of each array task (sbatch --mem, e.g. 2G)");
+    cmd->add_option("--slurm-array-limit", a.slurm_array_limit, "slurm: array tasks running at once (--array=...%N)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+    cmd->add_option("--slurm-points-per-task", a.slurm_points_per_task,
+                    "slurm: points each array task runs one after another (default 1)")
+        ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+    cmd->add_option("--slurm-sbatch-arg", a.slurm_sbatch_args,
+                    "slurm: an extra sbatch argument (repeatable; write --slurm-sbatch-arg=--qos=long)");
+    cmd->add_option("--slurm-poll", a.slurm_poll_s, "slurm: seconds between two squeue polls")
+        ->check(finite_number(false, "seconds"))->capture_default_str();
+    cmd->add_flag("--submit-only", a.submit_only, "slurm: submit the job array, print its id and return "
+                                                  "(OUT/slurm/job.json); a later --collect records the results");
+    cmd->add_flag("--collect", a.collect, "slurm: submit nothing; follow the job of an earlier --submit-only into "
+                                          "--out until it ends, then write the tables");
+}
+
+// The backend the options select; the spec's "slurm" settings, if any, under the command
+// line's. Slurm-only options without --backend slurm are refused (they would do nothing).
+std::shared_ptr<PointBackend> make_backend(const CommonArgs& a, const std::optional<SlurmOptions>& from_spec) {
+    const char* cmd = "sxsim";
+    if (a.backend != "slurm") {
+        for (const auto& [given, name] : std::vector<std::pair<bool, const char*>>{
+                 {a.submit_only, "--submit-only"}, {a.collect, "--collect"}, {!a.slurm_partition.empty(), "--slurm-partition"},
+                 {!a.slurm_time.empty(), "--slurm-time"}, {!a.slurm_mem.empty(), "--slurm-mem"},
+                 {a.slurm_array_limit > 0, "--slurm-array-limit"}, {a.slurm_points_per_task > 0, "--slurm-points-per-task"},
+                 {!a.slurm_sbatch_args.empty(), "--slurm-sbatch-arg"}})
+            if (given) throw InputError(cmd, name, "--backend slurm with it");
+        return nullptr;  // the local backend
+    }
+    if (a.submit_only && a.collect) throw InputError(cmd, "--collect", "either --submit-only or --collect, not both");
+    SlurmBackendOptions o;
+    if (from_spec) o.slurm = *from_spec;
+    if (!a.slurm_partition.empty()) check_slurm_partition(o.slurm.partition = a.slurm_partition, cmd, "--slurm-partition");
+    if (!a.slurm_time.empty()) check_slurm_time(o.slurm.time_limit = a.slurm_time, cmd, "--slurm-time");
+    if (!a.slurm_mem.empty()) check_slurm_mem(o.slurm.mem = a.slurm_mem, cmd, "--slurm-mem");
+    if (a.slurm_array_limit > 0) o.slurm.array_limit = a.slurm_array_limit;
+    if (a.slurm_points_per_task > 0) o.slurm.points_per_task = a.slurm_points_per_task;
+    for (const auto& arg : a.slurm_sbatch_args) {
+        // The same rules as the spec's "sbatch_args" (slurm_options.cpp).
+        json doc = {{"sbatch_args", {arg}}};
+        (void)parse_slurm_options(JsonNode(doc, "--slurm-sbatch-arg"));
+        o.slurm.sbatch_args.push_back(arg);
+    }
+    o.submit_only = a.submit_only;
+    o.collect = a.collect;
+    o.poll_s = a.slurm_poll_s;
+    return make_slurm_backend(o);
 }
 
 // The total area of a candidate configuration: the design's own area model on the file with
@@ -306,6 +367,7 @@ void sweep_command(const SweepArgs& a) {
     opt.retry_failed = a.retry_failed;
     opt.progress = !a.quiet;
     opt.command = sxsim_command(run);
+    opt.backend = make_backend(a, spec.slurm);
     fs::create_directories(a.out);
     json manifest = {{"arch", arch}, {"models", models}, {"swept", swept}, {"points", points.size()},
                      {"run", run_options(run)}, {"weights", run.weights}, {"activations", run.activations},
@@ -318,6 +380,11 @@ void sweep_command(const SweepArgs& a) {
         std::fprintf(stderr, "sxsim: interrupted: %zu of %zu points recorded in %s; rerun the same command to resume\n",
                      s.ok + s.failed, s.total, a.out.c_str());
         std::exit(kExitInterrupted);
+    }
+    if (s.submitted) {
+        std::printf("sweep: %zu points, %zu queued; record them later with the same command and --collect\n", s.total,
+                    s.total - s.ok - s.failed);
+        return;
     }
     if (!a.quiet) {
         const std::string replaced =
@@ -411,11 +478,16 @@ void compare_command(const CompareArgs& a) {
     opt.progress = !a.quiet;
     opt.progress_label = "compare";
     opt.command = sxsim_command(a);
+    opt.backend = make_backend(a, std::nullopt);
     install_interrupt_handler();
     const PointRunSummary s = run_points(points, opt);
     if (s.interrupted) {
         std::fprintf(stderr, "sxsim: interrupted; rerun the same command to resume\n");
         std::exit(kExitInterrupted);
+    }
+    if (s.submitted) {
+        std::printf("compare: record the results later with the same command and --collect\n");
+        return;
     }
     for (auto& d : result.designs)
         for (std::size_t i = 0; i < s.networks.size(); ++i)
@@ -516,6 +588,18 @@ void add_workflow_commands(CLI::App& app) {
                 "Units: latency us, energy pJ in files (uJ in tables), EDP pJ*us in files (uJ*ms in tables), bytes, "
                 "area mm^2, static power mW.");
     cmp->callback([ca]() { compare_command(*ca); });
+
+    // What one array task of `--backend slurm` runs (sw/workflow/backend_slurm.cpp); hidden.
+    auto task = std::make_shared<std::pair<std::string, std::size_t>>();
+    CLI::App* st = app.add_subcommand("slurm-task", "");
+    st->group("");
+    st->add_option("plan", task->first)->required();
+    st->add_option("task", task->second)->required();
+    st->callback([task]() {
+        const int rc = run_slurm_task(task->first, task->second);
+        std::fflush(nullptr);
+        if (rc != 0) std::exit(rc);
+    });
 }
 
 }  // namespace sx

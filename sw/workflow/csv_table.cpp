@@ -1,6 +1,7 @@
 #include "sw/workflow/csv_table.h"
 
 #include <algorithm>
+#include <map>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -119,6 +120,21 @@ void RecordTable::remove_where(const std::string& column, const std::string& val
                                       return false;
                                   }),
                    records_.end());
+}
+
+void RecordTable::order_by(const std::string& column, const std::vector<std::string>& keys) {
+    std::map<std::string, std::size_t> rank;
+    for (std::size_t i = 0; i < keys.size(); ++i) rank.emplace(keys[i], i + 1);  // 0: not listed
+    auto rank_of = [&](const Record& r) {
+        for (const auto& [c, v] : r)
+            if (c == column) {
+                const auto it = rank.find(v);
+                return it == rank.end() ? std::size_t{0} : it->second;
+            }
+        return std::size_t{0};
+    };
+    std::stable_sort(records_.begin(), records_.end(),
+                     [&](const Record& a, const Record& b) { return rank_of(a) < rank_of(b); });
 }
 
 void RecordTable::set(std::size_t i, const std::string& column, const std::string& value) {

@@ -31,6 +31,9 @@ public:
     void load(const CsvData& csv);
     // Removes every record whose `column` equals `value`.
     void remove_where(const std::string& column, const std::string& value);
+    // Stable reorder: records whose `column` is not in `keys` first (as they were), then the
+    // others in the order of `keys`.
+    void order_by(const std::string& column, const std::vector<std::string>& keys);
 
     std::size_t size() const { return records_.size(); }
     const std::vector<std::string>& columns() const { return columns_; }

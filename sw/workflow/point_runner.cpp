@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "sw/common/json_reader.h"
 #include "sw/workflow/normalization.h"
 #include "sw/workflow/pareto.h"
+#include "sw/workflow/point_backend.h"
 #include "sw/workflow/process_pool.h"
 
 namespace fs = std::filesystem;
@@ -351,15 +353,19 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             changed = true;
         }
         const std::string dir = point_dir(opt.out_dir, p);
-        const bool recover = traces_complete(dir);
+        // A Slurm task records how the point's child ended (task.json): recovered with it, the
+        // row is the one the runner writes when it sees the point end (exit code, wall time).
+        ChildResult task_result;
+        const bool by_task = read_task_result(dir, task_result);
+        const bool recover = traces_complete(dir) && (!by_task || task_result.ok());
         for (auto& r : replaced) {
             r.recovered = recover;
             sum.replaced.push_back(std::move(r));
         }
         if (recover) {
-            record(p, collect(p, dir, "ok", nullptr), "ok");
+            record(p, collect(p, dir, "ok", by_task ? &task_result : nullptr), "ok");
             // The child's point.json (exit code, wall time) stays if the runner got to write it.
-            if (!fs::exists(fs::path(dir) / "point.json")) write_point_json(p, dir, "ok", nullptr);
+            if (!fs::exists(fs::path(dir) / "point.json")) write_point_json(p, dir, "ok", by_task ? &task_result : nullptr);
             ++sum.recovered;
             changed = true;
             continue;
@@ -372,25 +378,12 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             std::fprintf(stderr, "%s: %s\n", opt.progress_label.c_str(), line.c_str());
 
     SweepProgress progress(opt.progress_label, planned.size(), planned.size() - todo.size(), opt.progress);
-    ProcessPool pool(opt.jobs);
-    std::size_t running = 0;
-    const bool completed = pool.run(
-        todo.size(),
-        [&](std::size_t i) {
-            const SimPoint& p = *todo[i];
-            const std::string dir = point_dir(opt.out_dir, p);
-            fs::remove_all(dir);  // a partial output of an interrupted run
-            fs::create_directories(dir);
-            ChildJob job;
-            job.argv = opt.command(p, dir);
-            job.stdout_path = (fs::path(dir) / "stdout.log").string();
-            job.stderr_path = (fs::path(dir) / "stderr.log").string();
-            job.timeout_s = opt.timeout_s;
-            ++running;
-            return job;
-        },
+    std::unique_ptr<PointBackend> local;
+    PointBackend* backend = opt.backend.get();
+    if (!backend) backend = (local = make_local_backend()).get();
+    const BackendOutcome outcome = backend->run(
+        todo, opt,
         [&](std::size_t i, const ChildResult& res) {
-            --running;
             const SimPoint& p = *todo[i];
             const std::string dir = point_dir(opt.out_dir, p);
             std::string st = res.ok() ? "ok" : (res.timed_out ? "timeout" : "failed");
@@ -408,8 +401,20 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
             if (st != "ok") detail += ": " + st + (r.error.empty() ? "" : " (" + r.error + ")");
             progress.point_done(st == "ok", detail);
         },
-        [&]() { progress.tick(running); });
+        [&](std::size_t running) { progress.tick(running); });
     progress.finish();
+    const bool completed = outcome != BackendOutcome::Interrupted;
+    sum.submitted = outcome == BackendOutcome::Submitted;
+    if (outcome == BackendOutcome::Completed && !todo.empty()) {
+        // Rows were appended as points ended, an order that depends on scheduling: the final
+        // tables list this plan's points in plan order (after the rows of other points), so
+        // that they are the same whichever backend ran the points and in how many processes.
+        std::vector<std::string> order;
+        for (const auto& p : points) order.push_back(p.id);
+        sum.layers.order_by("point_id", order);
+        sum.networks.order_by("point_id", order);
+        write_tables();
+    }
     sum.interrupted = !completed;
 
     for (const auto& id : planned) {

@@ -12,6 +12,7 @@
 // says which inputs changed (from OUT/points/<id>/point.json, which records them).
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,8 @@
 #include "sw/workflow/sweep_params.h"
 
 namespace sx {
+
+class PointBackend;
 
 struct SimPoint {
     std::string id;     // point_id(inputs)
@@ -45,6 +48,8 @@ struct PointRunnerOptions {
     std::string progress_label = "sweep";
     // The child command for a point writing its traces into `dir`.
     std::function<std::vector<std::string>(const SimPoint&, const std::string& dir)> command;
+    // Where the points run (point_backend.h); null: the local backend.
+    std::shared_ptr<PointBackend> backend;
 };
 
 struct PointRunSummary {
@@ -63,6 +68,7 @@ struct PointRunSummary {
     };
     std::vector<Replaced> replaced;
     bool interrupted = false;
+    bool submitted = false;  // the backend queued the points and returned (slurm --submit-only)
     double wall_s = 0;
     RecordTable layers, networks;  // the tables as written (all points, earlier runs included)
 };

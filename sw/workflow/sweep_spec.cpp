@@ -33,7 +33,7 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& path) {
     const JsonNode root(doc, path);
     root.expect_object();
     root.expect_only({"description", "arch", "models", "mode", "params", "points", "batch", "seed", "timeout_s",
-                      "weights", "activations"});
+                      "weights", "activations", "slurm"});
     SweepSpec s;
     s.file = path;
     s.description = root.get_string_or("description", "");
@@ -89,6 +89,7 @@ SweepSpec parse_sweep_spec(const json& doc, const std::string& path) {
     if (root.has("batch")) s.batch = root.get_int("batch", 1);
     if (root.has("seed")) s.seed = static_cast<uint64_t>(root.get_int("seed", 0));
     if (root.has("timeout_s")) s.timeout_s = root.get_double("timeout_s", 0);
+    if (auto slurm = root.find("slurm")) s.slurm = parse_slurm_options(*slurm);
     return s;
 }
 

@@ -9,6 +9,8 @@
 //     "points": [{"/pe_array/dim_m": 8, "/pe_array/dim_c": 4}, ...],   optional explicit points
 //     "batch": 1, "seed": 1, "timeout_s": 600    optional run options
 //     "weights": "r18.sxw", "activations": "acts/"   optional, given to every point
+//     "slurm": {"partition": "cpu", "time_limit": "1:00:00", ...}   optional, --backend slurm
+//                                                 settings (sw/workflow/slurm_options.h)
 //   }
 // Relative paths resolve against the specification's folder. Points = each explicit point x
 // the combination of params (either may be absent). Command-line options add to / override it.
@@ -17,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "sw/workflow/slurm_options.h"
 #include "sw/workflow/sweep_params.h"
 
 namespace sx {
@@ -35,6 +38,7 @@ struct SweepSpec {
     std::optional<int64_t> batch;
     std::optional<uint64_t> seed;
     std::optional<double> timeout_s;
+    std::optional<SlurmOptions> slurm;  // "slurm": used with --backend slurm
 };
 
 SweepSpec load_sweep_spec(const std::string& path);
