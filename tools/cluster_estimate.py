@@ -10,8 +10,12 @@ Model (issue 18, docs/performance.md "The architect's table on a cluster"):
     local run measured it, so it includes waiting for a core if the machine was loaded).
   - Points are grouped into array tasks of --points-per-task consecutive points (in the order the
     sweep/compare lists them: runs_networks.csv rows, then the order of the folders given); a
-    task costs --overhead seconds (launch: scheduler dispatch, slurmstepd, the task script,
-    reading the inputs from the shared filesystem) plus its points' times run one after another.
+    task costs --overhead seconds (launch: slurmstepd, the task script, reading the inputs from
+    the shared filesystem) plus its points' times run one after another.
+  - Slurm starts batch tasks on scheduler passes, not the moment a core frees: with default
+    settings (SchedulerParameters batch_sched_delay=3) tasks started only on --tick (3 s)
+    boundaries on the measured test cluster, so a task starts at the first tick at or after its
+    slot is free (--tick 0: immediately).
   - N x C task slots (at most --array-limit at a time, sbatch --array=...%limit).
   - Three schedules: "in order" (list scheduling in array-index order: what Slurm does with one
     job array, a free slot takes the next pending task), "LPT" (longest task first: the best a
@@ -32,12 +36,14 @@ import argparse
 import csv
 import heapq
 import json
+import math
 import os
 import sys
 
 # Per-task launch overhead (s) used when --overhead is not given. See docs/performance.md
 # ("The architect's table on a cluster") for what was measured and what is assumed.
-DEFAULT_OVERHEAD_S = 1.0
+DEFAULT_OVERHEAD_S = 0.5
+DEFAULT_TICK_S = 3.0
 
 
 def bad(option, msg):
@@ -90,24 +96,27 @@ def load_points(folder):
     return found, skipped
 
 
-def makespan(tasks, slots, order):
-    """Finish time of list scheduling of task times over identical slots, in the given order."""
+def makespan(tasks, slots, order, tick=0.0):
+    """Finish time of list scheduling of task times over identical slots, in the given order;
+    a task starts at the first multiple of tick at or after its slot is free (tick > 0)."""
     heap = [0.0] * slots
     for i in order:
         start = heapq.heappop(heap)
+        if tick > 0:
+            start = math.ceil(start / tick - 1e-9) * tick
         heapq.heappush(heap, start + tasks[i])
     return max(heap)
 
 
-def estimate(times, nodes, cores, overhead, per_task, array_limit, fixed):
+def estimate(times, nodes, cores, overhead, per_task, array_limit, fixed, tick=0.0):
     tasks = [overhead + sum(times[i:i + per_task]) for i in range(0, len(times), per_task)]
     slots = nodes * cores
     if array_limit:
         slots = min(slots, array_limit)
     slots = max(1, min(slots, len(tasks)))
-    in_order = makespan(tasks, slots, range(len(tasks)))
-    lpt = makespan(tasks, slots, sorted(range(len(tasks)), key=lambda i: -tasks[i]))
-    bound = max(max(tasks), sum(tasks) / slots)
+    in_order = makespan(tasks, slots, range(len(tasks)), tick)
+    lpt = makespan(tasks, slots, sorted(range(len(tasks)), key=lambda i: -tasks[i]), tick)
+    bound = max(max(tasks), sum(tasks) / slots)  # without the dispatch ticks
     return {"nodes": nodes, "cores": cores, "slots": slots, "tasks": len(tasks),
             "in_order_s": fixed + in_order, "lpt_s": fixed + lpt, "lower_bound_s": fixed + bound}
 
@@ -119,6 +128,8 @@ def main():
     ap.add_argument("--cores", default="2", help="cores per node (task slots per node), comma-separated")
     ap.add_argument("--overhead", type=float, default=DEFAULT_OVERHEAD_S,
                     help=f"seconds added to every array task (launch); default {DEFAULT_OVERHEAD_S}")
+    ap.add_argument("--tick", type=float, default=DEFAULT_TICK_S,
+                    help=f"tasks start on multiples of this (scheduler passes), s; default {DEFAULT_TICK_S}")
     ap.add_argument("--fixed", type=float, default=0.0, help="seconds added once (submit, aggregate)")
     ap.add_argument("--points-per-task", type=int, default=1)
     ap.add_argument("--array-limit", type=int, default=0, help="sbatch --array %%limit (0: none)")
@@ -128,8 +139,9 @@ def main():
     ap.add_argument("--json", action="store_true", help="print the estimates as JSON")
     args = ap.parse_args()
     nodes, cores = int_list("--nodes", args.nodes), int_list("--cores", args.cores)
-    if args.overhead < 0 or args.fixed < 0:
-        bad("--overhead" if args.overhead < 0 else "--fixed", "expected seconds >= 0")
+    for opt, v in (("--overhead", args.overhead), ("--fixed", args.fixed), ("--tick", args.tick)):
+        if not v >= 0:
+            bad(opt, "expected seconds >= 0")
     if args.points_per_task < 1:
         bad("--points-per-task", "expected an integer >= 1")
     if args.array_limit < 0:
@@ -151,17 +163,17 @@ def main():
     times = [t for _, t in points]
     total = sum(times)
 
-    rows = [estimate(times, n, c, args.overhead, args.points_per_task, args.array_limit, args.fixed)
+    rows = [estimate(times, n, c, args.overhead, args.points_per_task, args.array_limit, args.fixed, args.tick)
             for c in cores for n in nodes]
     if args.json:
         json.dump({"points": len(points), "skipped": skipped, "work_s": total, "max_point_s": max(times),
-                   "overhead_s": args.overhead, "fixed_s": args.fixed, "points_per_task": args.points_per_task,
+                   "overhead_s": args.overhead, "tick_s": args.tick, "fixed_s": args.fixed, "points_per_task": args.points_per_task,
                    "speed": args.speed, "estimates": rows}, sys.stdout, indent=1)
         print()
         return 0
     print(f"ESTIMATE from {len(points)} measured points ({len(skipped)} skipped: not ok or no wall_s): "
           f"work {total:.1f} s, longest point {max(times):.1f} s, mean {total / len(points):.2f} s; "
-          f"per-task overhead {args.overhead:g} s, fixed {args.fixed:g} s, {args.points_per_task} point(s)/task, "
+          f"per-task overhead {args.overhead:g} s, dispatch tick {args.tick:g} s, fixed {args.fixed:g} s, {args.points_per_task} point(s)/task, "
           f"speed x{args.speed:g}")
     print(f"longest points: " + "; ".join(f"{l} {t:.1f} s" for l, t in sorted(points, key=lambda p: -p[1])[:args.top]))
     print(f"{'nodes':>5} {'cores':>5} {'slots':>5} {'tasks':>5} {'in order s':>10} {'LPT s':>8} {'bound s':>8}")
