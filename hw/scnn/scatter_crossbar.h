@@ -100,8 +100,6 @@ public:
     // mapping over at most 64 banks): a caller may then take max_load() per cycle and add the
     // counters once with account() (the hot loop keeps them in registers).
     bool stateless() const { return queue_ == 0 && mask_ != kNoMask && load_.size() <= 64; }
-    // The bank of an accumulator address when stateless(): address & bank_mask().
-    uint32_t bank_mask() const { return mask_; }
     // The cycles one multiplier-array cycle of `n` < 256 products occupies (at least 1): the
     // largest number of them to one bank. Requires stateless().
     uint32_t max_load(const uint32_t* addr, std::size_t n) const {

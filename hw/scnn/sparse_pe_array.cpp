@@ -10,7 +10,6 @@
 #include "sw/common/error.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace sx::scnn {
 
@@ -60,24 +59,6 @@ struct PeRegion {
     }
     bool holds(int64_t p, int64_t q) const {
         return static_cast<uint64_t>(p - lop) < spanp && static_cast<uint64_t>(q - loq) < spanq;
-    }
-};
-
-// One multiplier-array cycle's accumulator bank loads, counted as its products form when the
-// crossbar is stateless (ScatterCrossbar::stateless(), fewer than 256 products a cycle): the
-// same maximum as ScatterCrossbar::max_load over the cycle's addresses, without storing the
-// addresses and reading them back in a second pass (that pass was ~15% of the instructions of
-// an SCNN layer; docs/performance.md, "Where the time goes").
-struct CycleLoads {
-    alignas(16) uint8_t load[64];
-    uint32_t mask = 0, mx = 1;
-    void begin() {
-        std::memset(load, 0, sizeof load);
-        mx = 1;
-    }
-    void add(uint32_t addr) {
-        const uint32_t l = ++load[addr & mask];
-        mx = l > mx ? l : mx;
     }
 };
 
@@ -138,15 +119,13 @@ public:
                 // arithmetic with the address split into an activation part and a weight part
                 // laid out once per piece (fast path; with one vector the layout would cost as
                 // much as the products).
-                cycles = fused(e) ? run_planar<true>(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded)
-                                 : run_planar<false>(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
+                cycles = run_planar(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
                 continue;
             }
             if (!split && I <= 64 && a1 - a0 <= static_cast<uint32_t>(I)) {
                 // Planar, one activation vector (late layers' small tiles): the same arithmetic
                 // fused, without the per-piece layout.
-                cycles = fused(e) ? run_single<true>(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded)
-                                 : run_single<false>(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
+                cycles = run_single(e, pe, fifo, A, a0, a1, j0, j1, kbase, port, cycles, first_use, discarded);
                 continue;
             }
             for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
@@ -209,17 +188,12 @@ public:
     }
 
 private:
-    // The per-cycle crossbar counting can be fused into the product loops (CycleLoads): a
-    // stateless crossbar and fewer than 256 products a cycle (byte counters).
-    bool fused(const LayerEngine& e) const { return xbar_.stateless() && e.params().F * e.params().I < 256; }
-
     // Activation entries [a0, a1) of one stride phase of a planar layer against its FIFO entries
     // [j0, j1): returns the cycle count after them (from `cycles`). Same products, accumulator
     // addresses, crossbar cycles, counters and errors as the general loop in run_fifo. Inside a
     // phase pair h + pad and r have the same residue mod the stride, so the output row
     // (h + pad - r) / stride = (h + pad) / stride - r / stride exactly (and negative exactly
     // when h + pad < r): the division is done once per activation and once per weight.
-    template <bool kFused>
     uint64_t run_planar(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
                       uint32_t a1, uint64_t j0, uint64_t j1, int64_t kbase, IaramPort& port, uint64_t cycles,
                       std::vector<uint64_t>* first_use, uint64_t& discarded) {
@@ -259,9 +233,8 @@ private:
         int32_t ab[64], av[64];
         bool inner[64];
         uint64_t arrays = 0, fifo_reads = 0;
+        const bool fx = xbar_.stateless() && F * I < 256;  // as in run_single
         uint64_t xp = 0, xs = 0;
-        CycleLoads cl;
-        cl.mask = xbar_.bank_mask();
         for (uint32_t ai = a0; ai < a1; ai += static_cast<uint32_t>(I)) {
             const uint32_t ae = std::min(a1, ai + static_cast<uint32_t>(I));
             const int na = static_cast<int>(ae - ai);
@@ -284,7 +257,6 @@ private:
                 ++fifo_reads;
                 if (first_use && ai == a0) (*first_use)[j0 + j] = cycles;
                 std::size_t np = 0;
-                if constexpr (kFused) cl.begin();
                 for (int x = 0; x < na; ++x) {
                     if (inner[x]) {  // every product of this activation lands in the region
                         const int32_t b = ab[x], v = av[x];
@@ -292,10 +264,8 @@ private:
                             const WQ& wq = wq_[w0 + static_cast<std::size_t>(y)];
                             const auto addr = static_cast<uint32_t>(b + wq.off);
                             acc[addr] += v * wq.v;
-                            if constexpr (kFused) cl.add(addr);
-                            else addrs[np + static_cast<std::size_t>(y)] = addr;
+                            addrs[np++] = addr;
                         }
-                        np += static_cast<std::size_t>(nw);
                         continue;
                     }
                     for (int y = 0; y < nw; ++y) {
@@ -304,19 +274,17 @@ private:
                         if (rg.holds(p, q)) {
                             const auto addr = static_cast<uint32_t>(ab[x] + wq.off);
                             acc[addr] += av[x] * wq.v;
-                            if constexpr (kFused) cl.add(addr);
-                            else addrs[np] = addr;
-                            ++np;
+                            addrs[np++] = addr;
                         } else {
                             discard(L, pe, p, q, P, Q, discarded);
                         }
                     }
                 }
-                cycles += issue<kFused>(addrs, np, cl.mx, xp, xs);
+                cycles += issue(addrs, np, fx, xp, xs);
                 ++arrays;
             }
         }
-        if (kFused) xbar_.account(xp, xs, arrays);
+        if (fx) xbar_.account(xp, xs, arrays);
         e.cnt.fifo_reads += fifo_reads;
         e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
         e.cnt.array_cycles += arrays;
@@ -327,7 +295,6 @@ private:
     // multiplier-array input vector), against its FIFO entries [j0, j1): run_planar's arithmetic
     // without the per-piece weight layout (each weight is used by this one vector only, so the
     // layout would cost as much as the products). Same results as the general loop in run_fifo.
-    template <bool kFused>
     __attribute__((noinline)) uint64_t run_single(LayerEngine& e, int pe, const FifoView& fifo, const std::vector<ActEntry>& A, uint32_t a0,
                         uint32_t a1, uint64_t j0, uint64_t j1, int64_t kbase, IaramPort& port, uint64_t cycles,
                         std::vector<uint64_t>* first_use, uint64_t& discarded) {
@@ -344,9 +311,8 @@ private:
         int32_t av[64];
         // Crossbar counters kept here when its cycles are independent (the loop's stores
         // could alias its fields).
+        const bool fx = xbar_.stateless() && F * I < 256;  // max_load: byte counters
         uint64_t xp = 0, xs = 0;
-        CycleLoads cl;
-        cl.mask = xbar_.bank_mask();
         ++e.cnt.iaram_reads;
         cycles = read_vector(port, a1 - a0, cycles);
         for (int x = 0; x < na; ++x) {
@@ -363,7 +329,6 @@ private:
             if (first_use) (*first_use)[j] = cycles;
             if (nw > F) fail_fifo_entry(L, nw, F);
             std::size_t np = 0;
-            if constexpr (kFused) cl.begin();
             for (int y = 0; y < nw; ++y) {
                 const WgtEntry& w = wv[y];
                 const int64_t rq = st == 1 ? w.r : w.r / st, sq = st == 1 ? w.s : w.s / st;
@@ -374,18 +339,16 @@ private:
                     if (rg.holds(p, q)) {
                         const auto addr = static_cast<uint32_t>(ab[x] + off);
                         acc[addr] += av[x] * wval;
-                        if constexpr (kFused) cl.add(addr);
-                        else addrs[np] = addr;
-                        ++np;
+                        addrs[np++] = addr;
                     } else {
                         discard(L, pe, p, q, P, Q, discarded);
                     }
                 }
             }
-            cycles += issue<kFused>(addrs, np, cl.mx, xp, xs);
+            cycles += issue(addrs, np, fx, xp, xs);
         }
         const auto arrays = j1 - j0;
-        if (kFused) xbar_.account(xp, xs, arrays);
+        if (fx) xbar_.account(xp, xs, arrays);
         e.cnt.fifo_reads += arrays;
         e.cnt.mult_slots += arrays * static_cast<uint64_t>(F) * static_cast<uint64_t>(I);
         e.cnt.array_cycles += arrays;
@@ -399,20 +362,15 @@ private:
         xbar_.idle(ready - cycles);
         return ready;
     }
-    // One multiplier-array cycle's `np` products into the crossbar: its cycles. Fused (a
-    // stateless crossbar): `mx` is the cycle's largest bank load, counted by CycleLoads as the
-    // products formed, and the counters stay in the caller's locals (xp products, xs stalls; the
-    // accumulator stores could alias the crossbar's fields) until account(). Otherwise the
-    // addresses go through the crossbar.
-    template <bool kFused>
-    uint32_t issue(const uint32_t* addrs, std::size_t np, uint32_t mx, uint64_t& xp, uint64_t& xs) {
-        if constexpr (!kFused) {
-            return xbar_.cycle(addrs, np);
-        } else {
-            xp += np;
-            xs += mx - 1;
-            return mx;
-        }
+    // One multiplier-array cycle's `np` products into the crossbar: its cycles. With a stateless
+    // crossbar (`fx`) the counters stay in the caller's locals (xp products, xs stalls; the
+    // accumulator stores could alias the crossbar's fields) until account().
+    uint32_t issue(const uint32_t* addrs, std::size_t np, bool fx, uint64_t& xp, uint64_t& xs) {
+        if (!fx) return xbar_.cycle(addrs, np);
+        const uint32_t c = xbar_.max_load(addrs, np);
+        xp += np;
+        xs += c - 1;
+        return c;
     }
     // A product outside the PE's region: outside the plane it is discarded (padding), inside
     // the plane it would be a partial sum no modelled transfer carries (a mapping error).
