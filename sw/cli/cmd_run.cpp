@@ -269,6 +269,8 @@ void add_run_command(CLI::App& app) {
     run->add_option("-j,--jobs", args->jobs,
                     "Layers simulated at once, each in its own process (0: one per core). Every layer starts from "
                     "a reset design, so the results are identical for any -j")
+        ->check(CLI::Validator([](std::string& v) { return v.empty() ? std::string("an empty value is not a number of processes") : std::string(); },
+                               "", "non-empty"))
         ->capture_default_str();
     run->add_flag("--check", args->check, "Compare every layer's outputs bit-exactly with the reference convolution");
     run->add_option("--set", args->sets, "Override a configuration field before validation (repeatable): "
