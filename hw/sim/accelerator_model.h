@@ -72,5 +72,7 @@ using ModelFactory = std::function<std::unique_ptr<AcceleratorModel>(const ArchC
 
 // The registry: hw/sim/registry.cpp holds one line per dataflow.
 const ModelFactory* find_model_factory(Dataflow d);
+// The registered model's synthetic_weight_form(), without building the model.
+SyntheticWeightForm synthetic_weight_form_of(Dataflow d);
 
 }  // namespace sx

@@ -25,6 +25,10 @@ struct Design {
     ModelFactory factory;
     DesignParser parse;
     AreaReport (*area)(const ArchConfig&);
+    // AcceleratorModel::synthetic_weight_form(), known without elaborating a model: simulate()'s
+    // parent process builds the synthetic image once for every layer's child (each child checks
+    // that its model agrees).
+    SyntheticWeightForm synthetic_form;
 };
 
 template <class Params, Params (*parse)(const ArchConfig&)>
@@ -34,10 +38,10 @@ std::any parse_any(const ArchConfig& arch) {
 
 const std::vector<Design>& designs() {
     static const std::vector<Design> registry = {
-        {Dataflow::SmartExchange, se::make_smartexchange_model, parse_any<se::SeParams, se::parse_se_params>, se::se_area},
-        {Dataflow::Eyeriss, eyeriss::make_eyeriss_model, parse_any<eyeriss::EyerissParams, eyeriss::parse_eyeriss_params>, eyeriss::eyeriss_area},
-        {Dataflow::Scnn, scnn::make_scnn_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>, scnn::scnn_area},
-        {Dataflow::Dense, dense::make_dense_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>, scnn::scnn_area},
+        {Dataflow::SmartExchange, se::make_smartexchange_model, parse_any<se::SeParams, se::parse_se_params>, se::se_area, SyntheticWeightForm::SmartExchange},
+        {Dataflow::Eyeriss, eyeriss::make_eyeriss_model, parse_any<eyeriss::EyerissParams, eyeriss::parse_eyeriss_params>, eyeriss::eyeriss_area, SyntheticWeightForm::SmartExchange},
+        {Dataflow::Scnn, scnn::make_scnn_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>, scnn::scnn_area, SyntheticWeightForm::Unstructured},
+        {Dataflow::Dense, dense::make_dense_model, parse_any<scnn::ScnnParams, scnn::parse_scnn_params>, scnn::scnn_area, SyntheticWeightForm::Unstructured},
     };
     return registry;
 }
@@ -48,6 +52,12 @@ const ModelFactory* find_model_factory(Dataflow d) {
     for (const auto& e : designs())
         if (e.dataflow == d) return &e.factory;
     return nullptr;
+}
+
+SyntheticWeightForm synthetic_weight_form_of(Dataflow d) {
+    for (const auto& e : designs())
+        if (e.dataflow == d) return e.synthetic_form;
+    return SyntheticWeightForm::SmartExchange;
 }
 
 const DesignParser* find_design_parser(Dataflow d) {

@@ -14,12 +14,14 @@
 #include "hw/sim/conservation.h"
 #include "hw/sim/design_area.h"
 #include "hw/sim/design_config.h"
+#include "hw/sim/layer_parallel.h"
 #include "hw/sim/timing_limits.h"
 #include "hw/system/dram_fit.h"
 #include "sw/common/error.h"
 #include "sw/data/activations.h"
 #include "sw/image/synthetic_image.h"
 #include "sw/reference/conv_reference.h"
+#include "sw/trace/layer_result_json.h"
 
 namespace sx {
 
@@ -83,41 +85,24 @@ void compare_stored(const std::vector<int8_t>& stored, const std::vector<int8_t>
     if (r.check == CheckStatus::Failed) r.mismatch.what = "stored int8 outputs";
 }
 
+// Runs one compute layer in this process's SystemC kernel (a child of simulate()).
 class Runner : public sc_module {
 public:
     SC_HAS_PROCESS(Runner);
-    Runner(sc_module_name n, const ArchConfig& arch, const Workload& wl, const RunOptions& opt, const WeightImage& img,
-           AcceleratorModel& model, SimContext& ctx, RunResult& run)
-        : sc_module(n), arch_(arch), wl_(wl), opt_(opt), img_(img), model_(model), ctx_(ctx), run_(run) {
+    Runner(sc_module_name n, const ArchConfig& arch, const Layer& layer, const RunOptions& opt, const WeightImage& img,
+           AcceleratorModel& model, SimContext& ctx, bool trace, LayerResult& r)
+        : sc_module(n), arch_(arch), layer_(layer), opt_(opt), img_(img), model_(model), ctx_(ctx), trace_(trace), r_(r) {
         SC_THREAD(main);
     }
+
+    std::vector<int32_t> out;     // the layer's int32 accumulators
+    std::vector<int8_t> stored;   // its int8 outputs read back from DRAM (with layer_requant)
 
 private:
     void main() {
         guarded(ctx_, [&] {
-            run_.check_passed = opt_.check;
-            const bool select = !opt_.only_layers.empty() || opt_.first_layers > 0;
-            int64_t compute_index = 0;
-            for (std::size_t i = 0; i < wl_.layers.size(); ++i) {
-                const Layer& layer = wl_.layers[i];
-                LayerResult r;
-                r.layer = layer;
-                bool selected = layer.is_compute();
-                if (selected && select) {
-                    selected = compute_index < opt_.first_layers ||
-                               std::find(opt_.only_layers.begin(), opt_.only_layers.end(), layer.name) !=
-                                   opt_.only_layers.end();
-                }
-                if (layer.is_compute()) ++compute_index;
-                if (!selected) {
-                    run_.layers.push_back(r);
-                    if (opt_.on_layer) opt_.on_layer(i, wl_.layers.size(), run_.layers.back());
-                    continue;
-                }
-                run_one(layer, r);
-                run_.layers.push_back(r);
-                if (opt_.on_layer) opt_.on_layer(i, wl_.layers.size(), run_.layers.back());
-            }
+            r_.layer = layer_;
+            run_one(layer_, r_);
             ctx_.finished = true;
             sc_stop();
         });
@@ -142,18 +127,15 @@ private:
         job.image = image;
         job.weights = &w;
         job.inputs = &acts;
-        // --vcd without --vcd-layer traces the first layer that is simulated (as --help says).
-        job.trace = !opt_.vcd_file.empty() && (opt_.vcd_layer.empty() ? !vcd_traced_ : opt_.vcd_layer == layer.name);
-        vcd_traced_ = vcd_traced_ || job.trace;
+        job.trace = trace_;
         OutputRequant rq;
-        std::vector<int8_t> stored;
         if (opt_.layer_requant) {
             rq = opt_.layer_requant(layer);
             rq.validate(layer.K);
             job.requant = &rq;
         }
-        if (opt_.layer_outputs) job.stored_outputs = &stored;
-        std::vector<int32_t> out;
+        const bool want_stored = opt_.layer_outputs || (opt_.expected_outputs && opt_.layer_requant);
+        if (want_stored) job.stored_outputs = &stored;
         LayerConservation cons;
         const ActivationStats stats = r.activations;
         model_.run_layer(job, r, out, cons);
@@ -165,30 +147,99 @@ private:
         const double units = static_cast<double>(arch_.pe.total_macs());
         r.pe_utilization = r.cycles && units > 0 ? static_cast<double>(r.macs_executed) / (static_cast<double>(r.cycles) * units) : 0;
         check_conservation(r, cons);  // every run, check on or off
+        if (want_stored && stored.size() != out.size())
+            throw SimulationError("layer " + layer.name + ": the design read back " + std::to_string(stored.size()) +
+                                  " stored outputs for " + std::to_string(out.size()) + " accumulators");
         if (opt_.check) {
             std::vector<int32_t> ref = reference_conv(layer, acts, w);
             if (reference_fault()) reference_fault()(layer, ref);
             compare_outputs(out, ref, r);
             if (job.requant && opt_.host_requant) compare_stored(stored, opt_.host_requant(layer, ref), r);
-            if (r.check == CheckStatus::Failed) run_.check_passed = false;
-        }
-        if (opt_.layer_outputs) {
-            if (stored.size() != out.size())
-                throw SimulationError("layer " + layer.name + ": the design read back " + std::to_string(stored.size()) +
-                                      " stored outputs for " + std::to_string(out.size()) + " accumulators");
-            opt_.layer_outputs(layer, out, stored);
+        } else if (opt_.expected_outputs) {
+            // Real data without --check: the functional pass's values, which the next layers'
+            // inputs were computed from, must be what this design produced.
+            const RunOptions::Expected e = opt_.expected_outputs(layer);
+            LayerResult c;
+            if (e.acc) compare_outputs(out, *e.acc, c);
+            if (c.check != CheckStatus::Failed && e.stored && job.requant) compare_stored(stored, *e.stored, c);
+            if (c.check == CheckStatus::Failed) {
+                r.check = CheckStatus::Failed;
+                r.mismatch = c.mismatch;
+                r.mismatch.what = (c.mismatch.what.empty() ? "int32 accumulators" : c.mismatch.what) +
+                                  std::string(" vs the functional host pass");
+            }
         }
     }
 
     const ArchConfig& arch_;
-    const Workload& wl_;
+    const Layer& layer_;
     const RunOptions& opt_;
-    bool vcd_traced_ = false;  // a layer has been traced to the VCD file
     const WeightImage& img_;
     AcceleratorModel& model_;
     SimContext& ctx_;
-    RunResult& run_;
+    bool trace_;  // this layer goes to the VCD file
+    LayerResult& r_;
 };
+
+// In a layer's child process: elaborates the design, simulates `layer` from time 0 and returns
+// its result (and, for RunOptions::layer_outputs, its outputs) as the message for the parent.
+json simulate_layer(const ArchConfig& arch, const ModelFactory& factory, const Layer& layer, const RunOptions& opt,
+                    const WeightImage& img, bool trace) {
+    SimContext ctx;
+    ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
+    ctx.watchdog_cycles = arch.sim.watchdog_cycles;
+    ctx.step_mode = opt.step_cycles;
+    std::unique_ptr<AcceleratorModel> model;
+    try {
+        model = factory(arch, ctx);
+    } catch (const HostReservationError& e) {
+        // Buffers take host pages only when touched (hw/common/on_demand_bytes.h), but their
+        // address space is reserved up front; if the host refuses (an address-space limit),
+        // the field that asked for it is the one to change.
+        for (const auto& b : arch.buffers)
+            if (b.name == e.owner())
+                throw arch.error_at("/buffers/" + b.name + "/capacity_kib",
+                                    "a capacity whose address range this host can reserve (pages are taken on first "
+                                    "touch, the range up front; an address-space limit such as ulimit -v refused it: " +
+                                        e.reason() + ")",
+                                    std::to_string(e.bytes() / 1024) + " KiB");
+        throw SimulationError(e.what());
+    }
+    if (!opt.weights && model->synthetic_weight_form() != synthetic_weight_form_of(arch.dataflow))
+        throw SimulationError("the registry's synthetic weight form of dataflow " + std::string(to_string(arch.dataflow)) +
+                              " differs from its model's (hw/sim/registry.cpp)");
+    Watchdog watchdog("watchdog", ctx);
+    LayerResult r;
+    Runner runner("runner", arch, layer, opt, img, *model, ctx, trace, r);
+    sc_trace_file* tf = nullptr;
+    // Before the trace file exists: SystemC reports the VCD timescale as an info message.
+    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
+    if (trace) {
+        if (!model->traces_vcd())
+            throw InputError("--vcd", "", "a dataflow with waveform tracing (smartexchange)",
+                             "dataflow " + std::string(to_string(arch.dataflow)) + " (" + arch.file +
+                                 "), whose model registers no signals");
+        std::string base = opt.vcd_file;
+        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+        tf = sc_create_vcd_trace_file(base.c_str());
+        // The kernel resolution (1 ps): DRAM clocks such as 1600 MHz (625 ps) are not whole ns,
+        // and a coarser VCD unit makes SystemC warn (W713) at every such edge.
+        tf->set_time_unit(1, SC_PS);
+        model->trace(tf);
+    }
+    // sc_stop() is how a run ends; SystemC's "Simulation stopped by user" info is noise on stdout
+    // (silenced above).
+    sc_start();
+    sanitizer_resume_main_stack();  // before the rethrow below: hw/common/sanitizer_stack.h
+    if (tf) sc_close_vcd_trace_file(tf);
+    if (ctx.error) std::rethrow_exception(ctx.error);
+    if (!ctx.finished)
+        throw SimulationError("simulation of layer " + layer.name + " ran out of events before it finished: " +
+                              ctx.monitor.report());
+    json msg = {{"result", layer_result_to_json(r)}};
+    if (opt.layer_outputs) msg["acc"] = runner.out, msg["stored"] = runner.stored;
+    return msg;
+}
 
 }  // namespace
 
@@ -223,32 +274,12 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
     run.seed = options.seed;
     // Before any layer runs: a table without the area keys is bad input, not a late failure.
     run.area = design_area(arch);
-    SimContext ctx;
-    ctx.clk = sc_time(arch.cycle_ns(), SC_NS);
-    ctx.watchdog_cycles = arch.sim.watchdog_cycles;
-    ctx.step_mode = options.step_cycles;
-    std::unique_ptr<AcceleratorModel> model;
-    try {
-        model = (*factory)(arch, ctx);
-    } catch (const HostReservationError& e) {
-        // Buffers take host pages only when touched (hw/common/on_demand_bytes.h), but their
-        // address space is reserved up front; if the host refuses (an address-space limit),
-        // the field that asked for it is the one to change.
-        for (const auto& b : arch.buffers)
-            if (b.name == e.owner())
-                throw arch.error_at("/buffers/" + b.name + "/capacity_kib",
-                                    "a capacity whose address range this host can reserve (pages are taken on first "
-                                    "touch, the range up front; an address-space limit such as ulimit -v refused it: " +
-                                        e.reason() + ")",
-                                    std::to_string(e.bytes() / 1024) + " KiB");
-        throw SimulationError(e.what());
-    }
     // Synthetic weights in the form the design is measured with (accelerator_model.h).
     WeightImage synthetic;
     const WeightImage* img = options.weights;
     RunOptions opt = options;
     if (!img) {
-        const bool raw = model->synthetic_weight_form() == SyntheticWeightForm::Unstructured;
+        const bool raw = synthetic_weight_form_of(arch.dataflow) == SyntheticWeightForm::Unstructured;
         synthetic = raw ? make_unstructured_image(workload, options.seed, SyntheticDensities{})
                         : make_synthetic_image(workload, options.seed, SyntheticDensities{});
         img = &synthetic;
@@ -266,32 +297,54 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
         run.activations = "synthetic (seed " + std::to_string(options.seed) +
                           "): Booth-digit statistics are assumed, not measured on real inputs";
 
-    Watchdog watchdog("watchdog", ctx);
-    Runner runner("runner", arch, workload, opt, *img, *model, ctx, run);
-    sc_trace_file* tf = nullptr;
-    // Before the trace file exists: SystemC reports the VCD timescale as an info message.
-    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
-    if (!opt.vcd_file.empty()) {
-        if (!model->traces_vcd())
-            throw InputError("--vcd", "", "a dataflow with waveform tracing (smartexchange)",
-                             "dataflow " + std::string(to_string(arch.dataflow)) + " (" + arch.file +
-                                 "), whose model registers no signals");
-        std::string base = opt.vcd_file;
-        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-        tf = sc_create_vcd_trace_file(base.c_str());
-        // The kernel resolution (1 ps): DRAM clocks such as 1600 MHz (625 ps) are not whole ns,
-        // and a coarser VCD unit makes SystemC warn (W713) at every such edge.
-        tf->set_time_unit(1, SC_PS);
-        model->trace(tf);
+    // Which layers run: selected compute layers; the others are listed, not simulated.
+    const bool select = !opt.only_layers.empty() || opt.first_layers > 0;
+    std::vector<std::size_t> todo;
+    run.layers.resize(workload.layers.size());
+    int64_t compute_index = 0;
+    for (std::size_t i = 0; i < workload.layers.size(); ++i) {
+        const Layer& layer = workload.layers[i];
+        run.layers[i].layer = layer;
+        bool selected = layer.is_compute();
+        if (selected && select)
+            selected = compute_index < opt.first_layers ||
+                       std::find(opt.only_layers.begin(), opt.only_layers.end(), layer.name) != opt.only_layers.end();
+        if (layer.is_compute()) ++compute_index;
+        if (selected) todo.push_back(i);
     }
-    // sc_stop() is how a run ends; SystemC's "Simulation stopped by user" info is noise on stdout
-    // (silenced above).
-    sc_start();
-    sanitizer_resume_main_stack();  // before the rethrow below: hw/common/sanitizer_stack.h
-    if (tf) sc_close_vcd_trace_file(tf);
-    if (ctx.error) std::rethrow_exception(ctx.error);
-    if (!ctx.finished)
-        throw SimulationError("simulation ran out of events before the last layer finished: " + ctx.monitor.report());
+    for (std::size_t i = 0; i < workload.layers.size(); ++i)
+        if (std::find(todo.begin(), todo.end(), i) == todo.end() && opt.on_layer)
+            opt.on_layer(i, workload.layers.size(), run.layers[i]);
+    // --vcd without --vcd-layer traces the first layer that is simulated (as --help says).
+    std::string traced;
+    if (!opt.vcd_file.empty())
+        traced = opt.vcd_layer.empty() ? (todo.empty() ? "" : workload.layers[todo.front()].name) : opt.vcd_layer;
+    // Largest layers first: with N jobs the last layer to start is a short one, so the slots
+    // empty together (the order cannot change any figure: every layer starts from reset).
+    std::vector<std::size_t> order = todo;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return workload.layers[a].macs() > workload.layers[b].macs();
+    });
+    run_forked(
+        order, opt.jobs, [&](std::size_t i) { return workload.layers[i].name; },
+        [&](std::size_t i) {
+            const Layer& layer = workload.layers[i];
+            return simulate_layer(arch, *factory, layer, opt, *img, !traced.empty() && traced == layer.name);
+        },
+        [&](std::size_t i, json& msg) {
+            LayerResult r = layer_result_from_json(msg.at("result"));
+            // The parent's Layer (identical; the round trip is tested) keeps run.layers exactly
+            // what the workload says.
+            r.layer = workload.layers[i];
+            run.layers[i] = std::move(r);
+            if (opt.layer_outputs)
+                opt.layer_outputs(workload.layers[i], msg.at("acc").get<std::vector<int32_t>>(),
+                                  msg.at("stored").get<std::vector<int8_t>>());
+            if (opt.on_layer) opt.on_layer(i, workload.layers.size(), run.layers[i]);
+        });
+    run.check_passed = opt.check;
+    for (const auto& l : run.layers)
+        if (l.check == CheckStatus::Failed) run.check_passed = false;
     return run;
 }
 

@@ -1,8 +1,13 @@
 #pragma once
 // Entry point of the SystemC model: elaborates the accelerator the configuration describes,
 // runs every compute layer of the workload cycle by cycle and returns per-layer results.
-// SystemC elaborates once per process: call simulate() at most once per process (sweeps run
-// points as separate processes; tests run each case in its own process via ctest).
+// Every simulated compute layer runs in its own forked child process with its own SystemC
+// kernel (hw/sim/layer_parallel.h), up to RunOptions::jobs at a time; the calling process never
+// elaborates SystemC, so simulate() may be called more than once per process. Convention: each
+// layer starts from an idle, reset accelerator and DRAM at time 0 (no open rows, refresh phase
+// and clock phase of earlier layers), so a layer's figures do not depend on which layers ran
+// before it nor on the number of jobs: the results, hence the traces, are identical for any
+// jobs, and `only_layers` gives a layer exactly the figures it has in a full run.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -27,14 +32,16 @@ struct RunOptions {
     // Layer selection (cheap partial runs). Both empty/0: every compute layer. Otherwise a compute
     // layer is simulated if it is named in only_layers or is among the first `first_layers`
     // compute layers (workload order); the others are listed with simulated = false. Each
-    // selected layer runs on its own inputs (synthetic or <layer>.npy), as in a full run; the
-    // model's state carried from earlier layers (DRAM open rows, refresh phase) differs, which
-    // can move a layer's cycles slightly. Names must exist (the CLI checks them).
+    // selected layer runs on its own inputs (synthetic or <layer>.npy) from a reset design, as
+    // in a full run: its figures are those of the full run. Names must exist (the CLI checks them).
     std::vector<std::string> only_layers;
     int64_t first_layers = 0;
     // Exactness test mode (SimContext::step_mode): blocks advance one cycle at a time and a
     // computed duration that stepping does not reproduce is a SimulationError. Tests only.
     bool step_cycles = false;
+    // Layers simulated at once, each in its own process (<= 0: one per online CPU). Any value
+    // gives the same results.
+    int jobs = 1;
     // Chained runs (sxsim run --inputs, sw/graph/chain.h): when set, a simulated compute layer
     // takes its N x C x H x W int8 inputs from layer_inputs (instead of synthetic or <layer>.npy
     // ones); layer_requant (optional) gives the requantisation the design applies before storing
@@ -42,27 +49,46 @@ struct RunOptions {
     // read back from its DRAM (after the check) are handed to layer_outputs. With check and
     // layer_requant, host_requant (the host's own implementation) requantises the reference
     // accumulators and the stored outputs must equal them (else the layer fails its check).
-    // Called in workload order from the simulation thread; an exception stops the run and is
-    // rethrown by simulate().
+    // layer_inputs, layer_requant and host_requant are called in the layer's child process (they
+    // see the caller's state as it was when simulate() was called, and their side effects stay
+    // in the child); layer_outputs is called in the calling process as each layer finishes (the
+    // child sends acc and stored back), in completion order. An exception in any of them stops
+    // the run and is rethrown by simulate().
     std::function<std::vector<int8_t>(const Layer&)> layer_inputs;
     std::function<OutputRequant(const Layer&)> layer_requant;
     std::function<std::vector<int8_t>(const Layer&, const std::vector<int32_t>&)> host_requant;
     std::function<void(const Layer&, const std::vector<int32_t>& acc, const std::vector<int8_t>& stored)> layer_outputs;
+    // Real-data runs: the functional host pass's int32 accumulators and stored int8 outputs of a
+    // layer (sw/cli/real_data_run.h), called in the layer's child. Without `check`, the design's
+    // accumulators and stored outputs are compared with them, and a difference fails the layer
+    // (LayerResult::check = Failed, mismatch.what names the functional pass; check_passed false)
+    // even though check_enabled is false. With `check`, the reference check above does that
+    // comparison (the functional pass computes the same values). Null: no such comparison.
+    struct Expected {
+        const std::vector<int32_t>* acc = nullptr;
+        const std::vector<int8_t>* stored = nullptr;
+    };
+    std::function<Expected(const Layer&)> expected_outputs;
     // What the activations are, for the traces (RunResult::activations); empty: derived here.
     std::string activations_label;
-    // Called after each layer (progress display). index counts all layers, including skipped.
+    // Called after each layer (progress display), in the calling process, in completion order
+    // (layers not simulated first). index: the layer's position in the workload (all layers,
+    // including skipped ones), count: the number of layers.
     std::function<void(std::size_t index, std::size_t count, const LayerResult&)> on_layer;
 };
 
 // With options.check, a layer whose outputs differ from the reference is recorded as failed
 // (LayerResult::check, ::mismatch: first differing output, values, count), the remaining
 // layers still run, and RunResult::check_passed is false; the caller decides the exit status.
+// RunResult::layers are in workload order whatever the completion order. A layer's child that
+// throws InputError / SimulationError / CheckError: rethrown here with its message (the other
+// children are killed); a child that dies (signal, crash): SimulationError naming the layer.
 RunResult simulate(const ArchConfig& arch, const Workload& workload, const RunOptions& options);
 
 // Test seam (fault injection), never set by the product: called with each checked layer's
 // reference outputs before the comparison, so that a test can make a real mismatch happen and
-// see how it is reported (tests/hw/sim, tests/cli/check). Set it before simulate(); an empty
-// function removes it.
+// see how it is reported (tests/hw/sim, tests/cli/check). Set it before simulate() (the layers'
+// child processes inherit it); an empty function removes it.
 using ReferenceFault = std::function<void(const Layer& layer, std::vector<int32_t>& reference)>;
 void set_reference_fault_for_testing(ReferenceFault fault);
 

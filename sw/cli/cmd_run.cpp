@@ -40,6 +40,7 @@ struct RunArgs {
     int64_t batch = 0;
     std::string input_shape;
     uint64_t seed = 1;
+    int64_t jobs = 0;  // -j: layers simulated at once (0: all cores)
     bool check = false;
     bool quiet = false;
     RealDataArgs real;  // --inputs and its options
@@ -106,7 +107,9 @@ void print_summary(const RunResult& run, const std::string& out_dir) {
     if (skipped)
         std::printf("not simulated: %zu of %zu compute layers (--layer / --first-layers); totals cover the rest\n",
                     skipped, compute);
-    if (run.check_enabled) {
+    const bool failed = std::any_of(run.layers.begin(), run.layers.end(),
+                                    [](const LayerResult& l) { return l.check == CheckStatus::Failed; });
+    if (run.check_enabled || failed) {  // failed without --check: real data vs the functional pass
         std::printf("functional check: %s\n", run.check_passed ? "passed (bit-exact)" : "FAILED");
         for (const auto& l : run.layers)
             if (l.check == CheckStatus::Failed) std::printf("  %s\n", mismatch_text(l).c_str());
@@ -184,6 +187,8 @@ void run_command(const RunArgs& a) {
             throw InputError(a.model, "--layer", "a compute layer (conv or fc)",
                              "'" + name + "' (" + to_string(l->type) + ")");
     }
+    if (a.jobs < 0)
+        throw InputError("--jobs", "", "a number of processes >= 1, or 0 for one per core", std::to_string(a.jobs));
     if (a.first_layers && *a.first_layers < 1)
         throw InputError("--first-layers", "", "a positive number of compute layers", std::to_string(*a.first_layers));
     if (!a.vcd_layer.empty() && !workload.find(a.vcd_layer))
@@ -203,6 +208,7 @@ void run_command(const RunArgs& a) {
     opt.vcd_layer = a.vcd_layer;
     opt.only_layers = a.layers;
     opt.first_layers = a.first_layers.value_or(0);
+    opt.jobs = static_cast<int>(std::min<int64_t>(a.jobs, 4096));
     if (real) {
         if (!a.weights.empty()) opt.weights_label = a.weights;
         real_run->configure(opt);
@@ -213,10 +219,11 @@ void run_command(const RunArgs& a) {
     for (const auto& n : arch.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
     ensure_output_dir(a.out);
     Progress progress("simulating " + workload.name, workload.layers.size(), !a.quiet);
-    opt.on_layer = [&](std::size_t index, std::size_t count, const LayerResult& r) {
+    std::size_t done = 0;  // layers finish in any order (-j): count them
+    opt.on_layer = [&](std::size_t, std::size_t, const LayerResult& r) {
         std::string detail = r.layer.name;
         if (r.simulated) detail += " " + std::to_string(r.cycles) + " cycles";
-        progress.update(index + 1, detail);
+        progress.update(++done, detail);
     };
     RunResult run = simulate(arch, workload, opt);
     run.arch_overrides = recorded;
@@ -227,8 +234,12 @@ void run_command(const RunArgs& a) {
         print_summary(run, a.out);
         if (real) real_run->print_summary();
     }
-    // After the traces are written: they record which layers failed and where (run.json).
-    if (run.check_enabled && !run.check_passed) {
+    // After the traces are written: they record which layers failed and where (run.json). A
+    // real-data run fails a layer whose outputs differ from the functional pass even without
+    // --check (its successors ran on the functional pass's values).
+    const bool failed_layer = std::any_of(run.layers.begin(), run.layers.end(),
+                                          [](const LayerResult& l) { return l.check == CheckStatus::Failed; });
+    if ((run.check_enabled && !run.check_passed) || failed_layer) {
         std::string failed;
         std::size_t n = 0;
         for (const auto& l : run.layers)
@@ -255,6 +266,12 @@ void add_run_command(CLI::App& app) {
     run->add_option("--batch", args->batch, "Override the workload's batch size (images)")->check(CLI::PositiveNumber);
     add_input_shape_option(run, args->input_shape);
     run->add_option("--seed", args->seed, "Seed of synthetic weights and activations")->capture_default_str();
+    run->add_option("-j,--jobs", args->jobs,
+                    "Layers simulated at once, each in its own process (0: one per core). Every layer starts from "
+                    "a reset design, so the results are identical for any -j")
+        ->check(CLI::Validator([](std::string& v) { return v.empty() ? std::string("an empty value is not a number of processes") : std::string(); },
+                               "", "non-empty"))
+        ->capture_default_str();
     run->add_flag("--check", args->check, "Compare every layer's outputs bit-exactly with the reference convolution");
     run->add_option("--set", args->sets, "Override a configuration field before validation (repeatable): "
                                          "/json/pointer=value, e.g. --set /pe_array/dim_m=32 --set /clock_mhz=800");

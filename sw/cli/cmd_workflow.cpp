@@ -206,7 +206,7 @@ std::function<std::vector<std::string>(const SimPoint&, const std::string&)> sxs
     const std::string exe = self_exe();
     return [exe, a](const SimPoint& p, const std::string& dir) {
         std::vector<std::string> argv = {exe, "run", "--arch", p.arch, "--model", p.model, "--out", dir, "--quiet",
-                                         "--seed", std::to_string(a.seed)};
+                                         "--seed", std::to_string(a.seed), "-j", "1"};  // the pool fills the cores
         if (a.batch > 0) argv.insert(argv.end(), {"--batch", std::to_string(a.batch)});
         if (!a.input_shape.empty()) argv.insert(argv.end(), {"--input-shape", a.input_shape});
         if (a.check) argv.push_back("--check");

@@ -8,6 +8,7 @@
 #include "sw/graph/executor.h"
 #include "sw/io/npy.h"
 #include "sw/io/onnx_model.h"
+#include "sw/reference/conv_reference.h"
 
 namespace fs = std::filesystem;
 
@@ -93,14 +94,31 @@ RealDataRun::RealDataRun(const RealDataArgs& a, const std::string& model, const 
     }
 }
 
+void RealDataRun::functional_pass() {
+    for (const Layer& l : workload_.layers) {
+        if (!l.is_compute()) continue;
+        const ImageLayer* image = image_->find(l.name);
+        if (!image) throw InputError(model_, "/layers/" + l.name, "a weight image layer for every compute layer");
+        std::vector<int8_t> x = chain_->layer_inputs(l);
+        Expected& e = expected_[l.name];
+        e.acc = reference_conv(l, x, decode_int8(*image));
+        e.stored = chain_->host_requant(l, e.acc);
+        chain_->layer_outputs(l, e.acc, e.stored);
+        inputs_of_[l.name] = std::move(x);
+    }
+}
+
 void RealDataRun::configure(RunOptions& opt) {
+    functional_pass();
     opt.weights = image_.get();
     if (opt.weights_label.empty()) opt.weights_label = "int8 per-tensor symmetric from " + model_ + " (BatchNormalization folded)";
-    opt.layer_inputs = [this](const Layer& l) { return chain_->layer_inputs(l); };
+    // Called in each layer's child process (simulate.h): lookups in what the pass recorded.
+    opt.layer_inputs = [this](const Layer& l) { return inputs_of_.at(l.name); };
     opt.layer_requant = [this](const Layer& l) { return chain_->layer_requant(l); };
     opt.host_requant = [this](const Layer& l, const std::vector<int32_t>& acc) { return chain_->host_requant(l, acc); };
-    opt.layer_outputs = [this](const Layer& l, const std::vector<int32_t>& acc, const std::vector<int8_t>& stored) {
-        chain_->layer_outputs(l, acc, stored);
+    opt.expected_outputs = [this](const Layer& l) {
+        const Expected& e = expected_.at(l.name);
+        return RunOptions::Expected{&e.acc, &e.stored};
     };
     opt.activations_label = "real: " + std::to_string(inputs_.size()) + " input(s) from " + args_.inputs +
                             " chained through the graph, simulated as one batch (N = " + std::to_string(inputs_.size()) +

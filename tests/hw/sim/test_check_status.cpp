@@ -28,13 +28,10 @@ const LayerResult& layer(const RunResult& r, const std::string& name) {
 }  // namespace
 
 TEST_CASE("check: a mismatching layer fails the run, the others still run and pass") {
-    std::size_t pw3_reference = 0;
+    // The seam runs in pw3's child process (simulate.h): what it did is read from the result.
     set_reference_fault_for_testing([&](const Layer& l, std::vector<int32_t>& ref) {
         if (l.name == "dw2") ref[5] += 1;  // one wrong value
-        if (l.name == "pw3") {             // two outputs fewer than the design wrote
-            ref.resize(ref.size() - 2);
-            pw3_reference = ref.size();
-        }
+        if (l.name == "pw3") ref.resize(ref.size() - 2);  // two outputs fewer than the design wrote
     });
     const RunResult r = run_tiny(true);
     CHECK(r.check_enabled);
@@ -51,7 +48,7 @@ TEST_CASE("check: a mismatching layer fails the run, the others still run and pa
     const LayerResult& pw3 = layer(r, "pw3");
     CHECK(pw3.check == CheckStatus::Failed);
     CHECK(pw3.mismatch.outputs == 16 * 8 * 8);
-    CHECK(pw3.mismatch.reference_outputs == pw3_reference);
+    CHECK(pw3.mismatch.reference_outputs == pw3.mismatch.outputs - 2);
     CHECK(pw3.mismatch.reference_outputs == 16 * 8 * 8 - 2);
     CHECK(pw3.mismatch.index == 16 * 8 * 8 - 2);  // the common part matched
     CHECK(pw3.mismatch.count == 2);

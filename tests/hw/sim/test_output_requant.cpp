@@ -60,10 +60,15 @@ void run_design(const std::string& config, int fault_layer_index = -1) {
     RunOptions o;
     o.check = true;
     o.layer_requant = requant_for;
-    int index = 0;
+    // host_requant runs in each layer's child process (simulate.h): the layer is found by its
+    // position among the compute layers, not by counting calls.
+    std::vector<std::string> compute;
+    for (const auto& l : wl.layers)
+        if (l.is_compute()) compute.push_back(l.name);
     o.host_requant = [&](const Layer& l, const std::vector<int32_t>& ref) {
         std::vector<int8_t> h = host(l, ref);
-        if (index++ == fault_layer_index) h[3] = static_cast<int8_t>(h[3] == 5 ? 6 : 5);  // the host "expects" another value
+        if (fault_layer_index >= 0 && l.name == compute.at(static_cast<std::size_t>(fault_layer_index)))
+            h[3] = static_cast<int8_t>(h[3] == 5 ? 6 : 5);  // the host "expects" another value
         return h;
     };
     o.layer_outputs = [&](const Layer& l, const std::vector<int32_t>& acc, const std::vector<int8_t>& stored) {

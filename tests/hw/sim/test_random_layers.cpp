@@ -120,7 +120,10 @@ void run_design(const Design& d) {
     std::filesystem::remove_all(dir);
     if (!error.empty()) {
         // The layer goes to stderr unwrapped (Catch wraps its messages), ready to paste.
-        const std::size_t at = std::min(done, case_of.size() - 1);
+        // Layers finish in any order (each in its own process): the error names its layer.
+        std::size_t at = std::min(done, case_of.size() - 1);
+        for (std::size_t i = 0; i < wl.layers.size(); ++i)
+            if (error.find("layer " + wl.layers[i].name + ":") != std::string::npos) at = i;
         std::cerr << d.config << ": " << error << "\n" << rt::describe(cases[case_of[at]], d.config);
         FAIL(d.config << ": layer " << wl.layers[at].name << " failed (the workload JSON is printed above): " << error);
     }
