@@ -140,11 +140,22 @@ private:
         std::string out;
         const int rc = run_capture({"squeue", "-h", "-r", "-j", job, "-o", "%T"}, out);
         if (rc != 0) return out.find("Invalid job id") != std::string::npos ? 0 : -1;
+        // One state per line. Lines that are not a state name are messages (run_capture merges
+        // stderr: "squeue: error: ..." with exit 0 must not count as tasks, else the job would
+        // never leave the queue); finished states are not "in the queue" (squeue shows them
+        // within MinJobAge when asked to, e.g. SQUEUE_STATES=all in the user's environment).
+        static const std::set<std::string> finished = {"BOOT_FAIL", "CANCELLED", "COMPLETED", "DEADLINE",
+                                                       "FAILED",    "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED",
+                                                       "REVOKED",   "TIMEOUT"};
         std::istringstream in(out);
         std::string state;
         int n = 0;
         std::size_t r = 0;
-        while (in >> state) {
+        while (std::getline(in, state)) {
+            state = trim(state);
+            if (state.empty() || state.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != std::string::npos ||
+                finished.count(state))
+                continue;
             ++n;
             if (state == "RUNNING" || state == "COMPLETING") ++r;
         }
@@ -198,8 +209,19 @@ private:
         std::string reply;
         const int rc = run_capture(argv, reply);
         reply = trim(reply);
-        const std::string id = reply.substr(0, reply.find(';'));
-        if (rc != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+        // --parsable prints "id" or "id;cluster" on stdout; stderr is merged into `reply` and may
+        // carry warnings or a site's job-submit messages even when the job was queued: the id is
+        // the last line that is one (else a queued job would be reported as a failed sbatch).
+        std::string id;
+        {
+            std::istringstream lines(reply);
+            for (std::string line; std::getline(lines, line);) {
+                line = trim(line);
+                const std::string head = line.substr(0, line.find(';'));
+                if (!head.empty() && head.find_first_not_of("0123456789") == std::string::npos) id = head;
+            }
+        }
+        if (rc != 0 || id.empty())
             throw SimulationError("sbatch failed (exit " + std::to_string(rc) + "): " + reply);
         json job = {{"job_id", id}, {"tasks", tasks}, {"points", ids}, {"plan", plan_file},
                     {"logs", (sdir / "logs").string()}, {"points_per_task", per}};

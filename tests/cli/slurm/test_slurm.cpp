@@ -211,3 +211,46 @@ TEST_CASE("slurm: bad Slurm settings are exit 2 naming the option or the sweep f
     CHECK(r3.exit_code == 2);
     CHECK(r3.output.find("job.json") != std::string::npos);
 }
+
+TEST_CASE("slurm: messages of sbatch and squeue on stderr, and squeue showing finished tasks, are not job ids or queued tasks") {
+    // A site's sbatch can print warnings or job-submit plugin messages on stderr while queuing
+    // the job, squeue can warn, and a user's SQUEUE_STATES=all makes squeue list the finished
+    // tasks the controller still remembers (MinJobAge, 600 s here). The real sbatch and squeue
+    // run behind two wrappers first on PATH that only add a line to stderr. Before the fix the
+    // sbatch warning was taken for the reply ("sbatch failed (exit 0)", job left running), and
+    // the warning or the COMPLETED lines counted as queued tasks: --collect never ended.
+    Scratch s("sx-slurm-msg");
+    SlurmCluster cluster(s.path("c"));
+    const std::string workload = s.path("one.json");
+    write_file(workload, kWorkload);
+    const std::string bin = s.path("bin");
+    fs::create_directories(bin);
+    for (const char* tool : {"sbatch", "squeue"}) {
+        const std::string w = bin + "/" + tool;
+        write_file(w, std::string("#!/bin/sh\necho '") + tool + ": warning: a message of this site' >&2\nexec /usr/bin/" +
+                          tool + " \"$@\"\n");
+        fs::permissions(w, fs::perms::owner_all, fs::perm_options::add);
+    }
+    // Restored before the cluster's destructor (declared after it) polls squeue.
+    struct Env {
+        std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
+        Env(const std::string& bin) {
+            ::setenv("PATH", (bin + ":" + path).c_str(), 1);
+            ::setenv("SQUEUE_STATES", "all", 1);
+        }
+        ~Env() {
+            ::setenv("PATH", path.c_str(), 1);
+            ::unsetenv("SQUEUE_STATES");
+        }
+    } env(bin);
+    const std::vector<std::string> args = {"sweep", "--arch", kArch, "--model", workload, "--param", "/clock_mhz=100,200",
+                                           "--out", s.path("o"), "-q", "--backend", "slurm", "--slurm-poll", "0.3"};
+    const ProcessResult r = run_process(s, SXSIM_PATH, args, 90);
+    INFO(command_line(args) << "\n" << r.output);
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == 0);
+    sx::RecordTable net;
+    net.load(sx::read_csv_file(s.path("o") + "/sweep_networks.csv"));
+    REQUIRE(net.size() == 2);
+    for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.get(i, "status") == "ok");
+}
