@@ -405,10 +405,12 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
     progress.finish();
     const bool completed = outcome != BackendOutcome::Interrupted;
     sum.submitted = outcome == BackendOutcome::Submitted;
-    if (outcome == BackendOutcome::Completed && !todo.empty()) {
+    if (outcome == BackendOutcome::Completed && (changed || !todo.empty())) {
         // Rows were appended as points ended, an order that depends on scheduling: the final
         // tables list this plan's points in plan order (after the rows of other points), so
         // that they are the same whichever backend ran the points and in how many processes.
+        // Also when this run only recovered points (todo empty): a recovered point's rows were
+        // appended after those recorded earlier (an interrupted run, a Slurm --collect).
         std::vector<std::string> order;
         for (const auto& p : points) order.push_back(p.id);
         sum.layers.order_by("point_id", order);

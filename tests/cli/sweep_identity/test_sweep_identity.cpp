@@ -346,3 +346,37 @@ TEST_CASE("case sweep-stale-after-edit as filed: its old-format se.json is exit 
     });
     CHECK(nlohmann::json::parse(read_file(c.file("se.json"))) == nlohmann::json::parse(read_file(kCaseDir + "/se.json")));
 }
+
+TEST_CASE("sweep resume: a point recovered from its traces takes its place in plan order, as in an uninterrupted run") {
+    // Rows are appended as points end (in completion order); a completed run then lists the
+    // plan's points in plan order (point_runner.cpp), so that the tables do not depend on -j or
+    // the backend. A run that only recovers points (an interrupted run's finished children, a
+    // Slurm --collect after the job ended) must do the same: before the fix it skipped the
+    // reordering when nothing was left to run and the recovered point's rows stayed last.
+    CaseCopy c("sx-sweep-order");
+    c.sxsim(c.small_sweep());
+    const std::string layers = read_file(c.out + "/sweep_layers.csv");
+    const std::string networks = read_file(c.out + "/sweep_networks.csv");
+    // The first point's row leaves the networks table (the record of what is done), as if the
+    // run had been stopped after its child finished and before the runner recorded it.
+    std::string kept;
+    std::size_t line = 0;
+    for (std::size_t pos = 0; pos < networks.size();) {
+        const std::size_t end = networks.find('\n', pos);
+        const std::string l = networks.substr(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
+        if (line++ != 1) kept += l;
+        pos = end == std::string::npos ? networks.size() : end + 1;
+    }
+    REQUIRE(kept.size() < networks.size());
+    write_file(c.out + "/sweep_networks.csv", kept);
+    const ProcessResult again = c.sxsim(c.small_sweep());
+    CHECK(says(again, "0 ran now"));
+    CHECK(read_file(c.out + "/sweep_layers.csv") == layers);
+    const sx::CsvData before = sx::read_csv_file(c.out + "/sweep_networks.csv");
+    std::vector<std::string> ids, first_ids;
+    for (const auto& row : before.rows) ids.push_back(row[0]);
+    const std::string orig = c.s.path("orig.csv");
+    write_file(orig, networks);
+    for (const auto& row : sx::read_csv_file(orig).rows) first_ids.push_back(row[0]);
+    CHECK(ids == first_ids);
+}
