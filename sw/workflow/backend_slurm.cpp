@@ -59,6 +59,14 @@ std::string trim(std::string s) {
     return s;
 }
 
+// `path` inside an sbatch --output filename pattern, where %x, %j, ... are replaced and %%
+// is a literal % (an --out folder named "runs 100%x" must stay that folder).
+std::string slurm_pattern_literal(const std::string& path) {
+    std::string s;
+    for (char c : path) s += c == '%' ? std::string("%%") : std::string(1, c);
+    return s;
+}
+
 std::string partial_dir(const std::string& out_dir, const std::string& id) {
     return (fs::path(out_dir) / "points" / (".partial-" + id)).string();
 }
@@ -199,7 +207,8 @@ private:
         if (o_.slurm.array_limit > 0) array += "%" + std::to_string(o_.slurm.array_limit);
         std::vector<std::string> argv = {"sbatch", "--parsable", array, "--job-name=sxsim-" + opt.progress_label,
                                          "--chdir=" + fs::current_path().string(),
-                                         "--output=" + (sdir / "logs" / "task-%a.log").string(), "--ntasks=1",
+                                         "--output=" + slurm_pattern_literal((sdir / "logs").string()) + "/task-%a.log",
+                                         "--ntasks=1",
                                          "--cpus-per-task=1"};
         if (!o_.slurm.partition.empty()) argv.push_back("--partition=" + o_.slurm.partition);
         if (!o_.slurm.time_limit.empty()) argv.push_back("--time=" + o_.slurm.time_limit);

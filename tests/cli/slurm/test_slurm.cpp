@@ -254,3 +254,26 @@ TEST_CASE("slurm: messages of sbatch and squeue on stderr, and squeue showing fi
     REQUIRE(net.size() == 2);
     for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.get(i, "status") == "ok");
 }
+
+TEST_CASE("slurm: an output folder whose path has a space and a % works, task logs where they are said to be") {
+    // sbatch --output is a filename pattern: "%x" (the job name), "%j", ... are replaced, and a
+    // literal % must be written %%. Before the fix "--out 'o 100%x'" sent the task logs to
+    // "o 100sxsim-sweep/...", a folder that does not exist: the tasks could not start.
+    Scratch s("sx-slurm-path");
+    SlurmCluster cluster(s.path("c"));
+    const std::string workload = s.path("one.json");
+    write_file(workload, kWorkload);
+    const std::string out = s.path("o 100%x");
+    const std::vector<std::string> args = {"sweep", "--arch", kArch, "--model", workload, "--param", "/clock_mhz=100,200",
+                                           "--out", out, "-q", "--backend", "slurm", "--slurm-poll", "0.3"};
+    const ProcessResult r = run_process(s, SXSIM_PATH, args, 90);
+    INFO(command_line(args) << "\n" << r.output);
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == 0);
+    sx::RecordTable net;
+    net.load(sx::read_csv_file(out + "/sweep_networks.csv"));
+    REQUIRE(net.size() == 2);
+    for (std::size_t i = 0; i < net.size(); ++i) CHECK(net.get(i, "status") == "ok");
+    CHECK(fs::exists(out + "/slurm/logs/task-0.log"));
+    CHECK(fs::exists(out + "/slurm/logs/task-1.log"));
+}
