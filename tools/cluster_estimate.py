@@ -9,8 +9,8 @@ Model (issue 18, docs/performance.md "The architect's table on a cluster"):
     single-core `sxsim run -j 1` whose time on a cluster core is wall_s / --speed (wall_s as the
     local run measured it, so it includes waiting for a core if the machine was loaded).
   - Points are grouped into array tasks of --points-per-task consecutive points (in the order the
-    sweep/compare lists them: runs_networks.csv rows, then the order of the folders given); a
-    task costs --overhead seconds (launch: slurmstepd, the task script, reading the inputs from
+    sweep/compare lists them: sweep_networks.csv or runs_networks.csv rows, then the order of
+    the folders given); a task costs --overhead seconds (launch: slurmstepd, the task script, reading the inputs from
     the shared filesystem) plus its points' times run one after another.
   - Slurm starts batch tasks on scheduler passes, not the moment a core frees: with default
     settings (SchedulerParameters batch_sched_delay=3) tasks started only on --tick (3 s)
@@ -62,12 +62,14 @@ def int_list(option, text):
 
 
 def point_order(out_dir):
-    """Point ids of one sweep/compare folder in its own listing order (runs_networks.csv)."""
-    path = os.path.join(out_dir, "runs_networks.csv")
-    if not os.path.isfile(path):
-        return []
-    with open(path, newline="") as f:
-        return [row["point_id"] for row in csv.DictReader(f) if row.get("point_id")]
+    """Point ids of one sweep/compare folder in its own listing order (sweep_networks.csv of a
+    sweep, runs_networks.csv of a compare)."""
+    for name in ("sweep_networks.csv", "runs_networks.csv"):
+        path = os.path.join(out_dir, name)
+        if os.path.isfile(path):
+            with open(path, newline="") as f:
+                return [row["point_id"] for row in csv.DictReader(f) if row.get("point_id")]
+    return []
 
 
 def load_points(folder):

@@ -153,3 +153,22 @@ TEST_CASE("cluster estimate: bad arguments exit 2 with a message naming the opti
         CHECK(r.output.find("Traceback") == std::string::npos);
     }
 }
+
+TEST_CASE("cluster estimate: a sweep folder's points in the order of its sweep_networks.csv") {
+    // A sweep lists its points in sweep_networks.csv (a compare in runs_networks.csv); before
+    // the fix only the latter was read and a sweep's points went in id order. Points a..d of
+    // 10, 10, 1 and 1 s, listed b, c, a, d (10, 1, 10, 1). 2 points per task, no overhead, no
+    // ticks, 2 slots: in listing order the tasks are (b, c) 11 s and (a, d) 11 s: 11 s; in id
+    // order (a, b) 20 s and (c, d) 2 s would give 20 s.
+    Scratch s("sx-cluster-estimate-sweep");
+    const std::string out = s.path("sweep");
+    add_point(out, "a", "ok", 10);
+    add_point(out, "b", "ok", 10);
+    add_point(out, "c", "ok", 1);
+    add_point(out, "d", "ok", 1);
+    write_file(out + "/sweep_networks.csv", "point_id,model,status\nb,m,ok\nc,m,ok\na,m,ok\nd,m,ok\n");
+    json j = estimate(s, {out, "--nodes", "1", "--cores", "2", "--overhead", "0", "--tick", "0", "--points-per-task", "2"});
+    REQUIRE(j["estimates"].size() == 1);
+    CHECK(j["estimates"][0]["tasks"] == 2);
+    CHECK(j["estimates"][0]["in_order_s"].get<double>() == Approx(11));
+}
