@@ -5,7 +5,12 @@
 // One simulate() per process: each TEST_CASE is its own ctest entry.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "hw/sim/simulate.h"
+#include "sw/data/activations.h"
+#include "sw/image/synthetic_image.h"
+#include "sw/reference/conv_reference.h"
 
 using namespace sx;
 
@@ -74,4 +79,41 @@ TEST_CASE("check: off, nothing is claimed") {
     CHECK_FALSE(r.check_enabled);
     CHECK_FALSE(r.check_passed);
     for (const auto& l : r.layers) CHECK(l.check == CheckStatus::Off);
+}
+
+TEST_CASE("check off, expected outputs given (real data): a layer that differs from them fails, the others pass silently") {
+    // sxsim run --inputs without --check (simulate.h, RunOptions::expected_outputs): each layer's
+    // accumulators are compared with the functional host pass's, which the next layers' inputs
+    // came from. Here the "pass" is sw/reference on the same inputs and weights, with dw2's
+    // expected output 5 off by one: dw2 must fail naming the functional pass, the others stay
+    // unclaimed (check off), and the run is not passed.
+    const Workload wl = load_workload(kSource + "/tests/fuzz/data/tiny_workload.json");
+    const WeightImage img = make_synthetic_image(wl, 1, SyntheticDensities{});
+    std::map<std::string, std::vector<int8_t>> inputs;
+    std::map<std::string, std::vector<int32_t>> expected;
+    for (const Layer& l : wl.layers) {
+        if (!l.is_compute()) continue;
+        inputs[l.name] = make_activations(l, 7, activation_density_of(l));
+        expected[l.name] = reference_conv(l, inputs[l.name], decode_int8(*img.find(l.name)));
+    }
+    expected.at("dw2")[5] += 1;
+    RunOptions o;
+    o.weights = &img;
+    o.weights_label = "synthetic (test)";
+    o.layer_inputs = [&](const Layer& l) { return inputs.at(l.name); };
+    o.expected_outputs = [&](const Layer& l) { return RunOptions::Expected{&expected.at(l.name), nullptr}; };
+    const RunResult r = simulate(load_arch_config(kSource + "/configs/smartexchange.json"), wl, o);
+    CHECK_FALSE(r.check_enabled);
+    CHECK_FALSE(r.check_passed);
+    const LayerResult& dw2 = layer(r, "dw2");
+    CHECK(dw2.check == CheckStatus::Failed);
+    CHECK(dw2.mismatch.index == 5);
+    CHECK(dw2.mismatch.reference == dw2.mismatch.value + 1);
+    CHECK(dw2.mismatch.count == 1);
+    CHECK(dw2.mismatch.what.find("functional host pass") != std::string::npos);
+    for (const auto& l : r.layers)
+        if (l.layer.name != "dw2") {
+            INFO(l.layer.name);
+            CHECK(l.check == CheckStatus::Off);
+        }
 }
