@@ -27,6 +27,24 @@ void check_slurm_partition(const std::string& v, const std::string& file, const 
         throw InputError(file, field, "a partition name (letters, digits, _ . -; several separated by commas)", "'" + v + "'");
 }
 
+namespace {
+
+// Whether an sbatch argument sets an option sxsim sets itself. sbatch (getopt_long) also takes
+// a short option with its value attached ("-ofile") and any unambiguous prefix of a long one
+// ("--outp=x" is --output): given after sxsim's own, either would silently replace it.
+bool sets_own_option(const std::string& arg) {
+    if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-')
+        return arg.find_first_of("aoeD") == 1;  // -a, -o, -e, -D with or without their value
+    if (arg.rfind("--", 0) != 0) return false;
+    const std::string name = arg.substr(0, arg.find('='));
+    if (name.size() <= 2) return false;
+    for (const char* own : {"--array", "--output", "--error", "--parsable", "--wrap", "--chdir"})
+        if (std::string(own).rfind(name, 0) == 0) return true;
+    return false;
+}
+
+}  // namespace
+
 SlurmOptions parse_slurm_options(const JsonNode& n) {
     n.expect_object();
     n.expect_only({"partition", "time_limit", "mem", "array_limit", "points_per_task", "sbatch_args"});
@@ -51,10 +69,9 @@ SlurmOptions parse_slurm_options(const JsonNode& n) {
         for (std::size_t i = 0; i < a->size(); ++i) {
             const std::string arg = a->at(i).as_string();
             if (arg.empty()) a->at(i).fail("a non-empty sbatch argument (e.g. \"--qos=long\")");
-            for (const char* own : {"--array", "-a", "--output", "-o", "--error", "-e", "--parsable", "--wrap", "--chdir", "-D"})
-                if (arg == own || arg.rfind(std::string(own) + "=", 0) == 0)
-                    a->at(i).fail("an sbatch option other than those sxsim sets itself (--array, --output, --error, "
-                                  "--parsable, --wrap, --chdir)");
+            if (sets_own_option(arg))
+                a->at(i).fail("an sbatch option other than those sxsim sets itself (--array, --output, --error, "
+                              "--parsable, --wrap, --chdir, in any form: -o FILE, -oFILE, --outp=FILE ...)");
             s.sbatch_args.push_back(arg);
         }
     }

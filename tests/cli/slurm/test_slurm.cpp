@@ -180,6 +180,11 @@ TEST_CASE("slurm: bad Slurm settings are exit 2 naming the option or the sweep f
         {{"--backend", "slurm", "--slurm-mem", "lots"}, "--slurm-mem"},
         {{"--backend", "slurm", "--slurm-partition", "a b"}, "--slurm-partition"},
         {{"--backend", "slurm", "--slurm-sbatch-arg=--array=0-3"}, "sbatch_args/0"},
+        // sbatch's getopt_long also takes -oFILE and unambiguous prefixes (--outp=FILE is
+        // --output): after sxsim's own --output they would move the task logs the errors name.
+        {{"--backend", "slurm", "--slurm-sbatch-arg=-o/tmp/elsewhere-%a.log"}, "sbatch_args/0"},
+        {{"--backend", "slurm", "--slurm-sbatch-arg=--outp=/tmp/elsewhere-%a.log"}, "sbatch_args/0"},
+        {{"--backend", "slurm", "--slurm-sbatch-arg=-a0-1"}, "sbatch_args/0"},
         {{"--backend", "slurm", "--slurm-array-limit", "0"}, "--slurm-array-limit"},
         {{"--slurm-time", "10"}, "--backend slurm"},
         {{"--collect"}, "--backend slurm"},
