@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,6 +100,10 @@ std::string signal_text(int sig) {
 
 int resolve_jobs(int jobs) {
     if (jobs > 0) return jobs;
+    // The CPUs this process may run on (taskset, a Slurm or container cpuset), not every CPU
+    // of the node: in a 4-CPU allocation of a 64-core node, 64 layer processes would share 4.
+    cpu_set_t set;
+    if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
     const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? static_cast<int>(n) : 1;
 }

@@ -13,7 +13,7 @@
 
 namespace sx {
 
-// `jobs` <= 0: one per online CPU.
+// `jobs` <= 0: one per CPU this process may run on (its affinity mask: taskset, a cpuset).
 int resolve_jobs(int jobs);
 
 // Runs work(t) for every t in `order`, each in a new child process, at most `jobs` at a time,

@@ -39,8 +39,8 @@ struct RunOptions {
     // Exactness test mode (SimContext::step_mode): blocks advance one cycle at a time and a
     // computed duration that stepping does not reproduce is a SimulationError. Tests only.
     bool step_cycles = false;
-    // Layers simulated at once, each in its own process (<= 0: one per online CPU). Any value
-    // gives the same results.
+    // Layers simulated at once, each in its own process (<= 0: one per CPU of the process's
+    // affinity mask, layer_parallel.h). Any value gives the same results.
     int jobs = 1;
     // Chained runs (sxsim run --inputs, sw/graph/chain.h): when set, a simulated compute layer
     // takes its N x C x H x W int8 inputs from layer_inputs (instead of synthetic or <layer>.npy

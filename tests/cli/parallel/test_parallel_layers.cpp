@@ -5,6 +5,9 @@
 // the parent's death ends the children, and a bad -j is exit 2.
 #include <catch2/catch.hpp>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -204,4 +207,55 @@ TEST_CASE("run -j: a negative or non-numeric job count is bad input (exit 2)") {
         CHECK(r.exit_code == 2);
         CHECK(r.output.find("-j") != std::string::npos);
     }
+}
+
+TEST_CASE("run -j 0 starts one layer process per CPU this sxsim may run on, not per CPU of the machine") {
+    // "All cores" is the CPUs of the process's affinity mask (taskset, a Slurm or container
+    // cpuset): inside a 1-CPU allocation on a big node one process per online CPU of the node
+    // oversubscribes it (and multiplies the memory). Here sxsim inherits a 1-CPU mask: at most
+    // one layer child at any time. Before the fix (sysconf online CPUs) this 2-core machine
+    // showed 2. A machine with one CPU cannot tell the two apart (the test then passes).
+    Scratch s("sx-parallel-affinity");
+    cpu_set_t old, one;
+    REQUIRE(::sched_getaffinity(0, sizeof old, &old) == 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &old)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    const std::string log = s.path("process-output.txt");
+    std::vector<std::string> argv_s = {SXSIM_PATH, "run", "--arch", kSource + "/configs/smartexchange.json", "--model",
+                                       kSource + "/models/resnet18.json", "--first-layers", "3", "-j", "0",
+                                       "--out", s.path("o"), "-q"};
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    REQUIRE(::sched_setaffinity(0, sizeof one, &one) == 0);  // inherited by the spawned sxsim
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, SXSIM_PATH, &actions, nullptr, argv.data(), environ);
+    REQUIRE(::sched_setaffinity(0, sizeof old, &old) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    REQUIRE(rc == 0);
+    std::size_t most = 0;
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    bool ended = false;
+    while (!(ended = ::waitpid(pid, &status, WNOHANG) == pid) && std::chrono::steady_clock::now() < deadline) {
+        most = std::max(most, children_of(pid).size());
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (!ended) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+    }
+    INFO(read_file(log));
+    REQUIRE(ended);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(most == 1);
 }
