@@ -52,11 +52,21 @@ std::string without_wall_time(const std::string& path) {
     return out;
 }
 
-// The PID of the process running `sxsim slurm-task <plan> <task>` (0 if none yet).
+// The parent PID of `pid` (from /proc/<pid>/stat: "pid (comm) state ppid ..."), 0 if gone.
+pid_t parent_of(pid_t pid) {
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 4 >= stat.size()) return 0;
+    return static_cast<pid_t>(std::atol(stat.c_str() + close + 4));
+}
+
+// The PID of the process running `sxsim slurm-task <plan> <task>` (0 if none yet). Its child
+// for a point has the same command line between fork and exec: that one is not the task (when
+// killed instead, the task records the point "killed by signal 9" and goes on).
 pid_t find_task_process(const std::string& plan, const std::string& task) {
     DIR* proc = ::opendir("/proc");
     if (!proc) return 0;
-    pid_t found = 0;
+    std::set<pid_t> found;
     while (dirent* e = ::readdir(proc)) {
         const std::string name = e->d_name;
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -66,10 +76,12 @@ pid_t find_task_process(const std::string& plan, const std::string& task) {
         for (std::size_t i = 0; i < cmd.size(); ++i)
             if (cmd[i] == '\0') args.push_back(cmd.substr(start, i - start)), start = i + 1;
         for (std::size_t i = 0; i + 2 < args.size(); ++i)
-            if (args[i] == "slurm-task" && args[i + 1] == plan && args[i + 2] == task) found = std::stoi(name);
+            if (args[i] == "slurm-task" && args[i + 1] == plan && args[i + 2] == task) found.insert(std::stoi(name));
     }
     ::closedir(proc);
-    return found;
+    for (const pid_t p : found)
+        if (!found.count(parent_of(p))) return p;
+    return 0;
 }
 
 std::vector<std::string> sweep_args(const std::string& workload, const std::string& out) {
