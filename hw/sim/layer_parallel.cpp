@@ -10,12 +10,12 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sw/common/error.h"
+#include "sw/common/host_cpus.h"
 
 namespace sx {
 
@@ -76,12 +76,14 @@ bool write_all(int fd, const std::string& s) {
     }
     std::string text;
     try {
-        text = msg.dump();
+        // replace: an error message with invalid UTF-8 (a file name) must still reach the parent.
+        text = msg.dump(-1, ' ', false, json::error_handler_t::replace);
     } catch (...) {
         ::_exit(3);
     }
     const bool ok = write_all(fd, text);
     ::close(fd);
+    std::fflush(nullptr);  // what the layer printed (SystemC warnings go to stdout); _exit does not flush
     ::_exit(ok ? 0 : 3);  // _exit: no atexit handlers, no static destructors, no leak check
 }
 
@@ -98,15 +100,7 @@ std::string signal_text(int sig) {
 
 }  // namespace
 
-int resolve_jobs(int jobs) {
-    if (jobs > 0) return jobs;
-    // The CPUs this process may run on (taskset, a Slurm or container cpuset), not every CPU
-    // of the node: in a 4-CPU allocation of a 64-core node, 64 layer processes would share 4.
-    cpu_set_t set;
-    if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
-    const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? static_cast<int>(n) : 1;
-}
+int resolve_jobs(int jobs) { return jobs > 0 ? jobs : usable_cpus(); }
 
 void run_forked(const std::vector<std::size_t>& order, int jobs, const std::function<std::string(std::size_t)>& name,
                 const std::function<json(std::size_t)>& work, const std::function<void(std::size_t, json&)>& done) {

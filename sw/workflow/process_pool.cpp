@@ -1,5 +1,7 @@
 #include "sw/workflow/process_pool.h"
 
+#include "sw/common/host_cpus.h"
+
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -109,10 +111,7 @@ std::string last_line_of_file(const std::string& path) {
     return last;
 }
 
-int default_parallelism() {
-    const long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? static_cast<int>(n) : 1;
-}
+int default_parallelism() { return usable_cpus(); }
 
 ProcessPool::ProcessPool(int parallel, double kill_grace_s)
     : parallel_(parallel > 0 ? parallel : default_parallelism()), kill_grace_s_(kill_grace_s) {}

@@ -53,6 +53,6 @@ private:
     double kill_grace_s_;
 };
 
-int default_parallelism();  // online cores, at least 1
+int default_parallelism();  // usable_cpus(): the CPUs of this process's affinity mask, at least 1
 
 }  // namespace sx

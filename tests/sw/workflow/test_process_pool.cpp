@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sched.h>
 #include <unistd.h>
 
 #include "sw/workflow/process_pool.h"
@@ -117,4 +118,24 @@ TEST_CASE("an interrupt stops launching, kills the running jobs and reports none
     CHECK_FALSE(done);
     CHECK(finished == 0);
     fs::remove_all(dir);
+}
+
+// Sweeps and compares without -j start one point per usable CPU: the CPUs of the process's
+// affinity mask (taskset, a Slurm or container cpuset), as `sxsim run -j 0` does for layers.
+// Counting every online CPU of the node oversubscribed a 1-CPU allocation (review finding).
+// Hand-derived: a 1-CPU mask -> 1; the machine's own mask -> CPU_COUNT of it.
+TEST_CASE("process pool: the default parallelism is the CPUs of the affinity mask") {
+    cpu_set_t old, one;
+    REQUIRE(::sched_getaffinity(0, sizeof old, &old) == 0);
+    CHECK(sx::default_parallelism() == CPU_COUNT(&old));
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &old)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    REQUIRE(::sched_setaffinity(0, sizeof one, &one) == 0);
+    const int with_one = sx::default_parallelism();
+    REQUIRE(::sched_setaffinity(0, sizeof old, &old) == 0);
+    CHECK(with_one == 1);
 }
