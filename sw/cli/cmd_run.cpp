@@ -193,6 +193,19 @@ void run_command(const RunArgs& a) {
         throw InputError("--first-layers", "", "a positive number of compute layers", std::to_string(*a.first_layers));
     if (!a.vcd_layer.empty() && !workload.find(a.vcd_layer))
         throw InputError(a.model, "--vcd-layer", "the name of a layer of " + workload.name, "'" + a.vcd_layer + "'");
+    // A --vcd-layer that --layer / --first-layers leave out would silently write no waveform.
+    if (!a.vcd_layer.empty() && (!a.layers.empty() || a.first_layers)) {
+        bool selected = std::find(a.layers.begin(), a.layers.end(), a.vcd_layer) != a.layers.end();
+        int64_t compute_index = 0;
+        for (const Layer& l : workload.layers) {
+            if (!l.is_compute()) continue;
+            if (l.name == a.vcd_layer && a.first_layers && compute_index < *a.first_layers) selected = true;
+            ++compute_index;
+        }
+        if (!selected)
+            throw InputError("--vcd-layer", "", "a layer this run simulates (named by --layer or among the first " +
+                             std::string("--first-layers compute layers)"), "'" + a.vcd_layer + "', not selected");
+    }
 
     std::unique_ptr<WeightImage> image;
     RunOptions opt;

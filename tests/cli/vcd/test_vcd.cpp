@@ -72,3 +72,22 @@ TEST_CASE("VCD: designs without traced signals refuse --vcd (exit 2) instead of 
 TEST_CASE("VCD: --vcd-layer names the traced layer") {
     check_vcd("smartexchange", {"--vcd-layer", "pw3"});
 }
+
+// --vcd-layer naming a layer that --layer / --first-layers leave out wrote no waveform and
+// exited 0 (issue-18 review). Refused now, exit 2 naming the option; a selected one still traces.
+TEST_CASE("VCD: a --vcd-layer the layer selection leaves out is refused") {
+    Scratch s("sx-vcd-unselected");
+    for (const std::vector<std::string> sel : {std::vector<std::string>{"--layer", "conv1"},
+                                               std::vector<std::string>{"--first-layers", "1"}}) {
+        std::vector<std::string> args = {"run", "--arch", kSource + "/configs/smartexchange.json", "--model", kTiny,
+                                         "--out", s.path("out"), "--quiet", "--vcd", s.path("wave.vcd"),
+                                         "--vcd-layer", "pw3"};
+        args.insert(args.end(), sel.begin(), sel.end());
+        const ProcessResult r = run_process(s, SXSIM_PATH, args);
+        INFO(command_line(args) << "\n--- output ---\n" << r.output);
+        CHECK(r.exit_code == 2);
+        CHECK(r.output.find("--vcd-layer") != std::string::npos);
+        CHECK(r.output.find("not selected") != std::string::npos);
+    }
+    check_vcd("smartexchange", {"--vcd-layer", "pw3", "--layer", "pw3"});
+}
