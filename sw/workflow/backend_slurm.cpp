@@ -293,9 +293,14 @@ private:
                 if (!ends.count(t->second)) ends[t->second] = task_end(id, t->second);
                 const TaskEnd& e = ends[t->second];
                 r.timed_out = e.state == "TIMEOUT";
+                // sbatch --output creates the log when the task starts: none means it never ran
+                // (cancelled or refused while pending), so do not send the user to a missing file.
+                const fs::path log = sdir / "logs" / ("task-" + std::to_string(t->second) + ".log");
+                std::error_code ec;
                 r.error = "Slurm task " + std::to_string(t->second) + " of job " + id + " ended (" + e.state +
-                          (e.exit_code.empty() ? "" : ", exit " + e.exit_code) + ") without this point's results; log: " +
-                          (sdir / "logs" / ("task-" + std::to_string(t->second) + ".log")).string();
+                          (e.exit_code.empty() ? "" : ", exit " + e.exit_code) + ") without this point's results; " +
+                          (fs::exists(log, ec) ? "log: " + log.string()
+                                               : "it never started (no log " + log.string() + "): cancelled while pending?");
             }
             on_finish(i, r);
         }

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -156,6 +157,48 @@ TEST_CASE("slurm: a 24-point sweep on a real cluster, one array task killed, the
     REQUIRE(retried.exit_code == 0);
     CHECK(read_file(out + "/sweep_layers.csv") == read_file(s.path("local") + "/sweep_layers.csv"));
     CHECK(without_wall_time(out + "/sweep_networks.csv") == without_wall_time(s.path("local") + "/sweep_networks.csv"));
+}
+
+// Tryout (h28): a pending array task cancelled before it ran was reported with "log: .../task-1.log",
+// a file sbatch never created (it opens --output when the task starts).
+TEST_CASE("slurm: a task cancelled while pending is recorded as never started, not with a log that does not exist") {
+    Scratch s("sx-slurm-pend");
+    SlurmCluster cluster(s.path("c"));
+    const std::string workload = s.path("one.json");
+    write_file(workload, kWorkload);
+    const std::string out = s.path("o");
+    // 2 points, one per task, one task at a time: task 1 waits for task 0 (and for the
+    // scheduler's first pass, seconds), so it is still pending when it is cancelled below.
+    const std::vector<std::string> args = {"sweep", "--arch", kArch, "--model", workload, "--param", "/clock_mhz=100,200",
+                                           "--out", out, "--backend", "slurm", "--slurm-points-per-task", "1",
+                                           "--slurm-array-limit", "1", "--slurm-poll", "0.3"};
+    const ProcessResult submitted = run_process(s, SXSIM_PATH, plus(args, {"--submit-only"}));
+    INFO(submitted.output);
+    REQUIRE(submitted.exit_code == 0);
+    const nlohmann::json job = nlohmann::json::parse(read_file(out + "/slurm/job.json"));
+    const std::string job_id = job["job_id"].get<std::string>();
+    REQUIRE(std::system(("scancel " + job_id + "_1").c_str()) == 0);
+    const nlohmann::json plan = nlohmann::json::parse(read_file(out + "/slurm/plan.json"));
+    const std::string cancelled = plan["tasks"][1][0]["id"].get<std::string>();
+
+    const ProcessResult collected = run_process(s, SXSIM_PATH, plus(args, {"--collect"}));
+    INFO(collected.output);
+    CHECK(collected.exit_code == 1);
+    CHECK_FALSE(fs::exists(out + "/slurm/logs/task-1.log"));
+    sx::RecordTable net;
+    net.load(sx::read_csv_file(out + "/sweep_networks.csv"));
+    REQUIRE(net.size() == 2);
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        INFO(net.get(i, "error"));
+        if (net.get(i, "point_id") != cancelled) {
+            CHECK(net.get(i, "status") == "ok");
+            continue;
+        }
+        CHECK(net.get(i, "status") == "failed");
+        CHECK(net.get(i, "error").find("Slurm task 1 of job " + job_id) != std::string::npos);
+        CHECK(net.get(i, "error").find("never started") != std::string::npos);
+        CHECK(net.get(i, "error").find("log: ") == std::string::npos);
+    }
 }
 
 TEST_CASE("slurm: compare --backend slurm writes the local backend's compare.csv") {
