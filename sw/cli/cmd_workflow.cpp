@@ -54,7 +54,7 @@ struct CommonArgs {
     std::string slurm_partition, slurm_time, slurm_mem;
     int64_t slurm_array_limit = 0, slurm_points_per_task = 0;
     std::vector<std::string> slurm_sbatch_args;
-    double slurm_poll_s = 2;
+    double slurm_poll_s = 0;  // 0: not given (2 s)
     bool submit_only = false;
     bool collect = false;
 };
@@ -110,8 +110,8 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
         ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
     cmd->add_option("--slurm-sbatch-arg", a.slurm_sbatch_args,
                     "slurm: an extra sbatch argument (repeatable; write --slurm-sbatch-arg=--qos=long)");
-    cmd->add_option("--slurm-poll", a.slurm_poll_s, "slurm: seconds between two squeue polls")
-        ->check(finite_number(false, "seconds"))->capture_default_str();
+    cmd->add_option("--slurm-poll", a.slurm_poll_s, "slurm: seconds between two squeue polls (default 2)")
+        ->check(finite_number(false, "seconds"));
     cmd->add_flag("--submit-only", a.submit_only, "slurm: submit the job array, print its id and return "
                                                   "(OUT/slurm/job.json); a later --collect records the results");
     cmd->add_flag("--collect", a.collect, "slurm: submit nothing; follow the job of an earlier --submit-only into "
@@ -121,22 +121,21 @@ void add_common(CLI::App* cmd, CommonArgs& a) {
 // The backend the options select; the spec's "slurm" settings, if any, under the command
 // line's. Slurm-only options without --backend slurm are refused (they would do nothing).
 std::shared_ptr<PointBackend> make_backend(const CommonArgs& a, const std::optional<SlurmOptions>& from_spec) {
-    const char* cmd = "sxsim";
     if (a.backend != "slurm") {
         for (const auto& [given, name] : std::vector<std::pair<bool, const char*>>{
                  {a.submit_only, "--submit-only"}, {a.collect, "--collect"}, {!a.slurm_partition.empty(), "--slurm-partition"},
                  {!a.slurm_time.empty(), "--slurm-time"}, {!a.slurm_mem.empty(), "--slurm-mem"},
                  {a.slurm_array_limit > 0, "--slurm-array-limit"}, {a.slurm_points_per_task > 0, "--slurm-points-per-task"},
-                 {!a.slurm_sbatch_args.empty(), "--slurm-sbatch-arg"}})
-            if (given) throw InputError(cmd, name, "--backend slurm with it");
+                 {!a.slurm_sbatch_args.empty(), "--slurm-sbatch-arg"}, {a.slurm_poll_s > 0, "--slurm-poll"}})
+            if (given) throw InputError(name, "", "--backend slurm with it");
         return nullptr;  // the local backend
     }
-    if (a.submit_only && a.collect) throw InputError(cmd, "--collect", "either --submit-only or --collect, not both");
+    if (a.submit_only && a.collect) throw InputError("--collect", "", "either --submit-only or --collect, not both");
     SlurmBackendOptions o;
     if (from_spec) o.slurm = *from_spec;
-    if (!a.slurm_partition.empty()) check_slurm_partition(o.slurm.partition = a.slurm_partition, cmd, "--slurm-partition");
-    if (!a.slurm_time.empty()) check_slurm_time(o.slurm.time_limit = a.slurm_time, cmd, "--slurm-time");
-    if (!a.slurm_mem.empty()) check_slurm_mem(o.slurm.mem = a.slurm_mem, cmd, "--slurm-mem");
+    if (!a.slurm_partition.empty()) check_slurm_partition(o.slurm.partition = a.slurm_partition, "--slurm-partition", "");
+    if (!a.slurm_time.empty()) check_slurm_time(o.slurm.time_limit = a.slurm_time, "--slurm-time", "");
+    if (!a.slurm_mem.empty()) check_slurm_mem(o.slurm.mem = a.slurm_mem, "--slurm-mem", "");
     if (a.slurm_array_limit > 0) o.slurm.array_limit = a.slurm_array_limit;
     if (a.slurm_points_per_task > 0) o.slurm.points_per_task = a.slurm_points_per_task;
     for (const auto& arg : a.slurm_sbatch_args) {
@@ -147,7 +146,7 @@ std::shared_ptr<PointBackend> make_backend(const CommonArgs& a, const std::optio
     }
     o.submit_only = a.submit_only;
     o.collect = a.collect;
-    o.poll_s = a.slurm_poll_s;
+    if (a.slurm_poll_s > 0) o.poll_s = a.slurm_poll_s;
     return make_slurm_backend(o);
 }
 

@@ -243,6 +243,7 @@ TEST_CASE("slurm: bad Slurm settings are exit 2 naming the option or the sweep f
         {{"--backend", "slurm", "--slurm-array-limit", "0"}, "--slurm-array-limit"},
         {{"--slurm-time", "10"}, "--backend slurm"},
         {{"--collect"}, "--backend slurm"},
+        {{"--slurm-poll", "1"}, "--backend slurm"},  // was accepted and ignored
         {{"--backend", "pbs"}, "--backend"},
     };
     for (const auto& c : cases) {
@@ -250,6 +251,7 @@ TEST_CASE("slurm: bad Slurm settings are exit 2 naming the option or the sweep f
         INFO(command_line(plus(base, c.extra)) << "\n" << r.output);
         CHECK(r.exit_code == 2);
         CHECK(r.output.find(c.expect) != std::string::npos);
+        CHECK(r.output.find("sxsim: error: sxsim:") == std::string::npos);  // the prefix was doubled
     }
     // In the sweep file: the field as a JSON pointer.
     const std::string spec = s.path("spec.json");
