@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
     } catch (const sx::CheckError& e) {
         std::fprintf(stderr, "sxsim: check failed: %s\n", e.what());
         return sx::kExitFailure;
+    } catch (const sx::ExternalError& e) {
+        std::fprintf(stderr, "sxsim: error from an external system: %s\n", e.what());
+        return sx::kExitFailure;
     } catch (const sx::SimulationError& e) {
         std::fprintf(stderr, "sxsim: simulation error: %s\n", e.what());
         return sx::kExitFailure;

@@ -42,4 +42,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A system the tool drives on the user's behalf failed or refused (the Slurm commands: an
+// unknown partition, no cluster configured, squeue unreachable): not the simulation's fault and
+// not a malformed input of ours; the message says which system and what it answered. Exit 1.
+class ExternalError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 }  // namespace sx

@@ -231,7 +231,7 @@ private:
             }
         }
         if (rc != 0 || id.empty())
-            throw SimulationError("sbatch failed (exit " + std::to_string(rc) + "): " + reply);
+            throw ExternalError("Slurm: sbatch failed (exit " + std::to_string(rc) + "): " + reply);
         json job = {{"job_id", id}, {"tasks", tasks}, {"points", ids}, {"plan", plan_file},
                     {"logs", (sdir / "logs").string()}, {"points_per_task", per}};
         write_file_atomic((sdir / "job.json").string(), job.dump(2) + "\n");
@@ -275,7 +275,7 @@ private:
             const int n = queued(id, &running);
             if (n == 0) break;
             if (n < 0 && ++squeue_failures > 30)
-                throw SimulationError("squeue failed 30 times in a row while following job " + id);
+                throw ExternalError("Slurm: squeue failed 30 times in a row while following job " + id);
             if (n > 0) squeue_failures = 0;
             on_tick(running);
             for (double t = 0; t < o_.poll_s && !g_interrupted; t += 0.1)

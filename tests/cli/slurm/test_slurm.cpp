@@ -339,3 +339,27 @@ TEST_CASE("slurm: an output folder whose path has a space and a % works, task lo
     CHECK(fs::exists(out + "/slurm/logs/task-0.log"));
     CHECK(fs::exists(out + "/slurm/logs/task-1.log"));
 }
+
+// With no cluster to reach (here SLURM_CONF names an empty file, as on a machine where Slurm is
+// not configured; a missing file makes sbatch retry for 60 s first), or an unknown partition, sbatch's refusal was reported as a "simulation error".
+// It is the cluster's answer: exit 1, labelled as an external system's error, sbatch's own
+// message kept, and nothing recorded as a failed point.
+TEST_CASE("slurm: sbatch refusing the job is an external system's error with sbatch's message, exit 1") {
+    Scratch s("sx-slurm-nocluster");
+    const std::string workload = s.path("one.json");
+    write_file(workload, kWorkload);
+    const char* old = std::getenv("SLURM_CONF");
+    const std::string saved = old ? old : "";
+    write_file(s.path("empty-slurm.conf"), "# no ClusterName, no controller\n");
+    ::setenv("SLURM_CONF", s.path("empty-slurm.conf").c_str(), 1);
+    const std::vector<std::string> args = {"sweep", "--arch", kArch, "--model", workload, "--param", "/clock_mhz=100,200",
+                                           "--out", s.path("o"), "-q", "--backend", "slurm"};
+    const ProcessResult r = run_process(s, SXSIM_PATH, args);
+    if (old) ::setenv("SLURM_CONF", saved.c_str(), 1); else ::unsetenv("SLURM_CONF");
+    INFO(command_line(args) << "\n" << r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("error from an external system: Slurm: sbatch failed") != std::string::npos);
+    CHECK(r.output.find("simulation error") == std::string::npos);
+    CHECK(r.output.find("ClusterName needs to be specified") != std::string::npos);  // sbatch's own words
+    CHECK_FALSE(fs::exists(s.path("o") + "/sweep_networks.csv"));
+}
