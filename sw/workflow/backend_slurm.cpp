@@ -101,6 +101,7 @@ TaskEnd task_end(const std::string& job, std::size_t task) {
 class SlurmBackend : public PointBackend {
 public:
     explicit SlurmBackend(SlurmBackendOptions o) : o_(std::move(o)) {}
+    const char* name() const override { return "slurm"; }
 
     BackendOutcome run(const std::vector<const SimPoint*>& todo, const PointRunnerOptions& opt,
                        const std::function<void(std::size_t, const ChildResult&)>& on_finish,

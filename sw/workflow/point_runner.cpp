@@ -102,7 +102,6 @@ PointTables collect(const SimPoint& p, const std::string& dir, const std::string
     t.network.emplace_back("status", status);
     t.network.emplace_back("exit_code", res && res->exited ? std::to_string(res->exit_code) : "");
     t.network.emplace_back("error", res ? res->error : "");
-    t.network.emplace_back("wall_s", res ? format_number(std::round(res->wall_s * 100) / 100) : "");
     // The design's size, from its configuration with the point's overrides.
     try {
         const json doc = apply_overrides(load_json_file(p.arch), p.overrides);
@@ -161,10 +160,12 @@ bool traces_complete(const std::string& dir) {
 }
 
 // point.json: what the point is (slot), what it read (inputs) and how it ended.
-void write_point_json(const SimPoint& p, const std::string& dir, const std::string& st, const ChildResult* r) {
+void write_point_json(const SimPoint& p, const std::string& dir, const std::string& st, const ChildResult* r,
+                      const std::string& backend) {
     json info = {{"point_id", p.id}, {"arch", p.arch}, {"model", p.model}, {"status", st},
                  {"exit_code", r && r->exited ? json(r->exit_code) : json(nullptr)}, {"error", r ? r->error : ""},
-                 {"wall_s", r ? json(r->wall_s) : json(nullptr)}, {"overrides", json::object()},
+                 {"wall_s", r ? json(r->wall_s) : json(nullptr)}, {"backend", r ? json(backend) : json(nullptr)},
+                 {"overrides", json::object()},
                  {"slot", point_slot(p.arch, p.model, p.overrides)}, {"inputs", inputs_to_json(p.inputs)}};
     for (const auto& [k, v] : p.overrides) info["overrides"][k] = v;
     write_file_atomic((fs::path(dir) / "point.json").string(), info.dump(2) + "\n");
@@ -298,6 +299,13 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
     fs::create_directories(opt.out_dir);
     const std::string layers_path = (fs::path(opt.out_dir) / (opt.table_prefix + "layers.csv")).string();
     const std::string networks_path = (fs::path(opt.out_dir) / (opt.table_prefix + "networks.csv")).string();
+    // Wall times are not results: they differ on every run, so they are kept out of the tables
+    // (which are then byte-identical for the same inputs, whichever backend ran the points) in
+    // a timing record of their own, one row per point that ended (latest run), in the order
+    // points ended.
+    const std::string times_path = (fs::path(opt.out_dir) / (opt.table_prefix + "times.csv")).string();
+    RecordTable times;
+    times.load(read_csv_file(times_path));
 
     // The networks table is the record of what is done: layers are written first, so layer
     // rows of a point missing from the networks table are leftovers and are dropped.
@@ -330,6 +338,12 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         for (const auto& r : t.layers) sum.layers.add(r);
         sum.networks.add(t.network);
         status[p.id] = st;
+    };
+    auto record_time = [&](const SimPoint& p, const std::string& backend, const ChildResult& r, const std::string& st) {
+        times.remove_where("point_id", p.id);
+        times.add({{"point_id", p.id}, {"backend", backend}, {"wall_s", format_number(std::round(r.wall_s * 1000) / 1000)},
+                   {"status", st}});
+        write_file_atomic(times_path, times.to_csv());
     };
 
     const StoredPoints stored(opt.out_dir, status);
@@ -364,8 +378,10 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         }
         if (recover) {
             record(p, collect(p, dir, "ok", by_task ? &task_result : nullptr), "ok");
+            if (by_task) record_time(p, "slurm", task_result, "ok");
             // The child's point.json (exit code, wall time) stays if the runner got to write it.
-            if (!fs::exists(fs::path(dir) / "point.json")) write_point_json(p, dir, "ok", by_task ? &task_result : nullptr);
+            if (!fs::exists(fs::path(dir) / "point.json"))
+                write_point_json(p, dir, "ok", by_task ? &task_result : nullptr, "slurm");
             ++sum.recovered;
             changed = true;
             continue;
@@ -393,7 +409,8 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
                 r.error = "the child exited 0 but wrote no layers.csv/run.json";
             }
             record(p, collect(p, dir, st, &r), st);
-            write_point_json(p, dir, st, &r);  // before the tables: a recorded id has its point.json
+            write_point_json(p, dir, st, &r, backend->name());  // before the tables: a recorded id has its point.json
+            record_time(p, backend->name(), r, st);
             write_tables();
             ++sum.ran;
             std::string detail = p.id;

@@ -393,3 +393,38 @@ TEST_CASE("a stored point from before inputs were recorded is replaced by slot")
     CHECK(s.replaced[0].changed == std::vector<std::string>{"inputs not recorded (stored by an earlier sxsim)"});
     CHECK(f.networks().rows.size() == 2);
 }
+
+TEST_CASE("the tables carry no wall time: two runs at other speeds write them byte for byte; times.csv has the times") {
+    // The same 4 points run twice into two folders, the second with each child 0.2 s slower and
+    // one process at a time: every cell of both tables is a result, so the files are equal.
+    Fixture a("times_a"), b("times_b");
+    b.delay = 0.2;
+    b.model = a.model;  // the same workload file name, hence the same `model` column
+    b.arch = a.arch;
+    PointRunnerOptions ob = b.options();
+    ob.jobs = 1;
+    const PointRunSummary sa = run_points(a.points({1, 2, 4, 8}), a.options());
+    const PointRunSummary sb = run_points(b.points({1, 2, 4, 8}), ob);
+    REQUIRE(sa.ok == 4);
+    REQUIRE(sb.ok == 4);
+    const auto text = [](const Fixture& f, const std::string& name) {
+        return read_text_file((f.root / "out" / name).string());
+    };
+    CHECK(text(a, "sweep_networks.csv") == text(b, "sweep_networks.csv"));
+    CHECK(text(a, "sweep_layers.csv") == text(b, "sweep_layers.csv"));
+    CHECK(text(a, "sweep_networks.csv").find("wall_s") == std::string::npos);
+
+    // The timing record: one row per point, run by the local backend, >= the 0.2 s sleep.
+    const CsvData t = read_csv_file((b.root / "out" / "sweep_times.csv").string());
+    REQUIRE(t.header == std::vector<std::string>{"point_id", "backend", "wall_s", "status"});
+    REQUIRE(t.rows.size() == 4);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+        CHECK(cell(t, r, "backend") == "local");
+        CHECK(cell(t, r, "status") == "ok");
+        CHECK(std::stod(cell(t, r, "wall_s")) >= 0.2);
+    }
+    // point.json records the same time and backend.
+    const std::string id = cell(t, 0, "point_id");
+    const std::string pj = read_text_file((b.root / "out" / "points" / id / "point.json").string());
+    CHECK(pj.find("\"backend\": \"local\"") != std::string::npos);
+}
