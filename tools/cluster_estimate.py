@@ -22,7 +22,9 @@ Model (issue 18, docs/performance.md "The architect's table on a cluster"):
   - N x C task slots (at most --array-limit at a time, sbatch --array=...%limit).
   - Three schedules: "in order" (list scheduling in array-index order: what Slurm does with one
     job array, a free slot takes the next pending task), "LPT" (longest task first: the best a
-    submission ordered by expected time would get; within 4/3 of optimal) and the lower bound
+    submission ordered by expected time would get; within 4/3 of optimal; sxsim's Slurm backend
+    builds its array that way from an estimate of each point's time, sw/workflow/point_cost.h,
+    so its array lands between the two as far as the estimate ranks the points right) and the lower bound
     max(longest task, total work / slots).
   - Plus --fixed seconds once (submission, the first dispatch, the final aggregation).
   Not modelled: queue wait for other users' jobs, node failures, shared filesystem contention,

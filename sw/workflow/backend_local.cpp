@@ -14,7 +14,8 @@ namespace {
 class LocalBackend : public PointBackend {
 public:
     const char* name() const override { return "local"; }
-    BackendOutcome run(const std::vector<const SimPoint*>& todo, const PointRunnerOptions& opt,
+    BackendOutcome run(const std::vector<const SimPoint*>& todo, const std::vector<double>& /*cost: todo is in
+                       launch order already*/, const PointRunnerOptions& opt,
                        const std::function<void(std::size_t, const ChildResult&)>& on_finish,
                        const std::function<void(std::size_t)>& on_tick) override {
         ProcessPool pool(opt.jobs);

@@ -14,6 +14,7 @@
 #include "sw/workflow/normalization.h"
 #include "sw/workflow/pareto.h"
 #include "sw/workflow/point_backend.h"
+#include "sw/workflow/point_cost.h"
 #include "sw/workflow/process_pool.h"
 
 namespace fs = std::filesystem;
@@ -393,12 +394,23 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         for (const auto& line : describe_replaced(sum, points))
             std::fprintf(stderr, "%s: %s\n", opt.progress_label.c_str(), line.c_str());
 
+    // Launch order: longest expected first (point_cost.h; the tables stay in plan order below).
+    std::vector<double> cost;
+    {
+        const std::vector<double> plan_cost = estimate_point_costs(todo);
+        std::vector<const SimPoint*> sorted;
+        for (std::size_t i : longest_first(plan_cost)) {
+            sorted.push_back(todo[i]);
+            cost.push_back(plan_cost[i]);
+        }
+        todo = std::move(sorted);
+    }
     SweepProgress progress(opt.progress_label, planned.size(), planned.size() - todo.size(), opt.progress);
     std::unique_ptr<PointBackend> local;
     PointBackend* backend = opt.backend.get();
     if (!backend) backend = (local = make_local_backend()).get();
     const BackendOutcome outcome = backend->run(
-        todo, opt,
+        todo, cost, opt,
         [&](std::size_t i, const ChildResult& res) {
             const SimPoint& p = *todo[i];
             const std::string dir = point_dir(opt.out_dir, p);

@@ -155,6 +155,17 @@ TEST_CASE("slurm: compare --backend slurm writes the local backend's compare.csv
     CHECK(read_file(s.path("slurm") + "/compare.csv") == read_file(s.path("local") + "/compare.csv"));
     CHECK(read_file(s.path("slurm") + "/runs_layers.csv") == read_file(s.path("local") + "/runs_layers.csv"));
     CHECK(read_file(s.path("slurm") + "/runs_networks.csv") == read_file(s.path("local") + "/runs_networks.csv"));
+    // The array tasks longest expected first (point_cost.h: SCNN's factor is the largest, then
+    // Eyeriss's): task 0 runs the SCNN point, task 2 SmartExchange's; the tables above stay in
+    // --arch order.
+    const nlohmann::json plan = nlohmann::json::parse(read_file(s.path("slurm") + "/slurm/plan.json"));
+    REQUIRE(plan["tasks"].size() == 3);
+    const auto runs = [&](std::size_t task, const std::string& design) {
+        return plan["tasks"][task][0]["argv"].dump().find("/configs/" + design + ".json") != std::string::npos;
+    };
+    CHECK(runs(0, "scnn"));
+    CHECK(runs(1, "eyeriss"));
+    CHECK(runs(2, "smartexchange"));
 }
 
 TEST_CASE("slurm: bad Slurm settings are exit 2 naming the option or the sweep file's field, before any submission") {
