@@ -255,4 +255,12 @@ WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, con
     return img;
 }
 
+WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+    return make_synthetic_image(workload, seed, d, nullptr);
+}
+
+WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+    return make_unstructured_image(workload, seed, d, nullptr);
+}
+
 }  // namespace sx

@@ -48,7 +48,8 @@ ResolvedDensities resolve_densities(const Layer& layer, const SyntheticDensities
 // layer's index in the whole workload) and reads nothing but that layer and `d`, so a layer's
 // bytes are identical whether or not the others are built (tested: test_synthetic_image).
 WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d,
-                                 const std::vector<bool>* only = nullptr);
+                                 const std::vector<bool>* only);
+WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d);  // all layers
 
 // Raw (unstructured) synthetic weights for the sparse baselines (SCNN and its dense DCNN):
 // every compute layer is a raw int8 layer with exactly round(raw density x K x C/g x R x S)
@@ -56,6 +57,7 @@ WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const 
 // stats.weight_density, else kSyntheticRawDensity). Seeded and reproducible like the above.
 // `only` as for make_synthetic_image.
 WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d,
-                                    const std::vector<bool>* only = nullptr);
+                                    const std::vector<bool>* only);
+WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d);
 
 }  // namespace sx
