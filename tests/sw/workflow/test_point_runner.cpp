@@ -394,7 +394,7 @@ TEST_CASE("a stored point from before inputs were recorded is replaced by slot")
     CHECK(f.networks().rows.size() == 2);
 }
 
-TEST_CASE("the tables carry no wall time: two runs at other speeds write them byte for byte; times.csv has the times") {
+TEST_CASE("the tables carry no wall time: two runs at other speeds write them byte for byte, times.csv has the times") {
     // The same 4 points run twice into two folders, the second with each child 0.2 s slower and
     // one process at a time: every cell of both tables is a result, so the files are equal.
     Fixture a("times_a"), b("times_b");
@@ -429,7 +429,7 @@ TEST_CASE("the tables carry no wall time: two runs at other speeds write them by
     CHECK(pj.find("\"backend\": \"local\"") != std::string::npos);
 }
 
-TEST_CASE("points launch longest expected first; the tables still list them in plan order") {
+TEST_CASE("points launch longest expected first, the tables still list them in plan order") {
     // Three workloads of 1, 3 and 2 convolutions of 64 x 64 x 3 x 3 on 8 x 8 (2.36 M MACs
     // each, so 2.36, 7.08 and 4.72 M MACs) on the same configuration (no "dataflow": one
     // factor): planned m = 1 (1 conv), 2 (3 convs), 4 (2 convs). With one process at a time the
