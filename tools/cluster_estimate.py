@@ -5,9 +5,12 @@ per-point times measured in one or more finished `sxsim sweep` / `sxsim compare`
 measured point times on an idealised cluster; it does not run anything.
 
 Model (issue 18, docs/performance.md "The architect's table on a cluster"):
-  - Every point found (OUT/**/points/<id>/point.json with status "ok" and a wall_s) is one
-    single-core `sxsim run -j 1` whose time on a cluster core is wall_s / --speed (wall_s as the
-    local run measured it, so it includes waiting for a core if the machine was loaded).
+  - Every point found (OUT/**/points/<id>/point.json) with status "ok" and a measured wall time
+    is one single-core `sxsim run -j 1` whose time on a cluster core is wall_s / --speed. The
+    time comes from the folder's timing record OUT/<prefix>times.csv (point_id, backend, wall_s,
+    status; the result tables carry no wall time), or from point.json's wall_s for folders
+    written before that record existed. wall_s is as the run measured it, so it includes
+    waiting for a core if the machine was loaded.
   - Points are grouped into array tasks of --points-per-task consecutive points (in the order the
     sweep/compare lists them: sweep_networks.csv or runs_networks.csv rows, then the order of
     the folders given); a task costs --overhead seconds (launch: slurmstepd, the task script, reading the inputs from
@@ -19,7 +22,9 @@ Model (issue 18, docs/performance.md "The architect's table on a cluster"):
   - N x C task slots (at most --array-limit at a time, sbatch --array=...%limit).
   - Three schedules: "in order" (list scheduling in array-index order: what Slurm does with one
     job array, a free slot takes the next pending task), "LPT" (longest task first: the best a
-    submission ordered by expected time would get; within 4/3 of optimal) and the lower bound
+    submission ordered by expected time would get; within 4/3 of optimal; sxsim's Slurm backend
+    builds its array that way from an estimate of each point's time, sw/workflow/point_cost.h,
+    so its array lands between the two as far as the estimate ranks the points right) and the lower bound
     max(longest task, total work / slots).
   - Plus --fixed seconds once (submission, the first dispatch, the final aggregation).
   Not modelled: queue wait for other users' jobs, node failures, shared filesystem contention,
@@ -72,6 +77,21 @@ def point_order(out_dir):
     return []
 
 
+def point_times(out_dir):
+    """{point id: (wall_s, status)} from the timing records OUT/<prefix>times.csv (empty if none)."""
+    times = {}
+    for name in sorted(os.listdir(out_dir)):
+        if not name.endswith("times.csv"):
+            continue
+        with open(os.path.join(out_dir, name), newline="") as f:
+            for row in csv.DictReader(f):
+                try:
+                    times[row["point_id"]] = (float(row["wall_s"]), row.get("status", ""))
+                except (KeyError, TypeError, ValueError):
+                    continue
+    return times
+
+
 def load_points(folder):
     """(label, wall_s) of every finished point under folder, in listing order, and the skipped."""
     found, skipped = [], []
@@ -85,10 +105,14 @@ def load_points(folder):
         ids = sorted(d for d in os.listdir(pdir) if os.path.isfile(os.path.join(pdir, d, "point.json")))
         order = [i for i in point_order(out) if i in ids]
         order += [i for i in ids if i not in order]
+        recorded = point_times(out)
         for pid in order:
             with open(os.path.join(pdir, pid, "point.json")) as f:
                 info = json.load(f)
             wall = info.get("wall_s")
+            if pid in recorded:
+                wall, status = recorded[pid]
+                info["status"] = status or info.get("status")
             label = (f"{os.path.relpath(out, folder) if out != folder else os.path.basename(os.path.abspath(out))}"
                      f" {os.path.splitext(os.path.basename(info.get('arch', '?')))[0]} {pid}")
             if info.get("status") != "ok" or not isinstance(wall, (int, float)):

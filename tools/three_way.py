@@ -28,13 +28,11 @@ import time
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 DESIGNS = ("smartexchange", "eyeriss", "scnn")
-# The order the designs are given to compare, which runs its points in that order over -j slots:
-# longest expected first, so the longest point does not start last (on 2 cores VGG-16's compare
-# took 53 s with SCNN, its 35 s point, started after SmartExchange's 18 s one, 38 s with SCNN
-# first; the whole table 85 s -> see docs/performance.md, "The architect's table"). SCNN was the
-# slowest point of 5 of the 6 bundled networks, Eyeriss the second of 4. Tables and JSON list
-# the designs in DESIGNS order whatever the launch order.
-LAUNCH_ORDER = ("scnn", "eyeriss", "smartexchange")
+# No launch reordering here: compare launches its points longest expected first itself
+# (sw/workflow/point_cost.h: workload MACs x a per-dataflow factor, so SCNN first), which this
+# script did by hand before (on 2 cores VGG-16's compare took 53 s with SCNN, its 35 s point,
+# started after SmartExchange's 18 s one, 38 s with SCNN first; docs/performance.md, "The
+# architect's table").
 # The energy classes in the order of the traces' columns (sw/common/model_stats.h); any other
 # class a compare.json reports is appended after them.
 CLASS_ORDER = ("dram", "input_buffer", "output_buffer", "weight_buffer", "index_buffer", "register_file", "fifo",
@@ -50,7 +48,7 @@ def run_compare(args, model, norm_name, norm_opts):
     out = os.path.join(args.out, norm_name, os.path.splitext(os.path.basename(model))[0])
     cmd = [args.sxsim, "compare", "--model", model, "--reference", "smartexchange", "-j", str(args.jobs),
            "--out", out, "--same-tech", args.tech, "--same-clock", str(args.clock), "--same-dram", args.dram]
-    for d in LAUNCH_ORDER:
+    for d in DESIGNS:
         cmd += ["--arch", os.path.join(REPO, "configs", d + ".json")]
     cmd += norm_opts
     t0 = time.time()

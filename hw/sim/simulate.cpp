@@ -274,18 +274,11 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
     run.seed = options.seed;
     // Before any layer runs: a table without the area keys is bad input, not a late failure.
     run.area = design_area(arch);
-    // Synthetic weights in the form the design is measured with (accelerator_model.h).
-    WeightImage synthetic;
-    const WeightImage* img = options.weights;
     RunOptions opt = options;
-    if (!img) {
+    if (!options.weights && opt.weights_label.empty()) {
         const bool raw = synthetic_weight_form_of(arch.dataflow) == SyntheticWeightForm::Unstructured;
-        synthetic = raw ? make_unstructured_image(workload, options.seed, SyntheticDensities{})
-                        : make_synthetic_image(workload, options.seed, SyntheticDensities{});
-        img = &synthetic;
-        if (opt.weights_label.empty())
-            opt.weights_label = std::string(raw ? "synthetic unstructured" : "synthetic") + " (seed " +
-                                std::to_string(options.seed) + ")";
+        opt.weights_label = std::string(raw ? "synthetic unstructured" : "synthetic") + " (seed " +
+                            std::to_string(options.seed) + ")";
     }
     run.weights = opt.weights_label;
     if (!opt.activations_label.empty())
@@ -315,6 +308,20 @@ RunResult simulate(const ArchConfig& given, const Workload& workload, const RunO
     for (std::size_t i = 0; i < workload.layers.size(); ++i)
         if (std::find(todo.begin(), todo.end(), i) == todo.end() && opt.on_layer)
             opt.on_layer(i, workload.layers.size(), run.layers[i]);
+    // Synthetic weights in the form the design is measured with (accelerator_model.h), of the
+    // layers that run only: a layer's synthetic weights do not depend on which others are built
+    // (synthetic_image.h), so a selected layer has the figures it has in a full run.
+    WeightImage synthetic;
+    const WeightImage* img = options.weights;
+    if (!img) {
+        const bool raw = synthetic_weight_form_of(arch.dataflow) == SyntheticWeightForm::Unstructured;
+        std::vector<bool> mask(workload.layers.size(), false);
+        for (std::size_t i : todo) mask[i] = true;
+        const std::vector<bool>* only = select ? &mask : nullptr;
+        synthetic = raw ? make_unstructured_image(workload, options.seed, SyntheticDensities{}, only)
+                        : make_synthetic_image(workload, options.seed, SyntheticDensities{}, only);
+        img = &synthetic;
+    }
     // --vcd without --vcd-layer traces the first layer that is simulated (as --help says).
     std::string traced;
     if (!opt.vcd_file.empty())

@@ -206,12 +206,13 @@ void scatter_nonzeros(int8_t* raw, uint64_t n, uint64_t nz, Mt19937_64& g) {
 
 }  // namespace
 
-WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d,
+                                 const std::vector<bool>* only) {
     WeightImage img;
     img.network = workload.name;
     for (std::size_t li = 0; li < workload.layers.size(); ++li) {
         const Layer& layer = workload.layers[li];
-        if (!layer.is_compute()) continue;
+        if (!layer.is_compute() || (only && (li >= only->size() || !(*only)[li]))) continue;
         // One generator per layer, seeded from (seed, layer index): a layer's content does not
         // depend on the other layers.
         Mt19937_64 g(splitmix64(seed ^ splitmix64(li)));
@@ -231,12 +232,13 @@ WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const 
     return img;
 }
 
-WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d,
+                                    const std::vector<bool>* only) {
     WeightImage img;
     img.network = workload.name;
     for (std::size_t li = 0; li < workload.layers.size(); ++li) {
         const Layer& layer = workload.layers[li];
-        if (!layer.is_compute()) continue;
+        if (!layer.is_compute() || (only && (li >= only->size() || !(*only)[li]))) continue;
         // Own stream per layer, distinct from make_synthetic_image's (salted seed).
         Mt19937_64 g(splitmix64(splitmix64(seed ^ 0x756E737472756374ull) ^ splitmix64(li)));
         const LayerPlan plan = plan_layer(layer, d.block_channels);
@@ -251,6 +253,14 @@ WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, con
         img.layers.push_back(std::move(il));
     }
     return img;
+}
+
+WeightImage make_synthetic_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+    return make_synthetic_image(workload, seed, d, nullptr);
+}
+
+WeightImage make_unstructured_image(const Workload& workload, uint64_t seed, const SyntheticDensities& d) {
+    return make_unstructured_image(workload, seed, d, nullptr);
 }
 
 }  // namespace sx

@@ -13,7 +13,9 @@ namespace {
 
 class LocalBackend : public PointBackend {
 public:
-    BackendOutcome run(const std::vector<const SimPoint*>& todo, const PointRunnerOptions& opt,
+    const char* name() const override { return "local"; }
+    BackendOutcome run(const std::vector<const SimPoint*>& todo, const std::vector<double>& /*cost: todo is in
+                       launch order already*/, const PointRunnerOptions& opt,
                        const std::function<void(std::size_t, const ChildResult&)>& on_finish,
                        const std::function<void(std::size_t)>& on_tick) override {
         ProcessPool pool(opt.jobs);

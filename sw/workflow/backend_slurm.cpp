@@ -24,6 +24,7 @@
 #include "sw/common/json_reader.h"
 #include "sw/workflow/csv_table.h"
 #include "sw/workflow/point_backend.h"
+#include "sw/workflow/point_cost.h"
 #include "sw/workflow/point_runner.h"
 
 namespace fs = std::filesystem;
@@ -109,8 +110,10 @@ TaskEnd task_end(const std::string& job, std::size_t task) {
 class SlurmBackend : public PointBackend {
 public:
     explicit SlurmBackend(SlurmBackendOptions o) : o_(std::move(o)) {}
+    const char* name() const override { return "slurm"; }
 
-    BackendOutcome run(const std::vector<const SimPoint*>& todo, const PointRunnerOptions& opt,
+    BackendOutcome run(const std::vector<const SimPoint*>& todo, const std::vector<double>& cost,
+                       const PointRunnerOptions& opt,
                        const std::function<void(std::size_t, const ChildResult&)>& on_finish,
                        const std::function<void(std::size_t)>& on_tick) override {
         const fs::path out = fs::absolute(opt.out_dir);
@@ -130,7 +133,7 @@ public:
                                      "job " + old["job_id"].get<std::string>() + " still queued");
             }
             if (todo.empty()) return BackendOutcome::Completed;
-            job = submit(todo, opt, out, sdir);
+            job = submit(todo, cost, opt, out, sdir);
             if (opt.progress || o_.submit_only)
                 std::printf("submitted batch job %s: %zu array task(s) for %zu point(s); logs: %s/logs/task-<i>.log\n",
                             job["job_id"].get<std::string>().c_str(), job["tasks"].get<std::size_t>(), todo.size(),
@@ -171,16 +174,19 @@ private:
         return n;
     }
 
-    json submit(const std::vector<const SimPoint*>& todo, const PointRunnerOptions& opt, const fs::path& out,
-                const fs::path& sdir) {
+    json submit(const std::vector<const SimPoint*>& todo, const std::vector<double>& cost,
+                const PointRunnerOptions& opt, const fs::path& out, const fs::path& sdir) {
         fs::create_directories(sdir / "logs");
         const std::size_t per = static_cast<std::size_t>(o_.slurm.points_per_task);
-        const std::size_t tasks = (todo.size() + per - 1) / per;
+        // Slices balanced by the points' estimated costs, the longest slice at array index 0
+        // (Slurm starts array tasks in index order): LPT over tasks (point_cost.h).
+        const std::vector<std::vector<std::size_t>> slices = lpt_slices(cost, per);
+        const std::size_t tasks = slices.size();
         json plan = {{"out_dir", out.string()}, {"timeout_s", opt.timeout_s}, {"tasks", json::array()}};
-        json ids = json::array();
+        json ids = json::array(), point_tasks = json::array();
         for (std::size_t t = 0; t < tasks; ++t) {
             json slice = json::array();
-            for (std::size_t i = t * per; i < todo.size() && i < (t + 1) * per; ++i) {
+            for (std::size_t i : slices[t]) {
                 const SimPoint& p = *todo[i];
                 const std::string final_dir = point_dir(out.string(), p);
                 const std::string partial = partial_dir(out.string(), p.id);
@@ -188,6 +194,7 @@ private:
                 fs::remove_all(partial);
                 slice.push_back({{"id", p.id}, {"dir", final_dir}, {"partial", partial}, {"argv", opt.command(p, partial)}});
                 ids.push_back(p.id);
+                point_tasks.push_back(t);
             }
             plan["tasks"].push_back(slice);
         }
@@ -232,7 +239,7 @@ private:
         }
         if (rc != 0 || id.empty())
             throw ExternalError("Slurm: sbatch failed (exit " + std::to_string(rc) + "): " + reply);
-        json job = {{"job_id", id}, {"tasks", tasks}, {"points", ids}, {"plan", plan_file},
+        json job = {{"job_id", id}, {"tasks", tasks}, {"points", ids}, {"point_tasks", point_tasks}, {"plan", plan_file},
                     {"logs", (sdir / "logs").string()}, {"points_per_task", per}};
         write_file_atomic((sdir / "job.json").string(), job.dump(2) + "\n");
         return job;
@@ -245,7 +252,10 @@ private:
         const std::size_t per = job.value("points_per_task", std::size_t{1});
         std::map<std::string, std::size_t> task_of;  // point id -> array task
         const json& ids = job.at("points");
-        for (std::size_t i = 0; i < ids.size(); ++i) task_of[ids[i].get<std::string>()] = i / per;
+        // The array task of each point (job.json files written before "point_tasks": i / per).
+        const bool recorded = job.contains("point_tasks") && job["point_tasks"].size() == ids.size();
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            task_of[ids[i].get<std::string>()] = recorded ? job["point_tasks"][i].get<std::size_t>() : i / per;
         std::vector<bool> reported(todo.size(), false);
         auto scan = [&]() {
             for (std::size_t i = 0; i < todo.size(); ++i) {

@@ -30,9 +30,14 @@ enum class BackendOutcome {
 class PointBackend {
 public:
     virtual ~PointBackend() = default;
+    // "local" or "slurm": recorded with each point's wall time (OUT/<prefix>times.csv, point.json).
+    virtual const char* name() const = 0;
     // Runs todo[0..n-1]; on_finish(i, result) once per point that ended (its traces, if any,
     // in point_dir(opt.out_dir, *todo[i])); on_tick(running) now and then while waiting.
-    virtual BackendOutcome run(const std::vector<const SimPoint*>& todo, const PointRunnerOptions& opt,
+    // todo comes longest expected first; cost[i] is todo[i]'s estimate (point_cost.h, a
+    // scheduling heuristic only): local launches in todo order, slurm balances its slices by it.
+    virtual BackendOutcome run(const std::vector<const SimPoint*>& todo, const std::vector<double>& cost,
+                               const PointRunnerOptions& opt,
                                const std::function<void(std::size_t, const ChildResult&)>& on_finish,
                                const std::function<void(std::size_t running)>& on_tick) = 0;
 };

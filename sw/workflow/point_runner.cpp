@@ -14,6 +14,7 @@
 #include "sw/workflow/normalization.h"
 #include "sw/workflow/pareto.h"
 #include "sw/workflow/point_backend.h"
+#include "sw/workflow/point_cost.h"
 #include "sw/workflow/process_pool.h"
 
 namespace fs = std::filesystem;
@@ -102,7 +103,6 @@ PointTables collect(const SimPoint& p, const std::string& dir, const std::string
     t.network.emplace_back("status", status);
     t.network.emplace_back("exit_code", res && res->exited ? std::to_string(res->exit_code) : "");
     t.network.emplace_back("error", res ? res->error : "");
-    t.network.emplace_back("wall_s", res ? format_number(std::round(res->wall_s * 100) / 100) : "");
     // The design's size, from its configuration with the point's overrides.
     try {
         const json doc = apply_overrides(load_json_file(p.arch), p.overrides);
@@ -161,10 +161,12 @@ bool traces_complete(const std::string& dir) {
 }
 
 // point.json: what the point is (slot), what it read (inputs) and how it ended.
-void write_point_json(const SimPoint& p, const std::string& dir, const std::string& st, const ChildResult* r) {
+void write_point_json(const SimPoint& p, const std::string& dir, const std::string& st, const ChildResult* r,
+                      const std::string& backend) {
     json info = {{"point_id", p.id}, {"arch", p.arch}, {"model", p.model}, {"status", st},
                  {"exit_code", r && r->exited ? json(r->exit_code) : json(nullptr)}, {"error", r ? r->error : ""},
-                 {"wall_s", r ? json(r->wall_s) : json(nullptr)}, {"overrides", json::object()},
+                 {"wall_s", r ? json(r->wall_s) : json(nullptr)}, {"backend", r ? json(backend) : json(nullptr)},
+                 {"overrides", json::object()},
                  {"slot", point_slot(p.arch, p.model, p.overrides)}, {"inputs", inputs_to_json(p.inputs)}};
     for (const auto& [k, v] : p.overrides) info["overrides"][k] = v;
     write_file_atomic((fs::path(dir) / "point.json").string(), info.dump(2) + "\n");
@@ -298,6 +300,13 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
     fs::create_directories(opt.out_dir);
     const std::string layers_path = (fs::path(opt.out_dir) / (opt.table_prefix + "layers.csv")).string();
     const std::string networks_path = (fs::path(opt.out_dir) / (opt.table_prefix + "networks.csv")).string();
+    // Wall times are not results: they differ on every run, so they are kept out of the tables
+    // (which are then byte-identical for the same inputs, whichever backend ran the points) in
+    // a timing record of their own, one row per point that ended (latest run), in the order
+    // points ended.
+    const std::string times_path = (fs::path(opt.out_dir) / (opt.table_prefix + "times.csv")).string();
+    RecordTable times;
+    times.load(read_csv_file(times_path));
 
     // The networks table is the record of what is done: layers are written first, so layer
     // rows of a point missing from the networks table are leftovers and are dropped.
@@ -330,6 +339,12 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         for (const auto& r : t.layers) sum.layers.add(r);
         sum.networks.add(t.network);
         status[p.id] = st;
+    };
+    auto record_time = [&](const SimPoint& p, const std::string& backend, const ChildResult& r, const std::string& st) {
+        times.remove_where("point_id", p.id);
+        times.add({{"point_id", p.id}, {"backend", backend}, {"wall_s", format_number(std::round(r.wall_s * 1000) / 1000)},
+                   {"status", st}});
+        write_file_atomic(times_path, times.to_csv());
     };
 
     const StoredPoints stored(opt.out_dir, status);
@@ -364,8 +379,10 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         }
         if (recover) {
             record(p, collect(p, dir, "ok", by_task ? &task_result : nullptr), "ok");
+            if (by_task) record_time(p, "slurm", task_result, "ok");
             // The child's point.json (exit code, wall time) stays if the runner got to write it.
-            if (!fs::exists(fs::path(dir) / "point.json")) write_point_json(p, dir, "ok", by_task ? &task_result : nullptr);
+            if (!fs::exists(fs::path(dir) / "point.json"))
+                write_point_json(p, dir, "ok", by_task ? &task_result : nullptr, "slurm");
             ++sum.recovered;
             changed = true;
             continue;
@@ -377,12 +394,23 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
         for (const auto& line : describe_replaced(sum, points))
             std::fprintf(stderr, "%s: %s\n", opt.progress_label.c_str(), line.c_str());
 
+    // Launch order: longest expected first (point_cost.h; the tables stay in plan order below).
+    std::vector<double> cost;
+    {
+        const std::vector<double> plan_cost = estimate_point_costs(todo);
+        std::vector<const SimPoint*> sorted;
+        for (std::size_t i : longest_first(plan_cost)) {
+            sorted.push_back(todo[i]);
+            cost.push_back(plan_cost[i]);
+        }
+        todo = std::move(sorted);
+    }
     SweepProgress progress(opt.progress_label, planned.size(), planned.size() - todo.size(), opt.progress);
     std::unique_ptr<PointBackend> local;
     PointBackend* backend = opt.backend.get();
     if (!backend) backend = (local = make_local_backend()).get();
     const BackendOutcome outcome = backend->run(
-        todo, opt,
+        todo, cost, opt,
         [&](std::size_t i, const ChildResult& res) {
             const SimPoint& p = *todo[i];
             const std::string dir = point_dir(opt.out_dir, p);
@@ -393,7 +421,8 @@ PointRunSummary run_points(const std::vector<SimPoint>& points, const PointRunne
                 r.error = "the child exited 0 but wrote no layers.csv/run.json";
             }
             record(p, collect(p, dir, st, &r), st);
-            write_point_json(p, dir, st, &r);  // before the tables: a recorded id has its point.json
+            write_point_json(p, dir, st, &r, backend->name());  // before the tables: a recorded id has its point.json
+            record_time(p, backend->name(), r, st);
             write_tables();
             ++sum.ran;
             std::string detail = p.id;

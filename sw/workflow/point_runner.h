@@ -1,7 +1,9 @@
 #pragma once
 // Runs simulation points as child processes and aggregates their traces into two CSV tables
 // (<prefix>layers.csv: one row per point and layer; <prefix>networks.csv: one row per point),
-// rewritten atomically after each point. The networks table also carries each point's area_mm2
+// rewritten atomically after each point. The tables hold results only (no wall time), so the
+// same inputs give byte-identical tables; each point's wall time and backend go to a timing
+// record, <prefix>times.csv (point_id, backend, wall_s, status), and its point.json. The networks table also carries each point's area_mm2
 // and static_power_mw (from its traces) and a `pareto` column over latency, energy and area
 // (sw/workflow/pareto.h), recomputed over all points at each write. Resumable: a point whose id is already in the
 // networks table is skipped; a point whose traces are complete on disk but missing from the

@@ -143,23 +143,29 @@ TEST_CASE("run -j: real-data traces and outputs are identical for -j 1, 2, 3") {
     }
 }
 
+// --layer builds only the selected layers' synthetic weights (synthetic_image.h): SmartExchange's
+// decomposed image and SCNN's unstructured one must still give the full run's figures.
 TEST_CASE("run --layer X gives X exactly its row of the full run") {
     Scratch s("sx-parallel-layer");
-    const std::string arch = kSource + "/configs/smartexchange.json";
-    run_ok(s, {"run", "--arch", arch, "--model", kTiny, "--out", s.path("full"), "-q", "--check"});
-    for (const char* layer : {"pw3", "fc8"}) {
-        const std::string out = s.path(std::string("only-") + layer);
-        run_ok(s, {"run", "--arch", arch, "--model", kTiny, "--out", out, "-q", "--check", "--layer", layer});
-        const auto full = lines_of(read_file(s.path("full") + "/layers.csv"));
-        const auto part = lines_of(read_file(out + "/layers.csv"));
-        REQUIRE(full.size() == part.size());
-        int found = 0;
-        for (std::size_t i = 1; i < full.size(); ++i)
-            if (full[i].rfind(std::string(layer) + ",", 0) == 0) {
-                CHECK(part[i] == full[i]);
-                ++found;
-            }
-        CHECK(found == 1);
+    for (const char* design : {"smartexchange", "scnn"}) {
+        const std::string arch = kSource + "/configs/" + design + ".json";
+        const std::string full_out = s.path(std::string("full-") + design);
+        run_ok(s, {"run", "--arch", arch, "--model", kTiny, "--out", full_out, "-q", "--check"});
+        for (const char* layer : {"pw3", "fc8"}) {
+            INFO(design << " " << layer);
+            const std::string out = s.path(std::string("only-") + design + "-" + layer);
+            run_ok(s, {"run", "--arch", arch, "--model", kTiny, "--out", out, "-q", "--check", "--layer", layer});
+            const auto full = lines_of(read_file(full_out + "/layers.csv"));
+            const auto part = lines_of(read_file(out + "/layers.csv"));
+            REQUIRE(full.size() == part.size());
+            int found = 0;
+            for (std::size_t i = 1; i < full.size(); ++i)
+                if (full[i].rfind(std::string(layer) + ",", 0) == 0) {
+                    CHECK(part[i] == full[i]);
+                    ++found;
+                }
+            CHECK(found == 1);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "sw/image/image_writer.h"
 #include "sw/image/layer_plan.h"
 #include "sw/image/synthetic_image.h"
 #include "tests/sw/image/image_test_workloads.h"
@@ -116,4 +117,43 @@ TEST_CASE("synthetic rebuild shifts avoid saturation", "[image][synthetic]") {
     int max_abs = 0;
     for (int8_t v : w) max_abs = std::max(max_abs, std::abs(int(v)));
     CHECK(max_abs >= 64);  // weights use the int8 range (otherwise the shift is too large)
+}
+
+// `sxsim run --layer` builds only the selected layers' synthetic weights: each layer's bytes
+// must be those of the whole-network image (its generator is seeded from the seed and its index
+// in the whole workload, and reads no other layer), for both generators and any selection.
+TEST_CASE("a layer's synthetic weights are byte-identical whether or not the other layers are built",
+          "[image][synthetic]") {
+    const Workload w = small_workload();
+    using Make = WeightImage (*)(const Workload&, uint64_t, const SyntheticDensities&, const std::vector<bool>*);
+    for (Make make : {Make{make_synthetic_image}, Make{make_unstructured_image}}) {
+        const WeightImage full = make(w, 11, {}, nullptr);
+        REQUIRE(full.layers.size() == 4);
+        const auto bytes_of = [&](const ImageLayer& l) {
+            WeightImage one;
+            one.network = full.network;
+            one.layers.push_back(l);
+            return serialize_image(one);
+        };
+        // Each compute layer alone, then conv3x3 + fc together (indices 1 and 4; pool is 3).
+        const std::vector<std::vector<std::size_t>> selections = {{0}, {1}, {2}, {4}, {1, 4}};
+        for (const auto& sel : selections) {
+            std::vector<bool> mask(w.layers.size(), false);
+            for (std::size_t i : sel) mask[i] = true;
+            const WeightImage part = make(w, 11, {}, &mask);
+            REQUIRE(part.layers.size() == sel.size());
+            for (std::size_t k = 0; k < sel.size(); ++k) {
+                const std::string& name = w.layers[sel[k]].name;
+                INFO(name);
+                REQUIRE(part.layers[k].name == name);
+                const ImageLayer* whole = full.find(name);
+                REQUIRE(whole != nullptr);
+                CHECK(bytes_of(part.layers[k]) == bytes_of(*whole));
+            }
+        }
+        // A mask selecting only the pooling layer builds nothing (not a compute layer).
+        std::vector<bool> pool_only(w.layers.size(), false);
+        pool_only[3] = true;
+        CHECK(make(w, 11, {}, &pool_only).layers.empty());
+    }
 }

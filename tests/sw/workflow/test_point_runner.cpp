@@ -393,3 +393,73 @@ TEST_CASE("a stored point from before inputs were recorded is replaced by slot")
     CHECK(s.replaced[0].changed == std::vector<std::string>{"inputs not recorded (stored by an earlier sxsim)"});
     CHECK(f.networks().rows.size() == 2);
 }
+
+TEST_CASE("the tables carry no wall time: two runs at other speeds write them byte for byte, times.csv has the times") {
+    // The same 4 points run twice into two folders, the second with each child 0.2 s slower and
+    // one process at a time: every cell of both tables is a result, so the files are equal.
+    Fixture a("times_a"), b("times_b");
+    b.delay = 0.2;
+    b.model = a.model;  // the same workload file name, hence the same `model` column
+    b.arch = a.arch;
+    PointRunnerOptions ob = b.options();
+    ob.jobs = 1;
+    const PointRunSummary sa = run_points(a.points({1, 2, 4, 8}), a.options());
+    const PointRunSummary sb = run_points(b.points({1, 2, 4, 8}), ob);
+    REQUIRE(sa.ok == 4);
+    REQUIRE(sb.ok == 4);
+    const auto text = [](const Fixture& f, const std::string& name) {
+        return read_text_file((f.root / "out" / name).string());
+    };
+    CHECK(text(a, "sweep_networks.csv") == text(b, "sweep_networks.csv"));
+    CHECK(text(a, "sweep_layers.csv") == text(b, "sweep_layers.csv"));
+    CHECK(text(a, "sweep_networks.csv").find("wall_s") == std::string::npos);
+
+    // The timing record: one row per point, run by the local backend, >= the 0.2 s sleep.
+    const CsvData t = read_csv_file((b.root / "out" / "sweep_times.csv").string());
+    REQUIRE(t.header == std::vector<std::string>{"point_id", "backend", "wall_s", "status"});
+    REQUIRE(t.rows.size() == 4);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+        CHECK(cell(t, r, "backend") == "local");
+        CHECK(cell(t, r, "status") == "ok");
+        CHECK(std::stod(cell(t, r, "wall_s")) >= 0.2);
+    }
+    // point.json records the same time and backend.
+    const std::string id = cell(t, 0, "point_id");
+    const std::string pj = read_text_file((b.root / "out" / "points" / id / "point.json").string());
+    CHECK(pj.find("\"backend\": \"local\"") != std::string::npos);
+}
+
+TEST_CASE("points launch longest expected first, the tables still list them in plan order") {
+    // Three workloads of 1, 3 and 2 convolutions of 64 x 64 x 3 x 3 on 8 x 8 (2.36 M MACs
+    // each, so 2.36, 7.08 and 4.72 M MACs) on the same configuration (no "dataflow": one
+    // factor): planned m = 1 (1 conv), 2 (3 convs), 4 (2 convs). With one process at a time the
+    // fake sxsim logs its m in launch order: 2, 4, 1. The tables: 1, 2, 4 (plan order).
+    Fixture f("lpt");
+    const auto workload = [&](int convs) {
+        std::string layers;
+        for (int i = 0; i < convs; ++i)
+            layers += std::string(i ? ", " : "") + R"({"name": "c)" + std::to_string(i) +
+                      R"(", "type": "conv", "C": 64, "K": 64, "H": 8, "W": 8, "R": 3, "S": 3, "padding": 1})";
+        const std::string path = (f.root / ("w" + std::to_string(convs) + ".json")).string();
+        std::ofstream(path) << R"({"name": "w", "source": "test", "batch": 1, "input": {"C": 64, "H": 8, "W": 8},
+            "layers": [)" + layers + "]}";
+        return path;
+    };
+    auto pts = f.points({1, 2, 4});
+    pts[0].model = workload(1);
+    pts[1].model = workload(3);
+    pts[2].model = workload(2);
+    PointRunnerOptions o = f.options();
+    o.jobs = 1;
+    const PointRunSummary s = run_points(pts, o);
+    REQUIRE(s.ok == 3);
+    std::ifstream in(f.log);
+    std::vector<std::string> launched;
+    for (std::string l; std::getline(in, l);) launched.push_back(l);
+    CHECK(launched == std::vector<std::string>{"2", "4", "1"});
+    const CsvData net = f.networks();
+    REQUIRE(net.rows.size() == 3);
+    CHECK(cell(net, 0, "/pe_array/dim_m") == "1");
+    CHECK(cell(net, 1, "/pe_array/dim_m") == "2");
+    CHECK(cell(net, 2, "/pe_array/dim_m") == "4");
+}

@@ -1,6 +1,7 @@
 // tools/cluster_estimate.py: the wall-time estimate of a sweep/compare on N nodes x C cores from
 // measured per-point times. Inputs are hand-made output folders (points/<id>/point.json with a
-// status and wall_s, runs_networks.csv giving the point order), so every expected value below
+// status and wall_s, or a <prefix>times.csv timing record; runs_networks.csv giving the point
+// order), so every expected value below
 // is derived by hand in the comments.
 #include <catch2/catch.hpp>
 
@@ -115,6 +116,18 @@ TEST_CASE("cluster estimate: list scheduling in array order, LPT and the lower b
     CHECK(j["points"] == 5);
     CHECK(j["work_s"].get<double>() == Approx(15));
     CHECK(j["estimates"][0]["in_order_s"].get<double>() == Approx(15));
+
+    // The timing record OUT/<prefix>times.csv (what sxsim writes: the tables carry no wall
+    // time) gives the times; point.json's wall_s only for folders without it. A sweep whose
+    // point.json files say 100 s but whose sweep_times.csv says 1 s and 2 s (r2 failed there,
+    // so it is skipped): 1 point, 1 s.
+    add_point(s.path("sw"), "r1", "ok", 100);
+    add_point(s.path("sw"), "r2", "ok", 100);
+    write_file(s.path("sw") + "/sweep_times.csv", "point_id,backend,wall_s,status\nr1,slurm,1,ok\nr2,local,2,failed\n");
+    j = estimate(s, {s.path("sw"), "--nodes", "1", "--cores", "1", "--overhead", "0", "--tick", "0"});
+    CHECK(j["points"] == 1);
+    CHECK(j["skipped"].size() == 1);
+    CHECK(j["work_s"].get<double>() == Approx(1));
 
     // The plain-text table says it is an estimate.
     const ProcessResult r = run_tool(s, {cmp});
