@@ -107,9 +107,9 @@ inline ProcessResult wait_process(pid_t pid, const std::string& log, int timeout
     return r;
 }
 
-// Runs `exe args...`, output captured in a file of the scratch folder.
-inline ProcessResult run_process(const Scratch& scratch, const std::string& exe, const std::vector<std::string>& args,
-                                 int timeout_s = 120) {
+// Starts `exe args...` without waiting, stdout and stderr into <scratch>/process-output.txt
+// (the caller waits: wait_process, or waitpid for a test that watches the process run).
+inline pid_t spawn_process(const Scratch& scratch, const std::string& exe, const std::vector<std::string>& args) {
     const std::string log = scratch.path("process-output.txt");
     std::vector<std::string> argv_s = {exe};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -125,8 +125,14 @@ inline ProcessResult run_process(const Scratch& scratch, const std::string& exe,
     const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     REQUIRE(rc == 0);
+    return pid;
+}
 
-    return wait_process(pid, log, timeout_s);
+// Runs `exe args...`, output captured in a file of the scratch folder.
+inline ProcessResult run_process(const Scratch& scratch, const std::string& exe, const std::vector<std::string>& args,
+                                 int timeout_s = 120) {
+    const pid_t pid = spawn_process(scratch, exe, args);
+    return wait_process(pid, scratch.path("process-output.txt"), timeout_s);
 }
 
 inline std::string command_line(const std::vector<std::string>& args) {

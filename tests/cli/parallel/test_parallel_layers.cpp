@@ -98,20 +98,9 @@ bool alive(pid_t pid) {
 
 // Starts sxsim on three ResNet-18 layers with -j 2 and returns once it has two layer children.
 pid_t start_with_children(const Scratch& s, std::vector<pid_t>& kids) {
-    const std::string log = s.path("process-output.txt");
-    std::vector<std::string> argv_s = {SXSIM_PATH, "run", "--arch", kSource + "/configs/smartexchange.json", "--model",
-                                       kSource + "/models/resnet18.json", "--first-layers", "3", "-j", "2",
-                                       "--out", s.path("o"), "-q"};
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = 0;
-    REQUIRE(posix_spawn(&pid, SXSIM_PATH, &actions, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t pid = spawn_process(s, SXSIM_PATH, {"run", "--arch", kSource + "/configs/smartexchange.json", "--model",
+                                                    kSource + "/models/resnet18.json", "--first-layers", "3", "-j", "2",
+                                                    "--out", s.path("o"), "-q"});
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while ((kids = children_of(pid)).size() < 2 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -231,22 +220,11 @@ TEST_CASE("run -j 0 starts one layer process per CPU this sxsim may run on, not 
             break;
         }
     const std::string log = s.path("process-output.txt");
-    std::vector<std::string> argv_s = {SXSIM_PATH, "run", "--arch", kSource + "/configs/smartexchange.json", "--model",
-                                       kSource + "/models/resnet18.json", "--first-layers", "3", "-j", "0",
-                                       "--out", s.path("o"), "-q"};
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
     REQUIRE(::sched_setaffinity(0, sizeof one, &one) == 0);  // inherited by the spawned sxsim
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, SXSIM_PATH, &actions, nullptr, argv.data(), environ);
+    const pid_t pid = spawn_process(s, SXSIM_PATH, {"run", "--arch", kSource + "/configs/smartexchange.json", "--model",
+                                                    kSource + "/models/resnet18.json", "--first-layers", "3", "-j", "0",
+                                                    "--out", s.path("o"), "-q"});
     REQUIRE(::sched_setaffinity(0, sizeof old, &old) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE(rc == 0);
     std::size_t most = 0;
     int status = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
