@@ -62,8 +62,9 @@ struct RunOptions {
     // layer (sw/cli/real_data_run.h), called in the layer's child. Without `check`, the design's
     // accumulators and stored outputs are compared with them, and a difference fails the layer
     // (LayerResult::check = Failed, mismatch.what names the functional pass; check_passed false)
-    // even though check_enabled is false. With `check`, the reference check above does that
-    // comparison (the functional pass computes the same values). Null: no such comparison.
+    // even though check_enabled is false. With `check`, the reference check above takes them as
+    // its reference instead of computing reference_conv and host_requant again (the pass ran the
+    // same functions on the same inputs and weights). Null: no such comparison.
     struct Expected {
         const std::vector<int32_t>* acc = nullptr;
         const std::vector<int8_t>* stored = nullptr;
